@@ -1,0 +1,130 @@
+# humeur — plain Makefile.  `make help` lists the targets.
+VERSION    = 0.1.0
+SOVERSION  = 0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+BINDIR    ?= $(PREFIX)/bin
+PCDIR     ?= $(LIBDIR)/pkgconfig
+
+BUILD     ?= build
+CC        ?= cc
+OPT       ?= -O2
+WARN       = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wmissing-prototypes \
+             -Wstrict-prototypes -Wpointer-arith -Wvla
+ifdef WERROR
+WARN      += -Werror
+endif
+ifdef SAN
+SANFLAGS   = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT        = -O1
+endif
+CFLAGS    ?= -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) $(WARN) $(SANFLAGS) -fPIC \
+             -fvisibility=hidden -Isrc -I$(BUILD)
+LIBS       = -lstemmer -lpcre2-8 -lutf8proc -lm -lpthread
+CLI_LIBS   = -ljansson
+
+LIB_SRC    = src/util.c src/text.c src/langid.c src/stem.c src/lexicon.c src/sentiment.c \
+             src/categories.c src/engine.c
+CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/train_eval.c
+LIB_OBJ    = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_lex.o
+CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+LEXICONS   = $(sort $(wildcard lexicons/*.tsv lexicons/*/*.tsv))
+
+.PHONY: all deps check-deps test asan demo bench install uninstall clean help lexicons
+all: $(BUILD)/libhumeur.a $(BUILD)/libhumeur.so $(BUILD)/humeur
+
+help:
+	@echo "make [all]      library (static, shared) and CLI in $(BUILD)/"
+	@echo "make deps       install missing Debian packages (as root)"
+	@echo "make demo       build, then analyse tests/data/demo.txt"
+	@echo "make test       build and run the whole test suite"
+	@echo "make asan       the test suite under ASan+UBSan"
+	@echo "make bench      benchmarks (bench/)"
+	@echo "make install    PREFIX=... DESTDIR=...; make uninstall"
+
+deps:
+	@sh src/tools/deps.sh install
+
+check-deps: $(BUILD)/.deps-ok
+$(BUILD)/.deps-ok: src/tools/deps.sh
+	@sh src/tools/deps.sh install
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/obj/%.o: src/%.c src/humeur.h src/internal.h | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/cli/%.o: src/cli/%.c src/humeur.h src/cli/cli.h | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Embedded defaults: the lexicon files become byte arrays in the library.
+$(BUILD)/embed: src/tools/embed.c | $(BUILD)/.deps-ok
+	$(CC) -O1 -g -o $@ $<
+$(BUILD)/embedded_lex.c: $(BUILD)/embed $(LEXICONS)
+	$(BUILD)/embed $@ hm_embedded_lexicons lexicons $(LEXICONS)
+$(BUILD)/obj/embedded_lex.o: $(BUILD)/embedded_lex.c src/internal.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O0 -c $< -o $@
+
+$(BUILD)/libhumeur.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libhumeur.so.$(VERSION): $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libhumeur.so.$(SOVERSION) -o $@ $^ $(LIBS)
+$(BUILD)/libhumeur.so: $(BUILD)/libhumeur.so.$(VERSION)
+	ln -sf libhumeur.so.$(VERSION) $(BUILD)/libhumeur.so.$(SOVERSION)
+	ln -sf libhumeur.so.$(VERSION) $@
+
+$(BUILD)/humeur: $(CLI_OBJ) $(BUILD)/libhumeur.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libhumeur.a $(LIBS) $(CLI_LIBS)
+
+$(BUILD)/humeur.pc: Makefile
+	@mkdir -p $(BUILD)
+	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: humeur\nDescription: French and English customer-post sentiment, complaint and category engine\nVersion: %s\nRequires.private: libpcre2-8 libutf8proc\nLibs: -L$${libdir} -lhumeur\nLibs.private: -lstemmer -lm -lpthread\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(VERSION)' > $@
+
+# ---- tests ----
+TEST_BINS = $(BUILD)/test_api
+$(BUILD)/test_api: tests/test_api.c $(BUILD)/libhumeur.a tests/tap.h
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
+
+test: all $(TEST_BINS)
+	@sh tests/run.sh $(BUILD)
+
+asan:
+	$(MAKE) BUILD=build/asan SAN=1 test
+
+demo: all
+	@$(BUILD)/humeur score --format lines --no-progress tests/data/demo.txt; \
+	 status=$$?; [ $$status -le 1 ] || exit $$status
+	@echo
+	@$(BUILD)/humeur "Ça fait 2h qu'on attend, tabarnak que c'est long! Service de marde 😡"
+	@echo
+	@$(BUILD)/humeur "Not bad at all, the staff went above and beyond :)"
+
+bench: all
+	@sh bench/run.sh $(BUILD)
+
+# ---- install ----
+install: all $(BUILD)/humeur.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PCDIR)
+	install -m 644 $(BUILD)/libhumeur.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/libhumeur.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libhumeur.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libhumeur.so.$(SOVERSION)
+	ln -sf libhumeur.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libhumeur.so
+	install -m 644 src/humeur.h $(DESTDIR)$(INCDIR)/
+	install -m 644 $(BUILD)/humeur.pc $(DESTDIR)$(PCDIR)/
+	install -m 755 $(BUILD)/humeur $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libhumeur.a $(DESTDIR)$(LIBDIR)/libhumeur.so \
+	      $(DESTDIR)$(LIBDIR)/libhumeur.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhumeur.so.$(VERSION) \
+	      $(DESTDIR)$(INCDIR)/humeur.h $(DESTDIR)$(PCDIR)/humeur.pc $(DESTDIR)$(BINDIR)/humeur
+
+clean:
+	rm -rf build

@@ -1,0 +1,519 @@
+/*
+ * categories.c — complaint category detectors defined by data files.
+ *
+ * Each file categories/<id>.tsv (header "kind lang pattern weight") adds one
+ * category: stems (any word with that Snowball stem), phrases (exact sequences
+ * of normalized words) and PCRE2 patterns run, JIT-compiled, on the normalized
+ * text of the post (lower case, no accents, single spaces).  A cue right after
+ * a negator in the same clause ("aucune attente", "no wait") is dropped.  A
+ * category fires when the weights it gathers (plus 0.5 when the post is
+ * negative) reach 1.0, and only for complaints.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CATS 64
+
+static int add_cue(hm_cats *c, hm_map *m, const char *k, size_t n, int cat, double w)
+{
+    if (c->ncues == c->cuecap) {
+        size_t nc = c->cuecap ? c->cuecap * 2 : 256;
+        cat_cue *v = realloc(c->cues, nc * sizeof *v);
+        if (!v)
+            return HM_ENOMEM;
+        c->cues = v;
+        c->cuecap = nc;
+    }
+    uint32_t head;
+    int32_t next = hm_map_get(m, k, n, &head) ? (int32_t)head : -1;
+    cat_cue *q = &c->cues[c->ncues];
+    q->cat = (uint16_t)cat;
+    q->weight = (float)w;
+    q->next = next;
+    if (hm_map_put(m, k, n, (uint32_t)c->ncues))
+        return HM_ENOMEM;
+    c->ncues++;
+    return 0;
+}
+
+static int cat_index(hm_cats *c, const char *name, size_t n)
+{
+    for (size_t i = 0; i < c->ncats; i++)
+        if (strlen(c->ids[i]) == n && !memcmp(c->ids[i], name, n))
+            return (int)i;
+    if (c->ncats >= MAX_CATS)
+        return -1;
+    char **v = realloc(c->ids, (c->ncats + 2) * sizeof *v);
+    if (!v)
+        return -2;
+    c->ids = v;
+    char *s = malloc(n + 1);
+    if (!s)
+        return -2;
+    memcpy(s, name, n);
+    s[n] = 0;
+    c->ids[c->ncats] = s;
+    c->ids[c->ncats + 1] = NULL;
+    return (int)c->ncats++;
+}
+
+static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_stemcache *sc,
+                         hm_buf *key, hm_status *st)
+{
+    /* the id is the file name without folder and .tsv */
+    const char *base = strrchr(src->name, '/');
+    base = base ? base + 1 : src->name;
+    size_t bl = strlen(base);
+    if (bl > 4 && !strcmp(base + bl - 4, ".tsv"))
+        bl -= 4;
+    for (size_t i = 0; i < bl; i++)
+        if (!((base[i] >= 'a' && base[i] <= 'z') || (base[i] >= '0' && base[i] <= '9') ||
+              base[i] == '_')) {
+            hm_set_status(st, HM_EFORMAT, "%s: category file names use a-z, 0-9 and _ only",
+                          src->name);
+            return HM_EFORMAT;
+        }
+    int cat = cat_index(c, base, bl);
+    if (cat == -1) {
+        hm_set_status(st, HM_ELIMIT, "%s: more than %d categories", src->name, MAX_CATS);
+        return HM_ELIMIT;
+    }
+    if (cat < 0) {
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return HM_ENOMEM;
+    }
+    size_t pos = 0;
+    int line = 0;
+    const char *f[5];
+    size_t fl[5];
+    int nf = hm_tsv_next(src->data, src->len, &pos, &line, f, fl, 5);
+    if (nf == 0)
+        return 0;
+    if (nf != 4 || fl[0] != 4 || memcmp(f[0], "kind", 4)) {
+        hm_set_status(st, HM_EFORMAT, "%s:%d: expected header 'kind<TAB>lang<TAB>pattern<TAB>weight'",
+                      src->name, line);
+        return HM_EFORMAT;
+    }
+    while ((nf = hm_tsv_next(src->data, src->len, &pos, &line, f, fl, 5)) > 0) {
+        if (nf != 4) {
+            hm_set_status(st, HM_EFORMAT, "%s:%d: expected 4 tab-separated fields, found %d",
+                          src->name, line, nf);
+            return HM_EFORMAT;
+        }
+        int kind;
+        if (fl[0] == 4 && !memcmp(f[0], "stem", 4))
+            kind = 0;
+        else if (fl[0] == 6 && !memcmp(f[0], "phrase", 6))
+            kind = 1;
+        else if (fl[0] == 5 && !memcmp(f[0], "regex", 5))
+            kind = 2;
+        else {
+            hm_set_status(st, HM_EFORMAT, "%s:%d: kind must be stem, phrase or regex", src->name,
+                          line);
+            return HM_EFORMAT;
+        }
+        int lang;
+        if (fl[1] == 2 && !memcmp(f[1], "fr", 2))
+            lang = LANG_FR;
+        else if (fl[1] == 2 && !memcmp(f[1], "en", 2))
+            lang = LANG_EN;
+        else if (fl[1] == 1 && f[1][0] == '*')
+            lang = LANG_UND;
+        else {
+            hm_set_status(st, HM_EFORMAT, "%s:%d: lang must be fr, en or *", src->name, line);
+            return HM_EFORMAT;
+        }
+        char num[64];
+        double w;
+        char *end;
+        if (fl[3] == 0 || fl[3] >= sizeof num) {
+            hm_set_status(st, HM_EFORMAT, "%s:%d: weight must be a number", src->name, line);
+            return HM_EFORMAT;
+        }
+        memcpy(num, f[3], fl[3]);
+        num[fl[3]] = 0;
+        w = strtod(num, &end);
+        if (*end || !isfinite(w) || w < -10 || w > 10) {
+            hm_set_status(st, HM_EFORMAT, "%s:%d: weight must be a number in [-10, 10]",
+                          src->name, line);
+            return HM_EFORMAT;
+        }
+        if (fl[2] == 0) {
+            hm_set_status(st, HM_EFORMAT, "%s:%d: empty pattern", src->name, line);
+            return HM_EFORMAT;
+        }
+        if (kind == 2) {
+            int err;
+            PCRE2_SIZE eoff;
+            pcre2_code *code = pcre2_compile((PCRE2_SPTR)f[2], fl[2], PCRE2_UTF | PCRE2_UCP, &err,
+                                             &eoff, NULL);
+            if (!code) {
+                PCRE2_UCHAR msg[256];
+                pcre2_get_error_message(err, msg, sizeof msg);
+                hm_set_status(st, HM_EPATTERN, "%s:%d: pattern error at offset %zu: %s",
+                              src->name, line, (size_t)eoff, (const char *)msg);
+                return HM_EPATTERN;
+            }
+            pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+            if (c->nre == c->recap) {
+                size_t nc = c->recap ? c->recap * 2 : 32;
+                cat_regex *v = realloc(c->re, nc * sizeof *v);
+                if (!v) {
+                    pcre2_code_free(code);
+                    return HM_ENOMEM;
+                }
+                c->re = v;
+                c->recap = nc;
+            }
+            c->re[c->nre].code = code;
+            c->re[c->nre].cat = (uint16_t)cat;
+            c->re[c->nre].lang = (uint8_t)lang;
+            c->re[c->nre].weight = (float)w;
+            c->nre++;
+            c->npatterns++;
+            continue;
+        }
+        int rc = hm_tokenize(tb, f[2], fl[2]);
+        if (rc)
+            return rc;
+        key->len = 0;
+        size_t ntok = 0;
+        for (size_t i = 0; i < tb->ntoks; i++) {
+            const tok *t = &tb->toks[i];
+            if (t->flags & HM_TF_HASHPART)
+                continue;
+            if (ntok && hm_buf_putc(key, ' '))
+                return HM_ENOMEM;
+            if (hm_buf_put(key, tb_str(tb, t->norm), t->norm_len))
+                return HM_ENOMEM;
+            ntok++;
+        }
+        if (ntok == 0) {
+            hm_set_status(st, HM_EFORMAT, "%s:%d: pattern has no word", src->name, line);
+            return HM_EFORMAT;
+        }
+        for (int l = LANG_FR; l <= LANG_EN; l++) {
+            if (lang != LANG_UND && lang != l)
+                continue;
+            if (kind == 0) {
+                if (ntok != 1 || tb->toks[0].type != HM_TOK_WORD) {
+                    hm_set_status(st, HM_EFORMAT, "%s:%d: a stem cue is one word", src->name, line);
+                    return HM_EFORMAT;
+                }
+                const char *lw = tb_str(tb, tb->toks[0].lower);
+                hm_buf sb = {0};
+                uint32_t off;
+                uint16_t slen;
+                rc = hm_stem(sc, l, lw, strlen(lw), &sb, &off, &slen);
+                if (!rc)
+                    rc = add_cue(c, &c->stems[l], sb.p + off, slen, cat, w);
+                hm_buf_free(&sb);
+                if (rc)
+                    return rc;
+            } else {
+                if (add_cue(c, &c->phrases[l], key->p, key->len, cat, w))
+                    return HM_ENOMEM;
+                const tok *t0 = &tb->toks[0];
+                uint32_t mx = 0;
+                hm_map_get(&c->firsts[l], tb_str(tb, t0->norm), t0->norm_len, &mx);
+                if (ntok > mx && hm_map_put(&c->firsts[l], tb_str(tb, t0->norm), t0->norm_len,
+                                            (uint32_t)(ntok > 12 ? 12 : ntok)))
+                    return HM_ENOMEM;
+            }
+        }
+        c->npatterns++;
+    }
+    return 0;
+}
+
+int hm_categories_load(hm_cats *c, const hm_source *src, hm_status *st)
+{
+    hm_textbuf tb;
+    memset(&tb, 0, sizeof tb);
+    hm_stemcache sc;
+    hm_buf key = {0};
+    int rc = hm_stem_init(&sc);
+    if (rc) {
+        hm_set_status(st, rc, "cannot create Snowball stemmers");
+        return rc;
+    }
+    for (size_t i = 0; !rc && src[i].name; i++)
+        if (!strncmp(src[i].name, "categories/", 11))
+            rc = load_cat_file(c, &src[i], &tb, &sc, &key, st);
+    if (!rc) {
+        c->mctx = pcre2_match_context_create(NULL);
+        if (!c->mctx)
+            rc = HM_ENOMEM;
+        else {
+            /* a hostile text cannot stall a pattern for long */
+            pcre2_set_match_limit(c->mctx, 200000);
+            pcre2_set_depth_limit(c->mctx, 10000);
+            pcre2_set_heap_limit(c->mctx, 4096); /* KiB */
+        }
+    }
+    if (rc == HM_ENOMEM)
+        hm_set_status(st, rc, "out of memory");
+    hm_stem_free(&sc);
+    free(tb.toks);
+    hm_buf_free(&tb.strs);
+    hm_buf_free(&key);
+    return rc;
+}
+
+void hm_categories_free(hm_cats *c)
+{
+    for (size_t i = 0; i < c->ncats; i++)
+        free(c->ids[i]);
+    free(c->ids);
+    for (int l = 0; l < LANG_N; l++) {
+        hm_map_free(&c->stems[l]);
+        hm_map_free(&c->phrases[l]);
+        hm_map_free(&c->firsts[l]);
+    }
+    free(c->cues);
+    for (size_t i = 0; i < c->nre; i++)
+        pcre2_code_free(c->re[i].code);
+    free(c->re);
+    if (c->mctx)
+        pcre2_match_context_free(c->mctx);
+    memset(c, 0, sizeof *c);
+}
+
+int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
+{
+    memset(s, 0, sizeof *s);
+    s->md = pcre2_match_data_create(4, NULL);
+    s->sum = calloc(c->ncats + 1, sizeof *s->sum);
+    s->hits = calloc(c->ncats + 1, sizeof *s->hits);
+    if (!s->md || !s->sum || !s->hits)
+        return HM_ENOMEM;
+    return 0;
+}
+
+void hm_cat_state_free(hm_cat_state *s)
+{
+    if (s->md)
+        pcre2_match_data_free(s->md);
+    free(s->sum);
+    free(s->hits);
+    free(s->normmap);
+    free(s->m);
+    hm_buf_free(&s->normtext);
+    memset(s, 0, sizeof *s);
+}
+
+static int add_match(hm_cat_state *s, int cat, double w, uint32_t start, uint32_t end)
+{
+    for (size_t i = 0; i < s->nm; i++)
+        if (s->m[i].cat == cat && s->m[i].start == start && s->m[i].end == end)
+            return 0; /* the same span counts once per category */
+    if (s->nm == s->mcap) {
+        size_t nc = s->mcap ? s->mcap * 2 : 32;
+        struct cat_match *v = realloc(s->m, nc * sizeof *v);
+        if (!v)
+            return HM_ENOMEM;
+        s->m = v;
+        s->mcap = nc;
+    }
+    s->m[s->nm].cat = (uint16_t)cat;
+    s->m[s->nm].w = (float)w;
+    s->m[s->nm].start = start;
+    s->m[s->nm].end = end;
+    s->nm++;
+    return 0;
+}
+
+/* Is token i in the scope of a negator (up to 3 words before, same clause)? */
+static int negated_at(const hm_analyzer *a, size_t i)
+{
+    const hm_textbuf *tb = &a->tb;
+    const hm_lexicon *lx = &a->e->lex;
+    int lang = a->lang == LANG_UND ? LANG_EN : a->lang;
+    int seen = 0;
+    for (size_t j = i; j > 0 && seen < 3; j--) {
+        const tok *t = &tb->toks[j - 1];
+        if (t->type == HM_TOK_PUNCT)
+            return 0;
+        if (t->type != HM_TOK_WORD)
+            continue;
+        seen++;
+        const lex_entry *e = hm_lex_word(lx, lang, tb_str(tb, t->norm), t->norm_len);
+        if (e && e->modtype == MOD_NEGATOR && !e->has_val)
+            return 1;
+        if (e && e->modtype == MOD_CONTRAST)
+            return 0;
+    }
+    return 0;
+}
+
+static int cue_chain(hm_cat_state *s, const hm_cats *c, int32_t head, uint32_t start,
+                     uint32_t end)
+{
+    for (int32_t q = head; q >= 0; q = c->cues[q].next)
+        if (add_match(s, c->cues[q].cat, c->cues[q].weight, start, end))
+            return HM_ENOMEM;
+    return 0;
+}
+
+int hm_categories_run(hm_analyzer *a, const hm_cats *c, int polarity, double score,
+                      size_t *ncat)
+{
+    hm_cat_state *s = &a->cat;
+    const hm_textbuf *tb = &a->tb;
+    int lang = a->lang == LANG_UND ? LANG_EN : a->lang;
+    s->nm = 0;
+    s->nhits = 0;
+    s->complaint = 0;
+    s->complaint_prob = 0;
+    *ncat = 0;
+    if (!c->ncats)
+        return 0;
+    char key[512];
+    /* stems and phrases */
+    for (size_t i = 0; i < tb->ntoks; i++) {
+        const tok *t = &tb->toks[i];
+        if (t->type != HM_TOK_WORD && t->type != HM_TOK_EMOJI && t->type != HM_TOK_DURATION &&
+            t->type != HM_TOK_NUMBER)
+            continue;
+        int neg = -1;
+        uint32_t v;
+        if (t->stem_len && hm_map_get(&c->stems[lang], tb_str(tb, t->stem), t->stem_len, &v)) {
+            neg = negated_at(a, i);
+            if (!neg && cue_chain(s, c, (int32_t)v, t->start, t->end))
+                return HM_ENOMEM;
+        }
+        uint32_t mx;
+        if (hm_map_get(&c->firsts[lang], tb_str(tb, t->norm), t->norm_len, &mx)) {
+            for (size_t k = mx; k >= 1; k--) {
+                if (i + k > tb->ntoks)
+                    continue;
+                size_t kl = 0;
+                int ok = 1;
+                for (size_t j = i; j < i + k; j++) {
+                    const tok *tj = &tb->toks[j];
+                    if (tj->type == HM_TOK_PUNCT || (tj->flags & HM_TF_HASHPART) ||
+                        kl + tj->norm_len + 2 >= sizeof key) {
+                        ok = 0;
+                        break;
+                    }
+                    if (j > i)
+                        key[kl++] = ' ';
+                    memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
+                    kl += tj->norm_len;
+                }
+                if (!ok)
+                    continue;
+                if (hm_map_get(&c->phrases[lang], key, kl, &v)) {
+                    if (neg < 0)
+                        neg = negated_at(a, i);
+                    /* praise cues (negative weights) count even when negated words precede */
+                    if (!neg || c->cues[v].weight < 0)
+                        if (cue_chain(s, c, (int32_t)v, t->start, tb->toks[i + k - 1].end))
+                            return HM_ENOMEM;
+                    break;
+                }
+            }
+        }
+    }
+    /* regexes on the normalized text: token norms, one space where the text had space */
+    if (c->nre) {
+        hm_buf *nt = &s->normtext;
+        nt->len = 0;
+        for (size_t i = 0; i < tb->ntoks; i++) {
+            const tok *t = &tb->toks[i];
+            if (t->flags & HM_TF_HASHPART)
+                continue;
+            if (nt->len && i > 0 && t->start > tb->toks[i - 1].end)
+                if (hm_buf_putc(nt, ' '))
+                    return HM_ENOMEM;
+            size_t need = nt->len + t->norm_len + 2;
+            if (need > s->normcap) {
+                size_t ncap = s->normcap ? s->normcap : 256;
+                while (ncap < need)
+                    ncap *= 2;
+                uint32_t *m = realloc(s->normmap, ncap * sizeof *m);
+                if (!m)
+                    return HM_ENOMEM;
+                s->normmap = m;
+                s->normcap = ncap;
+            }
+            if (nt->len && nt->p[nt->len - 1] == ' ')
+                s->normmap[nt->len - 1] = (uint32_t)i;
+            for (size_t b = 0; b < t->norm_len; b++)
+                s->normmap[nt->len + b] = (uint32_t)i;
+            if (hm_buf_put(nt, tb_str(tb, t->norm), t->norm_len))
+                return HM_ENOMEM;
+        }
+        if (!nt->p && hm_buf_put(nt, "", 0))
+            return HM_ENOMEM;
+        for (size_t r = 0; r < c->nre; r++) {
+            const cat_regex *re = &c->re[r];
+            if (re->lang != LANG_UND && re->lang != lang)
+                continue;
+            PCRE2_SIZE off = 0;
+            for (int guard = 0; guard < 16 && off <= nt->len; guard++) {
+                int m = pcre2_match(re->code, (PCRE2_SPTR)nt->p, nt->len, off, PCRE2_NO_UTF_CHECK,
+                                    s->md, c->mctx);
+                if (m < 0)
+                    break; /* no match, or a limit hit: the pattern simply does not fire */
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+                if (ov[1] <= ov[0]) {
+                    off = ov[1] + 1;
+                    continue;
+                }
+                uint32_t t0 = s->normmap[ov[0]], t1 = s->normmap[ov[1] - 1];
+                int neg = re->weight > 0 && negated_at(a, t0);
+                if (!neg && add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))
+                    return HM_ENOMEM;
+                off = ov[1];
+            }
+        }
+    }
+    /* group per category */
+    for (size_t k = 0; k < c->ncats; k++)
+        s->sum[k] = 0;
+    double total = 0;
+    for (size_t i = 0; i < s->nm; i++) {
+        s->sum[s->m[i].cat] += s->m[i].w;
+    }
+    for (size_t k = 0; k < c->ncats; k++)
+        if (s->sum[k] > 0)
+            total += s->sum[k];
+    /* complaint: negative polarity, or strong category evidence without praise */
+    double z = -3.0 * score + 0.9 * total - 1.2;
+    if (polarity < 0)
+        z += 1.0;
+    s->complaint_prob = 1.0 / (1.0 + exp(-z));
+    s->complaint = s->complaint_prob >= 0.5;
+    if (!s->complaint)
+        return 0;
+    for (size_t k = 0; k < c->ncats; k++) {
+        if (s->sum[k] <= 0)
+            continue;
+        double t = s->sum[k] + (polarity < 0 ? 0.5 : 0);
+        if (t < 1.0)
+            continue;
+        hm_cat_hit *h = &s->hits[s->nhits++];
+        h->cat = (int)k;
+        h->score = 1.0 - exp(-t);
+        h->ev_from = a->nev;
+        for (size_t i = 0; i < s->nm; i++)
+            if (s->m[i].cat == k && s->m[i].w > 0)
+                if (hm_ev_add(a, s->m[i].start, s->m[i].end, s->m[i].w, "category"))
+                    return HM_ENOMEM;
+        h->ev_to = a->nev;
+    }
+    /* strongest first */
+    for (size_t i = 1; i < s->nhits; i++)
+        for (size_t j = i; j > 0 && s->hits[j].score > s->hits[j - 1].score; j--) {
+            hm_cat_hit tmp = s->hits[j];
+            s->hits[j] = s->hits[j - 1];
+            s->hits[j - 1] = tmp;
+        }
+    *ncat = s->nhits;
+    return 0;
+}

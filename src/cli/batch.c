@@ -1,0 +1,558 @@
+/*
+ * batch.c — `humeur score`: an order-preserving streaming filter.
+ *
+ * Lines are read in blocks (bounded in lines and bytes, so memory stays flat
+ * whatever the input size), analysed by N threads, each with its own analyzer
+ * on the shared engine, and written in input order: exactly one output line per
+ * input line.  A line that cannot be analysed (malformed JSON, missing text
+ * field, over the line limit) yields {"id":..., "line":N, "error":"..."}.
+ * Uses only the public API (humeur.h) plus jansson for JSON input.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BLOCK_LINES 4096
+#define BLOCK_BYTES (8u << 20)
+
+typedef struct line {
+    char *p;          /* points into the block's storage */
+    size_t len;
+    unsigned long long no;
+    int too_long;
+} line;
+
+typedef struct block {
+    line *lines;
+    size_t n, cap;
+    char *store;
+    size_t used, scap;
+} block;
+
+typedef struct outbuf {
+    char *p;
+    size_t len, cap;
+    int errors;
+} outbuf;
+
+typedef struct worker {
+    pthread_t th;
+    hm_analyzer *a;
+    const batch_opts *o;
+    block *b;
+    size_t from, to;
+    outbuf out;
+    int failed;
+    char **tsv_cols;   /* header columns for TSV */
+    size_t ntsv;
+} worker;
+
+static int ob_put(outbuf *o, const char *s, size_t n)
+{
+    if (o->len + n + 1 > o->cap) {
+        size_t nc = o->cap ? o->cap : 65536;
+        while (nc < o->len + n + 1)
+            nc *= 2;
+        char *p = realloc(o->p, nc);
+        if (!p)
+            return -1;
+        o->p = p;
+        o->cap = nc;
+    }
+    memcpy(o->p + o->len, s, n);
+    o->len += n;
+    return 0;
+}
+
+static int ob_puts(outbuf *o, const char *s) { return ob_put(o, s, strlen(s)); }
+
+/* JSON string literal of arbitrary bytes (invalid UTF-8 escaped as U+FFFD). */
+static int ob_jstr(outbuf *o, const char *s, size_t n)
+{
+    char tmp[16];
+    if (ob_put(o, "\"", 1))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            tmp[0] = '\\';
+            tmp[1] = (char)c;
+            if (ob_put(o, tmp, 2))
+                return -1;
+        } else if (c < 0x20 || c == 0x7F) {
+            snprintf(tmp, sizeof tmp, "\\u%04x", c);
+            if (ob_puts(o, tmp))
+                return -1;
+        } else if (c >= 0x80) {
+            /* copy a valid sequence, replace an invalid byte */
+            size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+            int ok = k && c < 0xF5 && i + k <= n;
+            for (size_t j = 1; ok && j < k; j++)
+                ok = ((unsigned char)s[i + j] & 0xC0) == 0x80;
+            if (ok && k == 3 && c == 0xE0 && (unsigned char)s[i + 1] < 0xA0) ok = 0;
+            if (ok && k == 3 && c == 0xED && (unsigned char)s[i + 1] >= 0xA0) ok = 0;
+            if (ok && k == 4 && c == 0xF0 && (unsigned char)s[i + 1] < 0x90) ok = 0;
+            if (ok && k == 4 && c == 0xF4 && (unsigned char)s[i + 1] >= 0x90) ok = 0;
+            if (ok) {
+                if (ob_put(o, s + i, k))
+                    return -1;
+                i += k - 1;
+            } else if (ob_puts(o, "\\ufffd"))
+                return -1;
+        } else if (ob_put(o, (const char *)&c, 1))
+            return -1;
+    }
+    return ob_put(o, "\"", 1);
+}
+
+static int emit_error(worker *w, const char *id_json, unsigned long long no, const char *msg)
+{
+    char tmp[64];
+    outbuf *o = &w->out;
+    w->out.errors++;
+    if (ob_puts(o, "{"))
+        return -1;
+    if (id_json && (ob_puts(o, "\"id\":") || ob_puts(o, id_json) || ob_puts(o, ",")))
+        return -1;
+    snprintf(tmp, sizeof tmp, "\"line\":%llu,\"error\":", no);
+    if (ob_puts(o, tmp) || ob_jstr(o, msg, strlen(msg)) || ob_puts(o, "}\n"))
+        return -1;
+    return 0;
+}
+
+static int emit_result(worker *w, const char *text, size_t len, const char *id_json,
+                       const char *extra)
+{
+    hm_result r;
+    hm_options opt = {w->o->lang, w->o->scorer};
+    int rc = hm_analyze_ex(w->a, text, len, &opt, &r);
+    if (rc)
+        return emit_error(w, id_json, 0, hm_strerror(rc));
+    size_t jl;
+    const char *js = hm_result_json(w->a, &r, id_json, &jl);
+    if (!js)
+        return -1;
+    if (extra && *extra) {
+        /* splice the kept fields before the closing brace */
+        if (ob_put(&w->out, js, jl - 1) || ob_puts(&w->out, extra) || ob_puts(&w->out, "}\n"))
+            return -1;
+        return 0;
+    }
+    if (ob_put(&w->out, js, jl) || ob_put(&w->out, "\n", 1))
+        return -1;
+    return 0;
+}
+
+static int do_jsonl(worker *w, line *ln)
+{
+    char idbuf[32];
+    snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
+    if (ln->len == 0 || strspn(ln->p, " \t\r") == ln->len)
+        return emit_error(w, NULL, ln->no, "empty line");
+    json_error_t err;
+    json_t *root = json_loadb(ln->p, ln->len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+    if (!root) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "malformed JSON at column %d: %s", err.column, err.text);
+        return emit_error(w, NULL, ln->no, msg);
+    }
+    int rc = 0;
+    char *id_json = NULL;
+    if (!json_is_object(root)) {
+        rc = emit_error(w, NULL, ln->no, "not a JSON object");
+        json_decref(root);
+        return rc;
+    }
+    json_t *id = json_object_get(root, w->o->id_field);
+    if (id)
+        id_json = json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
+    json_t *tx = json_object_get(root, w->o->text_field);
+    if (!tx) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "missing text field \"%s\"", w->o->text_field);
+        rc = emit_error(w, id_json ? id_json : idbuf, ln->no, msg);
+    } else if (!json_is_string(tx)) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "text field \"%s\" is not a string", w->o->text_field);
+        rc = emit_error(w, id_json ? id_json : idbuf, ln->no, msg);
+    } else {
+        char *extra = NULL;
+        if (w->o->nkeep) {
+            outbuf eb = {0};
+            for (size_t k = 0; k < w->o->nkeep; k++) {
+                json_t *v = json_object_get(root, w->o->keep[k]);
+                if (!v)
+                    continue;
+                char *vs = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+                if (!vs)
+                    continue;
+                ob_puts(&eb, ",");
+                ob_jstr(&eb, w->o->keep[k], strlen(w->o->keep[k]));
+                ob_puts(&eb, ":");
+                ob_puts(&eb, vs);
+                free(vs);
+            }
+            if (eb.p) {
+                eb.p[eb.len] = 0;
+                extra = eb.p;
+            }
+        }
+        rc = emit_result(w, json_string_value(tx), json_string_length(tx), id_json ? id_json : idbuf,
+                         extra);
+        free(extra);
+    }
+    free(id_json);
+    json_decref(root);
+    return rc;
+}
+
+static int do_tsv(worker *w, line *ln)
+{
+    char idbuf[32];
+    snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
+    /* find the columns */
+    size_t col = 0, s = 0;
+    const char *text = NULL, *idv = NULL;
+    size_t tl = 0, il = 0;
+    for (size_t i = 0; i <= ln->len; i++) {
+        if (i == ln->len || ln->p[i] == '\t') {
+            if (col < w->ntsv) {
+                if (!strcmp(w->tsv_cols[col], w->o->text_field)) {
+                    text = ln->p + s;
+                    tl = i - s;
+                }
+                if (!strcmp(w->tsv_cols[col], w->o->id_field)) {
+                    idv = ln->p + s;
+                    il = i - s;
+                }
+            }
+            col++;
+            s = i + 1;
+        }
+    }
+    outbuf idb = {0};
+    const char *id_json = idbuf;
+    if (idv) {
+        if (ob_jstr(&idb, idv, il))
+            return -1;
+        idb.p[idb.len] = 0;
+        id_json = idb.p;
+    }
+    int rc;
+    if (!text)
+        rc = emit_error(w, id_json, ln->no, "missing text column");
+    else {
+        /* unescape \t \n \\ as TSV writers commonly escape them */
+        rc = emit_result(w, text, tl, id_json, NULL);
+    }
+    free(idb.p);
+    return rc;
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    w->out.len = 0;
+    w->out.errors = 0;
+    for (size_t i = w->from; i < w->to; i++) {
+        line *ln = &w->b->lines[i];
+        int rc;
+        char idbuf[32];
+        snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
+        if (ln->too_long) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "line longer than the limit of %zu bytes", w->o->max_line);
+            rc = emit_error(w, w->o->format == FMT_LINES ? idbuf : NULL, ln->no, msg);
+        } else if (w->o->format == FMT_JSONL)
+            rc = do_jsonl(w, ln);
+        else if (w->o->format == FMT_TSV)
+            rc = do_tsv(w, ln);
+        else
+            rc = emit_result(w, ln->p, ln->len, idbuf, NULL);
+        if (rc) {
+            w->failed = 1;
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* ---------- reading ---------- */
+
+typedef struct reader {
+    FILE *f;
+    char *buf;
+    size_t cap, start, end;
+    int eof, err;
+    unsigned long long no;
+} reader;
+
+static int block_add(block *b, const char *p, size_t n, unsigned long long no, int too_long)
+{
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 1024;
+        line *v = realloc(b->lines, nc * sizeof *v);
+        if (!v)
+            return -1;
+        b->lines = v;
+        b->cap = nc;
+    }
+    if (b->used + n + 1 > b->scap) {
+        size_t nc = b->scap ? b->scap : (1u << 20);
+        while (nc < b->used + n + 1)
+            nc *= 2;
+        char *s = realloc(b->store, nc);
+        if (!s)
+            return -1;
+        /* fix up line pointers */
+        for (size_t i = 0; i < b->n; i++)
+            b->lines[i].p = s + (b->lines[i].p - b->store);
+        b->store = s;
+        b->scap = nc;
+    }
+    memcpy(b->store + b->used, p, n);
+    b->store[b->used + n] = 0;
+    line *ln = &b->lines[b->n++];
+    ln->p = b->store + b->used;
+    ln->len = n;
+    ln->no = no;
+    ln->too_long = too_long;
+    b->used += n + 1;
+    return 0;
+}
+
+/* Read the next line into the block. 1 = a line, 0 = end, -1 = error. */
+static int read_line(reader *r, block *b, size_t max_line)
+{
+    size_t skipped = 0;
+    int too_long = 0;
+    for (;;) {
+        char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
+        if (nl || (r->eof && r->end > r->start) || (r->eof && too_long)) {
+            size_t e = nl ? (size_t)(nl - r->buf) : r->end;
+            size_t n = e - r->start;
+            r->no++;
+            if (too_long || n > max_line) {
+                if (block_add(b, "", 0, r->no, 1))
+                    return -1;
+            } else {
+                size_t m = n;
+                if (m && r->buf[r->start + m - 1] == '\r')
+                    m--;
+                if (block_add(b, r->buf + r->start, m, r->no, 0))
+                    return -1;
+            }
+            r->start = nl ? e + 1 : e;
+            return 1;
+        }
+        if (r->eof)
+            return 0;
+        /* the current line is longer than the limit: drop what we have, keep scanning */
+        if (r->end - r->start > max_line) {
+            skipped += r->end - r->start;
+            r->start = r->end;
+            too_long = 1;
+        }
+        if (r->start > 0) {
+            memmove(r->buf, r->buf + r->start, r->end - r->start);
+            r->end -= r->start;
+            r->start = 0;
+        }
+        if (r->end == r->cap) {
+            size_t nc = r->cap * 2;
+            char *p = realloc(r->buf, nc);
+            if (!p)
+                return -1;
+            r->buf = p;
+            r->cap = nc;
+        }
+        size_t k = fread(r->buf + r->end, 1, r->cap - r->end, r->f);
+        r->end += k;
+        if (k == 0) {
+            if (ferror(r->f)) {
+                r->err = errno ? errno : EIO;
+                return -1;
+            }
+            r->eof = 1;
+        }
+    }
+    (void)skipped;
+}
+
+static void progress(const batch_opts *o, unsigned long long lines, long long done, long long total)
+{
+    if (!o->progress)
+        return;
+    if (total > 0) {
+        int pct = (int)(done * 100 / total);
+        int bar = pct / 4;
+        fprintf(stderr, "\r[%-25.*s] %3d%%  %llu lines", bar, "#########################", pct,
+                lines);
+    } else
+        fprintf(stderr, "\r%llu lines", lines);
+    fflush(stderr);
+}
+
+int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *name, FILE *out,
+              int *had_errors, unsigned long long *line_base)
+{
+    int nth = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+    worker *ws = calloc((size_t)nth, sizeof *ws);
+    reader r = {0};
+    block b = {0};
+    int status = 0;
+    long long total = -1;
+    char **cols = NULL;
+    size_t ncols = 0;
+    struct stat sb;
+    if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode))
+        total = sb.st_size;
+    r.f = in;
+    r.cap = 1u << 20;
+    r.buf = malloc(r.cap);
+    r.no = *line_base;
+    if (!ws || !r.buf) {
+        fprintf(stderr, "humeur: out of memory\n");
+        free(ws);
+        free(r.buf);
+        return EXIT_IO;
+    }
+    for (int t = 0; t < nth; t++) {
+        hm_status st;
+        ws[t].a = hm_analyzer_new(e, &st);
+        ws[t].o = o;
+        ws[t].b = &b;
+        if (!ws[t].a) {
+            fprintf(stderr, "humeur: %s\n", st.message);
+            status = EXIT_IO;
+            goto done;
+        }
+    }
+    /* TSV: the first line names the columns */
+    if (o->format == FMT_TSV) {
+        int k = read_line(&r, &b, o->max_line);
+        if (k < 0) {
+            fprintf(stderr, "humeur: %s: read error: %s\n", name, strerror(r.err));
+            status = EXIT_IO;
+            goto done;
+        }
+        if (k == 1) {
+            line *h = &b.lines[0];
+            size_t s = 0;
+            for (size_t i = 0; i <= h->len; i++)
+                if (i == h->len || h->p[i] == '\t') {
+                    char **nv = realloc(cols, (ncols + 1) * sizeof *nv);
+                    if (!nv)
+                        break;
+                    cols = nv;
+                    cols[ncols] = strndup(h->p + s, i - s);
+                    ncols++;
+                    s = i + 1;
+                }
+            b.n = 0;
+            b.used = 0;
+            /* the header yields no output line: it is not data */
+        }
+        for (int t = 0; t < nth; t++) {
+            ws[t].tsv_cols = cols;
+            ws[t].ntsv = ncols;
+        }
+    }
+    unsigned long long nlines = 0;
+    for (;;) {
+        b.n = 0;
+        b.used = 0;
+        int k = 0;
+        while (b.n < BLOCK_LINES && b.used < BLOCK_BYTES && (k = read_line(&r, &b, o->max_line)) == 1)
+            ;
+        if (k < 0) {
+            if (r.err)
+                fprintf(stderr, "humeur: %s: read error: %s\n", name, strerror(r.err));
+            else
+                fprintf(stderr, "humeur: out of memory\n");
+        }
+        if (b.n) {
+            size_t per = (b.n + (size_t)nth - 1) / (size_t)nth;
+            int used = 0;
+            for (int t = 0; t < nth; t++) {
+                ws[t].from = (size_t)t * per;
+                ws[t].to = ws[t].from + per > b.n ? b.n : ws[t].from + per;
+                if (ws[t].from >= ws[t].to) {
+                    ws[t].from = ws[t].to = 0;
+                    ws[t].out.len = 0;
+                    continue;
+                }
+                used++;
+                if (t == 0 || nth == 1)
+                    continue;
+                if (pthread_create(&ws[t].th, NULL, work, &ws[t])) {
+                    work(&ws[t]); /* no thread: do it here */
+                    ws[t].th = 0;
+                }
+            }
+            work(&ws[0]);
+            for (int t = 1; t < nth; t++)
+                if (ws[t].from < ws[t].to && ws[t].th) {
+                    pthread_join(ws[t].th, NULL);
+                    ws[t].th = 0;
+                }
+            (void)used;
+            for (int t = 0; t < nth; t++) {
+                if (ws[t].failed) {
+                    fprintf(stderr, "humeur: out of memory\n");
+                    status = EXIT_IO;
+                    goto done;
+                }
+                if (ws[t].from < ws[t].to && ws[t].out.len &&
+                    fwrite(ws[t].out.p, 1, ws[t].out.len, out) != ws[t].out.len) {
+                    fprintf(stderr, "humeur: write error: %s\n", strerror(errno));
+                    status = EXIT_IO;
+                    goto done;
+                }
+                if (ws[t].out.errors)
+                    *had_errors = 1;
+            }
+            if (fflush(out)) {
+                fprintf(stderr, "humeur: write error: %s\n", strerror(errno));
+                status = EXIT_IO;
+                goto done;
+            }
+            nlines += b.n;
+            if (o->stop_flag && *o->stop_flag) {
+                fprintf(stderr, "humeur: interrupted after %llu lines\n", nlines);
+                status = EXIT_INTERRUPTED;
+                goto done;
+            }
+            progress(o, nlines, total > 0 ? ftell(in) : 0, total);
+        }
+        if (k < 0) {
+            status = EXIT_IO;
+            break;
+        }
+        if (k == 0)
+            break;
+    }
+    if (o->progress)
+        fprintf(stderr, "\n");
+done:
+    *line_base = r.no;
+    for (int t = 0; t < nth; t++) {
+        hm_analyzer_free(ws[t].a);
+        free(ws[t].out.p);
+    }
+    for (size_t i = 0; i < ncols; i++)
+        free(cols[i]);
+    free(cols);
+    free(ws);
+    free(r.buf);
+    free(b.lines);
+    free(b.store);
+    return status;
+}

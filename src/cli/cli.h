@@ -1,0 +1,37 @@
+/* cli.h — shared declarations of the humeur command-line tool (not installed). */
+#ifndef HM_CLI_H
+#define HM_CLI_H
+
+#include "humeur.h"
+#include <signal.h>
+#include <stdio.h>
+
+/* Exit statuses of the humeur command (documented in the README). */
+enum {
+    EXIT_OK = 0,          /* every line analysed */
+    EXIT_SOME_ERRORS = 1, /* some lines yielded error objects */
+    EXIT_USAGE = 2,       /* bad command line */
+    EXIT_IO = 3,          /* cannot open, read or write; engine cannot load */
+    EXIT_INTERRUPTED = 130
+};
+
+enum { FMT_JSONL = 0, FMT_TSV = 1, FMT_LINES = 2 };
+
+typedef struct batch_opts {
+    int threads;
+    int format;
+    const char *text_field;
+    const char *id_field;
+    const char **keep;
+    size_t nkeep;
+    int lang;
+    int scorer;
+    size_t max_line;
+    int progress;
+    volatile sig_atomic_t *stop_flag;
+} batch_opts;
+
+int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *name, FILE *out,
+              int *had_errors, unsigned long long *line_base);
+
+#endif

@@ -1,0 +1,620 @@
+/*
+ * engine.c — the engine (immutable, shared) and the analyzer (per thread),
+ * and the pipeline that ties the stages together:
+ *   tokenize (with normalization) -> language id -> stem -> scorers -> result.
+ * Results and their strings live in the analyzer until its next call.
+ */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DEFAULT_MAX_TEXT (1u << 20)
+
+const char *hm_version(void) { return HM_VERSION_STRING; }
+
+const char *hm_strerror(int code)
+{
+    switch (code) {
+    case HM_OK: return "success";
+    case HM_ENOMEM: return "out of memory";
+    case HM_EINVAL: return "invalid argument";
+    case HM_EIO: return "cannot read file";
+    case HM_EFORMAT: return "malformed data file";
+    case HM_EVERSION: return "unsupported model format version";
+    case HM_ECHECKSUM: return "model checksum mismatch (corrupt file)";
+    case HM_EPATTERN: return "invalid category pattern";
+    case HM_ELIMIT: return "internal limit reached";
+    case HM_EDATA: return "unusable training data";
+    default: return "unknown error";
+    }
+}
+
+const char *hm_polarity_name(int p)
+{
+    return p < 0 ? "negative" : p > 0 ? "positive" : "neutral";
+}
+
+/* ---------- sources from a directory ---------- */
+
+typedef struct srclist {
+    hm_source *v;
+    size_t n, cap;
+} srclist;
+
+static int cmpstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int read_file(const char *path, char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return HM_EIO;
+    hm_buf b = {0};
+    char tmp[65536];
+    size_t k;
+    while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
+        if (hm_buf_put(&b, tmp, k)) {
+            fclose(f);
+            hm_buf_free(&b);
+            return HM_ENOMEM;
+        }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        hm_buf_free(&b);
+        return HM_EIO;
+    }
+    if (!b.p && hm_buf_put(&b, "", 0))
+        return HM_ENOMEM;
+    *data = b.p;
+    *len = b.len;
+    return 0;
+}
+
+static int add_dir(srclist *sl, const char *root, const char *sub, hm_status *st)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s%s", root, *sub ? "/" : "", sub);
+    DIR *d = opendir(path);
+    if (!d)
+        return *sub ? 0 : (hm_set_status(st, HM_EIO, "%s: %s", path, strerror(errno)), HM_EIO);
+    char **names = NULL;
+    size_t nn = 0, nc = 0;
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l < 5 || strcmp(de->d_name + l - 4, ".tsv") || de->d_name[0] == '.')
+            continue;
+        if (nn == nc) {
+            nc = nc ? nc * 2 : 16;
+            char **nv = realloc(names, nc * sizeof *nv);
+            if (!nv) { rc = HM_ENOMEM; break; }
+            names = nv;
+        }
+        names[nn] = strdup(de->d_name);
+        if (!names[nn]) { rc = HM_ENOMEM; break; }
+        nn++;
+    }
+    closedir(d);
+    if (!rc)
+        qsort(names, nn, sizeof *names, cmpstr);
+    for (size_t i = 0; !rc && i < nn; i++) {
+        if (sl->n + 2 > sl->cap) {
+            sl->cap = sl->cap ? sl->cap * 2 : 16;
+            hm_source *nv = realloc(sl->v, sl->cap * sizeof *nv);
+            if (!nv) { rc = HM_ENOMEM; break; }
+            sl->v = nv;
+        }
+        char rel[1024], full[8192];
+        snprintf(rel, sizeof rel, "%s%s%s", sub, *sub ? "/" : "", names[i]);
+        snprintf(full, sizeof full, "%s/%s", path, names[i]);
+        char *data;
+        size_t len;
+        rc = read_file(full, &data, &len);
+        if (rc) {
+            hm_set_status(st, rc, "%s: %s", full, rc == HM_EIO ? strerror(errno) : hm_strerror(rc));
+            break;
+        }
+        char *nm = malloc(strlen(full) + 1);
+        if (!nm) { free(data); rc = HM_ENOMEM; break; }
+        strcpy(nm, full);
+        (void)rel;
+        sl->v[sl->n].name = nm;
+        sl->v[sl->n].data = data;
+        sl->v[sl->n].len = len;
+        sl->n++;
+        sl->v[sl->n].name = NULL;
+    }
+    for (size_t i = 0; i < nn; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+static void free_srclist(srclist *sl)
+{
+    for (size_t i = 0; i < sl->n; i++) {
+        free((char *)sl->v[i].name);
+        free((char *)sl->v[i].data);
+    }
+    free(sl->v);
+}
+
+/* Names of directory sources are full paths (for error messages); the loaders
+ * need the part relative to the lexicon root to know language and kind. */
+static void relativize(srclist *sl, const char *root, hm_source *out)
+{
+    size_t rl = strlen(root);
+    for (size_t i = 0; i < sl->n; i++) {
+        out[i] = sl->v[i];
+        (void)rl;
+    }
+    out[sl->n].name = NULL;
+}
+
+/* ---------- engine ---------- */
+
+hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
+{
+    hm_config zero;
+    memset(&zero, 0, sizeof zero);
+    if (!cfg)
+        cfg = &zero;
+    if (st) {
+        st->code = 0;
+        st->message[0] = 0;
+    }
+    hm_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    e->scorer = cfg->scorer;
+    e->max_text = cfg->max_text_bytes ? cfg->max_text_bytes : DEFAULT_MAX_TEXT;
+    if (e->max_text > (256u << 20))
+        e->max_text = 256u << 20;
+    int rc = hm_langid_build(&e->langfr, &e->langen);
+    if (rc) {
+        hm_set_status(st, rc, "out of memory");
+        hm_engine_close(e);
+        return NULL;
+    }
+    if (cfg->lexicon_dir) {
+        srclist sl = {0};
+        const char *subs[] = {"", "en", "fr", "categories"};
+        for (int i = 0; i < 4 && !rc; i++)
+            rc = add_dir(&sl, cfg->lexicon_dir, subs[i], st);
+        if (!rc && sl.n == 0) {
+            hm_set_status(st, HM_EIO, "%s: no .tsv lexicon file found", cfg->lexicon_dir);
+            rc = HM_EIO;
+        }
+        if (!rc) {
+            /* loaders key language and kind on the path relative to the root */
+            hm_source *rel = malloc((sl.n + 1) * sizeof *rel);
+            if (!rel)
+                rc = HM_ENOMEM;
+            else {
+                relativize(&sl, cfg->lexicon_dir, rel);
+                size_t rl = strlen(cfg->lexicon_dir);
+                for (size_t i = 0; i < sl.n; i++)
+                    rel[i].name = sl.v[i].name + rl + 1;
+                rc = hm_lexicon_load(&e->lex, rel, e, st);
+                if (!rc)
+                    rc = hm_categories_load(&e->cats, rel, st);
+                if (rc && st && st->message[0] && strncmp(st->message, cfg->lexicon_dir, rl)) {
+                    char tmp[sizeof st->message + 4096];
+                    int k = snprintf(tmp, sizeof tmp, "%s/%s", cfg->lexicon_dir, st->message);
+                    size_t m = k < 0 ? 0 : (size_t)k;
+                    if (m >= sizeof st->message)
+                        m = sizeof st->message - 1;
+                    memcpy(st->message, tmp, m);
+                    st->message[m] = 0;
+                }
+                free(rel);
+            }
+        }
+        free_srclist(&sl);
+    } else {
+        rc = hm_lexicon_load(&e->lex, hm_embedded_lexicons, e, st);
+        if (!rc)
+            rc = hm_categories_load(&e->cats, hm_embedded_lexicons, st);
+    }
+    if (rc) {
+        if (st && !st->code)
+            hm_set_status(st, rc, "%s", hm_strerror(rc));
+        hm_engine_close(e);
+        return NULL;
+    }
+    return e;
+}
+
+void hm_engine_close(hm_engine *e)
+{
+    if (!e)
+        return;
+    hm_lexicon_free(&e->lex);
+    hm_categories_free(&e->cats);
+    hm_map_free(&e->langfr);
+    hm_map_free(&e->langen);
+    free(e);
+}
+
+size_t hm_engine_categories(const hm_engine *e, const char *const **ids)
+{
+    if (!e) {
+        if (ids)
+            *ids = NULL;
+        return 0;
+    }
+    if (ids)
+        *ids = (const char *const *)e->cats.ids;
+    return e->cats.ncats;
+}
+
+/* ---------- analyzer ---------- */
+
+hm_analyzer *hm_analyzer_new(const hm_engine *e, hm_status *st)
+{
+    if (!e) {
+        hm_set_status(st, HM_EINVAL, "engine is NULL");
+        return NULL;
+    }
+    hm_analyzer *a = calloc(1, sizeof *a);
+    if (!a || hm_stem_init(&a->stem)) {
+        free(a);
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    a->e = e;
+    if (hm_cat_state_init(&a->cat, &e->cats)) {
+        hm_analyzer_free(a);
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return a;
+}
+
+void hm_analyzer_free(hm_analyzer *a)
+{
+    if (!a)
+        return;
+    hm_stem_free(&a->stem);
+    hm_cat_state_free(&a->cat);
+    free(a->tb.toks);
+    hm_buf_free(&a->tb.strs);
+    hm_buf_free(&a->tb.scratch);
+    hm_buf_free(&a->tb.scratch2);
+    free(a->ev);
+    free(a->rev);
+    hm_buf_free(&a->evtext);
+    free(a->ptoks);
+    hm_buf_free(&a->json);
+    hm_buf_free(&a->norm);
+    free(a->rcats);
+    free(a);
+}
+
+static void neutral_result(hm_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->lang = "und";
+    out->probs[1] = 1.0;
+    out->scorer = "lexicon";
+}
+
+static const char *lang_name(int l) { return l == LANG_FR ? "fr" : l == LANG_EN ? "en" : "und"; }
+
+/* Lexicon-only probabilities: a fixed soft mapping of the score, used until
+ * a calibrated blend is available. */
+static void lexicon_probs(double score, int nhits, double p[3])
+{
+    double lpos = 4.0 * score, lneg = -4.0 * score;
+    double lneu = nhits ? 0.6 - 3.0 * fabs(score) : 1.5;
+    double m = fmax(lpos, fmax(lneg, lneu));
+    double a = exp(lneg - m), b = exp(lneu - m), c = exp(lpos - m);
+    double s = a + b + c;
+    p[0] = a / s;
+    p[1] = b / s;
+    p[2] = c / s;
+}
+
+/* Copy evidence items into result memory (strings after all growth). */
+static int materialize_evidence(hm_analyzer *a, size_t from, size_t to, size_t *first)
+{
+    size_t n = to - from;
+    size_t base = a->nrev;
+    if (base + n > a->revcap) {
+        size_t nc = a->revcap ? a->revcap : 32;
+        while (nc < base + n)
+            nc *= 2;
+        hm_evidence *r = realloc(a->rev, nc * sizeof *r);
+        if (!r)
+            return HM_ENOMEM;
+        a->rev = r;
+        a->revcap = nc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const ev_item *it = &a->ev[from + i];
+        hm_evidence *r = &a->rev[base + i];
+        r->start = it->start;
+        r->end = it->end;
+        r->weight = it->weight;
+        r->rule = it->rule;
+        size_t off = a->evtext.len;
+        if (hm_utf8_sanitize(&a->evtext, a->text + it->start, it->end - it->start) ||
+            hm_buf_putc(&a->evtext, 0))
+            return HM_ENOMEM;
+        r->text = (const char *)(uintptr_t)off; /* fixed up below */
+    }
+    a->nrev = base + n;
+    *first = base;
+    return 0;
+}
+
+int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options *opts,
+                  hm_result *out)
+{
+    if (!out)
+        return HM_EINVAL;
+    neutral_result(out);
+    if (!a || (!text && len))
+        return HM_EINVAL;
+    if (!text)
+        text = "";
+    const hm_engine *e = a->e;
+    int truncated = 0;
+    if (len > e->max_text) {
+        len = e->max_text;
+        /* do not cut a UTF-8 sequence in two */
+        size_t back = 0;
+        while (back < 3 && len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80) {
+            len--;
+            back++;
+        }
+        truncated = 1;
+    }
+    a->text = text;
+    a->textlen = len;
+    a->nev = 0;
+    a->nrev = 0;
+    a->evtext.len = 0;
+    int rc = hm_tokenize(&a->tb, text, len);
+    if (rc)
+        return rc;
+    int forced = opts ? opts->lang : HM_LANG_AUTO;
+    double conf = 1.0;
+    if (forced == HM_LANG_FR)
+        a->lang = LANG_FR;
+    else if (forced == HM_LANG_EN)
+        a->lang = LANG_EN;
+    else
+        a->lang = hm_langid_ex(&a->tb, &e->langfr, &e->langen, &e->lex, &conf);
+    /* stems */
+    int sl = a->lang == LANG_UND ? LANG_EN : a->lang;
+    for (size_t i = 0; i < a->tb.ntoks; i++) {
+        tok *t = &a->tb.toks[i];
+        if (t->type != HM_TOK_WORD || (t->flags & HM_TF_ELISION)) {
+            t->stem = 0;
+            t->stem_len = 0;
+            continue;
+        }
+        const char *lw = tb_str(&a->tb, t->lower);
+        rc = hm_stem(&a->stem, sl, lw, strlen(lw), &a->tb.strs, &t->stem, &t->stem_len);
+        if (rc)
+            return rc;
+    }
+    hm_lexscore ls;
+    rc = hm_score_lexicon(a, &ls);
+    if (rc)
+        return rc;
+    size_t nlex_ev = a->nev;
+
+    out->lang = lang_name(a->lang);
+    out->lang_conf = conf;
+    out->truncated = truncated;
+    out->score = ls.score;
+    out->polarity = ls.score >= 0.05 ? HM_POSITIVE : ls.score <= -0.05 ? HM_NEGATIVE : HM_NEUTRAL;
+    lexicon_probs(ls.score, ls.nhits, out->probs);
+    out->scorer = "lexicon";
+
+    /* complaint categories */
+    size_t ncat = 0;
+    rc = hm_categories_run(a, &e->cats, out->polarity, ls.score, &ncat);
+    if (rc)
+        return rc;
+
+    /* materialize evidence: polarity evidence first, then category evidence */
+    size_t first;
+    if (materialize_evidence(a, 0, nlex_ev, &first))
+        return HM_ENOMEM;
+    out->nevidence = nlex_ev;
+    if (a->rcatcap < ncat + 1) {
+        hm_category *c = realloc(a->rcats, (ncat + 1) * sizeof *c);
+        if (!c)
+            return HM_ENOMEM;
+        a->rcats = c;
+        a->rcatcap = ncat + 1;
+    }
+    for (size_t i = 0; i < ncat; i++) {
+        size_t f;
+        const hm_cat_hit *h = &a->cat.hits[i];
+        if (materialize_evidence(a, h->ev_from, h->ev_to, &f))
+            return HM_ENOMEM;
+        a->rcats[i].id = e->cats.ids[h->cat];
+        a->rcats[i].score = h->score;
+        a->rcats[i].nevidence = h->ev_to - h->ev_from;
+        a->rcats[i].evidence = (const hm_evidence *)(uintptr_t)f;
+    }
+    for (size_t i = 0; i < a->nrev; i++)
+        a->rev[i].text = a->evtext.p + (uintptr_t)a->rev[i].text;
+    out->evidence = a->rev;
+    for (size_t i = 0; i < ncat; i++)
+        a->rcats[i].evidence = a->rev + (uintptr_t)a->rcats[i].evidence;
+    out->categories = a->rcats;
+    out->ncategories = ncat;
+    out->complaint = a->cat.complaint;
+    out->complaint_prob = a->cat.complaint_prob;
+    return 0;
+}
+
+int hm_analyze(hm_analyzer *a, const char *text, size_t len, hm_result *out)
+{
+    return hm_analyze_ex(a, text, len, NULL, out);
+}
+
+const hm_token *hm_analyzer_tokens(const hm_analyzer *a_, size_t *n)
+{
+    hm_analyzer *a = (hm_analyzer *)a_;
+    if (!a) {
+        if (n)
+            *n = 0;
+        return NULL;
+    }
+    if (a->ptcap < a->tb.ntoks + 1) {
+        hm_token *p = realloc(a->ptoks, (a->tb.ntoks + 1) * sizeof *p);
+        if (!p) {
+            if (n)
+                *n = 0;
+            return NULL;
+        }
+        a->ptoks = p;
+        a->ptcap = a->tb.ntoks + 1;
+    }
+    for (size_t i = 0; i < a->tb.ntoks; i++) {
+        const tok *t = &a->tb.toks[i];
+        hm_token *p = &a->ptoks[i];
+        p->type = t->type;
+        p->flags = t->flags;
+        p->start = t->start;
+        p->end = t->end;
+        p->norm = tb_str(&a->tb, t->norm);
+        p->lower = tb_str(&a->tb, t->lower);
+        p->stem = t->stem_len ? tb_str(&a->tb, t->stem) : "";
+        p->value = t->value;
+    }
+    if (n)
+        *n = a->tb.ntoks;
+    return a->ptoks;
+}
+
+/* ---------- JSON rendering ---------- */
+
+static int json_str(hm_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (hm_buf_putc(b, '"'))
+        return HM_ENOMEM;
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++) {
+        unsigned char c = *p;
+        const char *esc = NULL;
+        char u[7];
+        if (c == '"') esc = "\\\"";
+        else if (c == '\\') esc = "\\\\";
+        else if (c == '\n') esc = "\\n";
+        else if (c == '\r') esc = "\\r";
+        else if (c == '\t') esc = "\\t";
+        else if (c < 0x20 || c == 0x7F) {
+            u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
+            u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = 0;
+            esc = u;
+        }
+        if (esc) {
+            if (hm_buf_puts(b, esc))
+                return HM_ENOMEM;
+        } else if (hm_buf_putc(b, (char)c))
+            return HM_ENOMEM;
+    }
+    return hm_buf_putc(b, '"');
+}
+
+static int json_num(hm_buf *b, double v)
+{
+    if (!isfinite(v))
+        v = 0;
+    if (fabs(v) < 5e-5)
+        v = 0;
+    return hm_buf_printf(b, "%.4g", v);
+}
+
+static int json_evidence(hm_buf *b, const hm_evidence *ev, size_t n)
+{
+    int rc = hm_buf_putc(b, '[');
+    for (size_t i = 0; !rc && i < n; i++) {
+        rc |= i ? hm_buf_putc(b, ',') : 0;
+        rc |= hm_buf_printf(b, "{\"span\":[%zu,%zu],\"text\":", ev[i].start, ev[i].end);
+        rc |= json_str(b, ev[i].text);
+        rc |= hm_buf_puts(b, ",\"weight\":");
+        rc |= json_num(b, ev[i].weight);
+        rc |= hm_buf_puts(b, ",\"rule\":");
+        rc |= json_str(b, ev[i].rule ? ev[i].rule : "lexicon");
+        rc |= hm_buf_putc(b, '}');
+    }
+    rc |= hm_buf_putc(b, ']');
+    return rc ? HM_ENOMEM : 0;
+}
+
+int hm_result_json_buf(hm_buf *b, const hm_result *r, const char *id_json)
+{
+    int rc = hm_buf_putc(b, '{');
+    if (id_json) {
+        rc |= hm_buf_puts(b, "\"id\":");
+        rc |= hm_buf_puts(b, id_json);
+        rc |= hm_buf_putc(b, ',');
+    }
+    rc |= hm_buf_puts(b, "\"lang\":");
+    rc |= json_str(b, r->lang ? r->lang : "und");
+    rc |= hm_buf_puts(b, ",\"polarity\":");
+    rc |= json_str(b, hm_polarity_name(r->polarity));
+    rc |= hm_buf_puts(b, ",\"score\":");
+    rc |= json_num(b, r->score);
+    rc |= hm_buf_puts(b, ",\"probs\":{\"negative\":");
+    rc |= json_num(b, r->probs[0]);
+    rc |= hm_buf_puts(b, ",\"neutral\":");
+    rc |= json_num(b, r->probs[1]);
+    rc |= hm_buf_puts(b, ",\"positive\":");
+    rc |= json_num(b, r->probs[2]);
+    rc |= hm_buf_printf(b, "},\"complaint\":%s,\"complaint_prob\":", r->complaint ? "true" : "false");
+    rc |= json_num(b, r->complaint_prob);
+    rc |= hm_buf_puts(b, ",\"categories\":[");
+    for (size_t i = 0; i < r->ncategories; i++) {
+        rc |= i ? hm_buf_putc(b, ',') : 0;
+        rc |= hm_buf_puts(b, "{\"id\":");
+        rc |= json_str(b, r->categories[i].id);
+        rc |= hm_buf_puts(b, ",\"score\":");
+        rc |= json_num(b, r->categories[i].score);
+        rc |= hm_buf_puts(b, ",\"evidence\":");
+        rc |= json_evidence(b, r->categories[i].evidence, r->categories[i].nevidence);
+        rc |= hm_buf_putc(b, '}');
+    }
+    rc |= hm_buf_puts(b, "],\"evidence\":");
+    rc |= json_evidence(b, r->evidence, r->nevidence);
+    if (r->truncated)
+        rc |= hm_buf_puts(b, ",\"truncated\":true");
+    rc |= hm_buf_putc(b, '}');
+    return rc ? HM_ENOMEM : 0;
+}
+
+const char *hm_result_json(hm_analyzer *a, const hm_result *r, const char *id_json, size_t *len)
+{
+    if (!a || !r)
+        return NULL;
+    a->json.len = 0;
+    if (hm_result_json_buf(&a->json, r, id_json)) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = a->json.len;
+    return a->json.p;
+}

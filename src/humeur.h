@@ -1,0 +1,193 @@
+/*
+ * humeur.h — public API of libhumeur.
+ *
+ * humeur reads what customers write about a business (reviews, tweets, support
+ * emails) in French (France, Québec) and English and tells the language, the
+ * polarity with a score and probabilities, whether the post is a complaint,
+ * which complaint categories it raises, and the evidence for each decision.
+ *
+ * Model of use:
+ *   hm_engine   — immutable: lexicons, models, compiled patterns.  Open once,
+ *                 share it between any number of threads.
+ *   hm_analyzer — per-thread workspace (stemmers, caches, buffers).  One thread
+ *                 at a time; results live in its memory until its next call.
+ *
+ * The library never prints, never exits and never aborts on bad input: every
+ * failure is an HM_E* code, with details in an hm_status where one is passed.
+ * Text is UTF-8; invalid bytes are replaced by U+FFFD, never rejected.
+ */
+#ifndef HUMEUR_H
+#define HUMEUR_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(HM_BUILDING) && defined(__GNUC__)
+#define HM_API __attribute__((visibility("default")))
+#else
+#define HM_API
+#endif
+
+#define HM_VERSION_MAJOR 0
+#define HM_VERSION_MINOR 1
+#define HM_VERSION_PATCH 0
+#define HM_VERSION_STRING "0.1.0"
+
+/* Error codes.  0 is success; hm_strerror() gives a static message. */
+enum {
+    HM_OK = 0,
+    HM_ENOMEM = 1,    /* out of memory */
+    HM_EINVAL = 2,    /* invalid argument (NULL where not allowed, bad option) */
+    HM_EIO = 3,       /* a file could not be opened or read */
+    HM_EFORMAT = 4,   /* a lexicon, category or model file is malformed */
+    HM_EVERSION = 5,  /* a model file of an unsupported format version */
+    HM_ECHECKSUM = 6, /* a model file whose checksum does not match (corrupt) */
+    HM_EPATTERN = 7,  /* a category pattern does not compile (PCRE2) */
+    HM_ELIMIT = 8,    /* an internal limit was hit (PCRE2 match limit...) */
+    HM_EDATA = 9      /* training data unusable (no rows, one class only...) */
+};
+
+typedef struct hm_engine hm_engine;
+typedef struct hm_analyzer hm_analyzer;
+
+/* Details of a failure: code, message, and where known the file and line. */
+typedef struct hm_status {
+    int code;
+    char message[512];
+} hm_status;
+
+/* Polarity classes; also indexes into hm_result.probs (value + 1). */
+enum { HM_NEGATIVE = -1, HM_NEUTRAL = 0, HM_POSITIVE = 1 };
+
+/* Which scorer decides the polarity. */
+enum {
+    HM_SCORER_DEFAULT = 0, /* the blend where models exist, else the lexicon */
+    HM_SCORER_LEXICON = 1, /* lexicon and rules only */
+    HM_SCORER_NB = 2,      /* naive Bayes / NB-weighted linear model only */
+    HM_SCORER_BLEND = 3    /* calibrated blend of both */
+};
+
+/* Language forced on a call; HM_LANG_AUTO detects it from the text. */
+enum { HM_LANG_AUTO = 0, HM_LANG_FR = 1, HM_LANG_EN = 2 };
+
+/* Engine configuration.  A zeroed struct (or NULL) means the embedded defaults. */
+typedef struct hm_config {
+    const char *lexicon_dir;          /* NULL: embedded lexicons; else a directory laid out like
+                                         lexicons/ (emoji.tsv, en/, fr/, categories/) */
+    const char *const *model_files;   /* NULL: embedded models; else nmodel_files paths */
+    size_t nmodel_files;
+    int scorer;                       /* HM_SCORER_*; 0 = default */
+    size_t max_text_bytes;            /* longer texts are analysed on a prefix and flagged
+                                         truncated; 0 = default (1 MiB) */
+    int no_models;                    /* 1: load no model at all (lexicon scorer only) */
+} hm_config;
+
+/* One piece of evidence: a span of the input and what it did to a decision. */
+typedef struct hm_evidence {
+    size_t start, end;   /* byte offsets into the text passed to hm_analyze */
+    double weight;       /* signed contribution to the decision it belongs to */
+    const char *text;    /* the span's text (NUL-terminated copy, valid UTF-8) */
+    const char *rule;    /* "lexicon", "negated", "intensified", "idiom", "emoji"... */
+} hm_evidence;
+
+typedef struct hm_category {
+    const char *id;               /* "wait_time", "rudeness", ... */
+    double score;                 /* in [0, 1] */
+    size_t nevidence;
+    const hm_evidence *evidence;  /* matched spans */
+} hm_category;
+
+/* Token classes shown by hm_analyzer_tokens(). */
+enum {
+    HM_TOK_WORD = 1, HM_TOK_NUMBER, HM_TOK_DURATION, HM_TOK_EMOJI, HM_TOK_EMOTICON,
+    HM_TOK_URL, HM_TOK_MENTION, HM_TOK_HASHTAG, HM_TOK_PUNCT, HM_TOK_SYMBOL
+};
+/* Token flags. */
+enum {
+    HM_TF_CAPS = 1,       /* written in capitals (two letters or more) */
+    HM_TF_ELONGATED = 2,  /* a letter repeated three times or more was folded */
+    HM_TF_ELISION = 4,    /* a French elided article/pronoun: l' j' qu' ... */
+    HM_TF_HASHPART = 8    /* a word taken out of a hashtag */
+};
+
+typedef struct hm_token {
+    int type;            /* HM_TOK_* */
+    int flags;           /* HM_TF_* */
+    size_t start, end;   /* byte span in the original text */
+    const char *norm;    /* normalized form: lower case, accents removed, elongation folded */
+    const char *lower;   /* lower case NFC with accents (what the stemmer reads) */
+    const char *stem;    /* Snowball stem (accents removed) for words, else "" */
+    double value;        /* numbers: the value; durations: minutes */
+} hm_token;
+
+/* The analysis of one text.  Every pointer is owned by the analyzer and valid
+ * until its next hm_analyze() call or hm_analyzer_free(). */
+typedef struct hm_result {
+    const char *lang;            /* "fr", "en" or "und" */
+    double lang_conf;            /* confidence of the language decision in [0, 1] */
+    int polarity;                /* HM_NEGATIVE, HM_NEUTRAL, HM_POSITIVE */
+    double score;                /* in [-1, 1] */
+    double probs[3];             /* negative, neutral, positive; they sum to 1 */
+    int complaint;               /* 1 when the post is a complaint */
+    double complaint_prob;
+    size_t ncategories;
+    const hm_category *categories;
+    size_t nevidence;
+    const hm_evidence *evidence; /* what moved the polarity */
+    int truncated;               /* 1 when only a prefix of the text was analysed */
+    const char *scorer;          /* "lexicon", "nb" or "blend": who decided */
+} hm_result;
+
+/* Options of one call; a zeroed struct or NULL means the defaults. */
+typedef struct hm_options {
+    int lang;                    /* HM_LANG_*: force the language */
+    int scorer;                  /* HM_SCORER_*: 0 = the engine's */
+} hm_options;
+
+/* Version of the library at run time, e.g. "0.1.0". */
+HM_API const char *hm_version(void);
+
+/* Static English message for an HM_E* code; never NULL. */
+HM_API const char *hm_strerror(int code);
+
+/* Open an engine.  cfg NULL or zeroed: embedded default lexicons and models.
+ * Returns NULL on failure with st (if not NULL) filled in.  Thread safe. */
+HM_API hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st);
+
+/* Close an engine once every analyzer made from it is freed.  NULL is a no-op. */
+HM_API void hm_engine_close(hm_engine *e);
+
+/* A per-thread analyzer on a shared engine.  NULL on failure (st filled in). */
+HM_API hm_analyzer *hm_analyzer_new(const hm_engine *e, hm_status *st);
+HM_API void hm_analyzer_free(hm_analyzer *a);
+
+/* Analyse len bytes of text (any bytes: invalid UTF-8 and NULs are tolerated).
+ * Fills *out; returns 0 or an HM_E* code (then *out holds neutral values). */
+HM_API int hm_analyze(hm_analyzer *a, const char *text, size_t len, hm_result *out);
+
+/* Same with per-call options (language forced, scorer). opts may be NULL. */
+HM_API int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len,
+                         const hm_options *opts, hm_result *out);
+
+/* The tokens of the last analysed text (the pipeline made visible). */
+HM_API const hm_token *hm_analyzer_tokens(const hm_analyzer *a, size_t *n);
+
+/* Render a result as one line of JSON (no newline) into the analyzer's memory.
+ * id_json, if not NULL, is a JSON value written as the "id" field as is.
+ * Returns the NUL-terminated string (valid until the next call) and its length. */
+HM_API const char *hm_result_json(hm_analyzer *a, const hm_result *r, const char *id_json,
+                                  size_t *len);
+
+/* Names of the complaint categories the engine knows, in report order. */
+HM_API size_t hm_engine_categories(const hm_engine *e, const char *const **ids);
+
+/* Polarity name: "negative", "neutral" or "positive". */
+HM_API const char *hm_polarity_name(int polarity);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,259 @@
+/*
+ * internal.h — private types shared by the stages of the pipeline.
+ * Nothing here is API: only humeur.h is installed.
+ */
+#ifndef HM_INTERNAL_H
+#define HM_INTERNAL_H
+
+#define HM_BUILDING 1
+#include "humeur.h"
+
+#include <stdint.h>
+#include <stdarg.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+struct sb_stemmer;
+
+/* ---------- util.c: buffers, hashing, string maps, status ---------- */
+
+typedef struct hm_buf {
+    char *p;
+    size_t len, cap;
+} hm_buf;
+
+int hm_buf_reserve(hm_buf *b, size_t extra);           /* 0 or HM_ENOMEM */
+int hm_buf_put(hm_buf *b, const void *s, size_t n);
+int hm_buf_putc(hm_buf *b, char c);
+int hm_buf_puts(hm_buf *b, const char *s);
+int hm_buf_printf(hm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hm_buf_free(hm_buf *b);
+
+uint64_t hm_hash(const void *p, size_t n);
+
+/* Open-addressing map from byte strings to 32-bit values; keys are copied into
+ * the map's own pool.  Built once (engine open), then read-only. */
+typedef struct hm_map {
+    uint64_t *hashes;   /* 0 = empty slot */
+    uint32_t *koff;     /* key offset into pool */
+    uint32_t *klen;
+    uint32_t *vals;
+    size_t cap, count;
+    hm_buf pool;
+} hm_map;
+
+int hm_map_put(hm_map *m, const char *k, size_t n, uint32_t v); /* replaces */
+int hm_map_get(const hm_map *m, const char *k, size_t n, uint32_t *v); /* 1 found */
+void hm_map_free(hm_map *m);
+
+void hm_set_status(hm_status *st, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---------- text.c: UTF-8, normalization, tokenization ---------- */
+
+enum { LANG_UND = 0, LANG_FR = 1, LANG_EN = 2, LANG_N = 3 };
+
+typedef struct tok {
+    uint8_t type, flags;
+    uint8_t punct_excl, punct_q; /* for punct runs: counts of ! and ? */
+    uint32_t start, end;         /* bytes of the original text */
+    uint32_t norm, lower, stem;  /* offsets into analyzer->strs (NUL-terminated) */
+    uint16_t norm_len, stem_len;
+    int16_t hashtag;             /* hashtag parts: index of the hashtag token, else -1 */
+    double value;
+} tok;
+
+typedef struct hm_textbuf {
+    tok *toks;
+    size_t ntoks, tcap;
+    hm_buf strs;          /* token strings */
+    hm_buf scratch;
+    hm_buf scratch2;
+    int all_caps;         /* the whole text is in capitals: caps emphasis is off */
+} hm_textbuf;
+
+/* Tokenize text (len bytes, any bytes) into tb. 0 or HM_ENOMEM. */
+int hm_tokenize(hm_textbuf *tb, const char *text, size_t len);
+/* Normalize one string into out: lower case, accents removed, elongation folded;
+ * used for lexicon keys so that they match token norms.  Appends, adds NUL. */
+int hm_fold_string(hm_buf *out, const char *s, size_t n, int strip_accents);
+/* Make a valid UTF-8 copy of s (invalid bytes -> U+FFFD) appended to out. */
+int hm_utf8_sanitize(hm_buf *out, const char *s, size_t n);
+/* Append s with accents removed and case folded (no NUL added). */
+int hm_strip_accents(hm_buf *out, const char *s, size_t n);
+/* Strip elongation further: every letter run of 2+ folded to 1. */
+size_t hm_fold_doubles(const char *s, size_t n, char *out);
+
+static inline const char *tb_str(const hm_textbuf *tb, uint32_t off) { return tb->strs.p + off; }
+
+/* ---------- stem.c ---------- */
+
+typedef struct hm_stemcache {
+    struct sb_stemmer *sb[LANG_N];
+    hm_map map[LANG_N];      /* not hm_map (read-only): a small LRU-free bounded cache */
+    hm_buf vals[LANG_N];
+} hm_stemcache;
+
+int hm_stem_init(hm_stemcache *c);
+void hm_stem_free(hm_stemcache *c);
+/* Stem a lower-case word for a language; appends the accent-free stem (NUL-terminated)
+ * to out and returns its offset via *off. */
+int hm_stem(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out, uint32_t *off,
+            uint16_t *len);
+
+/* ---------- langid.c ---------- */
+
+struct hm_lexicon;
+int hm_langid_build(hm_map *fr, hm_map *en);
+int hm_langid_ex(const hm_textbuf *tb, const hm_map *frw, const hm_map *enw,
+                 const struct hm_lexicon *lx, double *conf);
+
+/* ---------- lexicon.c ---------- */
+
+enum { MOD_NONE = 0, MOD_NEGATOR = 1, MOD_BOOSTER = 2, MOD_CONTRAST = 3 };
+
+typedef struct lex_entry {
+    float valence;        /* 0 when none */
+    float modval;
+    uint8_t has_val, modtype, phrase_max, pad;
+} lex_entry;
+
+typedef struct hm_lexicon {
+    hm_map words[LANG_N];    /* norm key (phrases: norms joined by one space) -> entry index */
+    hm_map stems[LANG_N];    /* stem key -> entry index (single words with a valence) */
+    lex_entry *entries;
+    size_t nentries, cap;
+    size_t nvalence[LANG_N], nmods[LANG_N];
+} hm_lexicon;
+
+/* A source file: from a directory or the embedded defaults. */
+typedef struct hm_source {
+    const char *name;   /* relative path, e.g. "en/valence.tsv" */
+    const char *data;
+    size_t len;
+} hm_source;
+
+extern const hm_source hm_embedded_lexicons[];
+extern const size_t hm_embedded_lexicons_count;
+
+int hm_lexicon_load(hm_lexicon *lx, const hm_source *src, struct hm_engine *e, hm_status *st);
+void hm_lexicon_free(hm_lexicon *lx);
+const lex_entry *hm_lex_word(const hm_lexicon *lx, int lang, const char *k, size_t n);
+const lex_entry *hm_lex_stem(const hm_lexicon *lx, int lang, const char *k, size_t n);
+
+/* ---------- categories.c ---------- */
+
+typedef struct cat_cue {
+    uint16_t cat;
+    float weight;
+    int32_t next;        /* next cue with the same key, -1 ends */
+} cat_cue;
+
+typedef struct cat_regex {
+    pcre2_code *code;
+    uint16_t cat;
+    uint8_t lang;        /* LANG_UND = both */
+    float weight;
+} cat_regex;
+
+typedef struct hm_cats {
+    size_t ncats;
+    char **ids;
+    hm_map stems[LANG_N];     /* stem key -> first cue */
+    hm_map phrases[LANG_N];   /* norm key (words joined by spaces) -> first cue */
+    uint8_t *phrase_first;    /* unused placeholder for alignment */
+    hm_map firsts[LANG_N];    /* first word of a phrase -> max phrase length */
+    cat_cue *cues;
+    size_t ncues, cuecap;
+    cat_regex *re;
+    size_t nre, recap;
+    pcre2_match_context *mctx;
+    size_t npatterns;
+} hm_cats;
+
+typedef struct hm_cat_hit {
+    int cat;
+    double score;
+    size_t ev_from, ev_to;    /* evidence items in analyzer->ev */
+} hm_cat_hit;
+
+typedef struct hm_cat_state {
+    pcre2_match_data *md;
+    double *sum;              /* per category */
+    hm_cat_hit *hits;
+    size_t nhits;
+    uint32_t *normmap;        /* per byte of the normalized text: token index */
+    size_t normcap;
+    hm_buf normtext;
+    int complaint;
+    double complaint_prob;
+    /* raw cue matches before grouping */
+    struct cat_match { uint16_t cat; float w; uint32_t start, end; } *m;
+    size_t nm, mcap;
+} hm_cat_state;
+
+int hm_categories_load(hm_cats *c, const hm_source *src, hm_status *st);
+void hm_categories_free(hm_cats *c);
+int hm_cat_state_init(hm_cat_state *s, const hm_cats *c);
+void hm_cat_state_free(hm_cat_state *s);
+struct hm_analyzer;
+int hm_categories_run(struct hm_analyzer *a, const hm_cats *c, int polarity, double score,
+                      size_t *ncat);
+int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const char **f,
+                size_t *fl, int maxf);
+
+/* ---------- engine.c ---------- */
+
+#define HM_MAX_EVIDENCE 256
+
+typedef struct ev_item {
+    uint32_t start, end;
+    double weight;
+    const char *rule;
+} ev_item;
+
+typedef struct hm_lexscore {
+    double sum;          /* raw valence sum after rules */
+    double score;        /* normalized into [-1, 1] */
+    double pos, neg;     /* positive and negative mass */
+    int nhits;
+} hm_lexscore;
+
+struct hm_engine {
+    hm_lexicon lex;
+    hm_cats cats;
+    hm_map langfr, langen;
+    int scorer;
+    size_t max_text;
+    hm_buf srcbuf;       /* file contents when loaded from a directory */
+};
+
+struct hm_analyzer {
+    const hm_engine *e;
+    hm_textbuf tb;
+    hm_stemcache stem;
+    int lang;
+    ev_item *ev;
+    size_t nev, evcap;
+    /* result storage */
+    hm_evidence *rev;
+    size_t nrev, revcap;
+    hm_category *rcats;
+    size_t rcatcap;
+    hm_cat_state cat;
+    hm_buf norm;
+    hm_buf evtext;
+    hm_token *ptoks;
+    size_t ptcap;
+    hm_buf json;
+    const char *text;
+    size_t textlen;
+};
+
+/* sentiment.c: lexicon and rules. */
+int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out);
+int hm_ev_add(hm_analyzer *a, uint32_t start, uint32_t end, double w, const char *rule);
+int hm_result_json_buf(hm_buf *b, const hm_result *r, const char *id_json);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * langid.c — French / English / undetermined, per post, from the text itself.
+ *
+ * Evidence, strongest first: frequent function words of each language (read on
+ * the lower-case form, so "à" and "a" differ), French elisions (l' j' qu'...),
+ * English contractions (n't, 'm, 're, 's), letters with French diacritics, and
+ * words that only one language's lexicon knows.  A post with no evidence at all
+ * (emoji only, URLs, numbers) is "und".
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Weights: 2 = nearly exclusive and frequent, 1 = indicative. */
+static const char *const fr_words[] = {
+    "le", "la", "les", "une", "des", "du", "et", "est", "sont", "pas", "je", "tu", "il", "elle",
+    "nous", "vous", "ils", "elles", "ce", "cette", "ces", "que", "qui", "quoi", "dans", "pour",
+    "par", "avec", "sur", "sous", "mais", "ou", "où", "donc", "car", "ne", "plus", "très",
+    "trop", "bien", "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "votre",
+    "leur", "leurs", "au", "aux", "y", "en", "été", "était", "avoir", "être", "fait", "faire",
+    "tout", "tous", "toute", "toutes", "rien", "aucun", "aucune", "jamais", "encore", "aussi",
+    "comme", "quand", "parce", "peu", "merci", "bonjour", "ça", "cela", "ceci", "chez", "avant",
+    "après", "depuis", "pendant", "sans", "vraiment", "toujours", "déjà", "moi", "toi", "lui",
+    "eux", "même", "autre", "ici", "là", "oui", "non", "alors", "ont", "avait", "avais", "suis",
+    "sommes", "êtes", "vais", "va", "vont", "faut", "peut", "veux", "cest", "etait", "tres",
+    "meme", "deja", "apres", "à", "c'est", "j'ai", "n'est", "qu'il", "d'un", "d'une", "l'on",
+    "j'aime", "était", "étaient", "sera", "serait", "avons", "avez", "quelle", "quel", "quels",
+    "quelles", "dont", "mais", "mdr", "ptdr", "svp", "stp", "bcp", "jsuis", "chui", "pk", "pcq",
+    "qd", "tjrs", "tjs", "ben", "bin", "pis", "icitte", "pantoute", "tsé", "faque", "ouin",
+    "nul", "nulle", "super", "génial", "trop", "vachement", "franchement", "genre", "voilà",
+    "voila", "beaucoup", "personne", "jusqu'à", "aujourd'hui", "hier", "demain", "semaine",
+    "mois", "ans", "heure", "heures", "minutes", "commande", "livraison", "colis", "accueil",
+    "film", "livre", "avis", "produit", "qualité", "prix", "cher", "chère", "client",
+    "clients", "personnel", "attente", "rapide", "lent", "déçu", "déçue", "je", "sinon",
+    "puis", "ensuite", "enfin", "malgré", "chaque", "quelque", "quelques", "entre", "vers",
+    "contre", "selon", "plusieurs", "ils", "nos", "vos", "cet", "ai", "as", "avons", "fois",
+    "encore", "bonne", "bon", "mauvais", "mauvaise", "pire", "mieux", "tellement", "assez",
+    "rendez-vous", "assurance", "remboursement", "réponse", NULL};
+
+static const char *const en_words[] = {
+    "the", "an", "and", "is", "are", "was", "were", "be", "been", "being", "to", "of", "in",
+    "at", "for", "with", "by", "from", "this", "that", "these", "those", "it", "its", "i",
+    "you", "he", "she", "we", "they", "my", "your", "his", "her", "our", "their", "not", "no",
+    "but", "or", "so", "if", "then", "than", "very", "really", "just", "have", "has", "had",
+    "do", "does", "did", "don't", "can't", "won't", "i'm", "it's", "what", "which", "who",
+    "when", "where", "why", "how", "there", "here", "all", "any", "some", "more", "most",
+    "about", "up", "out", "get", "got", "would", "could", "should", "will", "can", "one",
+    "only", "also", "too", "well", "thanks", "thank", "please", "still", "even", "after",
+    "before", "time", "customer", "didn't", "doesn't", "isn't", "wasn't", "i've", "i'll",
+    "you're", "that's", "dont", "cant", "wont", "im", "ive", "u", "ur", "lol", "omg", "my",
+    "me", "him", "them", "us", "am", "into", "over", "again", "never", "always", "because",
+    "what's", "there's", "he's", "she's", "we're", "they're", "haven't", "hasn't", "couldn't",
+    "wouldn't", "shouldn't", "aren't", "weren't", "let", "make", "made", "go", "going", "went",
+    "know", "think", "want", "need", "good", "great", "bad", "best", "worst", "love", "like",
+    "hate", "flight", "service", "movie", "book", "product", "back", "today", "yesterday",
+    "tomorrow", "hours", "hour", "minutes", "delayed", "cancelled", "waiting", "wait", "hold",
+    "help", "thanks", "thx", "pls", "plz", "much", "many", "every", "each", "other", "another",
+    "something", "nothing", "anything", "everything", "way", "day", "days", "week", "year",
+    "people", "staff", "food", "place", "nice", "now", "new", "first", "last", "yet", "while",
+    "though", "although", "since", "until", "without", "through", "way", "get", "gets", NULL};
+
+/* The word lists become two maps of the engine at open time. */
+int hm_langid_build(hm_map *fr, hm_map *en)
+{
+    for (int i = 0; fr_words[i]; i++)
+        if (hm_map_put(fr, fr_words[i], strlen(fr_words[i]), 1))
+            return HM_ENOMEM;
+    for (int i = 0; en_words[i]; i++)
+        if (hm_map_put(en, en_words[i], strlen(en_words[i]), 1))
+            return HM_ENOMEM;
+    return 0;
+}
+
+static int has_french_diacritic(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++) {
+        if (p[0] == 0xC3 && p[1]) {
+            unsigned char c = p[1];
+            /* à â ç é è ê ë î ï ô û ù ü ÿ (lower case) */
+            if (c == 0xA0 || c == 0xA2 || c == 0xA7 || c == 0xA9 || c == 0xA8 || c == 0xAA ||
+                c == 0xAB || c == 0xAE || c == 0xAF || c == 0xB4 || c == 0xBB || c == 0xB9 ||
+                c == 0xBC)
+                return 1;
+        }
+        if (p[0] == 0xC5 && p[1] == 0x93) /* œ */
+            return 1;
+    }
+    return 0;
+}
+
+int hm_langid_ex(const hm_textbuf *tb, const hm_map *frw, const hm_map *enw,
+                 const hm_lexicon *lx, double *conf)
+{
+    double fr = 0, en = 0;
+    int nwords = 0;
+    for (size_t i = 0; i < tb->ntoks; i++) {
+        const tok *t = &tb->toks[i];
+        if (t->type != HM_TOK_WORD || (t->flags & HM_TF_HASHPART))
+            continue;
+        nwords++;
+        const char *lw = tb_str(tb, t->lower);
+        size_t ln = strlen(lw);
+        uint32_t v;
+        int isfr = hm_map_get(frw, lw, ln, &v), isen = hm_map_get(enw, lw, ln, &v);
+        if (t->flags & HM_TF_ELISION) {
+            fr += 1.5;
+            continue;
+        }
+        if (isfr && !isen)
+            fr += 1;
+        else if (isen && !isfr)
+            en += 1;
+        else if (!isfr && !isen) {
+            /* contractions */
+            if (ln > 3 && (strstr(lw, "n't") || strstr(lw, "'m") || strstr(lw, "'re") ||
+                           strstr(lw, "'ve") || strstr(lw, "'ll") ||
+                           (ln > 2 && lw[ln - 2] == '\'' && lw[ln - 1] == 's')))
+                en += 1;
+            else if (has_french_diacritic(lw))
+                fr += 0.7;
+            else if (lx) {
+                const char *nm = tb_str(tb, t->norm);
+                int lfr = hm_lex_word(lx, LANG_FR, nm, t->norm_len) != NULL;
+                int len_ = hm_lex_word(lx, LANG_EN, nm, t->norm_len) != NULL;
+                if (lfr && !len_)
+                    fr += 0.4;
+                else if (len_ && !lfr)
+                    en += 0.4;
+            }
+        }
+    }
+    if (fr == 0 && en == 0) {
+        *conf = 0;
+        return LANG_UND;
+    }
+    double d = fr - en;
+    *conf = 1.0 - exp(-fabs(d));
+    if (d == 0) {
+        *conf = 0;
+        return nwords ? LANG_EN : LANG_UND;
+    }
+    return d > 0 ? LANG_FR : LANG_EN;
+}

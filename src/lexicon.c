@@ -1,0 +1,300 @@
+/*
+ * lexicon.c — valence and modifier lexicons from plain TSV files.
+ *
+ * A file's header line says what it holds:
+ *   term  valence         — valence entries (words, phrases, emoji, emoticons)
+ *   term  type  value     — modifiers: negator, booster, contrast
+ * Its folder says the language: en/ and fr/ for one language, the top level for
+ * both (emoji.tsv).  Terms are tokenized with the same tokenizer as posts, so a
+ * key is the token norms joined by single spaces: "Très déçu" -> "tres decu",
+ * "n'importe quoi" -> "n' importe quoi".  Single-word valence entries are also
+ * indexed by their Snowball stem, so inflected forms match.  A malformed line is
+ * refused with HM_EFORMAT naming the file and line.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const char **f,
+                size_t *fl, int maxf)
+{
+    while (*pos < len) {
+        size_t s = *pos, e = s;
+        while (e < len && data[e] != '\n')
+            e++;
+        *pos = e < len ? e + 1 : e;
+        (*lineno)++;
+        size_t le = e;
+        if (le > s && data[le - 1] == '\r')
+            le--;
+        /* skip blank lines and comments */
+        size_t k = s;
+        while (k < le && (data[k] == ' ' || data[k] == '\t'))
+            k++;
+        if (k == le || data[k] == '#')
+            continue;
+        int n = 0;
+        size_t fs = s;
+        for (size_t j = s; j <= le; j++) {
+            if (j == le || data[j] == '\t') {
+                if (n < maxf) {
+                    f[n] = data + fs;
+                    fl[n] = j - fs;
+                }
+                n++;
+                fs = j + 1;
+            }
+        }
+        return n;
+    }
+    return 0;
+}
+
+static int new_entry(hm_lexicon *lx, uint32_t *idx)
+{
+    if (lx->nentries == lx->cap) {
+        size_t nc = lx->cap ? lx->cap * 2 : 1024;
+        lex_entry *e = realloc(lx->entries, nc * sizeof *e);
+        if (!e)
+            return HM_ENOMEM;
+        lx->entries = e;
+        lx->cap = nc;
+    }
+    memset(&lx->entries[lx->nentries], 0, sizeof(lex_entry));
+    *idx = (uint32_t)lx->nentries++;
+    return 0;
+}
+
+static int get_or_new(hm_lexicon *lx, int lang, const char *k, size_t n, uint32_t *idx)
+{
+    if (hm_map_get(&lx->words[lang], k, n, idx))
+        return 0;
+    if (new_entry(lx, idx) || hm_map_put(&lx->words[lang], k, n, *idx))
+        return HM_ENOMEM;
+    return 0;
+}
+
+const lex_entry *hm_lex_word(const hm_lexicon *lx, int lang, const char *k, size_t n)
+{
+    uint32_t v;
+    if (hm_map_get(&lx->words[lang], k, n, &v))
+        return &lx->entries[v];
+    return NULL;
+}
+
+const lex_entry *hm_lex_stem(const hm_lexicon *lx, int lang, const char *k, size_t n)
+{
+    uint32_t v;
+    if (hm_map_get(&lx->stems[lang], k, n, &v))
+        return &lx->entries[v];
+    return NULL;
+}
+
+typedef struct loadctx {
+    hm_lexicon *lx;
+    hm_textbuf tb;
+    hm_stemcache *stem;
+    hm_buf key;
+} loadctx;
+
+static int parse_num(const char *s, size_t n, double *out)
+{
+    char tmp[64];
+    if (n == 0 || n >= sizeof tmp)
+        return -1;
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    char *end;
+    *out = strtod(tmp, &end);
+    if (end == tmp || *end)
+        return -1;
+    return 0;
+}
+
+/* Insert a term for one language: valence (has_val) or modifier. */
+static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_val, double val,
+                    int modtype, double modval, int *ntok_out)
+{
+    hm_lexicon *lx = c->lx;
+    int rc = hm_tokenize(&c->tb, term, tn);
+    if (rc)
+        return rc;
+    c->key.len = 0;
+    size_t ntok = 0;
+    for (size_t i = 0; i < c->tb.ntoks; i++) {
+        const tok *t = &c->tb.toks[i];
+        if (t->flags & HM_TF_HASHPART)
+            continue;
+        if (ntok && hm_buf_putc(&c->key, ' '))
+            return HM_ENOMEM;
+        if (hm_buf_put(&c->key, tb_str(&c->tb, t->norm), t->norm_len))
+            return HM_ENOMEM;
+        ntok++;
+    }
+    *ntok_out = (int)ntok;
+    if (ntok == 0)
+        return HM_EFORMAT;
+    uint32_t idx;
+    if (get_or_new(lx, lang, c->key.p, c->key.len, &idx))
+        return HM_ENOMEM;
+    lex_entry *e = &lx->entries[idx];
+    if (has_val) {
+        if (!e->has_val)
+            lx->nvalence[lang]++;
+        e->has_val = 1;
+        e->valence = (float)val;
+    }
+    if (modtype) {
+        if (!e->modtype)
+            lx->nmods[lang]++;
+        e->modtype = (uint8_t)modtype;
+        e->modval = (float)modval;
+    }
+    if (ntok > 1) {
+        const tok *t0 = &c->tb.toks[0];
+        uint32_t fidx;
+        if (get_or_new(lx, lang, tb_str(&c->tb, t0->norm), t0->norm_len, &fidx))
+            return HM_ENOMEM;
+        lex_entry *f = &lx->entries[fidx];
+        if (f->phrase_max < ntok)
+            f->phrase_max = (uint8_t)(ntok > 8 ? 8 : ntok);
+    } else if (has_val && c->tb.toks[0].type == HM_TOK_WORD && c->stem) {
+        const tok *t0 = &c->tb.toks[0];
+        const char *lw = tb_str(&c->tb, t0->lower);
+        hm_buf sb = {0};
+        uint32_t off;
+        uint16_t sl;
+        if (hm_stem(c->stem, lang, lw, strlen(lw), &sb, &off, &sl)) {
+            hm_buf_free(&sb);
+            return HM_ENOMEM;
+        }
+        uint32_t old;
+        if (sl >= 2 && !hm_map_get(&lx->stems[lang], sb.p + off, sl, &old))
+            if (hm_map_put(&lx->stems[lang], sb.p + off, sl, idx)) {
+                hm_buf_free(&sb);
+                return HM_ENOMEM;
+            }
+        hm_buf_free(&sb);
+    }
+    return 0;
+}
+
+static int lang_of(const char *name)
+{
+    if (strncmp(name, "en/", 3) == 0)
+        return LANG_EN;
+    if (strncmp(name, "fr/", 3) == 0)
+        return LANG_FR;
+    return LANG_UND; /* both */
+}
+
+static int load_one(loadctx *c, const hm_source *src, hm_status *st)
+{
+    size_t pos = 0;
+    int line = 0;
+    const char *f[4];
+    size_t fl[4];
+    int nf = hm_tsv_next(src->data, src->len, &pos, &line, f, fl, 4);
+    if (nf == 0)
+        return 0; /* an empty file adds nothing */
+    int kind;
+    if (nf == 2 && fl[0] == 4 && !memcmp(f[0], "term", 4) && fl[1] == 7 && !memcmp(f[1], "valence", 7))
+        kind = 1;
+    else if (nf == 3 && fl[0] == 4 && !memcmp(f[0], "term", 4) && fl[1] == 4 && !memcmp(f[1], "type", 4))
+        kind = 2;
+    else {
+        hm_set_status(st, HM_EFORMAT, "%s:%d: unknown header: expected 'term<TAB>valence' or 'term<TAB>type<TAB>value'",
+                      src->name, line);
+        return HM_EFORMAT;
+    }
+    int flang = lang_of(src->name);
+    while ((nf = hm_tsv_next(src->data, src->len, &pos, &line, f, fl, 4)) > 0) {
+        int want = kind == 1 ? 2 : 3;
+        if (nf != want) {
+            hm_set_status(st, HM_EFORMAT, "%s:%d: expected %d tab-separated fields, found %d",
+                          src->name, line, want, nf);
+            return HM_EFORMAT;
+        }
+        double val = 0, mv = 0;
+        int modtype = 0;
+        if (kind == 1) {
+            if (parse_num(f[1], fl[1], &val) || val < -4 || val > 4) {
+                hm_set_status(st, HM_EFORMAT, "%s:%d: valence must be a number in [-4, 4]",
+                              src->name, line);
+                return HM_EFORMAT;
+            }
+        } else {
+            if (fl[1] == 7 && !memcmp(f[1], "negator", 7))
+                modtype = MOD_NEGATOR;
+            else if (fl[1] == 7 && !memcmp(f[1], "booster", 7))
+                modtype = MOD_BOOSTER;
+            else if (fl[1] == 8 && !memcmp(f[1], "contrast", 8))
+                modtype = MOD_CONTRAST;
+            else {
+                hm_set_status(st, HM_EFORMAT, "%s:%d: type must be negator, booster or contrast",
+                              src->name, line);
+                return HM_EFORMAT;
+            }
+            if (parse_num(f[2], fl[2], &mv) || mv < -1 || mv > 4) {
+                hm_set_status(st, HM_EFORMAT, "%s:%d: modifier value must be a number in [-1, 4]",
+                              src->name, line);
+                return HM_EFORMAT;
+            }
+        }
+        for (int lang = LANG_FR; lang <= LANG_EN; lang++) {
+            if (flang != LANG_UND && flang != lang)
+                continue;
+            int ntok = 0;
+            int rc = add_term(c, lang, f[0], fl[0], kind == 1, val, modtype, mv, &ntok);
+            if (rc == HM_EFORMAT) {
+                hm_set_status(st, HM_EFORMAT, "%s:%d: empty term", src->name, line);
+                return rc;
+            }
+            if (rc) {
+                hm_set_status(st, rc, "%s:%d: %s", src->name, line, hm_strerror(rc));
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+/* src: NULL-name-terminated list of sources; category files are skipped here. */
+int hm_lexicon_load(hm_lexicon *lx, const hm_source *src, struct hm_engine *e, hm_status *st)
+{
+    (void)e;
+    loadctx c;
+    memset(&c, 0, sizeof c);
+    c.lx = lx;
+    hm_stemcache sc;
+    int rc = hm_stem_init(&sc);
+    if (rc) {
+        hm_set_status(st, rc, "cannot create Snowball stemmers");
+        return rc;
+    }
+    c.stem = &sc;
+    for (size_t i = 0; src[i].name; i++) {
+        if (strncmp(src[i].name, "categories/", 11) == 0)
+            continue;
+        rc = load_one(&c, &src[i], st);
+        if (rc)
+            break;
+    }
+    hm_stem_free(&sc);
+    free(c.tb.toks);
+    hm_buf_free(&c.tb.strs);
+    hm_buf_free(&c.key);
+    return rc;
+}
+
+void hm_lexicon_free(hm_lexicon *lx)
+{
+    for (int l = 0; l < LANG_N; l++) {
+        hm_map_free(&lx->words[l]);
+        hm_map_free(&lx->stems[l]);
+    }
+    free(lx->entries);
+    memset(lx, 0, sizeof *lx);
+}

@@ -1,0 +1,458 @@
+/*
+ * sentiment.c — the lexicon and rules scorer.
+ *
+ * Tokens are first grouped into units: the longest lexicon phrase starting at a
+ * token (idioms such as "pas mal", "never again", modifiers such as "kind of"),
+ * else the word itself, its elongation-free form, or its Snowball stem.  Then,
+ * per valence unit, in the manner of VADER but bilingual:
+ *   boosters/dampeners in the three units before scale it;
+ *   a negator in the three units before (or French "ne ... pas" around a verb:
+ *     "je ne recommande pas") flips and dampens it (x -0.74);
+ *   ALL CAPS (in a text that is not all capitals) and elongation emphasize it;
+ *   contrast ("mais", "but") halves what precedes it in its sentence and
+ *     weighs what follows by 1.5;
+ *   sarcasm cues flip praise ("merci pour les 2h d'attente", "great... 🙄").
+ * The sum, plus "!" emphasis, is normalized into [-1, 1] by x / sqrt(x² + 15),
+ * so long texts do not saturate.  Every unit that moved the score is evidence.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    R_LEXICON = 1, R_STEM = 2, R_IDIOM = 4, R_EMOJI = 8, R_NEGATED = 16, R_INTENSIFIED = 32,
+    R_DAMPENED = 64, R_AFTER_CONTRAST = 128, R_BEFORE_CONTRAST = 256, R_CAPS = 512,
+    R_ELONGATED = 1024, R_SARCASM = 2048, R_HASHTAG = 4096, R_PUNCT = 8192
+};
+
+typedef struct unit {
+    uint32_t t0, t1;      /* token range [t0, t1) */
+    float valence;
+    float modval;
+    uint8_t has_val, modtype, sentence_end, is_ne;
+    uint8_t caps, elong;
+    unsigned rules;
+    int sentence;
+} unit;
+
+static const lex_entry *lookup1(const hm_lexicon *lx, int lang, const hm_textbuf *tb,
+                                const tok *t, hm_analyzer *a, unsigned *rules)
+{
+    const char *nm = tb_str(tb, t->norm);
+    const lex_entry *e = hm_lex_word(lx, lang, nm, t->norm_len);
+    if (e && (e->has_val || e->modtype))
+        return e;
+    if (t->type == HM_TOK_EMOJI && t->norm_len > 4) {
+        /* ZWJ sequence or flag: fall back on its first code point */
+        size_t k = 1;
+        unsigned char c0 = (unsigned char)nm[0];
+        k = c0 >= 0xF0 ? 4 : c0 >= 0xE0 ? 3 : c0 >= 0xC0 ? 2 : 1;
+        e = hm_lex_word(lx, lang, nm, k);
+        if (e && e->has_val)
+            return e;
+    }
+    if (t->type != HM_TOK_WORD)
+        return NULL;
+    if ((t->flags & HM_TF_ELONGATED) || t->norm_len > 2) {
+        char tmp[256];
+        if (t->norm_len < sizeof tmp) {
+            size_t n = hm_fold_doubles(nm, t->norm_len, tmp);
+            if (n != t->norm_len) {
+                const lex_entry *e2 = hm_lex_word(lx, lang, tmp, n);
+                if (e2 && (e2->has_val || e2->modtype) && (t->flags & HM_TF_ELONGATED))
+                    return e2;
+            }
+        }
+    }
+    if (t->stem_len >= 3) {
+        const lex_entry *e3 = hm_lex_stem(lx, lang, tb_str(tb, t->stem), t->stem_len);
+        if (e3) {
+            *rules |= R_STEM;
+            return e3;
+        }
+    }
+    (void)a;
+    return NULL;
+}
+
+static int is_sentence_end(const tok *t, const hm_textbuf *tb)
+{
+    if (t->type != HM_TOK_PUNCT)
+        return 0;
+    const char *s = tb_str(tb, t->norm);
+    return s[0] == '.' || s[0] == '!' || s[0] == '?' || s[0] == ';' || (unsigned char)s[0] == 0xE2;
+}
+
+static int is_word_like(const tok *t)
+{
+    return t->type == HM_TOK_WORD || t->type == HM_TOK_EMOJI || t->type == HM_TOK_EMOTICON ||
+           t->type == HM_TOK_NUMBER || t->type == HM_TOK_DURATION;
+}
+
+static int is_ne(const hm_textbuf *tb, const tok *t)
+{
+    const char *s = tb_str(tb, t->norm);
+    return t->type == HM_TOK_WORD && (strcmp(s, "ne") == 0 || strcmp(s, "n'") == 0);
+}
+
+/* Words whose praise a following bad experience turns into sarcasm. */
+static int sarcasm_head(const char *s)
+{
+    static const char *const w[] = {"merci", "thanks", "thank", "bravo", "great", "super",
+                                    "genial", "love", "awesome", "nice", "wonderful",
+                                    "fantastic", "felicitations", "chapeau", "perfect", "parfait",
+                                    "excellent", "wow", "brilliant", NULL};
+    for (int i = 0; w[i]; i++)
+        if (strcmp(s, w[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int hm_ev_add(hm_analyzer *a, uint32_t start, uint32_t end, double w, const char *rule)
+{
+    (void)rule;
+    if (a->nev == a->evcap) {
+        size_t nc = a->evcap ? a->evcap * 2 : 32;
+        ev_item *e = realloc(a->ev, nc * sizeof *e);
+        if (!e)
+            return HM_ENOMEM;
+        a->ev = e;
+        a->evcap = nc;
+    }
+    ev_item *it = &a->ev[a->nev++];
+    it->start = start;
+    it->end = end;
+    it->weight = w;
+    it->rule = rule;
+    return 0;
+}
+
+static const char *rule_names(unsigned r, char *buf, size_t cap)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        {R_IDIOM, "idiom"}, {R_EMOJI, "emoji"}, {R_HASHTAG, "hashtag"}, {R_STEM, "stem"},
+        {R_NEGATED, "negated"}, {R_INTENSIFIED, "intensified"}, {R_DAMPENED, "dampened"},
+        {R_AFTER_CONTRAST, "after contrast"}, {R_BEFORE_CONTRAST, "before contrast"},
+        {R_CAPS, "caps"}, {R_ELONGATED, "elongated"}, {R_SARCASM, "sarcasm"},
+        {R_PUNCT, "punctuation"}, {0, NULL}};
+    size_t w = 0;
+    buf[0] = 0;
+    for (int i = 0; names[i].name; i++) {
+        if (!(r & names[i].bit))
+            continue;
+        size_t n = strlen(names[i].name);
+        if (w + n + 2 >= cap)
+            break;
+        if (w)
+            buf[w++] = '+';
+        memcpy(buf + w, names[i].name, n);
+        w += n;
+        buf[w] = 0;
+    }
+    if (!w) {
+        size_t n = strlen("lexicon");
+        memcpy(buf, "lexicon", n + 1);
+    }
+    return buf;
+}
+
+/* Rule names are interned in a small static table so evidence can point at them. */
+static const char *intern_rule(unsigned r)
+{
+    /* 14 bits of rules: names are built on demand into a fixed table. */
+    enum { NSLOT = 1 << 14 };
+    static char *table[NSLOT];
+    r &= NSLOT - 1;
+    if (table[r])
+        return table[r];
+    char buf[200];
+    rule_names(r, buf, sizeof buf);
+    char *s = malloc(strlen(buf) + 1);
+    if (!s)
+        return "lexicon";
+    strcpy(s, buf);
+    /* a racing thread may store its own identical copy: both are valid */
+    char *expected = NULL;
+    if (!__atomic_compare_exchange_n(&table[r], &expected, s, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        free(s);
+        return expected;
+    }
+    return s;
+}
+
+int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
+{
+    const hm_lexicon *lx = &a->e->lex;
+    const hm_textbuf *tb = &a->tb;
+    int lang = a->lang == LANG_UND ? LANG_EN : a->lang;
+    int alt = a->lang == LANG_UND ? LANG_FR : LANG_UND;
+    memset(out, 0, sizeof *out);
+
+    /* 1. units */
+    size_t n = tb->ntoks;
+    unit *u = (unit *)a->tb.scratch.p;
+    size_t need = (n + 1) * sizeof(unit);
+    a->tb.scratch.len = 0;
+    if (hm_buf_reserve(&a->tb.scratch, need))
+        return HM_ENOMEM;
+    u = (unit *)a->tb.scratch.p;
+    size_t nu = 0;
+    int sentence = 0;
+    int excl = 0, quest = 0;
+    char key[512];
+    for (size_t i = 0; i < n;) {
+        const tok *t = &tb->toks[i];
+        if (t->type == HM_TOK_HASHTAG || t->type == HM_TOK_URL || t->type == HM_TOK_MENTION) {
+            i++;
+            continue;
+        }
+        if (t->type == HM_TOK_PUNCT || t->type == HM_TOK_SYMBOL) {
+            if (t->punct_excl)
+                excl += t->punct_excl;
+            if (t->punct_q)
+                quest += t->punct_q;
+            if (is_sentence_end(t, tb) || tb_str(tb, t->norm)[0] == ',') {
+                if (nu)
+                    u[nu - 1].sentence_end = is_sentence_end(t, tb) ? 1 : 2;
+                if (is_sentence_end(t, tb))
+                    sentence++;
+            }
+            i++;
+            continue;
+        }
+        unit *x = &u[nu];
+        memset(x, 0, sizeof *x);
+        x->t0 = (uint32_t)i;
+        x->t1 = (uint32_t)i + 1;
+        x->sentence = sentence;
+        const lex_entry *e = NULL;
+        int L = lang;
+        for (int pass = 0; pass < 2 && !e; pass++) {
+            L = pass ? alt : lang;
+            if (L == LANG_UND)
+                break;
+            const lex_entry *f = hm_lex_word(lx, L, tb_str(tb, t->norm), t->norm_len);
+            /* phrases: longest first */
+            if (f && f->phrase_max >= 2 && is_word_like(t)) {
+                for (size_t k = f->phrase_max; k >= 2; k--) {
+                    if (i + k > n)
+                        continue;
+                    size_t kl = 0;
+                    int ok = 1;
+                    for (size_t j = i; j < i + k; j++) {
+                        const tok *tj = &tb->toks[j];
+                        if (!is_word_like(tj) || kl + tj->norm_len + 2 >= sizeof key) {
+                            ok = 0;
+                            break;
+                        }
+                        if (j > i)
+                            key[kl++] = ' ';
+                        memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
+                        kl += tj->norm_len;
+                    }
+                    if (!ok)
+                        continue;
+                    const lex_entry *p = hm_lex_word(lx, L, key, kl);
+                    if (p && (p->has_val || p->modtype)) {
+                        e = p;
+                        x->t1 = (uint32_t)(i + k);
+                        x->rules |= R_IDIOM;
+                        break;
+                    }
+                }
+            }
+            if (!e)
+                e = lookup1(lx, L, tb, t, a, &x->rules);
+        }
+        if (e) {
+            x->valence = e->valence;
+            x->has_val = e->has_val;
+            x->modtype = e->modtype;
+            x->modval = e->modval;
+            if (x->t1 - x->t0 > 1 && x->modtype && !x->has_val)
+                x->rules &= ~(unsigned)R_IDIOM;
+        }
+        if (t->type == HM_TOK_EMOJI || t->type == HM_TOK_EMOTICON)
+            x->rules |= R_EMOJI;
+        if (t->flags & HM_TF_HASHPART)
+            x->rules |= R_HASHTAG;
+        x->is_ne = (uint8_t)is_ne(tb, t);
+        for (uint32_t j = x->t0; j < x->t1; j++) {
+            if (tb->toks[j].flags & HM_TF_CAPS)
+                x->caps = 1;
+            if (tb->toks[j].flags & HM_TF_ELONGATED)
+                x->elong = 1;
+        }
+        i = x->t1;
+        nu++;
+    }
+
+    /* sarcasm: an eye-roll (or similar) emoji turns praise in the text into blame */
+    int eyeroll = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tok *t = &tb->toks[i];
+        if (t->type != HM_TOK_EMOJI)
+            continue;
+        const char *s = tb_str(tb, t->norm);
+        /* 🙄 U+1F644, 😒 U+1F612, 🙃 U+1F643, 😑 U+1F611 */
+        if (!strncmp(s, "\xF0\x9F\x99\x84", 4) || !strncmp(s, "\xF0\x9F\x98\x92", 4) ||
+            !strncmp(s, "\xF0\x9F\x99\x83", 4) || !strncmp(s, "\xF0\x9F\x98\x91", 4))
+            eyeroll = 1;
+    }
+
+    /* 2. contrast regions */
+    double *mult = (double *)malloc((nu + 1) * sizeof(double));
+    unsigned *crule = (unsigned *)calloc(nu + 1, sizeof(unsigned));
+    if (!mult || !crule) {
+        free(mult);
+        free(crule);
+        return HM_ENOMEM;
+    }
+    for (size_t k = 0; k < nu; k++)
+        mult[k] = 1.0;
+    for (size_t c = 0; c < nu; c++) {
+        if (u[c].modtype != MOD_CONTRAST || u[c].has_val)
+            continue;
+        int s = u[c].sentence;
+        int first_in_sentence = c == 0 || u[c - 1].sentence != s;
+        int from = first_in_sentence ? s - 1 : s;
+        for (size_t k = 0; k < c; k++)
+            if (u[k].sentence >= from) {
+                mult[k] *= 0.5;
+                crule[k] |= R_BEFORE_CONTRAST;
+            }
+        for (size_t k = c + 1; k < nu && u[k].sentence == s; k++) {
+            mult[k] *= 1.5;
+            crule[k] |= R_AFTER_CONTRAST;
+        }
+    }
+
+    /* 3. per valence unit */
+    double sum = 0, pos = 0, neg = 0;
+    int nhits = 0;
+    for (size_t k = 0; k < nu; k++) {
+        unit *x = &u[k];
+        if (!x->has_val)
+            continue;
+        double v = x->valence;
+        unsigned rules = x->rules | crule[k];
+        /* look back: boosters and negators within the sentence */
+        int negated = 0;
+        double boost = 0;
+        for (size_t d = 1; d <= 3 && d <= k; d++) {
+            unit *y = &u[k - d];
+            if (y->sentence != x->sentence || y->sentence_end)
+                break;
+            if (y->modtype == MOD_CONTRAST)
+                break;
+            if (y->modtype == MOD_NEGATOR && !y->has_val)
+                negated = 1;
+            else if (y->modtype == MOD_BOOSTER) {
+                double decay = d == 1 ? 1.0 : d == 2 ? 0.95 : 0.9;
+                double b = y->modval * decay;
+                if (y->caps && !tb->all_caps)
+                    b *= 1.5;
+                boost += b;
+            } else if (y->has_val && d == 1) {
+                /* an adjacent sentiment word ends the look-back only for boosters */
+            }
+        }
+        /* French "ne <verb> pas": ne/n' before, negator just after */
+        if (!negated) {
+            int ne_before = 0;
+            for (size_t d = 1; d <= 3 && d <= k; d++) {
+                unit *y = &u[k - d];
+                if (y->sentence != x->sentence)
+                    break;
+                if (y->is_ne)
+                    ne_before = 1;
+            }
+            if (ne_before)
+                for (size_t d = 1; d <= 2 && k + d < nu; d++) {
+                    unit *y = &u[k + d];
+                    if (y->sentence != x->sentence)
+                        break;
+                    if (y->modtype == MOD_NEGATOR && !y->has_val) {
+                        negated = 1;
+                        break;
+                    }
+                }
+        }
+        if (boost != 0) {
+            v *= 1.0 + boost;
+            rules |= boost > 0 ? R_INTENSIFIED : R_DAMPENED;
+        }
+        if (negated) {
+            v *= -0.74;
+            rules |= R_NEGATED;
+        }
+        if (x->caps && !tb->all_caps) {
+            v += v > 0 ? 0.733 : -0.733;
+            rules |= R_CAPS;
+        }
+        if (x->elong) {
+            v += v > 0 ? 0.3 : -0.3;
+            rules |= R_ELONGATED;
+        }
+        /* sarcasm: praise followed by a duration or under an eye roll */
+        if (v > 0 && !negated) {
+            int flip = 0;
+            if (eyeroll && !(rules & R_EMOJI))
+                flip = 1;
+            const char *hs = tb_str(tb, tb->toks[x->t0].norm);
+            if (!flip && sarcasm_head(hs))
+                for (uint32_t j = x->t1; j < n && j < x->t1 + 6; j++) {
+                    const tok *tj = &tb->toks[j];
+                    if (is_sentence_end(tj, tb))
+                        break;
+                    if (tj->type == HM_TOK_DURATION) {
+                        flip = 1;
+                        break;
+                    }
+                }
+            if (flip) {
+                v = -v;
+                rules |= R_SARCASM;
+            }
+        }
+        v *= mult[k];
+        sum += v;
+        if (v > 0)
+            pos += v;
+        else
+            neg -= v;
+        nhits++;
+        uint32_t s0 = tb->toks[x->t0].start, s1 = tb->toks[x->t1 - 1].end;
+        if (hm_ev_add(a, s0, s1, v, intern_rule(rules))) {
+            free(mult);
+            free(crule);
+            return HM_ENOMEM;
+        }
+    }
+    free(mult);
+    free(crule);
+    /* punctuation emphasis amplifies the direction already taken */
+    if (sum != 0) {
+        double amp = 0;
+        if (excl)
+            amp += (excl > 4 ? 4 : excl) * 0.292;
+        if (quest > 1)
+            amp += quest > 3 ? 0.96 : quest * 0.18;
+        if (amp > 0) {
+            sum += sum > 0 ? amp : -amp;
+            if (sum > 0)
+                pos += amp;
+            else
+                neg += amp;
+        }
+    }
+    out->sum = sum;
+    out->pos = pos;
+    out->neg = neg;
+    out->nhits = nhits;
+    out->score = sum / sqrt(sum * sum + 15.0);
+    return 0;
+}

@@ -1,0 +1,782 @@
+/*
+ * text.c — normalize and tokenize.
+ *
+ * One pass over the bytes: invalid UTF-8 is read as U+FFFD (one byte at a
+ * time), NUL and control characters as spaces, so any input yields tokens and
+ * never an error other than HM_ENOMEM.  Every token keeps its byte span in the
+ * original text and two normalized strings:
+ *   lower — lower case, NFC, accents kept (what Snowball reads);
+ *   norm  — case folded, accents and marks removed, compatibility forms
+ *           folded, œ/æ spelled out, typographic apostrophes unified
+ *           (the accent-insensitive key every lexicon lookup uses).
+ * Both fold letter runs of three or more to two ("nuuuul" -> "nuul").
+ * Token classes: words (French elisions split off), numbers, durations,
+ * emoji sequences (skin tones, ZWJ, flags kept whole), emoticons, URLs,
+ * @mentions, #hashtags (followed by their words), punctuation runs, symbols.
+ */
+#include "internal.h"
+
+#include <utf8proc.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------- decoding ---------- */
+
+/* Decode one code point at s[0..n); invalid sequences give U+FFFD over 1 byte. */
+static inline size_t dec(const unsigned char *s, size_t n, int32_t *cp)
+{
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    utf8proc_int32_t c;
+    utf8proc_ssize_t k = utf8proc_iterate(s, (utf8proc_ssize_t)(n > 4 ? 4 : n), &c);
+    if (k <= 0 || c < 0) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    *cp = c;
+    return (size_t)k;
+}
+
+int hm_utf8_sanitize(hm_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        while (run < n && p[run] < 0x80 && p[run])
+            run++;
+        if (run > i && hm_buf_put(out, p + i, run - i))
+            return HM_ENOMEM;
+        i = run;
+        if (i >= n)
+            break;
+        int32_t cp;
+        size_t k = dec(p + i, n - i, &cp);
+        if (cp == 0) {
+            if (hm_buf_putc(out, ' '))
+                return HM_ENOMEM;
+        } else {
+            unsigned char tmp[4];
+            utf8proc_ssize_t m = utf8proc_encode_char(cp, tmp);
+            if (hm_buf_put(out, tmp, (size_t)m))
+                return HM_ENOMEM;
+        }
+        i += k;
+    }
+    return hm_buf_put(out, "", 0);
+}
+
+/* ---------- character classes ---------- */
+
+enum { C_SPACE, C_LETTER, C_MARK, C_DIGIT, C_EMOJI, C_APOS, C_PUNCT, C_SYMBOL, C_IGNORE };
+
+static int is_pictographic(int32_t c)
+{
+    return (c >= 0x1F300 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) ||
+           (c >= 0x1F000 && c <= 0x1F2FF) || (c >= 0x2B00 && c <= 0x2BFF) ||
+           (c >= 0x2300 && c <= 0x23FF) || c == 0x3030 || c == 0x303D || c == 0x3297 ||
+           c == 0x3299 || (c >= 0x1F1E6 && c <= 0x1F1FF);
+}
+
+static int emoji_modifier(int32_t c)
+{
+    return c == 0xFE0F || c == 0xFE0E || (c >= 0x1F3FB && c <= 0x1F3FF) || c == 0x20E3 ||
+           (c >= 0xE0020 && c <= 0xE007F);
+}
+
+static int is_apos(int32_t c)
+{
+    return c == '\'' || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == 0x00B4 || c == '`' ||
+           c == 0x2032;
+}
+
+static int cclass(int32_t c)
+{
+    if (c < 0x80) {
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            return C_LETTER;
+        if (c >= '0' && c <= '9')
+            return C_DIGIT;
+        if (c <= ' ' || c == 0x7F)
+            return C_SPACE;
+        if (c == '\'' || c == '`')
+            return C_APOS;
+        if (c == '$' || c == '+' || c == '<' || c == '=' || c == '>' || c == '^' || c == '|' ||
+            c == '~')
+            return C_SYMBOL;
+        return C_PUNCT;
+    }
+    if (is_apos(c))
+        return C_APOS;
+    if (is_pictographic(c))
+        return C_EMOJI;
+    if (c == 0x200D || c == 0xFE0F || c == 0xFE0E || c == 0x200B || c == 0x200C || c == 0x2060 ||
+        c == 0xFEFF || c == 0x00AD)
+        return C_IGNORE;
+    switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+        return C_LETTER;
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+        return C_MARK;
+    case UTF8PROC_CATEGORY_ND:
+        return C_DIGIT;
+    case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
+    case UTF8PROC_CATEGORY_CC:
+        return C_SPACE;
+    case UTF8PROC_CATEGORY_CF: case UTF8PROC_CATEGORY_CN: case UTF8PROC_CATEGORY_CO:
+    case UTF8PROC_CATEGORY_CS:
+        return C_IGNORE;
+    case UTF8PROC_CATEGORY_SM: case UTF8PROC_CATEGORY_SC: case UTF8PROC_CATEGORY_SK:
+    case UTF8PROC_CATEGORY_SO:
+        return C_SYMBOL;
+    default:
+        return C_PUNCT;
+    }
+}
+
+static int is_upper(int32_t c)
+{
+    if (c < 0x80)
+        return c >= 'A' && c <= 'Z';
+    return utf8proc_category(c) == UTF8PROC_CATEGORY_LU;
+}
+
+/* ---------- token construction ---------- */
+
+static int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
+{
+    if (tb->ntoks == tb->tcap) {
+        size_t nc = tb->tcap ? tb->tcap * 2 : 64;
+        tok *t = realloc(tb->toks, nc * sizeof *t);
+        if (!t)
+            return HM_ENOMEM;
+        tb->toks = t;
+        tb->tcap = nc;
+    }
+    tok *t = &tb->toks[tb->ntoks++];
+    memset(t, 0, sizeof *t);
+    t->type = (uint8_t)type;
+    t->start = (uint32_t)start;
+    t->end = (uint32_t)end;
+    t->hashtag = -1;
+    return 0;
+}
+
+/* Append the folded form of code point c to b (norm: accents stripped). */
+static int put_fold(hm_buf *b, int32_t c, int strip)
+{
+    if (c < 0x80) {
+        char ch = (char)c;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch + 32);
+        return hm_buf_putc(b, ch);
+    }
+    if (is_apos(c))
+        return hm_buf_putc(b, '\'');
+    if (c == 0x201C || c == 0x201D || c == 0x00AB || c == 0x00BB || c == 0x201E)
+        return hm_buf_putc(b, '"');
+    if (strip) {
+        if (c == 0x0153 || c == 0x0152)
+            return hm_buf_put(b, "oe", 2);
+        if (c == 0x00E6 || c == 0x00C6)
+            return hm_buf_put(b, "ae", 2);
+    }
+    utf8proc_int32_t dst[8];
+    int last = 0;
+    int opts = UTF8PROC_CASEFOLD;
+    if (strip)
+        opts |= UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_COMPAT;
+    utf8proc_ssize_t k = utf8proc_decompose_char(c, dst, 8, (utf8proc_option_t)opts, &last);
+    if (k < 0 || k > 8) {
+        dst[0] = c;
+        k = 1;
+    }
+    for (utf8proc_ssize_t i = 0; i < k; i++) {
+        unsigned char tmp[4];
+        utf8proc_ssize_t m = utf8proc_encode_char(dst[i], tmp);
+        if (hm_buf_put(b, tmp, (size_t)m))
+            return HM_ENOMEM;
+    }
+    return 0;
+}
+
+/* Fold runs of 3+ identical code points to 2 in place (valid UTF-8 in s[0..n)).
+ * Returns the new length and sets *elong when something was folded. */
+static size_t fold_runs(char *s, size_t n, int *elong)
+{
+    size_t w = 0, i = 0;
+    int32_t prev = -1;
+    int run = 0;
+    while (i < n) {
+        int32_t c;
+        size_t k = dec((const unsigned char *)s + i, n - i, &c);
+        if (c == prev && c != '.' && !(c >= '0' && c <= '9')) {
+            run++;
+        } else {
+            run = 1;
+            prev = c;
+        }
+        if (run <= 2) {
+            memmove(s + w, s + i, k);
+            w += k;
+        } else {
+            *elong = 1;
+        }
+        i += k;
+    }
+    return w;
+}
+
+size_t hm_fold_doubles(const char *s, size_t n, char *out)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (w > 0 && s[i] == out[w - 1] && (unsigned char)s[i] < 0x80 &&
+            isalpha((unsigned char)s[i]))
+            continue;
+        out[w++] = s[i];
+    }
+    out[w] = 0;
+    return w;
+}
+
+/* Build norm and lower strings of the token from original bytes [start,end). */
+static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int want_caps)
+{
+    size_t start = t->start, end = t->end;
+    hm_buf *s = &tb->strs;
+    int nletters = 0, nupper = 0, has_mark = 0, elong = 0;
+
+    /* norm */
+    size_t noff = s->len;
+    for (size_t i = start; i < end;) {
+        int32_t c;
+        size_t k = dec(text + i, end - i, &c);
+        i += k;
+        int cl = cclass(c);
+        if (cl == C_IGNORE && t->type != HM_TOK_EMOJI)
+            continue;
+        if (cl == C_LETTER) {
+            nletters++;
+            nupper += is_upper(c);
+        } else if (cl == C_MARK) {
+            has_mark = 1;
+        }
+        if (t->type == HM_TOK_EMOJI) {
+            if (emoji_modifier(c))
+                continue; /* the lexicon key drops skin tones and variation selectors */
+            unsigned char tmp[4];
+            utf8proc_ssize_t m = utf8proc_encode_char(c, tmp);
+            if (hm_buf_put(s, tmp, (size_t)m))
+                return HM_ENOMEM;
+            continue;
+        }
+        if (put_fold(s, c, 1))
+            return HM_ENOMEM;
+    }
+    size_t nlen = s->len - noff;
+    if (t->type == HM_TOK_WORD || t->type == HM_TOK_HASHTAG)
+        nlen = fold_runs(s->p + noff, nlen, &elong);
+    s->len = noff + nlen;
+    if (hm_buf_putc(s, 0))
+        return HM_ENOMEM;
+    if (nlen > UINT16_MAX)
+        nlen = UINT16_MAX;
+    t->norm = (uint32_t)noff;
+    t->norm_len = (uint16_t)nlen;
+
+    /* lower: only words need their own (others share norm) */
+    if (t->type != HM_TOK_WORD) {
+        t->lower = t->norm;
+    } else {
+        size_t loff = s->len;
+        for (size_t i = start; i < end;) {
+            int32_t c;
+            size_t k = dec(text + i, end - i, &c);
+            i += k;
+            int cl = cclass(c);
+            if (cl == C_IGNORE)
+                continue;
+            if (put_fold(s, c, 0))
+                return HM_ENOMEM;
+        }
+        size_t llen = s->len - loff;
+        if (has_mark) {
+            /* compose to NFC so that Snowball sees precomposed letters */
+            utf8proc_uint8_t *nfc = NULL;
+            utf8proc_ssize_t m = utf8proc_map((const utf8proc_uint8_t *)s->p + loff,
+                                              (utf8proc_ssize_t)llen, &nfc,
+                                              UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+            if (m >= 0 && (size_t)m <= llen) {
+                memcpy(s->p + loff, nfc, (size_t)m);
+                llen = (size_t)m;
+            }
+            free(nfc);
+        }
+        int dummy = 0;
+        llen = fold_runs(s->p + loff, llen, &dummy);
+        s->len = loff + llen;
+        if (hm_buf_putc(s, 0))
+            return HM_ENOMEM;
+        t->lower = (uint32_t)loff;
+    }
+    if (elong)
+        t->flags |= HM_TF_ELONGATED;
+    if (want_caps && nletters >= 2 && nupper == nletters)
+        t->flags |= HM_TF_CAPS;
+    return 0;
+}
+
+static const char *const elisions[] = {"l", "j", "qu", "n", "c", "d", "s", "m", "t",
+                                       "jusqu", "lorsqu", "puisqu", "quoiqu", NULL};
+
+static int is_elision(const unsigned char *p, size_t n)
+{
+    if (n == 0 || n > 6)
+        return 0;
+    char low[8];
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] >= 0x80)
+            return 0;
+        low[i] = (char)tolower(p[i]);
+    }
+    low[n] = 0;
+    for (int i = 0; elisions[i]; i++)
+        if (strcmp(low, elisions[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Duration units, ASCII lower case; value in minutes. */
+static const struct { const char *u; double min; } units[] = {
+    {"h", 60}, {"hr", 60}, {"hrs", 60}, {"hre", 60}, {"hres", 60}, {"hour", 60},
+    {"hours", 60}, {"heure", 60}, {"heures", 60}, {"min", 1}, {"mins", 1}, {"mn", 1},
+    {"minute", 1}, {"minutes", 1}, {"sec", 1.0 / 60}, {"secs", 1.0 / 60},
+    {"seconde", 1.0 / 60}, {"secondes", 1.0 / 60}, {"second", 1.0 / 60},
+    {"seconds", 1.0 / 60}, {"jour", 1440}, {"jours", 1440}, {"jrs", 1440}, {"day", 1440},
+    {"days", 1440}, {"semaine", 10080}, {"semaines", 10080}, {"sem", 10080},
+    {"week", 10080}, {"weeks", 10080}, {"wk", 10080}, {"wks", 10080}, {"mois", 43200},
+    {"month", 43200}, {"months", 43200}, {"an", 525600}, {"ans", 525600},
+    {"annee", 525600}, {"annees", 525600}, {"year", 525600}, {"years", 525600},
+    {"yr", 525600}, {"yrs", 525600}, {NULL, 0}};
+
+static double unit_minutes(const unsigned char *p, size_t n)
+{
+    if (n == 0 || n > 8)
+        return 0;
+    char low[12];
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] >= 0x80) {
+            /* années / année: é = C3 A9 */
+            if (p[i] == 0xC3 && i + 1 < n && p[i + 1] == 0xA9) {
+                low[w++] = 'e';
+                i++;
+                continue;
+            }
+            return 0;
+        }
+        low[w++] = (char)tolower(p[i]);
+    }
+    low[w] = 0;
+    for (int i = 0; units[i].u; i++)
+        if (strcmp(low, units[i].u) == 0)
+            return units[i].min;
+    return 0;
+}
+
+static const char *const emoticons[] = {
+    ">:-(", ">:(", ">:)", ":'-(", ":'(", ":')", ":-))", ":-((", ":-)", ":-(", ":-D", ":-P",
+    ":-p", ":-/", ":-\\", ":-|", ":-o", ":-O", ":-*", ":-]", ":-[", ";-)", ";-(", ";-D",
+    "8-)", "</3", "<3", "^_^", "^.^", "^^", "-_-", "-.-", "T_T", "T.T", "o_O", "O_o", "o_o",
+    ":)", ":(", ":D", ":P", ":p", ":/", ":\\", ":|", ":o", ":O", ":*", ":]", ":[", ":@",
+    ":3", ":s", ":S", ";)", ";(", ";D", ";p", ";P", "=)", "=(", "=D", "=/", "=]", "xD", "XD",
+    "xd", "x)", "X)", "8)", "B)", "(:", NULL};
+
+static int alnum_ascii(unsigned char c) { return isalnum(c) != 0; }
+
+/* Length of an emoticon at p (0 if none); it must stand alone. */
+static size_t emoticon_at(const unsigned char *p, size_t n, size_t pos)
+{
+    if (pos > 0 && (alnum_ascii(p[pos - 1]) || p[pos - 1] >= 0x80))
+        return 0;
+    for (int i = 0; emoticons[i]; i++) {
+        size_t m = strlen(emoticons[i]);
+        if (m > n - pos || memcmp(p + pos, emoticons[i], m) != 0)
+            continue;
+        size_t end = pos + m;
+        unsigned char last = p[end - 1];
+        if (last == ')' || last == '(' || last == 'D' || last == '3' || last == '/')
+            while (end < n && p[end] == last)
+                end++;
+        if (end < n && (alnum_ascii(p[end]) || p[end] >= 0x80))
+            if (!(p[end] >= 0xF0)) /* an emoji right after is fine */
+                continue;
+        /* "(:" only at the end or before space, and ":/" never inside a URL-ish run */
+        return end - pos;
+    }
+    return 0;
+}
+
+static int starts_ci(const unsigned char *p, size_t n, const char *lit)
+{
+    size_t m = strlen(lit);
+    if (m > n)
+        return 0;
+    for (size_t i = 0; i < m; i++)
+        if (tolower(p[i]) != lit[i])
+            return 0;
+    return 1;
+}
+
+/* Split a hashtag body [s,e) into word parts: underscores, case changes, digits. */
+static int hashtag_parts(hm_textbuf *tb, const unsigned char *text, size_t s, size_t e,
+                         int16_t htag)
+{
+    size_t i = s, part = s;
+    int prev_lower = 0, prev_digit = -1;
+    size_t nparts_before = tb->ntoks;
+    while (i <= e) {
+        int32_t c = 0;
+        size_t k = 1;
+        int cl = C_SPACE;
+        if (i < e) {
+            k = dec(text + i, e - i, &c);
+            cl = cclass(c);
+        }
+        int boundary = 0;
+        if (i == e || c == '_')
+            boundary = 1;
+        else if (cl == C_LETTER && is_upper(c) && prev_lower)
+            boundary = 1;
+        else if (prev_digit >= 0 && (cl == C_DIGIT) != prev_digit)
+            boundary = 1;
+        if (boundary && i > part) {
+            if (push_tok(tb, HM_TOK_WORD, part, i))
+                return HM_ENOMEM;
+            tok *t = &tb->toks[tb->ntoks - 1];
+            t->flags |= HM_TF_HASHPART;
+            t->hashtag = htag;
+            if (finish_strings(tb, t, text, 0))
+                return HM_ENOMEM;
+            part = i;
+        }
+        if (i == e)
+            break;
+        if (c == '_')
+            part = i + k;
+        prev_lower = cl == C_LETTER && !is_upper(c);
+        prev_digit = cl == C_DIGIT ? 1 : (cl == C_LETTER ? 0 : -1);
+        i += k;
+    }
+    (void)nparts_before;
+    return 0;
+}
+
+static int punct_run(int32_t c) { return c == '!' || c == '?' || c == '.' || c == 0x2026; }
+
+int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    tb->ntoks = 0;
+    tb->strs.len = 0;
+    if (hm_buf_reserve(&tb->strs, len * 2 + 16))
+        return HM_ENOMEM;
+    size_t i = 0;
+    size_t nwords2 = 0, ncaps = 0;
+    while (i < len) {
+        int32_t c;
+        size_t k = dec(p + i, len - i, &c);
+        int cl = cclass(c);
+        if (cl == C_SPACE || cl == C_IGNORE || cl == C_MARK) {
+            i += k;
+            continue;
+        }
+        /* URL */
+        if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
+            (starts_ci(p + i, len - i, "http://") || starts_ci(p + i, len - i, "https://") ||
+             starts_ci(p + i, len - i, "www."))) {
+            size_t e = i;
+            while (e < len && p[e] > ' ')
+                e++;
+            while (e > i + 4 && strchr(".,;:!?)]\"'", p[e - 1]))
+                e--;
+            if (push_tok(tb, HM_TOK_URL, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                return HM_ENOMEM;
+            i = e;
+            continue;
+        }
+        /* emoticon */
+        if (c < 0x80 && strchr(":;=8xX<>^-TBo(O", (int)c)) {
+            size_t m = emoticon_at(p, len, i);
+            if (m) {
+                if (push_tok(tb, HM_TOK_EMOTICON, i, i + m))
+                    return HM_ENOMEM;
+                tok *t = &tb->toks[tb->ntoks - 1];
+                /* key: no nose, mouth not repeated (the lexicon lists ":)", not ":-)))") */
+                size_t off = tb->strs.len;
+                size_t klen = 0;
+                for (size_t j = i; j < i + m; j++) {
+                    if (p[j] == '-' && j > i && j + 1 < i + m && (p[j - 1] == ':' || p[j - 1] == ';' || p[j - 1] == '8' || p[j - 1] == '\''))
+                        continue;
+                    if (klen > 1 && j > i && p[j] == p[j - 1] && strchr(")(D3/", p[j]))
+                        continue;
+                    if (hm_buf_putc(&tb->strs, (char)p[j]))
+                        return HM_ENOMEM;
+                    klen++;
+                }
+                if (hm_buf_putc(&tb->strs, 0))
+                    return HM_ENOMEM;
+                t->norm = t->lower = (uint32_t)off;
+                t->norm_len = (uint16_t)klen;
+                i += m;
+                continue;
+            }
+        }
+        /* mention / hashtag */
+        if ((c == '@' || c == '#') && i + 1 < len) {
+            int32_t c2;
+            size_t k2 = dec(p + i + 1, len - i - 1, &c2);
+            int cl2 = cclass(c2);
+            if (cl2 == C_LETTER || cl2 == C_DIGIT || c2 == '_') {
+                size_t e = i + 1;
+                while (e < len) {
+                    int32_t c3;
+                    size_t k3 = dec(p + e, len - e, &c3);
+                    int cl3 = cclass(c3);
+                    if (!(cl3 == C_LETTER || cl3 == C_DIGIT || cl3 == C_MARK || c3 == '_'))
+                        break;
+                    e += k3;
+                }
+                (void)k2;
+                int type = c == '@' ? HM_TOK_MENTION : HM_TOK_HASHTAG;
+                if (push_tok(tb, type, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                    return HM_ENOMEM;
+                if (type == HM_TOK_HASHTAG) {
+                    int16_t h = (int16_t)(tb->ntoks - 1 < INT16_MAX ? (int)(tb->ntoks - 1) : -1);
+                    if (hashtag_parts(tb, p, i + 1, e, h))
+                        return HM_ENOMEM;
+                }
+                i = e;
+                continue;
+            }
+        }
+        /* emoji sequence */
+        if (cl == C_EMOJI) {
+            size_t e = i + k;
+            int ri = c >= 0x1F1E6 && c <= 0x1F1FF;
+            for (;;) {
+                if (e >= len)
+                    break;
+                int32_t c2;
+                size_t k2 = dec(p + e, len - e, &c2);
+                if (emoji_modifier(c2)) {
+                    e += k2;
+                    continue;
+                }
+                if (ri && c2 >= 0x1F1E6 && c2 <= 0x1F1FF) {
+                    e += k2;
+                    ri = 0;
+                    continue;
+                }
+                if (c2 == 0x200D && e + k2 < len) {
+                    int32_t c3;
+                    size_t k3 = dec(p + e + k2, len - e - k2, &c3);
+                    if (is_pictographic(c3)) {
+                        e += k2 + k3;
+                        continue;
+                    }
+                }
+                break;
+            }
+            if (push_tok(tb, HM_TOK_EMOJI, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                return HM_ENOMEM;
+            i = e;
+            continue;
+        }
+        /* number, duration, or a word starting with digits */
+        if (cl == C_DIGIT) {
+            size_t e = i;
+            while (e < len && ((p[e] >= '0' && p[e] <= '9') ||
+                               ((p[e] == '.' || p[e] == ',') && e + 1 < len && p[e + 1] >= '0' &&
+                                p[e + 1] <= '9' && e > i)))
+                e++;
+            if (e == i) { /* non-ASCII digit: treat as a word char run below */
+                e = i + k;
+            }
+            char num[64];
+            size_t nl = e - i < 63 ? e - i : 63;
+            for (size_t j = 0; j < nl; j++)
+                num[j] = p[i + j] == ',' ? '.' : (char)p[i + j];
+            num[nl] = 0;
+            double v = strtod(num, NULL);
+            /* unit glued or after one space */
+            size_t us = e, ue;
+            if (us < len && p[us] == ' ')
+                us++;
+            ue = us;
+            while (ue < len && (isalpha(p[ue]) || (p[ue] == 0xC3 && ue + 1 < len && p[ue + 1] == 0xA9)))
+                ue += p[ue] == 0xC3 ? 2 : 1;
+            double um = 0;
+            int unit_ok = ue > us && (ue >= len || !(isalnum(p[ue]) || p[ue] >= 0x80 || p[ue] == '\'')
+                                      || ((p[ue - 1] == 'h' || p[ue - 1] == 'H') && isdigit(p[ue])));
+            if (unit_ok)
+                um = unit_minutes(p + us, ue - us);
+            if (um > 0) {
+                double mins = v * um;
+                size_t de = ue;
+                if ((p[ue - 1] == 'h' || p[ue - 1] == 'H') && ue - us == 1 && ue < len && isdigit(p[ue])) {
+                    size_t m2 = ue;
+                    while (m2 < len && isdigit(p[m2]) && m2 - ue < 2)
+                        m2++;
+                    mins += atoi((const char *)p + ue) % 100;
+                    de = m2;
+                    if (de < len && (p[de] == 'm' || p[de] == 'M')) /* 1h30min */
+                        while (de < len && isalpha(p[de]))
+                            de++;
+                }
+                if (push_tok(tb, HM_TOK_DURATION, i, de) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                    return HM_ENOMEM;
+                tb->toks[tb->ntoks - 1].value = mins;
+                i = de;
+                continue;
+            }
+            if (e < len && (isalpha(p[e]) || p[e] >= 0xC0) && e > i) {
+                /* "4g", "3rd", "2eme": one word */
+                size_t we = e;
+                while (we < len) {
+                    int32_t c3;
+                    size_t k3 = dec(p + we, len - we, &c3);
+                    int cl3 = cclass(c3);
+                    if (cl3 != C_LETTER && cl3 != C_DIGIT && cl3 != C_MARK)
+                        break;
+                    we += k3;
+                }
+                if (push_tok(tb, HM_TOK_WORD, i, we) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                    return HM_ENOMEM;
+                i = we;
+                continue;
+            }
+            if (push_tok(tb, HM_TOK_NUMBER, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                return HM_ENOMEM;
+            tb->toks[tb->ntoks - 1].value = v;
+            i = e;
+            continue;
+        }
+        /* word */
+        if (cl == C_LETTER) {
+            size_t s = i, e = i;
+            for (;;) {
+                if (e >= len)
+                    break;
+                int32_t c2;
+                size_t k2 = dec(p + e, len - e, &c2);
+                int cl2 = cclass(c2);
+                if (cl2 == C_LETTER || cl2 == C_DIGIT || cl2 == C_MARK ||
+                    (cl2 == C_IGNORE && c2 != 0x200D && c2 != 0xFE0F)) {
+                    e += k2;
+                    continue;
+                }
+                if (cl2 == C_APOS && e + k2 < len) {
+                    int32_t c3;
+                    size_t k3 = dec(p + e + k2, len - e - k2, &c3);
+                    (void)k3;
+                    if (cclass(c3) == C_LETTER) {
+                        if (is_elision(p + s, e - s)) {
+                            /* French elision: "l'" is its own token */
+                            if (push_tok(tb, HM_TOK_WORD, s, e + k2))
+                                return HM_ENOMEM;
+                            tok *t = &tb->toks[tb->ntoks - 1];
+                            t->flags |= HM_TF_ELISION;
+                            if (finish_strings(tb, t, p, 0))
+                                return HM_ENOMEM;
+                            s = e + k2;
+                        }
+                        e += k2;
+                        continue;
+                    }
+                }
+                break;
+            }
+            if (push_tok(tb, HM_TOK_WORD, s, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 1))
+                return HM_ENOMEM;
+            tok *t = &tb->toks[tb->ntoks - 1];
+            if (t->norm_len >= 2 && e - s >= 2) {
+                nwords2++;
+                if (t->flags & HM_TF_CAPS)
+                    ncaps++;
+            }
+            i = e;
+            continue;
+        }
+        /* punctuation runs: "!!!", "?!", "..." */
+        if (punct_run(c)) {
+            size_t e = i;
+            int ne = 0, nq = 0;
+            while (e < len) {
+                int32_t c2;
+                size_t k2 = dec(p + e, len - e, &c2);
+                if (!punct_run(c2) || (c2 == '.' || c2 == 0x2026) != (c == '.' || c == 0x2026))
+                    break;
+                ne += c2 == '!';
+                nq += c2 == '?';
+                e += k2;
+            }
+            if (push_tok(tb, HM_TOK_PUNCT, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                return HM_ENOMEM;
+            tok *t = &tb->toks[tb->ntoks - 1];
+            t->punct_excl = (uint8_t)(ne > 255 ? 255 : ne);
+            t->punct_q = (uint8_t)(nq > 255 ? 255 : nq);
+            i = e;
+            continue;
+        }
+        int type = cl == C_SYMBOL ? HM_TOK_SYMBOL : HM_TOK_PUNCT;
+        if (cl == C_APOS)
+            type = HM_TOK_PUNCT;
+        if (push_tok(tb, type, i, i + k) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+            return HM_ENOMEM;
+        i += k;
+    }
+    tb->all_caps = nwords2 > 0 && ncaps == nwords2;
+    if (tb->all_caps)
+        for (size_t j = 0; j < tb->ntoks; j++)
+            tb->toks[j].flags &= (uint8_t)~HM_TF_CAPS;
+    return 0;
+}
+
+/* Key of a lexicon term: its token norms joined by single spaces. */
+int hm_fold_string(hm_buf *out, const char *s, size_t n, int strip_accents)
+{
+    (void)strip_accents;
+    hm_textbuf tb;
+    memset(&tb, 0, sizeof tb);
+    int rc = hm_tokenize(&tb, s, n);
+    for (size_t i = 0; !rc && i < tb.ntoks; i++) {
+        if (tb.toks[i].flags & HM_TF_HASHPART)
+            continue;
+        if (i && hm_buf_putc(out, ' '))
+            rc = HM_ENOMEM;
+        if (!rc && hm_buf_put(out, tb_str(&tb, tb.toks[i].norm), tb.toks[i].norm_len))
+            rc = HM_ENOMEM;
+    }
+    free(tb.toks);
+    hm_buf_free(&tb.strs);
+    return rc;
+}
+
+int hm_strip_accents(hm_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        int32_t c;
+        size_t k = dec(p + i, n - i, &c);
+        i += k;
+        if (put_fold(out, c, 1))
+            return HM_ENOMEM;
+    }
+    return 0;
+}
