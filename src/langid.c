@@ -28,7 +28,7 @@ static const char *const fr_words[] = {
     "j'aime", "était", "étaient", "sera", "serait", "avons", "avez", "quelle", "quel", "quels",
     "quelles", "dont", "mais", "mdr", "ptdr", "svp", "stp", "bcp", "jsuis", "chui", "pk", "pcq",
     "qd", "tjrs", "tjs", "ben", "bin", "pis", "icitte", "pantoute", "tsé", "faque", "ouin",
-    "nul", "nulle", "super", "génial", "trop", "vachement", "franchement", "genre", "voilà",
+    "nul", "nulle", "génial", "trop", "vachement", "franchement", "genre", "voilà",
     "voila", "beaucoup", "personne", "jusqu'à", "aujourd'hui", "hier", "demain", "semaine",
     "mois", "ans", "heure", "heures", "minutes", "commande", "livraison", "colis", "accueil",
     "film", "livre", "avis", "produit", "qualité", "prix", "cher", "chère", "client",

@@ -734,6 +734,18 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             i = e;
             continue;
         }
+        /* a hyphen inside a compound ("après-vente", "rendez-vous") separates words
+         * without being a token, so phrases match across it */
+        if ((c == '-' || c == 0x2010 || c == 0x2011) && tb->ntoks &&
+            tb->toks[tb->ntoks - 1].end == i && tb->toks[tb->ntoks - 1].type == HM_TOK_WORD &&
+            i + k < len) {
+            int32_t c2;
+            dec(p + i + k, len - i - k, &c2);
+            if (cclass(c2) == C_LETTER) {
+                i += k;
+                continue;
+            }
+        }
         int type = cl == C_SYMBOL ? HM_TOK_SYMBOL : HM_TOK_PUNCT;
         if (cl == C_APOS)
             type = HM_TOK_PUNCT;

@@ -116,10 +116,15 @@ static int emit_error(worker *w, const char *id_json, unsigned long long no, con
 {
     char tmp[64];
     outbuf *o = &w->out;
+    char nobuf[32];
     w->out.errors++;
+    if (!id_json) { /* no id could be read: the line number stands in, as for id-less lines */
+        snprintf(nobuf, sizeof nobuf, "%llu", no);
+        id_json = nobuf;
+    }
     if (ob_puts(o, "{"))
         return -1;
-    if (id_json && (ob_puts(o, "\"id\":") || ob_puts(o, id_json) || ob_puts(o, ",")))
+    if (ob_puts(o, "\"id\":") || ob_puts(o, id_json) || ob_puts(o, ","))
         return -1;
     snprintf(tmp, sizeof tmp, "\"line\":%llu,\"error\":", no);
     if (ob_puts(o, tmp) || ob_jstr(o, msg, strlen(msg)) || ob_puts(o, "}\n"))

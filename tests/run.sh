@@ -1,0 +1,128 @@
+#!/bin/sh
+# run.sh BUILD — humeur's whole test suite: the C API tests, the golden
+# input -> expected output files, the batch contract of `humeur score`, and
+# the golden sentiment and category fixtures.  Ends with "N passed, N failed".
+# UPDATE=1 rewrites the golden expected files from the current output.
+BUILD=${1:-build}
+HUMEUR=$BUILD/humeur
+T=$(dirname "$0")
+PASS=0 FAIL=0 SKIP=0
+TMP=$(mktemp -d /tmp/humeur-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+ok()   { PASS=$((PASS + 1)); }
+bad()  { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
+skip() { SKIP=$((SKIP + 1)); echo "SKIP: $*" >&2; }
+check() { # check "name" command...
+    _n=$1; shift
+    if "$@"; then ok; else bad "$_n"; fi
+}
+sum_results() { # add the RESULT lines of a C test program
+    out=$1
+    while read -r tag p f s name; do
+        [ "$tag" = RESULT ] || continue
+        PASS=$((PASS + p)); FAIL=$((FAIL + f)); SKIP=$((SKIP + s))
+        echo "  $name: $p passed, $f failed, $s skipped"
+    done < "$out"
+}
+
+echo "== C API"
+for t in "$BUILD"/test_*; do
+    [ -x "$t" ] || continue
+    "$t" > "$TMP/out" 2> "$TMP/err"
+    rc=$?
+    grep -v '^SKIP' "$TMP/err" | head -50 >&2
+    if ! grep -q '^RESULT' "$TMP/out"; then bad "$t crashed or ended early (status $rc)"; cat "$TMP/err" >&2; fi
+    sum_results "$TMP/out"
+done
+
+echo "== golden files (tests/golden/*.in -> *.expected)"
+for in in "$T"/golden/*.in; do
+    base=${in%.in}
+    name=$(basename "$base")
+    exp=$base.expected
+    # the first line of a .in file may hold the command: "#cmd tokens --lang fr"
+    cmd=$(sed -n '1s/^#cmd //p' "$in")
+    [ -n "$cmd" ] || cmd=tokens
+    : > "$TMP/got"
+    grep -v '^#cmd ' "$in" | while IFS= read -r line; do
+        printf '>>> %s\n' "$line"
+        # shellcheck disable=SC2086
+        "$HUMEUR" $cmd -- "$line" 2>&1
+    done > "$TMP/got"
+    if [ -n "$UPDATE" ]; then cp "$TMP/got" "$exp"; fi
+    if [ ! -f "$exp" ]; then bad "golden $name: no $exp"; continue; fi
+    if diff -u "$exp" "$TMP/got" > "$TMP/diff"; then ok; else bad "golden $name differs:"; head -40 "$TMP/diff" >&2; fi
+done
+
+echo "== batch contract (humeur score)"
+for f in "$T"/batch/*.jsonl; do
+    name=$(basename "$f" .jsonl)
+    exp=${f%.jsonl}.expected
+    "$HUMEUR" score --no-progress "$f" > "$TMP/b1" 2> "$TMP/e1"; rc1=$?
+    "$HUMEUR" score --no-progress --threads 2 < "$f" > "$TMP/b2" 2> "$TMP/e2"; rc2=$?
+    check "batch $name: one output line per input line" \
+        test "$(wc -l < "$f")" -eq "$(wc -l < "$TMP/b1")"
+    check "batch $name: --threads 2 output identical to 1 thread" cmp -s "$TMP/b1" "$TMP/b2"
+    check "batch $name: same exit status with 2 threads ($rc1 vs $rc2)" test "$rc1" -eq "$rc2"
+    if [ -n "$UPDATE" ]; then cp "$TMP/b1" "$exp"; fi
+    if diff -u "$exp" "$TMP/b1" > "$TMP/diff"; then ok; else bad "batch $name golden differs:"; head -30 "$TMP/diff" >&2; fi
+done
+# errors are per line, processing goes on, exit status 1
+printf '%s\n' '{"id":1,"text":"super"}' 'not json' '{"id":3}' '' '{"id":5,"text":42}' '[1]' '{"id":7,"text":"nul"}' > "$TMP/mixed"
+"$HUMEUR" score --no-progress "$TMP/mixed" > "$TMP/out" 2>/dev/null; rc=$?
+check "batch: exit status 1 when some lines fail (got $rc)" test "$rc" -eq 1
+check "batch: 7 lines in, 7 out" test "$(wc -l < "$TMP/out")" -eq 7
+check "batch: malformed JSON -> error object" grep -q '"id":2,"line":2,"error":"malformed JSON' "$TMP/out"
+check "batch: missing text field -> error object" grep -q '"id":3,"line":3,"error":"missing text field' "$TMP/out"
+check "batch: empty line -> error object" grep -q '"id":4,"line":4,"error":"empty line"' "$TMP/out"
+check "batch: last line analysed" sh -c "tail -1 '$TMP/out' | grep -q '\"id\":7,\"lang\"'"
+# a large file: order kept across blocks and threads
+i=0; : > "$TMP/big"
+while [ $i -lt 3000 ]; do
+    echo "{\"id\":$i,\"text\":\"commande $i jamais reçue, service nul\"}"
+    echo "{\"id\":\"e$i\",\"text\":\"great service number $i, thanks!\"}"
+    i=$((i + 1))
+done > "$TMP/big"
+"$HUMEUR" score --no-progress --threads 2 "$TMP/big" > "$TMP/o2"
+"$HUMEUR" score --no-progress --threads 1 "$TMP/big" > "$TMP/o1"
+check "batch: 6000 lines identical with 1 and 2 threads" cmp -s "$TMP/o1" "$TMP/o2"
+check "batch: ids in input order" sh -c "cut -d, -f1 '$TMP/o2' | sed -n '5999p' | grep -q '\"id\":2999'"
+# formats
+printf 'id\ttext\nA\ttrès bon\nB\tnul\n' > "$TMP/t.tsv"
+"$HUMEUR" score --no-progress --format tsv "$TMP/t.tsv" > "$TMP/out"
+check "tsv: header then 2 rows -> 2 lines" test "$(wc -l < "$TMP/out")" -eq 2
+check "tsv: id column passed through" grep -q '^{"id":"B"' "$TMP/out"
+printf 'bien\n\nmal\n' | "$HUMEUR" score --no-progress --format lines > "$TMP/out"
+check "lines: empty line still yields a line" test "$(wc -l < "$TMP/out")" -eq 3
+check "lines: id is the line number" grep -q '^{"id":3,' "$TMP/out"
+printf '{"id":1,"text":"ok","shop":"Laval","x":1}\n' | "$HUMEUR" score --no-progress --keep shop > "$TMP/out"
+check "--keep passes fields through" grep -q '"shop":"Laval"}$' "$TMP/out"
+# a line over the limit is an error line, the next one is analysed
+{ printf '{"text":"'; head -c 3000 /dev/zero | tr '\0' a; printf '"}\n{"id":2,"text":"bon"}\n'; } > "$TMP/long"
+"$HUMEUR" score --no-progress --max-line 1000 "$TMP/long" > "$TMP/out"
+check "over-long line -> error line, next line analysed" sh -c "grep -q 'longer than the limit' '$TMP/out' && grep -q '\"id\":2,\"lang\"' '$TMP/out' && test \$(wc -l < '$TMP/out') -eq 2"
+# usage and I/O errors
+"$HUMEUR" score --bogus < /dev/null > /dev/null 2>&1; rc=$?
+check "usage error exits 2 (got $rc)" test "$rc" -eq 2
+"$HUMEUR" score /nonexistent/file > /dev/null 2>&1; rc=$?
+check "missing file exits 3 (got $rc)" test "$rc" -eq 3
+if [ -w /dev/full ]; then
+    "$HUMEUR" score --no-progress "$TMP/big" > /dev/full 2> "$TMP/err"; rc=$?
+    check "full disk: exit 3 with a message (got $rc)" sh -c "test $rc -eq 3 && grep -q 'write error' '$TMP/err'"
+fi
+"$HUMEUR" --version | grep -q '^humeur [0-9]' && ok || bad "--version"
+"$HUMEUR" --help | grep -q 'usage: humeur' && ok || bad "--help"
+
+echo "== README examples"
+if [ -x "$T/readme.sh" ]; then sh "$T/readme.sh" "$HUMEUR" > "$TMP/out" 2>&1; sum_results "$TMP/out"; fi
+
+if [ -n "$EXTRA_TESTS" ]; then sh "$EXTRA_TESTS" "$BUILD"; fi
+
+echo
+if [ "$SKIP" -gt 0 ]; then
+    echo "$PASS passed, $FAIL failed, $SKIP skipped"
+else
+    echo "$PASS passed, $FAIL failed"
+fi
+[ "$FAIL" -eq 0 ]

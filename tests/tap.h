@@ -1,0 +1,34 @@
+/* tap.h — a tiny test harness: CHECK counts, failures print file:line and a
+ * message, the program ends with the "RESULT pass fail skip" line run.sh sums. */
+#ifndef HM_TAP_H
+#define HM_TAP_H
+#include <stdio.h>
+
+static int t_pass, t_fail, t_skip;
+
+#define CHECK(cond, ...)                                                         \
+    do {                                                                         \
+        if (cond) {                                                              \
+            t_pass++;                                                            \
+        } else {                                                                 \
+            t_fail++;                                                            \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                 \
+            fprintf(stderr, __VA_ARGS__);                                        \
+            fputc('\n', stderr);                                                 \
+        }                                                                        \
+    } while (0)
+
+#define SKIP(...)                                                                \
+    do {                                                                         \
+        t_skip++;                                                                \
+        fprintf(stderr, "SKIP: ");                                               \
+        fprintf(stderr, __VA_ARGS__);                                            \
+        fputc('\n', stderr);                                                     \
+    } while (0)
+
+static int tap_done(const char *name)
+{
+    printf("RESULT %d %d %d %s\n", t_pass, t_fail, t_skip, name);
+    return t_fail ? 1 : 0;
+}
+#endif

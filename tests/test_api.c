@@ -1,0 +1,328 @@
+/*
+ * test_api.c — the public C API: lifecycle, bad input, limits, tokens,
+ * language id, lexicon overrides and their errors, thread safety.
+ * Uses only humeur.h, like any program linking the library.
+ */
+#include "humeur.h"
+#include "tap.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static hm_engine *E;
+
+static int tokens_have(hm_analyzer *a, int type, const char *norm)
+{
+    size_t n;
+    const hm_token *t = hm_analyzer_tokens(a, &n);
+    for (size_t i = 0; i < n; i++)
+        if (t[i].type == type && (!norm || strcmp(t[i].norm, norm) == 0))
+            return 1;
+    return 0;
+}
+
+static void test_basics(void)
+{
+    CHECK(strcmp(hm_version(), HM_VERSION_STRING) == 0, "version %s", hm_version());
+    CHECK(strcmp(hm_strerror(HM_OK), "success") == 0, "strerror 0");
+    CHECK(hm_strerror(12345) != NULL, "strerror unknown code");
+    CHECK(hm_analyzer_new(NULL, NULL) == NULL, "analyzer on NULL engine");
+    hm_engine_close(NULL);
+    hm_analyzer_free(NULL);
+    hm_result r;
+    CHECK(hm_analyze(NULL, "x", 1, &r) == HM_EINVAL, "NULL analyzer");
+    CHECK(hm_analyze(NULL, "x", 1, NULL) == HM_EINVAL, "NULL result");
+    const char *const *ids;
+    size_t nc = hm_engine_categories(E, &ids);
+    CHECK(nc >= 10, "ten default categories, got %zu", nc);
+}
+
+static void test_bad_input(hm_analyzer *a)
+{
+    hm_result r;
+    CHECK(hm_analyze(a, "", 0, &r) == 0, "empty text");
+    CHECK(r.polarity == HM_NEUTRAL && strcmp(r.lang, "und") == 0, "empty text is neutral und");
+    CHECK(hm_analyze(a, NULL, 0, &r) == 0, "NULL text of length 0");
+    CHECK(hm_analyze(a, NULL, 5, &r) == HM_EINVAL, "NULL text with length");
+    /* invalid UTF-8 of every class, NULs, lone continuation bytes, overlongs, surrogates */
+    const char bad[] = "tr\xe8s bien \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \x80\x80 \xe2\x82 x\0y bon";
+    CHECK(hm_analyze(a, bad, sizeof bad - 1, &r) == 0, "invalid UTF-8");
+    size_t jl;
+    const char *js = hm_result_json(a, &r, NULL, &jl);
+    CHECK(js && jl == strlen(js), "JSON of an invalid-UTF-8 result has no NUL inside");
+    /* a sentiment word after a NUL byte is still read */
+    const char nul[] = "\0\0excellent";
+    CHECK(hm_analyze(a, nul, sizeof nul - 1, &r) == 0 && r.score > 0, "text after NUL bytes");
+    /* evidence text is valid UTF-8 copy, span inside the text */
+    for (size_t i = 0; i < r.nevidence; i++)
+        CHECK(r.evidence[i].end <= sizeof nul - 1, "evidence span inside text");
+}
+
+static void test_truncation(void)
+{
+    hm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.max_text_bytes = 64;
+    hm_status st;
+    hm_engine *e = hm_engine_open(&cfg, &st);
+    CHECK(e != NULL, "engine with max_text_bytes: %s", st.message);
+    if (!e)
+        return;
+    hm_analyzer *a = hm_analyzer_new(e, &st);
+    char text[300];
+    memset(text, 'a', sizeof text);
+    memcpy(text + 62, "\xc3\xa9\xc3\xa9", 4); /* an é straddles the limit */
+    hm_result r;
+    CHECK(hm_analyze(a, text, sizeof text, &r) == 0, "long text analysed");
+    CHECK(r.truncated == 1, "long text flagged truncated");
+    CHECK(hm_analyze(a, "court", 5, &r) == 0 && r.truncated == 0, "short text not truncated");
+    hm_analyzer_free(a);
+    hm_engine_close(e);
+}
+
+static void test_tokens(hm_analyzer *a)
+{
+    hm_result r;
+    const char *t = "J'ADORE l'hôtel!!! 2h d'attente :) 😡 👍🏽 👨‍👩‍👧 @Air_Canada #ServicePourri "
+                    "https://ex.com/a?b=1. nuuuul 1h30 45 min";
+    CHECK(hm_analyze(a, t, strlen(t), &r) == 0, "analyse token sample");
+    CHECK(tokens_have(a, HM_TOK_WORD, "j'"), "elision j'");
+    CHECK(tokens_have(a, HM_TOK_WORD, "adore"), "word after elision");
+    CHECK(tokens_have(a, HM_TOK_WORD, "l'"), "elision l'");
+    CHECK(tokens_have(a, HM_TOK_WORD, "hotel"), "accent-free norm");
+    CHECK(tokens_have(a, HM_TOK_PUNCT, "!!!"), "punctuation run");
+    CHECK(tokens_have(a, HM_TOK_DURATION, "2h"), "duration 2h");
+    CHECK(tokens_have(a, HM_TOK_EMOTICON, ":)"), "emoticon");
+    CHECK(tokens_have(a, HM_TOK_EMOJI, "\xF0\x9F\x98\xA1"), "emoji");
+    CHECK(tokens_have(a, HM_TOK_EMOJI, "\xF0\x9F\x91\x8D"), "skin tone dropped from the key");
+    CHECK(tokens_have(a, HM_TOK_MENTION, "@air_canada"), "mention");
+    CHECK(tokens_have(a, HM_TOK_HASHTAG, "#servicepourri"), "hashtag");
+    CHECK(tokens_have(a, HM_TOK_WORD, "pourri"), "hashtag part");
+    CHECK(tokens_have(a, HM_TOK_URL, NULL), "url");
+    CHECK(tokens_have(a, HM_TOK_WORD, "nuul"), "elongation folded to two");
+    size_t n;
+    const hm_token *tk = hm_analyzer_tokens(a, &n);
+    int saw_family = 0, saw_1h30 = 0, saw_caps = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (tk[i].type == HM_TOK_EMOJI && tk[i].end - tk[i].start > 12)
+            saw_family = 1; /* ZWJ sequence kept whole */
+        if (tk[i].type == HM_TOK_DURATION && tk[i].value == 90)
+            saw_1h30 = 1;
+        if (strcmp(tk[i].norm, "adore") == 0 && (tk[i].flags & HM_TF_CAPS))
+            saw_caps = 1;
+        CHECK(tk[i].start < tk[i].end && tk[i].end <= strlen(t), "token span in text");
+    }
+    CHECK(saw_family, "ZWJ family emoji is one token");
+    CHECK(saw_1h30, "1h30 is 90 minutes");
+    CHECK(saw_caps, "ALL-CAPS remembered");
+}
+
+static void test_langid(hm_analyzer *a)
+{
+    static const struct { const char *text, *lang; } cases[] = {
+        {"Le service était vraiment lent et le personnel pas aimable du tout.", "fr"},
+        {"The service was really slow and the staff was not friendly at all.", "en"},
+        {"tres decu par la livraison, colis jamais recu", "fr"},
+        {"Ça fait 2 heures qu'on attend icitte, c'est ben ordinaire", "fr"},
+        {"@united my bag never arrived and nobody answers the phone", "en"},
+        {"😡😡😡", "und"},
+        {"https://example.com/x", "und"},
+        {"", "und"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hm_result r;
+        hm_analyze(a, cases[i].text, strlen(cases[i].text), &r);
+        CHECK(strcmp(r.lang, cases[i].lang) == 0, "lang of '%s': %s, want %s", cases[i].text,
+              r.lang, cases[i].lang);
+    }
+    hm_options o = {HM_LANG_FR, 0};
+    hm_result r;
+    hm_analyze_ex(a, "the", 3, &o, &r);
+    CHECK(strcmp(r.lang, "fr") == 0, "forced language");
+}
+
+static void test_stems(hm_analyzer *a)
+{
+    hm_result r;
+    const char *t = "déçue décevants";
+    hm_analyze_ex(a, t, strlen(t), &(hm_options){HM_LANG_FR, 0}, &r);
+    size_t n;
+    const hm_token *tk = hm_analyzer_tokens(a, &n);
+    CHECK(n == 2 && strcmp(tk[0].stem, "decu") == 0, "stem of déçue: %s", n ? tk[0].stem : "");
+    CHECK(n == 2 && strcmp(tk[1].stem, "decev") == 0, "stem of décevants: %s", n > 1 ? tk[1].stem : "");
+    t = "waiting waited";
+    hm_analyze_ex(a, t, strlen(t), &(hm_options){HM_LANG_EN, 0}, &r);
+    tk = hm_analyzer_tokens(a, &n);
+    CHECK(n == 2 && !strcmp(tk[0].stem, "wait") && !strcmp(tk[1].stem, "wait"), "English stems");
+}
+
+static void write_file(const char *path, const char *s)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(s, f);
+        fclose(f);
+    }
+}
+
+static void test_lexicon_dir(void)
+{
+    char dir[] = "/tmp/hm_lexXXXXXX";
+    if (!mkdtemp(dir)) {
+        SKIP("mkdtemp");
+        return;
+    }
+    char p[512];
+    snprintf(p, sizeof p, "%s/en", dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/en/valence.tsv", dir);
+    write_file(p, "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\n");
+    snprintf(p, sizeof p, "%s/en/modifiers.tsv", dir);
+    write_file(p, "term\ttype\tvalue\nnot\tnegator\t0\nvery\tbooster\t0.3\n");
+    hm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.lexicon_dir = dir;
+    hm_status st;
+    hm_engine *e = hm_engine_open(&cfg, &st);
+    CHECK(e != NULL, "engine from a lexicon dir: %s", e ? "" : st.message);
+    if (e) {
+        hm_analyzer *a = hm_analyzer_new(e, &st);
+        hm_result r;
+        hm_analyze_ex(a, "zorglub", 7, &(hm_options){HM_LANG_EN, 0}, &r);
+        CHECK(r.score > 0.3, "user word scores: %f", r.score);
+        hm_analyze_ex(a, "not zorglub", 11, &(hm_options){HM_LANG_EN, 0}, &r);
+        CHECK(r.score < 0, "user word negated: %f", r.score);
+        hm_analyze_ex(a, "very zorglub", 12, &(hm_options){HM_LANG_EN, 0}, &r);
+        double boosted = r.score;
+        hm_analyze_ex(a, "zorglub", 7, &(hm_options){HM_LANG_EN, 0}, &r);
+        CHECK(boosted > r.score, "booster raises the score");
+        hm_analyze_ex(a, "not bad", 7, &(hm_options){HM_LANG_EN, 0}, &r);
+        CHECK(r.score > 0, "phrase beats its words");
+        hm_analyzer_free(a);
+        hm_engine_close(e);
+    }
+    /* a malformed line is reported with file and line */
+    write_file(p, "term\ttype\tvalue\nnot\tnegator\n");
+    e = hm_engine_open(&cfg, &st);
+    CHECK(e == NULL && st.code == HM_EFORMAT, "malformed modifiers refused");
+    CHECK(strstr(st.message, "modifiers.tsv:2") != NULL, "error names file and line: %s", st.message);
+    hm_engine_close(e);
+    write_file(p, "term\ttype\tvalue\nnot\tnegator\t0\n");
+    snprintf(p, sizeof p, "%s/categories", dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/categories/bad.tsv", dir);
+    write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t(unclosed\t1\n");
+    e = hm_engine_open(&cfg, &st);
+    CHECK(e == NULL && st.code == HM_EPATTERN, "bad regex refused (%d)", st.code);
+    CHECK(strstr(st.message, "bad.tsv:2") && strstr(st.message, "offset"), "pattern error located: %s", st.message);
+    hm_engine_close(e);
+    write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t\\bzorg\\w{0,5}\t1.5\nphrase\ten\tno zorg\t-2\n");
+    e = hm_engine_open(&cfg, &st);
+    CHECK(e != NULL, "user category loads: %s", e ? "" : st.message);
+    if (e) {
+        const char *const *ids;
+        size_t nc = hm_engine_categories(e, &ids);
+        CHECK(nc == 1 && strcmp(ids[0], "bad") == 0, "user category registered");
+        hm_engine_close(e);
+    }
+    cfg.lexicon_dir = "/nonexistent/humeur";
+    e = hm_engine_open(&cfg, &st);
+    CHECK(e == NULL && st.code == HM_EIO, "missing dir refused");
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
+/* Thread safety: the same posts from several threads give the same JSON. */
+static const char *const posts[] = {
+    "Service client nul, 3 semaines pour un remboursement 😡",
+    "Great staff, not bad at all :)",
+    "tabarnak que c'est long, ça fait 2h qu'on attend",
+    "The app keeps crashing and nobody answers my emails",
+    "rien à redire, livraison rapide, je recommande",
+    "I was charged twice and still no refund!!!",
+};
+#define NPOSTS (sizeof posts / sizeof posts[0])
+
+typedef struct th_arg {
+    char *out[NPOSTS];
+} th_arg;
+
+static void *run_posts(void *p)
+{
+    th_arg *t = p;
+    hm_analyzer *a = hm_analyzer_new(E, NULL);
+    for (int rep = 0; rep < 50; rep++)
+        for (size_t i = 0; i < NPOSTS; i++) {
+            hm_result r;
+            hm_analyze(a, posts[i], strlen(posts[i]), &r);
+            size_t jl;
+            const char *js = hm_result_json(a, &r, NULL, &jl);
+            if (rep == 0)
+                t->out[i] = strdup(js ? js : "");
+        }
+    hm_analyzer_free(a);
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    th_arg one, many[4];
+    run_posts(&one);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, run_posts, &many[i]);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    int same = 1;
+    for (int i = 0; i < 4; i++)
+        for (size_t j = 0; j < NPOSTS; j++) {
+            if (strcmp(one.out[j], many[i].out[j]))
+                same = 0;
+            free(many[i].out[j]);
+        }
+    CHECK(same, "4 threads give the results of 1 thread");
+    for (size_t j = 0; j < NPOSTS; j++)
+        free(one.out[j]);
+}
+
+static void test_json(hm_analyzer *a)
+{
+    hm_result r;
+    const char *t = "\"quoted\" \\ back\tslash \x01 très bien";
+    hm_analyze(a, t, strlen(t), &r);
+    size_t jl;
+    const char *js = hm_result_json(a, &r, "\"x\\\"1\"", &jl);
+    CHECK(js && strncmp(js, "{\"id\":\"x\\\"1\",\"lang\":", 20) == 0, "id first: %s", js ? js : "");
+    CHECK(js && strchr(js, '\t') == NULL && strchr(js, '\x01') == NULL, "control chars escaped");
+    CHECK(js && strstr(js, "\"probs\":{\"negative\":") != NULL, "probs object");
+    double s = r.probs[0] + r.probs[1] + r.probs[2];
+    CHECK(s > 0.999 && s < 1.001, "probs sum to 1: %f", s);
+}
+
+int main(void)
+{
+    hm_status st;
+    E = hm_engine_open(NULL, &st);
+    CHECK(E != NULL, "open embedded engine: %s", E ? "" : st.message);
+    if (!E)
+        return tap_done("api");
+    hm_analyzer *a = hm_analyzer_new(E, &st);
+    test_basics();
+    test_bad_input(a);
+    test_truncation();
+    test_tokens(a);
+    test_langid(a);
+    test_stems(a);
+    test_json(a);
+    test_lexicon_dir();
+    test_threads();
+    hm_analyzer_free(a);
+    hm_engine_close(E);
+    return tap_done("api");
+}
