@@ -3,7 +3,6 @@
 #include <stdio.h>
 
 int cmd_train(int argc, char **argv);
-int cmd_eval(int argc, char **argv);
 
 int cmd_train(int argc, char **argv)
 {
@@ -12,9 +11,3 @@ int cmd_train(int argc, char **argv)
     return EXIT_USAGE;
 }
 
-int cmd_eval(int argc, char **argv)
-{
-    (void)argc; (void)argv;
-    fprintf(stderr, "humeur: eval is not available in this build yet\n");
-    return EXIT_USAGE;
-}
