@@ -89,8 +89,8 @@ $(BUILD)/humeur.pc: Makefile
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(VERSION)' > $@
 
 # ---- tests ----
-TEST_BINS = $(BUILD)/test_api
-$(BUILD)/test_api: tests/test_api.c $(BUILD)/libhumeur.a tests/tap.h
+TEST_BINS = $(BUILD)/test_api $(BUILD)/test_golden
+$(BUILD)/test_%: tests/test_%.c $(BUILD)/libhumeur.a tests/tap.h
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
 
 test: all $(TEST_BINS)

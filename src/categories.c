@@ -359,8 +359,7 @@ static int cue_chain(hm_cat_state *s, const hm_cats *c, int32_t head, uint32_t s
     return 0;
 }
 
-int hm_categories_run(hm_analyzer *a, const hm_cats *c, int polarity, double score,
-                      size_t *ncat)
+int hm_categories_match(hm_analyzer *a, const hm_cats *c)
 {
     hm_cat_state *s = &a->cat;
     const hm_textbuf *tb = &a->tb;
@@ -369,7 +368,7 @@ int hm_categories_run(hm_analyzer *a, const hm_cats *c, int polarity, double sco
     s->nhits = 0;
     s->complaint = 0;
     s->complaint_prob = 0;
-    *ncat = 0;
+    s->cue_total = 0;
     if (!c->ncats)
         return 0;
     char key[512];
@@ -483,10 +482,21 @@ int hm_categories_run(hm_analyzer *a, const hm_cats *c, int polarity, double sco
     for (size_t k = 0; k < c->ncats; k++)
         if (s->sum[k] > 0)
             total += s->sum[k];
+    s->cue_total = total;
+    return 0;
+}
+
+int hm_categories_decide(hm_analyzer *a, const hm_cats *c, int polarity, double score,
+                         size_t *ncat)
+{
+    hm_cat_state *s = &a->cat;
+    double total = s->cue_total;
+    *ncat = 0;
+    if (!c->ncats)
+        return 0;
     /* complaint: negative polarity, or strong category evidence without praise */
-    double z = -3.0 * score + 0.9 * total - 1.2;
-    if (polarity < 0)
-        z += 1.0;
+    double z = -4.0 * score + 0.8 * (total > 3 ? 3 : total) - 0.6;
+    (void)polarity;
     s->complaint_prob = 1.0 / (1.0 + exp(-z));
     s->complaint = s->complaint_prob >= 0.5;
     if (!s->complaint)
@@ -494,7 +504,7 @@ int hm_categories_run(hm_analyzer *a, const hm_cats *c, int polarity, double sco
     for (size_t k = 0; k < c->ncats; k++) {
         if (s->sum[k] <= 0)
             continue;
-        double t = s->sum[k] + (polarity < 0 ? 0.5 : 0);
+        double t = s->sum[k] + 0.5; /* the post is a complaint: half the evidence is there */
         if (t < 1.0)
             continue;
         hm_cat_hit *h = &s->hits[s->nhits++];

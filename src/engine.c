@@ -412,6 +412,9 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         if (rc)
             return rc;
     }
+    rc = hm_categories_match(a, &e->cats);
+    if (rc)
+        return rc;
     hm_lexscore ls;
     rc = hm_score_lexicon(a, &ls);
     if (rc)
@@ -428,7 +431,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
 
     /* complaint categories */
     size_t ncat = 0;
-    rc = hm_categories_run(a, &e->cats, out->polarity, ls.score, &ncat);
+    rc = hm_categories_decide(a, &e->cats, out->polarity, ls.score, &ncat);
     if (rc)
         return rc;
 

@@ -188,6 +188,7 @@ typedef struct hm_cat_state {
     hm_buf normtext;
     int complaint;
     double complaint_prob;
+    double cue_total;         /* positive cue weight over all categories */
     /* raw cue matches before grouping */
     struct cat_match { uint16_t cat; float w; uint32_t start, end; } *m;
     size_t nm, mcap;
@@ -198,8 +199,11 @@ void hm_categories_free(hm_cats *c);
 int hm_cat_state_init(hm_cat_state *s, const hm_cats *c);
 void hm_cat_state_free(hm_cat_state *s);
 struct hm_analyzer;
-int hm_categories_run(struct hm_analyzer *a, const hm_cats *c, int polarity, double score,
-                      size_t *ncat);
+/* Find the category cues of the analysed text (before polarity is known)... */
+int hm_categories_match(struct hm_analyzer *a, const hm_cats *c);
+/* ...then decide complaint and categories once polarity is known. */
+int hm_categories_decide(struct hm_analyzer *a, const hm_cats *c, int polarity, double score,
+                         size_t *ncat);
 int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const char **f,
                 size_t *fl, int maxf);
 

@@ -24,7 +24,7 @@
 enum {
     R_LEXICON = 1, R_STEM = 2, R_IDIOM = 4, R_EMOJI = 8, R_NEGATED = 16, R_INTENSIFIED = 32,
     R_DAMPENED = 64, R_AFTER_CONTRAST = 128, R_BEFORE_CONTRAST = 256, R_CAPS = 512,
-    R_ELONGATED = 1024, R_SARCASM = 2048, R_HASHTAG = 4096, R_PUNCT = 8192
+    R_ELONGATED = 1024, R_SARCASM = 2048, R_HASHTAG = 4096, R_PUNCT = 8192, R_COMPLAINT = 16384
 };
 
 typedef struct unit {
@@ -110,6 +110,18 @@ static int sarcasm_head(const char *s)
     return 0;
 }
 
+/* Words that may open a sarcastic sentence before the praise word. */
+static int interjection(const char *s)
+{
+    static const char *const w[] = {"oh", "wow", "just", "so", "ah", "i", "je", "j'", "ben", "bin",
+                                    "yay", "well", "really", "ouah", "waouh", "ha", "haha", "encore",
+                                    "vraiment", "alors", "eh", "hey", "oh", "really", NULL};
+    for (int i = 0; w[i]; i++)
+        if (strcmp(s, w[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int hm_ev_add(hm_analyzer *a, uint32_t start, uint32_t end, double w, const char *rule)
 {
     (void)rule;
@@ -136,7 +148,7 @@ static const char *rule_names(unsigned r, char *buf, size_t cap)
         {R_NEGATED, "negated"}, {R_INTENSIFIED, "intensified"}, {R_DAMPENED, "dampened"},
         {R_AFTER_CONTRAST, "after contrast"}, {R_BEFORE_CONTRAST, "before contrast"},
         {R_CAPS, "caps"}, {R_ELONGATED, "elongated"}, {R_SARCASM, "sarcasm"},
-        {R_PUNCT, "punctuation"}, {0, NULL}};
+        {R_PUNCT, "punctuation"}, {R_COMPLAINT, "complaint cue"}, {0, NULL}};
     size_t w = 0;
     buf[0] = 0;
     for (int i = 0; names[i].name; i++) {
@@ -162,7 +174,7 @@ static const char *rule_names(unsigned r, char *buf, size_t cap)
 static const char *intern_rule(unsigned r)
 {
     /* 14 bits of rules: names are built on demand into a fixed table. */
-    enum { NSLOT = 1 << 14 };
+    enum { NSLOT = 1 << 15 };
     static char *table[NSLOT];
     r &= NSLOT - 1;
     if (table[r])
@@ -330,49 +342,89 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
         }
     }
 
-    /* 3. per valence unit */
+    /* 3. negators that need "ne": keep them only next to ne/n' in their sentence */
+    for (size_t k = 0; k < nu; k++) {
+        unit *y = &u[k];
+        if (y->modtype != MOD_NEGATOR || y->has_val || !((int)y->modval & 2))
+            continue;
+        int ne = 0;
+        for (size_t d = 1; d <= 3 && d <= k && !ne; d++)
+            ne = u[k - d].sentence == y->sentence && u[k - d].is_ne;
+        for (size_t d = 1; d <= 2 && k + d < nu && !ne; d++)
+            ne = u[k + d].sentence == y->sentence && u[k + d].is_ne;
+        if (!ne)
+            y->modtype = MOD_NONE;
+    }
+
+    /* 4. per valence unit */
     double sum = 0, pos = 0, neg = 0;
     int nhits = 0;
+    const hm_cat_state *cs = &a->cat;
     for (size_t k = 0; k < nu; k++) {
         unit *x = &u[k];
         if (!x->has_val)
             continue;
+        /* a word that is both a booster and a valence word ("super") boosts the
+         * sentiment word right after it instead of counting on its own */
+        if (x->modtype == MOD_BOOSTER) {
+            int consumed = 0;
+            for (size_t j = k + 1, d = 0; j < nu && d < 2; j++) {
+                if (u[j].sentence != x->sentence || u[j - 1].sentence_end)
+                    break;
+                if (u[j].is_ne || (tb->toks[u[j].t0].flags & HM_TF_ELISION))
+                    continue;
+                d++;
+                if (u[j].has_val) {
+                    consumed = 1;
+                    break;
+                }
+            }
+            if (consumed)
+                continue;
+        }
         double v = x->valence;
         unsigned rules = x->rules | crule[k];
-        /* look back: boosters and negators within the sentence */
+        /* look back: boosters and negators within the clause; elisions and "ne"
+         * do not count as words between them */
         int negated = 0;
         double boost = 0;
-        for (size_t d = 1; d <= 3 && d <= k; d++) {
-            unit *y = &u[k - d];
+        size_t d = 0;
+        for (size_t j = k; j > 0;) {
+            j--;
+            unit *y = &u[j];
             if (y->sentence != x->sentence || y->sentence_end)
                 break;
             if (y->modtype == MOD_CONTRAST)
                 break;
-            if (y->modtype == MOD_NEGATOR && !y->has_val)
-                negated = 1;
-            else if (y->modtype == MOD_BOOSTER) {
+            if (y->is_ne || (tb->toks[y->t0].flags & HM_TF_ELISION))
+                continue;
+            d++;
+            if (d > 8)
+                break;
+            if (y->modtype == MOD_NEGATOR && !y->has_val) {
+                if (d <= 3 || ((int)y->modval & 1))
+                    negated = 1;
+            } else if (y->modtype == MOD_BOOSTER && d <= 3) {
                 double decay = d == 1 ? 1.0 : d == 2 ? 0.95 : 0.9;
                 double b = y->modval * decay;
                 if (y->caps && !tb->all_caps)
                     b *= 1.5;
                 boost += b;
-            } else if (y->has_val && d == 1) {
-                /* an adjacent sentiment word ends the look-back only for boosters */
             }
         }
         /* French "ne <verb> pas": ne/n' before, negator just after */
         if (!negated) {
             int ne_before = 0;
-            for (size_t d = 1; d <= 3 && d <= k; d++) {
-                unit *y = &u[k - d];
+            for (size_t dd = 1; dd <= 3 && dd <= k; dd++) {
+                unit *y = &u[k - dd];
                 if (y->sentence != x->sentence)
                     break;
                 if (y->is_ne)
                     ne_before = 1;
             }
             if (ne_before)
-                for (size_t d = 1; d <= 2 && k + d < nu; d++) {
-                    unit *y = &u[k + d];
+                for (size_t dd = 1; dd <= 2 && k + dd < nu; dd++) {
+                    unit *y = &u[k + dd];
                     if (y->sentence != x->sentence)
                         break;
                     if (y->modtype == MOD_NEGATOR && !y->has_val) {
@@ -397,22 +449,44 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             v += v > 0 ? 0.3 : -0.3;
             rules |= R_ELONGATED;
         }
-        /* sarcasm: praise followed by a duration or under an eye roll */
+        /* sarcasm: praise that opens its sentence ("great, another delay", "bravo pour
+         * le colis perdu", "thanks for the 2h wait") followed by a bad experience in
+         * the same sentence (complaint cues or a duration), or under an eye roll */
         if (v > 0 && !negated) {
-            int flip = 0;
-            if (eyeroll && !(rules & R_EMOJI))
-                flip = 1;
+            int flip = eyeroll && !(rules & R_EMOJI);
             const char *hs = tb_str(tb, tb->toks[x->t0].norm);
-            if (!flip && sarcasm_head(hs))
-                for (uint32_t j = x->t1; j < n && j < x->t1 + 6; j++) {
-                    const tok *tj = &tb->toks[j];
-                    if (is_sentence_end(tj, tb))
-                        break;
-                    if (tj->type == HM_TOK_DURATION) {
-                        flip = 1;
+            int opens = 1;
+            for (size_t j = k; j > 0 && opens;) {
+                j--;
+                if (u[j].sentence != x->sentence)
+                    break;
+                const char *w = tb_str(tb, tb->toks[u[j].t0].norm);
+                if (!interjection(w))
+                    opens = 0;
+            }
+            if (!flip && opens && sarcasm_head(hs)) {
+                /* the sentence's end, in bytes */
+                uint32_t send = tb->ntoks ? tb->toks[tb->ntoks - 1].end : 0;
+                for (uint32_t j = x->t1; j < n; j++)
+                    if (is_sentence_end(&tb->toks[j], tb) && tb_str(tb, tb->toks[j].norm)[0] != ',') {
+                        send = tb->toks[j].start;
                         break;
                     }
-                }
+                double cue = 0;
+                int contrast = 0;
+                for (size_t j = k + 1; j < nu && u[j].sentence == x->sentence; j++)
+                    if (u[j].modtype == MOD_CONTRAST)
+                        contrast = 1;
+                for (size_t i = 0; i < cs->nm; i++)
+                    if (cs->m[i].w > 0 && cs->m[i].start >= tb->toks[x->t1 - 1].end &&
+                        cs->m[i].end <= send)
+                        cue += cs->m[i].w;
+                for (uint32_t j = x->t1; j < n && tb->toks[j].start < send; j++)
+                    if (tb->toks[j].type == HM_TOK_DURATION)
+                        cue += 1.0;
+                if (cue >= 1.0 && !contrast)
+                    flip = 1;
+            }
             if (flip) {
                 v = -v;
                 rules |= R_SARCASM;
@@ -430,6 +504,29 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             free(mult);
             free(crule);
             return HM_ENOMEM;
+        }
+    }
+    /* a problem report with no sentiment word is still negative: complaint cues
+     * ("3 weeks for a refund", "the website keeps logging me out") weigh in */
+    if (cs->cue_total >= 1.0) {
+        double w = -0.6 * (cs->cue_total > 2.5 ? 2.5 : cs->cue_total);
+        uint32_t s0 = UINT32_MAX, s1 = 0;
+        for (size_t i = 0; i < cs->nm; i++)
+            if (cs->m[i].w > 0) {
+                if (cs->m[i].start < s0)
+                    s0 = cs->m[i].start;
+                if (cs->m[i].end > s1)
+                    s1 = cs->m[i].end;
+            }
+        if (s0 < s1) {
+            sum += w;
+            neg -= w;
+            nhits++;
+            if (hm_ev_add(a, s0, s1, w, intern_rule(R_COMPLAINT))) {
+                free(mult);
+                free(crule);
+                return HM_ENOMEM;
+            }
         }
     }
     free(mult);

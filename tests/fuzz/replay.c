@@ -1,0 +1,213 @@
+/*
+ * replay.c — run a libFuzzer harness without libFuzzer.
+ *
+ *   replay_<harness> [-q] [-n NAME] DIR_OR_FILE...
+ *
+ * Every regular file of the given directories (not recursive; hidden files
+ * skipped), and every file given directly, is passed once to
+ * LLVMFuzzerTestOneInput() in a child process of its own, so that one crashing
+ * input does not hide the others.  The harness is initialized once in the
+ * parent (an empty input) before the forks, so children share its engine.
+ * With LeakSanitizer, each child runs a leak check after its input.  A child
+ * that crashes, aborts, exits non-zero, leaks or runs over REPLAY_TIMEOUT
+ * seconds (default 20) is a failure.
+ * Prints "FAIL: <file> (...)" per failure, "ok <file>" per pass unless -q, and
+ * last "RESULT <pass> <fail> 0 <NAME>" (NAME defaults to the program name).
+ * Exit status: 0 when every file passed, 1 otherwise.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_LSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_LSAN 1
+#endif
+#ifdef HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static int g_pass, g_fail, g_quiet;
+static unsigned g_timeout = 20;
+
+static int read_all(const char *path, uint8_t **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 4096, n = 0;
+    uint8_t *p = malloc(cap);
+    size_t k;
+    while (p && (k = fread(p + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            uint8_t *q = realloc(p, cap * 2);
+            if (!q) {
+                free(p);
+                p = NULL;
+                break;
+            }
+            p = q;
+            cap *= 2;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!p || err) {
+        free(p);
+        return -1;
+    }
+    /* an exact-size copy, so that ASan sees reads past the end as the fuzzer would */
+    uint8_t *exact = malloc(n ? n : 1);
+    if (!exact) {
+        free(p);
+        return -1;
+    }
+    memcpy(exact, p, n);
+    free(p);
+    *data = exact;
+    *len = n;
+    return 0;
+}
+
+static void run_one(const char *path)
+{
+    uint8_t *data;
+    size_t len;
+    if (read_all(path, &data, &len)) {
+        printf("FAIL: %s (cannot read: %s)\n", path, strerror(errno));
+        g_fail++;
+        return;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        printf("FAIL: %s (fork: %s)\n", path, strerror(errno));
+        g_fail++;
+        free(data);
+        return;
+    }
+    if (pid == 0) {
+        alarm(g_timeout);
+        LLVMFuzzerTestOneInput(data, len);
+        free(data);
+#ifdef HAVE_LSAN
+        if (__lsan_do_recoverable_leak_check())
+            _exit(99);
+#endif
+        _exit(0);
+    }
+    free(data);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+        g_pass++;
+        if (!g_quiet)
+            printf("ok %s\n", path);
+        return;
+    }
+    g_fail++;
+    if (WIFSIGNALED(st))
+        printf("FAIL: %s (signal %d%s)\n", path, WTERMSIG(st),
+               WTERMSIG(st) == SIGALRM ? ": timeout" : "");
+    else if (WEXITSTATUS(st) == 99)
+        printf("FAIL: %s (memory leak)\n", path);
+    else
+        printf("FAIL: %s (exit status %d)\n", path, WEXITSTATUS(st));
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void run_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        printf("FAIL: %s (cannot open: %s)\n", dir, strerror(errno));
+        g_fail++;
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            char **v = realloc(names, cap * sizeof *v);
+            if (!v)
+                break;
+            names = v;
+        }
+        size_t l = strlen(dir) + strlen(de->d_name) + 2;
+        names[n] = malloc(l);
+        if (!names[n])
+            break;
+        snprintf(names[n], l, "%s/%s", dir, de->d_name);
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, cmpstr);
+    for (size_t i = 0; i < n; i++) {
+        struct stat sb;
+        if (stat(names[i], &sb) == 0 && S_ISREG(sb.st_mode))
+            run_one(names[i]);
+        free(names[i]);
+    }
+    free(names);
+}
+
+int main(int argc, char **argv)
+{
+    const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    const char *t = getenv("REPLAY_TIMEOUT");
+    if (t && atoi(t) > 0)
+        g_timeout = (unsigned)atoi(t);
+    if (LLVMFuzzerInitialize)
+        LLVMFuzzerInitialize(&argc, &argv);
+    LLVMFuzzerTestOneInput((const uint8_t *)"", 0); /* initialize the harness once */
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "-q"))
+            g_quiet = 1;
+        else if (!strcmp(argv[i], "-n") && i + 1 < argc)
+            name = argv[++i];
+        else if (!strcmp(argv[i], "--")) {
+            i++;
+            break;
+        } else {
+            fprintf(stderr, "usage: %s [-q] [-n NAME] DIR_OR_FILE...\n", argv[0]);
+            return 2;
+        }
+    }
+    for (; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+            run_dir(argv[i]);
+        else
+            run_one(argv[i]);
+    }
+    printf("RESULT %d %d 0 %s\n", g_pass, g_fail, name);
+    return g_fail ? 1 : 0;
+}

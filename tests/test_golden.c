@@ -1,0 +1,244 @@
+/*
+ * test_golden.c — the golden fixtures written for humeur:
+ *   tests/data/sentiment_{en,fr}.tsv   expect (+/-), tag, text: the sign of the score
+ *   tests/data/categories_{en,fr}.jsonl  complaint and categories per post:
+ *       micro-F1 of categories >= 0.85 per language, every category >= 0.70,
+ *       complaint accuracy reported.
+ * Cases listed in tests/data/known_failures.tsv are reported as skipped with
+ * their reason (they must still fail: a fixed case must leave the list).
+ * Uses only humeur.h; the JSONL reader is a minimal one for these fixtures.
+ */
+#include "humeur.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef DATA_DIR
+#define DATA_DIR "tests/data"
+#endif
+
+static hm_analyzer *A;
+
+typedef struct kf {
+    char *key;
+    int used;
+} kf;
+static kf known[512];
+static int nknown;
+
+static void load_known(void)
+{
+    FILE *f = fopen(DATA_DIR "/known_failures.tsv", "r");
+    if (!f)
+        return;
+    char line[4096];
+    while (fgets(line, sizeof line, f) && nknown < 512) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\n")] = 0;
+        char *tab = strchr(line, '\t'); /* key<TAB>reason */
+        if (tab)
+            *tab = 0;
+        known[nknown++].key = strdup(line);
+    }
+    fclose(f);
+}
+
+static int is_known(const char *key)
+{
+    for (int i = 0; i < nknown; i++)
+        if (!strcmp(known[i].key, key)) {
+            known[i].used = 1;
+            return 1;
+        }
+    return 0;
+}
+
+static void sentiment_file(const char *path, int lang, int *npass, int *nfail)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL, "cannot open %s", path);
+    if (!f)
+        return;
+    char line[8192];
+    int header = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (line[0] == '#' || !line[0])
+            continue;
+        if (!header) {
+            header = 1;
+            continue;
+        }
+        char *t1 = strchr(line, '\t');
+        char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        if (!t1 || !t2) {
+            CHECK(0, "%s: malformed line: %s", path, line);
+            continue;
+        }
+        *t1 = *t2 = 0;
+        const char *exp = line, *tag = t1 + 1, *text = t2 + 1;
+        hm_result r;
+        hm_options o = {lang, 0};
+        int rc = hm_analyze_ex(A, text, strlen(text), &o, &r);
+        int ok = rc == 0 && ((exp[0] == '+' && r.score > 0) || (exp[0] == '-' && r.score < 0));
+        char key[4200];
+        snprintf(key, sizeof key, "%s", text);
+        if (!ok && is_known(key)) {
+            t_skip++;
+            continue;
+        }
+        if (ok && is_known(key))
+            fprintf(stderr, "note: known failure now passes, remove it: %s\n", text);
+        *npass += ok;
+        *nfail += !ok;
+        CHECK(ok, "[%s %s] score %+.3f: %s", exp, tag, r.score, text);
+    }
+    fclose(f);
+}
+
+/* ---- a minimal reader for the fixture JSONL (string, bool and string arrays) ---- */
+
+static const char *jfield(const char *line, const char *name)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", name);
+    const char *p = strstr(line, pat);
+    if (!p)
+        return NULL;
+    p += strlen(pat);
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+static char *jstring(const char *p)
+{
+    if (!p || *p != '"')
+        return NULL;
+    p++;
+    char *out = malloc(strlen(p) + 1), *w = out;
+    while (*p && *p != '"') {
+        if (*p == '\\' && p[1]) {
+            p++;
+            switch (*p) {
+            case 'n': *w++ = '\n'; break;
+            case 't': *w++ = '\t'; break;
+            case 'u': { /* BMP escapes only, as the fixtures use */
+                unsigned cp = (unsigned)strtoul((char[5]){p[1], p[2], p[3], p[4], 0}, NULL, 16);
+                p += 4;
+                if (cp < 0x80) *w++ = (char)cp;
+                else if (cp < 0x800) { *w++ = (char)(0xC0 | cp >> 6); *w++ = (char)(0x80 | (cp & 63)); }
+                else { *w++ = (char)(0xE0 | cp >> 12); *w++ = (char)(0x80 | ((cp >> 6) & 63)); *w++ = (char)(0x80 | (cp & 63)); }
+                break;
+            }
+            default: *w++ = *p;
+            }
+            p++;
+            continue;
+        }
+        *w++ = *p++;
+    }
+    *w = 0;
+    return out;
+}
+
+#define NCAT 10
+static const char *const cats[NCAT] = {"wait_time", "rudeness", "no_response", "incompetence",
+                                       "product_quality", "price_billing", "delivery", "digital",
+                                       "refund", "staffing"};
+
+static void categories_file(const char *path, int lang, const char *lname)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL, "cannot open %s", path);
+    if (!f)
+        return;
+    long tp[NCAT] = {0}, fp[NCAT] = {0}, fn[NCAT] = {0};
+    long ctp = 0, cfp = 0, cfn = 0, ctn = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        char *text = jstring(jfield(line, "text"));
+        const char *cp = jfield(line, "complaint");
+        const char *cl = jfield(line, "categories");
+        if (!text || !cp || !cl) {
+            free(text);
+            continue;
+        }
+        int gold_c = strncmp(cp, "true", 4) == 0;
+        const char *ce = strchr(cl, ']');
+        hm_result r;
+        hm_options o = {lang, 0};
+        hm_analyze_ex(A, text, strlen(text), &o, &r);
+        ctp += gold_c && r.complaint;
+        cfp += !gold_c && r.complaint;
+        cfn += gold_c && !r.complaint;
+        ctn += !gold_c && !r.complaint;
+        for (int k = 0; k < NCAT; k++) {
+            char q[40];
+            snprintf(q, sizeof q, "\"%s\"", cats[k]);
+            const char *hit = strstr(cl, q);
+            int g = hit && ce && hit < ce;
+            int p = 0;
+            for (size_t j = 0; j < r.ncategories; j++)
+                if (!strcmp(r.categories[j].id, cats[k]))
+                    p = 1;
+            tp[k] += g && p;
+            fp[k] += !g && p;
+            fn[k] += g && !p;
+            if (getenv("HM_GOLDEN_VERBOSE") && g != p)
+                fprintf(stderr, "%s %s %s: %s\n", lname, g ? "missed" : "spurious", cats[k], text);
+        }
+        free(text);
+    }
+    free(line);
+    fclose(f);
+    long T = 0, F = 0, N = 0;
+    for (int k = 0; k < NCAT; k++) {
+        T += tp[k];
+        F += fp[k];
+        N += fn[k];
+        double P = tp[k] + fp[k] ? (double)tp[k] / (double)(tp[k] + fp[k]) : 0;
+        double R = tp[k] + fn[k] ? (double)tp[k] / (double)(tp[k] + fn[k]) : 0;
+        double F1 = P + R > 0 ? 2 * P * R / (P + R) : 0;
+        printf("  %s %-16s P %.3f R %.3f F1 %.3f\n", lname, cats[k], P, R, F1);
+        CHECK(F1 >= 0.70, "%s category %s F1 %.3f < 0.70", lname, cats[k], F1);
+    }
+    double P = T + F ? (double)T / (double)(T + F) : 0, R = T + N ? (double)T / (double)(T + N) : 0;
+    double micro = P + R > 0 ? 2 * P * R / (P + R) : 0;
+    double cP = ctp + cfp ? (double)ctp / (double)(ctp + cfp) : 0;
+    double cR = ctp + cfn ? (double)ctp / (double)(ctp + cfn) : 0;
+    printf("  %s categories micro P %.3f R %.3f F1 %.3f; complaint P %.3f R %.3f accuracy %.3f\n",
+           lname, P, R, micro, cP, cR,
+           (double)(ctp + ctn) / (double)(ctp + cfp + cfn + ctn ? ctp + cfp + cfn + ctn : 1));
+    CHECK(micro >= 0.85, "%s categories micro-F1 %.3f < 0.85", lname, micro);
+}
+
+int main(void)
+{
+    hm_status st;
+    hm_engine *e = hm_engine_open(NULL, &st);
+    CHECK(e != NULL, "engine: %s", e ? "" : st.message);
+    if (!e)
+        return tap_done("golden");
+    A = hm_analyzer_new(e, &st);
+    load_known();
+    int p = 0, f = 0;
+    sentiment_file(DATA_DIR "/sentiment_en.tsv", HM_LANG_EN, &p, &f);
+    printf("  sentiment en: %d passed, %d failed\n", p, f);
+    int p2 = 0, f2 = 0;
+    sentiment_file(DATA_DIR "/sentiment_fr.tsv", HM_LANG_FR, &p2, &f2);
+    printf("  sentiment fr: %d passed, %d failed\n", p2, f2);
+    categories_file(DATA_DIR "/categories_en.jsonl", HM_LANG_EN, "en");
+    categories_file(DATA_DIR "/categories_fr.jsonl", HM_LANG_FR, "fr");
+    for (int i = 0; i < nknown; i++) {
+        CHECK(known[i].used, "known failure not found or now passing: %s", known[i].key);
+        free(known[i].key);
+    }
+    hm_analyzer_free(A);
+    hm_engine_close(e);
+    return tap_done("golden");
+}
