@@ -27,11 +27,13 @@ LIBS       = -lstemmer -lpcre2-8 -lutf8proc -lm -lpthread
 CLI_LIBS   = -ljansson
 
 LIB_SRC    = src/util.c src/text.c src/langid.c src/stem.c src/lexicon.c src/sentiment.c \
-             src/categories.c src/engine.c
-CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/eval.c src/cli/train_eval.c
-LIB_OBJ    = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_lex.o
+             src/categories.c src/model.c src/train.c src/engine.c
+CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/eval.c src/cli/train.c
+LIB_OBJ    = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_lex.o \
+             $(BUILD)/obj/embedded_models.o
 CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 LEXICONS   = $(sort $(wildcard lexicons/*.tsv lexicons/*/*.tsv))
+MODELS     = $(sort $(wildcard models/*.hmm))
 
 .PHONY: all deps check-deps test asan demo bench install uninstall clean help lexicons
 all: $(BUILD)/libhumeur.a $(BUILD)/libhumeur.so $(BUILD)/humeur
@@ -67,6 +69,11 @@ $(BUILD)/embed: src/tools/embed.c | $(BUILD)/.deps-ok
 $(BUILD)/embedded_lex.c: $(BUILD)/embed $(LEXICONS)
 	$(BUILD)/embed $@ hm_embedded_lexicons lexicons $(LEXICONS)
 $(BUILD)/obj/embedded_lex.o: $(BUILD)/embedded_lex.c src/internal.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O0 -c $< -o $@
+$(BUILD)/embedded_models.c: $(BUILD)/embed $(MODELS)
+	$(BUILD)/embed $@ hm_embedded_models models $(MODELS)
+$(BUILD)/obj/embedded_models.o: $(BUILD)/embedded_models.c src/internal.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O0 -c $< -o $@
 

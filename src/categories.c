@@ -494,10 +494,10 @@ int hm_categories_decide(hm_analyzer *a, const hm_cats *c, int polarity, double 
     *ncat = 0;
     if (!c->ncats)
         return 0;
-    /* complaint: negative polarity, or strong category evidence without praise */
-    double z = -4.0 * score + 0.8 * (total > 3 ? 3 : total) - 0.6;
+    /* complaint_prob was set by the scorer (model or lexicon rule) */
     (void)polarity;
-    s->complaint_prob = 1.0 / (1.0 + exp(-z));
+    (void)score;
+    (void)total;
     s->complaint = s->complaint_prob >= 0.5;
     if (!s->complaint)
         return 0;

@@ -163,6 +163,39 @@ static void relativize(srclist *sl, const char *root, hm_source *out)
 
 /* ---------- engine ---------- */
 
+/* Models: files given in the configuration (checked: size, checksum), else the
+ * embedded defaults (compiled in; only their header is checked). */
+static int load_models(hm_engine *e, const hm_config *cfg, hm_status *st)
+{
+    if (cfg->model_files && cfg->nmodel_files) {
+        for (size_t i = 0; i < cfg->nmodel_files; i++) {
+            hm_model m;
+            if (!cfg->model_files[i]) {
+                hm_set_status(st, HM_EINVAL, "model file %zu is NULL", i);
+                return HM_EINVAL;
+            }
+            int rc = hm_model_open_file(&m, cfg->model_files[i], st);
+            if (rc)
+                return rc;
+            if (e->has_model[m.lang])
+                hm_model_close(&e->models[m.lang]);
+            e->models[m.lang] = m;
+            e->has_model[m.lang] = 1;
+        }
+        return 0;
+    }
+    for (size_t i = 0; hm_embedded_models[i].name; i++) {
+        hm_model m;
+        int rc = hm_model_bind(&m, (const unsigned char *)hm_embedded_models[i].data,
+                               hm_embedded_models[i].len, 0, hm_embedded_models[i].name, st);
+        if (rc)
+            return rc;
+        e->models[m.lang] = m;
+        e->has_model[m.lang] = 1;
+    }
+    return 0;
+}
+
 hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
 {
     hm_config zero;
@@ -228,6 +261,8 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
         if (!rc)
             rc = hm_categories_load(&e->cats, hm_embedded_lexicons, st);
     }
+    if (!rc && !cfg->no_models)
+        rc = load_models(e, cfg, st);
     if (rc) {
         if (st && !st->code)
             hm_set_status(st, rc, "%s", hm_strerror(rc));
@@ -241,6 +276,9 @@ void hm_engine_close(hm_engine *e)
 {
     if (!e)
         return;
+    for (int l = 0; l < LANG_N; l++)
+        if (e->has_model[l])
+            hm_model_close(&e->models[l]);
     hm_lexicon_free(&e->lex);
     hm_categories_free(&e->cats);
     hm_map_free(&e->langfr);
@@ -299,6 +337,9 @@ void hm_analyzer_free(hm_analyzer *a)
     free(a->ptoks);
     hm_buf_free(&a->json);
     hm_buf_free(&a->norm);
+    free(a->fb.f);
+    free(a->fb.tok);
+    free(a->seen);
     free(a->rcats);
     free(a);
 }
@@ -360,6 +401,85 @@ static int materialize_evidence(hm_analyzer *a, size_t from, size_t to, size_t *
     return 0;
 }
 
+/* The stages every scorer needs: tokens, language, stems, category cues, lexicon. */
+int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lexscore *ls,
+                double *conf)
+{
+    const hm_engine *e = a->e;
+    a->text = text;
+    a->textlen = len;
+    a->nev = 0;
+    a->nrev = 0;
+    a->evtext.len = 0;
+    int rc = hm_tokenize(&a->tb, text, len);
+    if (rc)
+        return rc;
+    *conf = 1.0;
+    if (forced == HM_LANG_FR)
+        a->lang = LANG_FR;
+    else if (forced == HM_LANG_EN)
+        a->lang = LANG_EN;
+    else
+        a->lang = hm_langid_ex(&a->tb, &e->langfr, &e->langen, &e->lex, conf);
+    int sl = a->lang == LANG_UND ? LANG_EN : a->lang;
+    for (size_t i = 0; i < a->tb.ntoks; i++) {
+        tok *t = &a->tb.toks[i];
+        if (t->type != HM_TOK_WORD || (t->flags & HM_TF_ELISION)) {
+            t->stem = 0;
+            t->stem_len = 0;
+            continue;
+        }
+        const char *lw = tb_str(&a->tb, t->lower);
+        rc = hm_stem(&a->stem, sl, lw, strlen(lw), &a->tb.strs, &t->stem, &t->stem_len);
+        if (rc)
+            return rc;
+    }
+    rc = hm_categories_match(a, &e->cats);
+    if (rc)
+        return rc;
+    return hm_score_lexicon(a, ls);
+}
+
+/* Features of the analysed text, duplicates removed (binarized), token kept. */
+static int unique_features(hm_analyzer *a)
+{
+    int rc = hm_features(a, &a->fb);
+    if (rc)
+        return rc;
+    size_t n = a->fb.n, cap = 16;
+    while (cap < n * 2)
+        cap *= 2;
+    if (cap > a->seencap) {
+        uint64_t *s = realloc(a->seen, cap * sizeof *s);
+        if (!s)
+            return HM_ENOMEM;
+        a->seen = s;
+        a->seencap = cap;
+    }
+    memset(a->seen, 0, cap * sizeof *a->seen);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = a->fb.f[i] | 1;
+        size_t j = h & (cap - 1);
+        int dup = 0;
+        while (a->seen[j]) {
+            if (a->seen[j] == h) {
+                dup = 1;
+                break;
+            }
+            j = (j + 1) & (cap - 1);
+        }
+        if (dup)
+            continue;
+        a->seen[j] = h;
+        a->fb.f[w] = a->fb.f[i];
+        a->fb.tok[w] = a->fb.tok[i];
+        w++;
+    }
+    a->fb.n = w;
+    return 0;
+}
+
 int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options *opts,
                   hm_result *out)
 {
@@ -382,56 +502,79 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         }
         truncated = 1;
     }
-    a->text = text;
-    a->textlen = len;
-    a->nev = 0;
-    a->nrev = 0;
-    a->evtext.len = 0;
-    int rc = hm_tokenize(&a->tb, text, len);
-    if (rc)
-        return rc;
-    int forced = opts ? opts->lang : HM_LANG_AUTO;
-    double conf = 1.0;
-    if (forced == HM_LANG_FR)
-        a->lang = LANG_FR;
-    else if (forced == HM_LANG_EN)
-        a->lang = LANG_EN;
-    else
-        a->lang = hm_langid_ex(&a->tb, &e->langfr, &e->langen, &e->lex, &conf);
-    /* stems */
-    int sl = a->lang == LANG_UND ? LANG_EN : a->lang;
-    for (size_t i = 0; i < a->tb.ntoks; i++) {
-        tok *t = &a->tb.toks[i];
-        if (t->type != HM_TOK_WORD || (t->flags & HM_TF_ELISION)) {
-            t->stem = 0;
-            t->stem_len = 0;
-            continue;
-        }
-        const char *lw = tb_str(&a->tb, t->lower);
-        rc = hm_stem(&a->stem, sl, lw, strlen(lw), &a->tb.strs, &t->stem, &t->stem_len);
-        if (rc)
-            return rc;
-    }
-    rc = hm_categories_match(a, &e->cats);
-    if (rc)
-        return rc;
+    double conf;
     hm_lexscore ls;
-    rc = hm_score_lexicon(a, &ls);
+    int rc = hm_pipeline(a, text, len, opts ? opts->lang : HM_LANG_AUTO, &ls, &conf);
     if (rc)
         return rc;
-    size_t nlex_ev = a->nev;
 
     out->lang = lang_name(a->lang);
     out->lang_conf = conf;
     out->truncated = truncated;
-    out->score = ls.score;
-    out->polarity = ls.score >= 0.05 ? HM_POSITIVE : ls.score <= -0.05 ? HM_NEGATIVE : HM_NEUTRAL;
-    lexicon_probs(ls.score, ls.nhits, out->probs);
-    out->scorer = "lexicon";
+    int scorer = opts && opts->scorer ? opts->scorer : e->scorer;
+    const hm_model *m = a->lang != LANG_UND && e->has_model[a->lang] ? &e->models[a->lang] : NULL;
+    if (scorer == HM_SCORER_LEXICON || !m) {
+        out->score = ls.score;
+        out->polarity = ls.score >= 0.05 ? HM_POSITIVE : ls.score <= -0.05 ? HM_NEGATIVE : HM_NEUTRAL;
+        lexicon_probs(ls.score, ls.nhits, out->probs);
+        out->scorer = "lexicon";
+        double z = -4.0 * ls.score + 0.8 * (a->cat.cue_total > 3 ? 3 : a->cat.cue_total) - 0.6;
+        a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
+    } else {
+        rc = unique_features(a);
+        if (rc)
+            return rc;
+        double s[HM_NOUT];
+        int32_t btok[3];
+        double bw[3];
+        hm_model_score(m, a->fb.f, a->fb.n, s, btok, bw, 3, a->fb.tok);
+        double p[3];
+        if (scorer == HM_SCORER_NB) {
+            /* the one-vs-rest heads alone, normalized */
+            hm_softmax3(s, p);
+            out->scorer = "nb";
+        } else {
+            double x[HM_NBLEND], z[3];
+            hm_blend_inputs(s, &ls, a->cat.cue_total, a->tb.ntoks, x);
+            for (int c = 0; c < 3; c++) {
+                z[c] = m->blend[c][HM_NBLEND];
+                for (int j = 0; j < HM_NBLEND; j++)
+                    z[c] += m->blend[c][j] * x[j];
+            }
+            hm_softmax3(z, p);
+            out->scorer = "blend";
+        }
+        memcpy(out->probs, p, sizeof p);
+        out->score = p[2] - p[0];
+        out->polarity = p[0] >= p[1] && p[0] >= p[2] ? HM_NEGATIVE
+                      : p[2] > p[1] ? HM_POSITIVE : HM_NEUTRAL;
+        /* the model's strongest words are evidence too */
+        for (int k = 0; k < 3; k++)
+            if (btok[k] >= 0 && fabs(bw[k]) >= 0.3) {
+                const tok *t = &a->tb.toks[btok[k]];
+                if (hm_ev_add(a, t->start, t->end, bw[k], "model"))
+                    return HM_ENOMEM;
+            }
+        if (m->flags & HM_MF_COMPLAINT) {
+            double x[HM_NCBLEND];
+            int q = 0;
+            for (size_t i = 0; i < a->tb.ntoks; i++)
+                q |= a->tb.toks[i].punct_q != 0;
+            hm_complaint_inputs(s, &ls, a->cat.cue_total, q, x);
+            double z = m->cblend[HM_NCBLEND];
+            for (int j = 0; j < HM_NCBLEND; j++)
+                z += m->cblend[j] * x[j];
+            a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
+        } else {
+            double z = -4.0 * out->score + 0.8 * (a->cat.cue_total > 3 ? 3 : a->cat.cue_total) - 0.6;
+            a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
+        }
+    }
+    size_t nlex_ev = a->nev;
 
     /* complaint categories */
     size_t ncat = 0;
-    rc = hm_categories_decide(a, &e->cats, out->polarity, ls.score, &ncat);
+    rc = hm_categories_decide(a, &e->cats, out->polarity, out->score, &ncat);
     if (rc)
         return rc;
 

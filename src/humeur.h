@@ -187,6 +187,49 @@ HM_API size_t hm_engine_categories(const hm_engine *e, const char *const **ids);
 /* Polarity name: "negative", "neutral" or "positive". */
 HM_API const char *hm_polarity_name(int polarity);
 
+/* ---------- training ----------
+ * A trainer reads labelled posts of one language through the engine's own
+ * pipeline and fits the naive Bayes-weighted linear models and the calibrated
+ * blend (see README "Models").  Deterministic: same posts in the same order,
+ * same options -> byte-identical model file.  Not thread safe (one thread). */
+typedef struct hm_trainer hm_trainer;
+
+#define HM_NO_LABEL 99     /* polarity unknown for this post */
+
+typedef struct hm_train_opts {
+    unsigned seed;         /* shuffling seed; 0 = 1 */
+    int epochs;            /* SGD epochs; 0 = 5 */
+    double l2;             /* pull of the weights towards naive Bayes; 0 = tuned on dev */
+    double alpha;          /* naive Bayes smoothing; 0 = 0.5 */
+    int min_count;         /* features seen in fewer training posts are dropped; 0 = 2 */
+    double prune;          /* weights below this (absolute) are dropped; 0 = 1e-3 */
+} hm_train_opts;
+
+typedef struct hm_train_report {
+    size_t ntrain, ndev, nfeatures, nkept;
+    size_t ncomplaint_train, ncomplaint_dev;
+    double l2;                 /* the value used (tuned or given) */
+    double dev_accuracy;       /* blend, on polarity-labelled dev posts */
+    double dev_macro_f1;
+    double dev_nb_accuracy;    /* the NB-LR heads alone (argmax) */
+    double dev_lexicon_accuracy;
+    double dev_ece;            /* expected calibration error of the blend, 10 bins */
+    double dev_complaint_f1;   /* when complaint labels were given */
+} hm_train_report;
+
+/* lang: HM_LANG_FR or HM_LANG_EN.  The engine gives lexicons and categories
+ * (its models, if any, are not used). */
+HM_API hm_trainer *hm_trainer_new(const hm_engine *e, int lang, hm_status *st);
+/* Add a post: polarity HM_NEGATIVE/HM_NEUTRAL/HM_POSITIVE or HM_NO_LABEL,
+ * complaint 0/1 or -1 when unknown, dev 1 for tuning posts, weight > 0. */
+HM_API int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity,
+                          int complaint, int dev, double weight);
+HM_API int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep,
+                          hm_status *st);
+/* Write the fitted model (written to a temporary file, then renamed). */
+HM_API int hm_trainer_save(const hm_trainer *t, const char *path, hm_status *st);
+HM_API void hm_trainer_free(hm_trainer *t);
+
 #ifdef __cplusplus
 }
 #endif

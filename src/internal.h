@@ -207,6 +207,58 @@ int hm_categories_decide(struct hm_analyzer *a, const hm_cats *c, int polarity, 
 int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const char **f,
                 size_t *fl, int maxf);
 
+/* ---------- model.c ---------- */
+
+#define HM_NOUT 4        /* negative, neutral, positive, complaint */
+#define HM_NBLEND 8      /* inputs of the polarity blend */
+#define HM_NCBLEND 6     /* inputs of the complaint blend */
+#define HM_MODEL_MAGIC "HUMEURM\x01"
+#define HM_MODEL_VERSION 1u
+#define HM_MODEL_HEADER 256
+enum {
+    HM_MF_COMPLAINT = 1, /* the complaint head was trained */
+    HM_MF_NORM = 2       /* sums are divided by sqrt(number of features of the post) */
+};
+
+typedef struct hm_featbuf {
+    uint64_t *f;
+    int32_t *tok;        /* token index of a unigram feature, -1 for others */
+    size_t n, cap;
+} hm_featbuf;
+
+typedef struct hm_model {
+    int lang;
+    uint32_t cap, flags;
+    float scale;
+    float bias[HM_NOUT];
+    float blend[3][HM_NBLEND + 1];   /* last column: bias */
+    float cblend[HM_NCBLEND + 1];
+    float info[8];                   /* training figures, for humeur --version -v */
+    const uint32_t *fp;
+    const int16_t *w;
+    const unsigned char *base;
+    size_t size;
+    void *mapped;
+    size_t mapped_size;
+} hm_model;
+
+struct hm_lexscore;
+int hm_features(struct hm_analyzer *a, hm_featbuf *fb);
+size_t hm_features_unique(uint64_t *f, size_t n);
+void hm_blend_inputs(const double s[HM_NOUT], const struct hm_lexscore *ls, double cue_total,
+                     size_t ntoks, double x[HM_NBLEND]);
+void hm_complaint_inputs(const double s[HM_NOUT], const struct hm_lexscore *ls, double cue_total,
+                         int question, double x[HM_NCBLEND]);
+void hm_softmax3(const double z[3], double p[3]);
+uint64_t hm_checksum(const void *p, size_t n);
+int hm_model_bind(hm_model *m, const unsigned char *p, size_t n, int verify, const char *name,
+                  hm_status *st);
+int hm_model_open_file(hm_model *m, const char *path, hm_status *st);
+void hm_model_close(hm_model *m);
+void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_NOUT],
+                    int32_t *best_tok, double *best_w, size_t nbest, const int32_t *tok);
+extern const hm_source hm_embedded_models[];
+
 /* ---------- engine.c ---------- */
 
 #define HM_MAX_EVIDENCE 256
@@ -217,14 +269,17 @@ typedef struct ev_item {
     const char *rule;
 } ev_item;
 
-typedef struct hm_lexscore {
+typedef struct hm_lexscore hm_lexscore;
+struct hm_lexscore {
     double sum;          /* raw valence sum after rules */
     double score;        /* normalized into [-1, 1] */
     double pos, neg;     /* positive and negative mass */
     int nhits;
-} hm_lexscore;
+};
 
 struct hm_engine {
+    hm_model models[LANG_N];
+    int has_model[LANG_N];
     hm_lexicon lex;
     hm_cats cats;
     hm_map langfr, langen;
@@ -247,6 +302,9 @@ struct hm_analyzer {
     size_t rcatcap;
     hm_cat_state cat;
     hm_buf norm;
+    hm_featbuf fb;
+    uint64_t *seen;
+    size_t seencap;
     hm_buf evtext;
     hm_token *ptoks;
     size_t ptcap;
@@ -257,6 +315,8 @@ struct hm_analyzer {
 
 /* sentiment.c: lexicon and rules. */
 int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out);
+int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lexscore *ls,
+                double *conf);
 int hm_ev_add(hm_analyzer *a, uint32_t start, uint32_t end, double w, const char *rule);
 int hm_result_json_buf(hm_buf *b, const hm_result *r, const char *id_json);
 

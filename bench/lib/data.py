@@ -53,8 +53,7 @@ def ft_tokens(text):
     """fastText preprocessing, the same for training and test: lower-case, put
     spaces around every punctuation or symbol character, squeeze spaces."""
     t = _punct.sub(r" \1 ", one_line(text).lower())
-    t = " ".join(t.split())
-    return t or "_"          # never an empty line: fastText would skip it
+    return " ".join(t.split())
 
 def up_to_date(outputs, inputs):
     inputs = list(inputs) + [os.path.abspath(__file__)]
@@ -110,7 +109,7 @@ def fttrain(data, out, lang):
                     lines.append(f"__label__{label} {ft_tokens(o['text'])}")
         random.Random(1).shuffle(lines)   # datasets interleaved, reproducibly
         write_atomic(dst, lines)
-    print(dst)
+    return dst
 
 # ---- one test set ------------------------------------------------------------------
 
@@ -138,12 +137,14 @@ def testset(data, out, name, split, where):
         write_atomic(outs[0], g)
         write_atomic(outs[1], raw)
         write_atomic(outs[2], ft)
-    print(base)
+    return base
 
 if __name__ == "__main__":
     cmd, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     if cmd in ("corpus", "fttrain", "testset"):
         os.makedirs(args[1], exist_ok=True)
-        {"corpus": corpus, "fttrain": fttrain, "testset": testset}[cmd](*args)
+        r = {"corpus": corpus, "fttrain": fttrain, "testset": testset}[cmd](*args)
+        if r:
+            print(r)
     else:
         sys.exit(__doc__)

@@ -320,9 +320,12 @@ int cmd_eval(int argc, char **argv)
             break;
         }
         ssize_t k;
+        int early = 0;
         while ((k = getline(&line, &cap, f)) > 0) {
-            if (o.limit && rows >= o.limit)
+            if (o.limit && rows >= o.limit) {
+                early = 1; /* the decompressor will see a closed pipe: not an error */
                 break;
+            }
             json_t *root = json_loadb(line, (size_t)k, 0, NULL);
             if (!json_is_object(root)) {
                 json_decref(root);
@@ -460,7 +463,7 @@ int cmd_eval(int argc, char **argv)
             json_decref(root);
         }
         if (is_pipe) {
-            if (pclose(f) != 0) {
+            if (pclose(f) != 0 && !early) {
                 fprintf(stderr, "humeur eval: cannot read %s\n", files[fi]);
                 status = EXIT_IO;
             }

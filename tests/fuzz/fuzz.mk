@@ -13,6 +13,9 @@ REPLAY_CC      ?= $(CC)
 FUZZ_SECONDS   ?= 60
 FUZZ_MAX_LEN   ?= 4096
 FUZZ_FLAGS     ?=
+# 1: the harnesses step around the bugs already reported (README.md, "Findings"),
+# so that fuzz-run looks for new ones; set to 0 once they are fixed
+FUZZ_MASK_KNOWN ?= 1
 FUZZ_HARNESSES  = fuzz_analyze fuzz_lexicon fuzz_batch
 FUZZ_DIR        = $(BUILD)/fuzz
 FUZZ_SRCDIR     = tests/fuzz
@@ -22,9 +25,12 @@ FUZZ_CFLAGS     = $(ALL_CFLAGS) -O1 -g $(FUZZ_SAN) -I$(FUZZ_SRCDIR)
 FUZZ_HDRS       = src/humeur.h src/internal.h src/cli/cli.h $(FUZZ_SRCDIR)/fuzzcheck.h \
                   $(FUZZ_SRCDIR)/fuzzresult.h
 
-# the library, compiled twice: for libFuzzer (coverage) and for the replay binaries
-FUZZ_LF_LIB = $(LIB_SRC:src/%.c=$(FUZZ_DIR)/lf/%.o) $(FUZZ_DIR)/lf/embedded_lex.o
-FUZZ_RP_LIB = $(LIB_SRC:src/%.c=$(FUZZ_DIR)/rp/%.o) $(FUZZ_DIR)/rp/embedded_lex.o
+# the library, compiled twice: for libFuzzer (coverage) and for the replay binaries:
+# LIB_SRC plus the generated $(BUILD)/embedded_*.c that LIB_OBJ lists (embedded_lex.c
+# always; embedded_models.c when the Makefile has it)
+FUZZ_EMBED  = $(sort embedded_lex $(patsubst $(BUILD)/obj/%.o,%,$(filter $(BUILD)/obj/embedded_%.o,$(LIB_OBJ))))
+FUZZ_LF_LIB = $(LIB_SRC:src/%.c=$(FUZZ_DIR)/lf/%.o) $(FUZZ_EMBED:%=$(FUZZ_DIR)/lf/%.o)
+FUZZ_RP_LIB = $(LIB_SRC:src/%.c=$(FUZZ_DIR)/rp/%.o) $(FUZZ_EMBED:%=$(FUZZ_DIR)/rp/%.o)
 FUZZ_BINS   = $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/%)
 REPLAY_BINS = $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/replay_%)
 
@@ -35,7 +41,7 @@ fuzz-replay-build: $(REPLAY_BINS)
 $(FUZZ_DIR)/lf/%.o: src/%.c $(FUZZ_HDRS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
-$(FUZZ_DIR)/lf/embedded_lex.o: $(BUILD)/embedded_lex.c src/internal.h
+$(FUZZ_DIR)/lf/embedded_%.o: $(BUILD)/embedded_%.c src/internal.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -O0 -c $< -o $@
 $(FUZZ_DIR)/lf/h_%.o: $(FUZZ_SRCDIR)/%.c $(FUZZ_HDRS) | $(BUILD)/.deps-ok
@@ -45,7 +51,7 @@ $(FUZZ_DIR)/lf/h_%.o: $(FUZZ_SRCDIR)/%.c $(FUZZ_HDRS) | $(BUILD)/.deps-ok
 $(FUZZ_DIR)/rp/%.o: src/%.c $(FUZZ_HDRS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(REPLAY_CC) $(FUZZ_CFLAGS) -c $< -o $@
-$(FUZZ_DIR)/rp/embedded_lex.o: $(BUILD)/embedded_lex.c src/internal.h
+$(FUZZ_DIR)/rp/embedded_%.o: $(BUILD)/embedded_%.c src/internal.h
 	@mkdir -p $(dir $@)
 	$(REPLAY_CC) $(FUZZ_CFLAGS) -O0 -c $< -o $@
 $(FUZZ_DIR)/rp/h_%.o: $(FUZZ_SRCDIR)/%.c $(FUZZ_HDRS) | $(BUILD)/.deps-ok
@@ -78,7 +84,7 @@ fuzz-run: $(FUZZ_BINS)
 	@fail=0; for h in $(FUZZ_HARNESSES); do \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$h; \
 	    echo "== $$h: $(FUZZ_SECONDS) s (log: $(FUZZ_DIR)/$$h.log)"; \
-	    $(FUZZ_DIR)/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -timeout=10 \
+	    HUMEUR_FUZZ_MASK_KNOWN=$(FUZZ_MASK_KNOWN) $(FUZZ_DIR)/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -timeout=10 \
 	        -rss_limit_mb=4096 -print_final_stats=1 -dict=$(FUZZ_SRCDIR)/humeur.dict \
 	        -artifact_prefix=$(FUZZ_DIR)/artifacts/$$h- $(FUZZ_FLAGS) \
 	        $(FUZZ_DIR)/corpus/$$h $(FUZZ_SRCDIR)/corpus/$$h > $(FUZZ_DIR)/$$h.log 2>&1; \

@@ -1,10 +1,11 @@
 /*
  * replay.c — run a libFuzzer harness without libFuzzer.
  *
- *   replay_<harness> [-q] [-n NAME] DIR_OR_FILE...
+ *   replay_<harness> [-q] [-n NAME] [-p PREFIX | -x PREFIX] DIR_OR_FILE...
  *
  * Every regular file of the given directories (not recursive; hidden files
- * skipped), and every file given directly, is passed once to
+ * skipped; -p: only names starting with PREFIX; -x: all but those), and every
+ * file given directly, is passed once to
  * LLVMFuzzerTestOneInput() in a child process of its own, so that one crashing
  * input does not hide the others.  The harness is initialized once in the
  * parent (an empty input) before the forks, so children share its engine.
@@ -43,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 __attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static int g_pass, g_fail, g_quiet;
+static const char *g_only, *g_skip;
 static unsigned g_timeout = 20;
 
 static int read_all(const char *path, uint8_t **data, size_t *len)
@@ -152,6 +154,10 @@ static void run_dir(const char *dir)
     while ((de = readdir(d))) {
         if (de->d_name[0] == '.')
             continue;
+        if (g_only && strncmp(de->d_name, g_only, strlen(g_only)))
+            continue;
+        if (g_skip && !strncmp(de->d_name, g_skip, strlen(g_skip)))
+            continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 256;
             char **v = realloc(names, cap * sizeof *v);
@@ -193,11 +199,16 @@ int main(int argc, char **argv)
             g_quiet = 1;
         else if (!strcmp(argv[i], "-n") && i + 1 < argc)
             name = argv[++i];
+        else if (!strcmp(argv[i], "-p") && i + 1 < argc)
+            g_only = argv[++i];
+        else if (!strcmp(argv[i], "-x") && i + 1 < argc)
+            g_skip = argv[++i];
         else if (!strcmp(argv[i], "--")) {
             i++;
             break;
         } else {
-            fprintf(stderr, "usage: %s [-q] [-n NAME] DIR_OR_FILE...\n", argv[0]);
+            fprintf(stderr, "usage: %s [-q] [-n NAME] [-p PREFIX | -x PREFIX] DIR_OR_FILE...\n",
+                    argv[0]);
             return 2;
         }
     }

@@ -1,0 +1,31 @@
+#!/bin/sh
+# train.sh HUMEUR DATA OUTDIR — the recipe of the shipped models (`make models`).
+# Only the sets whose terms allow shipped models (see ../shared/data/README.md),
+# their train rows to fit and their dev rows (or a fixed 10% hold-out where a set
+# has no dev split) to tune.  Never a test split, never vader.
+set -eu
+H=${1:-build/humeur}
+D=${2:-../shared/data}
+O=${3:-models}
+[ -d "$D" ] || { echo "train.sh: $D not found: the datasets are needed to rebuild models" >&2; exit 1; }
+
+"$H" train --lang en --out "$O/en.hmm" \
+    --train "$D/semeval17-4a-en/semeval17-4a-en.jsonl.gz@train%10" \
+    --train "$D/imdb-50k/imdb-50k.jsonl.gz@train%10" \
+    --train "$D/uci-sentences/uci-sentences.jsonl@train" \
+    --dev   "$D/uci-sentences/uci-sentences.jsonl@dev" \
+    --train "$D/complaints-twitter/complaints-twitter.jsonl@train" \
+    --dev   "$D/complaints-twitter/complaints-twitter.jsonl@dev"
+
+"$H" train --lang fr --out "$O/fr.hmm" \
+    --train "$D/umsab-fr/umsab-fr.jsonl@train" \
+    --dev   "$D/umsab-fr/umsab-fr.jsonl@dev" \
+    --train "$D/tvseries-fr/tvseries-fr.jsonl@train" \
+    --dev   "$D/tvseries-fr/tvseries-fr.jsonl@dev" \
+    --train "$D/french-book-reviews/french-book-reviews.jsonl@train" \
+    --dev   "$D/french-book-reviews/french-book-reviews.jsonl@dev" \
+    --train "$D/insurance-reviews-fr/insurance-reviews-fr.jsonl.gz@train+c" \
+    --dev   "$D/insurance-reviews-fr/insurance-reviews-fr.jsonl.gz@dev+c" \
+    --train "$D/trustpilot-fr/trustpilot-fr.jsonl.gz@train+c" \
+    --dev   "$D/trustpilot-fr/trustpilot-fr.jsonl.gz@dev+c" \
+    --train "$D/allocine-rescrape-fr/allocine-rescrape-fr.jsonl.gz@dev%10"

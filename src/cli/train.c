@@ -1,0 +1,276 @@
+/*
+ * train.c — `humeur train`: read labelled JSON Lines, fit a model, save it.
+ *
+ * Data sources are SPECs:  PATH[@split[,split]][%holdout][*weight][+c]
+ *   @train,dev   only rows whose "split" is one of these
+ *   %10          hold out 10% of the rows (by a hash of their id) as dev rows;
+ *   %10=movie_id   ... by a hash of another field (rows sharing it stay together)
+ *   *0.5         weight of every row of this source
+ *   +c           derive a complaint label from stars: 1-2 complaint, 4-5 not
+ * given with --train (training rows) or --dev (tuning rows).  Labels: the
+ * "polarity" field, else "rating" (below 2.5 negative, 2.5-3.5 neutral, above
+ * 3.5 positive); "complaint" (true/false) feeds the complaint head.  .gz files
+ * are read through gzip -dc.  Uses only humeur.h.
+ */
+#include "cli.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_train(int argc, char **argv);
+
+typedef struct spec {
+    char path[2048];
+    char splits[160];
+    int holdout;
+    char holdout_field[64];  /* hash this field for the hold-out (default id) */
+    double weight;
+    int cfrom_rating;
+    int dev;
+} spec;
+
+static int parse_spec(const char *s, int dev, spec *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->weight = 1.0;
+    sp->dev = dev;
+    const char *slash = strrchr(s, '/');
+    const char *tail = slash ? slash : s;
+    size_t plen = strcspn(tail, "@%*+") + (size_t)(tail - s);
+    if (plen >= sizeof sp->path)
+        return -1;
+    memcpy(sp->path, s, plen);
+    sp->path[plen] = 0;
+    const char *p = s + plen;
+    while (*p) {
+        char c = *p++;
+        size_t n = strcspn(p, "@%*+");
+        char val[128];
+        if (n >= sizeof val)
+            return -1;
+        memcpy(val, p, n);
+        val[n] = 0;
+        p += n;
+        if (c == '@')
+            snprintf(sp->splits, sizeof sp->splits, ",%s,", val);
+        else if (c == '%') {
+            sp->holdout = atoi(val);
+            const char *eq = strchr(val, '=');
+            snprintf(sp->holdout_field, sizeof sp->holdout_field, "%s", eq ? eq + 1 : "id");
+        }
+        else if (c == '*')
+            sp->weight = atof(val);
+        else if (c == '+' && !strcmp(val, "c"))
+            sp->cfrom_rating = 1;
+        else
+            return -1;
+    }
+    if (sp->weight <= 0 || sp->holdout < 0 || sp->holdout > 90)
+        return -1;
+    return 0;
+}
+
+/* FNV-1a of the id: the held-out rows are the same on every run. */
+static unsigned hash_id(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int read_spec(hm_trainer *tr, const spec *sp, const char *text_field, long *rows,
+                     long *cmp_rows)
+{
+    FILE *f;
+    int is_pipe = 0;
+    size_t l = strlen(sp->path);
+    if (l > 3 && !strcmp(sp->path + l - 3, ".gz")) {
+        char cmd[4200];
+        if (strchr(sp->path, '\'')) {
+            fprintf(stderr, "humeur train: unsupported quote in %s\n", sp->path);
+            return EXIT_USAGE;
+        }
+        snprintf(cmd, sizeof cmd, "gzip -dc '%s'", sp->path);
+        f = popen(cmd, "r");
+        is_pipe = 1;
+    } else {
+        f = fopen(sp->path, "rb");
+    }
+    if (!f) {
+        fprintf(stderr, "humeur train: cannot open %s\n", sp->path);
+        return EXIT_IO;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t k;
+    int status = EXIT_OK;
+    while ((k = getline(&line, &cap, f)) > 0) {
+        json_t *o = json_loadb(line, (size_t)k, 0, NULL);
+        if (!json_is_object(o)) {
+            json_decref(o);
+            continue;
+        }
+        json_t *spl = json_object_get(o, "split");
+        if (sp->splits[0]) {
+            char key[80];
+            snprintf(key, sizeof key, ",%s,", json_is_string(spl) ? json_string_value(spl) : "");
+            if (!strstr(sp->splits, key)) {
+                json_decref(o);
+                continue;
+            }
+        }
+        json_t *tx = json_object_get(o, text_field);
+        if (!json_is_string(tx)) {
+            json_decref(o);
+            continue;
+        }
+        int pol = HM_NO_LABEL, cmp = -1;
+        json_t *p = json_object_get(o, "polarity"), *r = json_object_get(o, "rating");
+        if (json_is_string(p)) {
+            const char *s = json_string_value(p);
+            pol = !strcmp(s, "negative") ? HM_NEGATIVE : !strcmp(s, "neutral") ? HM_NEUTRAL
+                : !strcmp(s, "positive") ? HM_POSITIVE : HM_NO_LABEL;
+        } else if (json_is_number(r)) {
+            double v = json_number_value(r);
+            pol = v < 2.5 ? HM_NEGATIVE : v <= 3.5 ? HM_NEUTRAL : HM_POSITIVE;
+        }
+        json_t *c = json_object_get(o, "complaint");
+        if (json_is_boolean(c))
+            cmp = json_is_true(c);
+        else if (sp->cfrom_rating && json_is_number(r)) {
+            double v = json_number_value(r);
+            cmp = v < 2.5 ? 1 : v > 3.5 ? 0 : -1;
+        }
+        if (pol == HM_NO_LABEL && cmp < 0) {
+            json_decref(o);
+            continue;
+        }
+        int dev = sp->dev;
+        if (!dev && sp->holdout) {
+            json_t *id = json_object_get(o, sp->holdout_field);
+            char *ids = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
+            dev = ids && (int)(hash_id(ids) % 100u) < sp->holdout;
+            free(ids);
+        }
+        int rc = hm_trainer_add(tr, json_string_value(tx), json_string_length(tx), pol, cmp, dev,
+                                sp->weight);
+        json_decref(o);
+        if (rc) {
+            fprintf(stderr, "humeur train: %s: %s\n", sp->path, hm_strerror(rc));
+            status = EXIT_IO;
+            break;
+        }
+        (*rows)++;
+        *cmp_rows += cmp >= 0;
+    }
+    free(line);
+    if (is_pipe ? pclose(f) != 0 : fclose(f) != 0) {
+        fprintf(stderr, "humeur train: error reading %s\n", sp->path);
+        status = EXIT_IO;
+    }
+    return status;
+}
+
+static const char train_usage[] =
+    "usage: humeur train --lang fr|en --out MODEL.hmm [OPTIONS] --train SPEC [--train SPEC]...\n"
+    "  SPEC = PATH[@split,...][%holdout][*weight][+c]   (see README, \"Models\")\n"
+    "  --train SPEC     training rows           --dev SPEC     tuning rows\n"
+    "  --seed N         shuffling seed (1)      --epochs N     SGD epochs (5)\n"
+    "  --l2 X           pull towards naive Bayes (tuned on dev when absent)\n"
+    "  --min-count N    drop rarer features (2) --alpha X      NB smoothing (0.5)\n"
+    "  --text-field F   (text)                  --lexicons DIR lexicons to read posts with\n";
+
+int cmd_train(int argc, char **argv)
+{
+    spec specs[64];
+    int nspec = 0;
+    const char *out = NULL, *lexdir = NULL, *text_field = "text";
+    int lang = 0;
+    hm_train_opts o;
+    memset(&o, 0, sizeof o);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help")) {
+            fputs(train_usage, stdout);
+            return EXIT_OK;
+        }
+        if (!v) {
+            fprintf(stderr, "humeur train: missing value for %s\n%s", a, train_usage);
+            return EXIT_USAGE;
+        }
+        i++;
+        if (!strcmp(a, "--lang"))
+            lang = !strcmp(v, "fr") ? HM_LANG_FR : !strcmp(v, "en") ? HM_LANG_EN : -1;
+        else if (!strcmp(a, "--out"))
+            out = v;
+        else if (!strcmp(a, "--lexicons"))
+            lexdir = v;
+        else if (!strcmp(a, "--text-field"))
+            text_field = v;
+        else if (!strcmp(a, "--seed"))
+            o.seed = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--epochs"))
+            o.epochs = atoi(v);
+        else if (!strcmp(a, "--l2"))
+            o.l2 = atof(v);
+        else if (!strcmp(a, "--alpha"))
+            o.alpha = atof(v);
+        else if (!strcmp(a, "--min-count"))
+            o.min_count = atoi(v);
+        else if (!strcmp(a, "--train") || !strcmp(a, "--dev")) {
+            if (nspec >= 64 || parse_spec(v, !strcmp(a, "--dev"), &specs[nspec])) {
+                fprintf(stderr, "humeur train: bad SPEC: %s\n", v);
+                return EXIT_USAGE;
+            }
+            nspec++;
+        } else {
+            fprintf(stderr, "humeur train: unknown option %s\n%s", a, train_usage);
+            return EXIT_USAGE;
+        }
+    }
+    if (lang <= 0 || !out || !nspec) {
+        fputs(train_usage, stderr);
+        return EXIT_USAGE;
+    }
+    hm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.lexicon_dir = lexdir;
+    cfg.no_models = 1;
+    hm_status st;
+    hm_engine *e = hm_engine_open(&cfg, &st);
+    if (!e) {
+        fprintf(stderr, "humeur: %s\n", st.message);
+        return EXIT_IO;
+    }
+    hm_trainer *tr = hm_trainer_new(e, lang, &st);
+    int status = tr ? EXIT_OK : EXIT_IO;
+    for (int i = 0; status == EXIT_OK && i < nspec; i++) {
+        long rows = 0, crow = 0;
+        status = read_spec(tr, &specs[i], text_field, &rows, &crow);
+        fprintf(stderr, "humeur train: %s: %ld rows (%ld with a complaint label)%s\n",
+                specs[i].path, rows, crow, specs[i].dev ? " [dev]" : "");
+    }
+    hm_train_report rep;
+    if (status == EXIT_OK) {
+        if (hm_trainer_fit(tr, &o, &rep, &st) || hm_trainer_save(tr, out, &st)) {
+            fprintf(stderr, "humeur train: %s\n", st.message);
+            status = EXIT_IO;
+        } else {
+            fprintf(stderr,
+                    "humeur train: %s: %zu train / %zu dev posts, %zu features, %zu kept, l2 %g\n"
+                    "  dev: blend accuracy %.4f, macro-F1 %.4f, ECE %.4f; NB-LR alone %.4f; "
+                    "lexicon alone %.4f\n",
+                    out, rep.ntrain, rep.ndev, rep.nfeatures, rep.nkept, rep.l2, rep.dev_accuracy,
+                    rep.dev_macro_f1, rep.dev_ece, rep.dev_nb_accuracy, rep.dev_lexicon_accuracy);
+            if (rep.ncomplaint_train)
+                fprintf(stderr, "  complaint: %zu train / %zu dev posts, dev F1 %.4f\n",
+                        rep.ncomplaint_train, rep.ncomplaint_dev, rep.dev_complaint_f1);
+        }
+    }
+    hm_trainer_free(tr);
+    hm_engine_close(e);
+    return status;
+}

@@ -1,0 +1,380 @@
+/*
+ * model.c — the naive Bayes-weighted linear models and the calibrated blend.
+ *
+ * Features of a post (shared with training, see hm_features()): Snowball stems
+ * of words (accent-free), emoji and emoticons, "<url>", "<num>", "<dur>", "@",
+ * "!" and "?" runs; words in a negation scope are marked (NOT_x); bigrams of
+ * consecutive items.  Features are hashed to 64 bits; a document's features
+ * are binarized (each counts once).
+ *
+ * A model file holds, for one language, an open-addressing table of 32-bit
+ * fingerprints and, per slot, HM_NOUT int16 weights (negative, neutral,
+ * positive one-vs-rest NB-LR logits, and the complaint logit), a scale, the
+ * biases, and the blend: a multinomial logistic model over the NB logits and
+ * the lexicon's features that turns them into calibrated probabilities (and a
+ * logistic model for complaints).  The file is little-endian with a magic, a
+ * format version and a checksum, and is used in place (mmap or the embedded
+ * bytes): no parsing, no allocation proportional to its size.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---------- feature hashing ---------- */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+#define K_UNI 0x9e3779b97f4a7c15ULL
+#define K_NOT 0xc2b2ae3d27d4eb4fULL
+#define K_BI 0x165667b19e3779f9ULL
+
+static int weak_negator(const lex_entry *e) { return ((int)e->modval & 2) != 0; }
+
+int hm_features(hm_analyzer *a, hm_featbuf *fb)
+{
+    const hm_textbuf *tb = &a->tb;
+    const hm_lexicon *lx = &a->e->lex;
+    int lang = a->lang == LANG_UND ? LANG_EN : a->lang;
+    fb->n = 0;
+    size_t need = tb->ntoks * 3 + 4;
+    if (need > fb->cap) {
+        size_t nc = fb->cap ? fb->cap : 256;
+        while (nc < need)
+            nc *= 2;
+        uint64_t *f = realloc(fb->f, nc * sizeof *f);
+        int32_t *t = realloc(fb->tok, nc * sizeof *t);
+        if (f)
+            fb->f = f;
+        if (t)
+            fb->tok = t;
+        if (!f || !t)
+            return HM_ENOMEM;
+        fb->cap = nc;
+    }
+    int neg_on = 0, ne_seen = 0;
+    uint64_t prev = 0;
+    int have_prev = 0;
+    for (size_t i = 0; i < tb->ntoks; i++) {
+        const tok *t = &tb->toks[i];
+        const char *key;
+        size_t kl;
+        switch (t->type) {
+        case HM_TOK_WORD:
+            if (t->stem_len) {
+                key = tb_str(tb, t->stem);
+                kl = t->stem_len;
+            } else {
+                key = tb_str(tb, t->norm);
+                kl = t->norm_len;
+            }
+            break;
+        case HM_TOK_EMOJI:
+        case HM_TOK_EMOTICON:
+            key = tb_str(tb, t->norm);
+            kl = t->norm_len;
+            break;
+        case HM_TOK_URL: key = "<url>"; kl = 5; break;
+        case HM_TOK_NUMBER: key = "<num>"; kl = 5; break;
+        case HM_TOK_DURATION: key = "<dur>"; kl = 5; break;
+        case HM_TOK_MENTION: key = "@"; kl = 1; break;
+        case HM_TOK_PUNCT:
+            neg_on = 0;
+            ne_seen = 0;
+            if (t->punct_excl) { key = "!"; kl = 1; }
+            else if (t->punct_q) { key = "?"; kl = 1; }
+            else {
+                have_prev = 0;
+                continue;
+            }
+            break;
+        default:
+            continue; /* hashtags are read through their parts; symbols are noise */
+        }
+        uint64_t h = hm_hash(key, kl);
+        int negated = neg_on;
+        if (t->type == HM_TOK_WORD) {
+            const lex_entry *e = hm_lex_word(lx, lang, tb_str(tb, t->norm), t->norm_len);
+            const char *nm = tb_str(tb, t->norm);
+            if (!strcmp(nm, "ne") || !strcmp(nm, "n'"))
+                ne_seen = 1;
+            if (e && e->modtype == MOD_CONTRAST) {
+                neg_on = 0;
+                negated = 0;
+            } else if (e && e->modtype == MOD_NEGATOR && !e->has_val &&
+                       (!weak_negator(e) || ne_seen)) {
+                neg_on = 1;
+                negated = 0;
+            }
+        }
+        fb->f[fb->n] = mix64(h ^ (negated ? K_NOT : K_UNI));
+        fb->tok[fb->n] = (int32_t)i;
+        fb->n++;
+        if (have_prev) {
+            fb->f[fb->n] = mix64(prev * K_BI + h);
+            fb->tok[fb->n] = -1;
+            fb->n++;
+        }
+        prev = h;
+        have_prev = 1;
+    }
+    fb->f[fb->n] = mix64(K_UNI * 7); /* a constant feature: the prior of short posts */
+    fb->tok[fb->n] = -1;
+    fb->n++;
+    return 0;
+}
+
+/* Remove duplicate features in place (binarized documents).  Small n: sort. */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+size_t hm_features_unique(uint64_t *f, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(f, n, sizeof *f, cmp_u64);
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (f[i] != f[w - 1])
+            f[w++] = f[i];
+    return w;
+}
+
+/* ---------- blend features ---------- */
+
+void hm_blend_inputs(const double s[HM_NOUT], const hm_lexscore *ls, double cue_total,
+                     size_t ntoks, double x[HM_NBLEND])
+{
+    x[0] = s[0];
+    x[1] = s[1];
+    x[2] = s[2];
+    x[3] = ls->score;
+    x[4] = log1p(ls->pos);
+    x[5] = log1p(ls->neg);
+    x[6] = cue_total > 3 ? 3 : cue_total;
+    x[7] = log1p((double)ntoks) / 4.0;
+}
+
+void hm_softmax3(const double z[3], double p[3])
+{
+    double m = fmax(z[0], fmax(z[1], z[2]));
+    double e0 = exp(z[0] - m), e1 = exp(z[1] - m), e2 = exp(z[2] - m);
+    double s = e0 + e1 + e2;
+    p[0] = e0 / s;
+    p[1] = e1 / s;
+    p[2] = e2 / s;
+}
+
+/* ---------- file format ---------- */
+
+/* little-endian helpers (the format is little-endian whatever the host) */
+static uint32_t rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static float rdf(const unsigned char *p)
+{
+    uint32_t u = rd32(p);
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+uint64_t hm_checksum(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0x243f6a8885a308d3ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ mix64(w + i)) * 0x9fb21c651e98df25ULL;
+    }
+    for (; i < n; i++)
+        h = (h ^ s[i]) * 0x100000001b3ULL;
+    return mix64(h ^ n);
+}
+
+static int host_is_le(void)
+{
+    uint32_t x = 1;
+    unsigned char c;
+    memcpy(&c, &x, 1);
+    return c == 1;
+}
+
+int hm_model_bind(hm_model *m, const unsigned char *p, size_t n, int verify, const char *name,
+                  hm_status *st)
+{
+    memset(m, 0, sizeof *m);
+    if (n < HM_MODEL_HEADER || memcmp(p, HM_MODEL_MAGIC, 8) != 0) {
+        hm_set_status(st, HM_EFORMAT, "%s: not a humeur model file (bad magic or too short)", name);
+        return HM_EFORMAT;
+    }
+    uint32_t version = rd32(p + 8), endian = rd32(p + 12);
+    if (endian != 0x01020304u) {
+        hm_set_status(st, HM_EFORMAT, "%s: wrong byte order marker", name);
+        return HM_EFORMAT;
+    }
+    if (version != HM_MODEL_VERSION) {
+        hm_set_status(st, HM_EVERSION, "%s: model format version %u, this build reads %u", name,
+                      version, HM_MODEL_VERSION);
+        return HM_EVERSION;
+    }
+    if (!host_is_le()) {
+        hm_set_status(st, HM_EFORMAT, "%s: this build reads models on little-endian hosts only", name);
+        return HM_EFORMAT;
+    }
+    uint32_t lang = rd32(p + 16), nout = rd32(p + 20), cap = rd32(p + 24), flags = rd32(p + 28);
+    uint64_t size, sum;
+    memcpy(&size, p + 32, 8);
+    memcpy(&sum, p + 40, 8);
+    if ((lang != LANG_FR && lang != LANG_EN) || nout != HM_NOUT || cap == 0 ||
+        (cap & (cap - 1)) || cap > (1u << 26)) {
+        hm_set_status(st, HM_EFORMAT, "%s: bad model header", name);
+        return HM_EFORMAT;
+    }
+    size_t want = HM_MODEL_HEADER + (size_t)cap * 4 + (size_t)cap * HM_NOUT * 2;
+    if (size != want || n < want) {
+        hm_set_status(st, HM_EFORMAT, "%s: truncated or wrong size (%zu bytes, header says %llu, expected %zu)",
+                      name, n, (unsigned long long)size, want);
+        return HM_EFORMAT;
+    }
+    if (verify && hm_checksum(p + 48, want - 48) != sum) {
+        hm_set_status(st, HM_ECHECKSUM, "%s: checksum mismatch: the file is corrupt", name);
+        return HM_ECHECKSUM;
+    }
+    m->lang = (int)lang;
+    m->cap = cap;
+    m->flags = flags;
+    const unsigned char *q = p + 48;
+    m->scale = rdf(q);
+    q += 4;
+    for (int c = 0; c < HM_NOUT; c++, q += 4)
+        m->bias[c] = rdf(q);
+    for (int c = 0; c < 3; c++)
+        for (int j = 0; j <= HM_NBLEND; j++, q += 4)
+            m->blend[c][j] = rdf(q);
+    for (int j = 0; j <= HM_NCBLEND; j++, q += 4)
+        m->cblend[j] = rdf(q);
+    for (int j = 0; j < 8; j++, q += 4)
+        m->info[j] = rdf(q);
+    if (!isfinite(m->scale) || m->scale <= 0) {
+        hm_set_status(st, HM_EFORMAT, "%s: bad weight scale", name);
+        return HM_EFORMAT;
+    }
+    m->fp = (const uint32_t *)(const void *)(p + HM_MODEL_HEADER);
+    m->w = (const int16_t *)(const void *)(p + HM_MODEL_HEADER + (size_t)cap * 4);
+    m->base = p;
+    m->size = want;
+    return 0;
+}
+
+int hm_model_open_file(hm_model *m, const char *path, hm_status *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        hm_set_status(st, HM_EIO, "%s: %s", path, strerror(errno));
+        return HM_EIO;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0) {
+        close(fd);
+        hm_set_status(st, HM_EFORMAT, "%s: not a regular, non-empty file", path);
+        return HM_EFORMAT;
+    }
+    size_t n = (size_t)sb.st_size;
+    void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        hm_set_status(st, HM_EIO, "%s: %s", path, strerror(errno));
+        return HM_EIO;
+    }
+    int rc = hm_model_bind(m, p, n, 1, path, st);
+    if (rc) {
+        munmap(p, n);
+        return rc;
+    }
+    m->mapped = p;
+    m->mapped_size = n;
+    return 0;
+}
+
+void hm_model_close(hm_model *m)
+{
+    if (m->mapped)
+        munmap(m->mapped, m->mapped_size);
+    memset(m, 0, sizeof *m);
+}
+
+/* Sum the weights of the document's features: s[c] = bias + sum W_c(f). */
+void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_NOUT],
+                    int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
+{
+    int32_t acc[HM_NOUT] = {0};
+    long long wide[HM_NOUT] = {0};
+    (void)acc;
+    for (size_t k = 0; k < nbest; k++) {
+        best_tok[k] = -1;
+        best_w[k] = 0;
+    }
+    uint32_t mask = m->cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = f[i];
+        uint32_t fp = (uint32_t)(h >> 32) | 1u;
+        uint32_t j = (uint32_t)h & mask;
+        while (m->fp[j]) {
+            if (m->fp[j] == fp) {
+                const int16_t *w = m->w + (size_t)j * HM_NOUT;
+                for (int c = 0; c < HM_NOUT; c++)
+                    wide[c] += w[c];
+                if (nbest && toks && toks[i] >= 0) {
+                    double d = (double)(w[2] - w[0]) * m->scale;
+                    /* keep the strongest single-token features for the evidence */
+                    size_t worst = 0;
+                    for (size_t k = 1; k < nbest; k++)
+                        if (fabs(best_w[k]) < fabs(best_w[worst]))
+                            worst = k;
+                    if (fabs(d) > fabs(best_w[worst])) {
+                        best_w[worst] = d;
+                        best_tok[worst] = toks[i];
+                    }
+                }
+                break;
+            }
+            j = (j + 1) & mask;
+        }
+    }
+    double norm = (m->flags & HM_MF_NORM) && n ? 1.0 / sqrt((double)n) : 1.0;
+    for (int c = 0; c < HM_NOUT; c++)
+        s[c] = m->bias[c] + (double)wide[c] * m->scale * norm;
+}
+
+void hm_complaint_inputs(const double s[HM_NOUT], const hm_lexscore *ls, double cue_total,
+                         int question, double x[HM_NCBLEND])
+{
+    x[0] = s[3];
+    x[1] = ls->score;
+    x[2] = log1p(ls->neg);
+    x[3] = cue_total > 3 ? 3 : cue_total;
+    x[4] = question ? 1.0 : 0.0;
+    x[5] = s[0] - s[2];
+}
