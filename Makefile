@@ -35,7 +35,7 @@ CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 LEXICONS   = $(sort $(wildcard lexicons/*.tsv lexicons/*/*.tsv))
 MODELS     = $(sort $(wildcard models/*.hmm))
 
-.PHONY: all deps check-deps test asan demo bench install uninstall clean help lexicons
+.PHONY: all deps check-deps test asan demo bench install uninstall clean help models
 all: $(BUILD)/libhumeur.a $(BUILD)/libhumeur.so $(BUILD)/humeur
 
 help:
@@ -45,6 +45,7 @@ help:
 	@echo "make test       build and run the whole test suite"
 	@echo "make asan       the test suite under ASan+UBSan"
 	@echo "make bench      benchmarks (bench/)"
+	@echo "make models     retrain models/*.hmm from ../shared/data (DATA=...)"
 	@echo "make install    PREFIX=... DESTDIR=...; make uninstall"
 
 deps:
@@ -113,6 +114,12 @@ demo: all
 	@$(BUILD)/humeur "Ça fait 2h qu'on attend, tabarnak que c'est long! Service de marde 😡"
 	@echo
 	@$(BUILD)/humeur "Not bad at all, the staff went above and beyond :)"
+
+# Retrain the shipped models from ../shared/data with humeur's own trainer.
+DATA ?= ../shared/data
+models: $(BUILD)/humeur
+	sh models/train.sh $(BUILD)/humeur $(DATA) models
+	$(MAKE) all
 
 bench: all
 	@sh bench/run.sh $(BUILD)

@@ -7,17 +7,18 @@ set -eu
 H=${1:-build/humeur}
 D=${2:-../shared/data}
 O=${3:-models}
+TRAIN_OPTS=${TRAIN_OPTS:-}
 [ -d "$D" ] || { echo "train.sh: $D not found: the datasets are needed to rebuild models" >&2; exit 1; }
 
-"$H" train --lang en --out "$O/en.hmm" \
+"$H" train $TRAIN_OPTS --lang en --out "$O/en.hmm" \
     --train "$D/semeval17-4a-en/semeval17-4a-en.jsonl.gz@train%10" \
-    --train "$D/imdb-50k/imdb-50k.jsonl.gz@train%10" \
+    --train "$D/imdb-50k/imdb-50k.jsonl.gz@train%10=movie_id" \
     --train "$D/uci-sentences/uci-sentences.jsonl@train" \
     --dev   "$D/uci-sentences/uci-sentences.jsonl@dev" \
     --train "$D/complaints-twitter/complaints-twitter.jsonl@train" \
     --dev   "$D/complaints-twitter/complaints-twitter.jsonl@dev"
 
-"$H" train --lang fr --out "$O/fr.hmm" \
+"$H" train --balance 1 $TRAIN_OPTS --lang fr --out "$O/fr.hmm" \
     --train "$D/umsab-fr/umsab-fr.jsonl@train" \
     --dev   "$D/umsab-fr/umsab-fr.jsonl@dev" \
     --train "$D/tvseries-fr/tvseries-fr.jsonl@train" \

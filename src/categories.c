@@ -487,17 +487,27 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
 }
 
 int hm_categories_decide(hm_analyzer *a, const hm_cats *c, int polarity, double score,
-                         size_t *ncat)
+                         const double *probs, size_t *ncat)
 {
     hm_cat_state *s = &a->cat;
     double total = s->cue_total;
     *ncat = 0;
     if (!c->ncats)
         return 0;
-    /* complaint_prob was set by the scorer (model or lexicon rule) */
+    /* complaint_prob was set by the scorer (model or lexicon rule); a strong
+     * category cue in a post that is not praise is a complaint too (problem
+     * reports without sentiment words: "le site ne marche pas"), combined as a
+     * noisy-OR */
     (void)polarity;
-    (void)score;
     (void)total;
+    double maxcat = 0;
+    for (size_t k = 0; k < c->ncats; k++)
+        if (s->sum[k] > maxcat)
+            maxcat = s->sum[k];
+    double pos = probs ? probs[2] : (score > 0 ? score : 0);
+    double zc = 4.0 * (maxcat - 0.8) - 6.0 * (pos - 0.3);
+    double cue_prob = maxcat > 0 ? 1.0 / (1.0 + exp(-zc)) : 0;
+    s->complaint_prob = 1.0 - (1.0 - s->complaint_prob) * (1.0 - cue_prob);
     s->complaint = s->complaint_prob >= 0.5;
     if (!s->complaint)
         return 0;

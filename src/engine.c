@@ -441,9 +441,9 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
 }
 
 /* Features of the analysed text, duplicates removed (binarized), token kept. */
-static int unique_features(hm_analyzer *a)
+static int unique_features(hm_analyzer *a, unsigned flags)
 {
-    int rc = hm_features(a, &a->fb);
+    int rc = hm_features(a, &a->fb, flags);
     if (rc)
         return rc;
     size_t n = a->fb.n, cap = 16;
@@ -521,49 +521,45 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         double z = -4.0 * ls.score + 0.8 * (a->cat.cue_total > 3 ? 3 : a->cat.cue_total) - 0.6;
         a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
     } else {
-        rc = unique_features(a);
+        rc = unique_features(a, m->flags);
         if (rc)
             return rc;
         double s[HM_NOUT];
         int32_t btok[3];
         double bw[3];
         hm_model_score(m, a->fb.f, a->fb.n, s, btok, bw, 3, a->fb.tok);
-        double p[3];
+        double p[3], pb[3], x[HM_NBLEND];
+        hm_blend_inputs(s, &ls, a->cat.cue_total, a->tb.ntoks, x);
+        hm_blend_probs(m, x, pb);
         if (scorer == HM_SCORER_NB) {
             /* the one-vs-rest heads alone, normalized */
             hm_softmax3(s, p);
             out->scorer = "nb";
         } else {
-            double x[HM_NBLEND], z[3];
-            hm_blend_inputs(s, &ls, a->cat.cue_total, a->tb.ntoks, x);
-            for (int c = 0; c < 3; c++) {
-                z[c] = m->blend[c][HM_NBLEND];
-                for (int j = 0; j < HM_NBLEND; j++)
-                    z[c] += m->blend[c][j] * x[j];
-            }
-            hm_softmax3(z, p);
+            memcpy(p, pb, sizeof p);
             out->scorer = "blend";
         }
         memcpy(out->probs, p, sizeof p);
         out->score = p[2] - p[0];
         out->polarity = p[0] >= p[1] && p[0] >= p[2] ? HM_NEGATIVE
                       : p[2] > p[1] ? HM_POSITIVE : HM_NEUTRAL;
-        /* the model's strongest words are evidence too */
+        /* the model's strongest words are evidence too (on the scale of its logits) */
+        double norm = (m->flags & HM_MF_NORM) && a->fb.n ? 1.0 / sqrt((double)a->fb.n) : 1.0;
         for (int k = 0; k < 3; k++)
-            if (btok[k] >= 0 && fabs(bw[k]) >= 0.3) {
+            if (btok[k] >= 0 && fabs(bw[k] * norm) >= 0.1) {
                 const tok *t = &a->tb.toks[btok[k]];
-                if (hm_ev_add(a, t->start, t->end, bw[k], "model"))
+                if (hm_ev_add(a, t->start, t->end, bw[k] * norm, "model"))
                     return HM_ENOMEM;
             }
         if (m->flags & HM_MF_COMPLAINT) {
-            double x[HM_NCBLEND];
             int q = 0;
             for (size_t i = 0; i < a->tb.ntoks; i++)
                 q |= a->tb.toks[i].punct_q != 0;
-            hm_complaint_inputs(s, &ls, a->cat.cue_total, q, x);
+            double xc[HM_NCBLEND];
+            hm_complaint_inputs(s, pb, &ls, a->cat.cue_total, q, xc);
             double z = m->cblend[HM_NCBLEND];
             for (int j = 0; j < HM_NCBLEND; j++)
-                z += m->cblend[j] * x[j];
+                z += m->cblend[j] * xc[j];
             a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
         } else {
             double z = -4.0 * out->score + 0.8 * (a->cat.cue_total > 3 ? 3 : a->cat.cue_total) - 0.6;
@@ -574,7 +570,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
 
     /* complaint categories */
     size_t ncat = 0;
-    rc = hm_categories_decide(a, &e->cats, out->polarity, out->score, &ncat);
+    rc = hm_categories_decide(a, &e->cats, out->polarity, out->score, out->probs, &ncat);
     if (rc)
         return rc;
 

@@ -198,11 +198,12 @@ typedef struct hm_trainer hm_trainer;
 
 typedef struct hm_train_opts {
     unsigned seed;         /* shuffling seed; 0 = 1 */
-    int epochs;            /* SGD epochs; 0 = 5 */
+    int epochs;            /* SGD epochs; 0 = 8 */
     double l2;             /* pull of the weights towards naive Bayes; 0 = tuned on dev */
     double alpha;          /* naive Bayes smoothing; 0 = 0.5 */
     int min_count;         /* features seen in fewer training posts are dropped; 0 = 2 */
     double prune;          /* weights below this (absolute) are dropped; 0 = 1e-3 */
+    double group_balance;  /* 0..1: how far sources are brought to equal weight; 0 = 0.5 */
 } hm_train_opts;
 
 typedef struct hm_train_report {
@@ -224,6 +225,8 @@ HM_API hm_trainer *hm_trainer_new(const hm_engine *e, int lang, hm_status *st);
  * complaint 0/1 or -1 when unknown, dev 1 for tuning posts, weight > 0. */
 HM_API int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity,
                           int complaint, int dev, double weight);
+/* Posts added from now on belong to source `group` (0..1023), for balancing. */
+HM_API int hm_trainer_set_group(hm_trainer *t, int group);
 HM_API int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep,
                           hm_status *st);
 /* Write the fitted model (written to a temporary file, then renamed). */

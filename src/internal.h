@@ -203,21 +203,22 @@ struct hm_analyzer;
 int hm_categories_match(struct hm_analyzer *a, const hm_cats *c);
 /* ...then decide complaint and categories once polarity is known. */
 int hm_categories_decide(struct hm_analyzer *a, const hm_cats *c, int polarity, double score,
-                         size_t *ncat);
+                         const double *probs, size_t *ncat);
 int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const char **f,
                 size_t *fl, int maxf);
 
 /* ---------- model.c ---------- */
 
 #define HM_NOUT 4        /* negative, neutral, positive, complaint */
-#define HM_NBLEND 8      /* inputs of the polarity blend */
+#define HM_NBLEND 10     /* inputs of the polarity blend */
 #define HM_NCBLEND 6     /* inputs of the complaint blend */
 #define HM_MODEL_MAGIC "HUMEURM\x01"
-#define HM_MODEL_VERSION 1u
-#define HM_MODEL_HEADER 256
+#define HM_MODEL_VERSION 2u
+#define HM_MODEL_HEADER 512
 enum {
     HM_MF_COMPLAINT = 1, /* the complaint head was trained */
-    HM_MF_NORM = 2       /* sums are divided by sqrt(number of features of the post) */
+    HM_MF_NORM = 2,      /* sums are divided by sqrt(number of features of the post) */
+    HM_MF_WORDS = 4      /* features are normalized words, not stems */
 };
 
 typedef struct hm_featbuf {
@@ -243,12 +244,14 @@ typedef struct hm_model {
 } hm_model;
 
 struct hm_lexscore;
-int hm_features(struct hm_analyzer *a, hm_featbuf *fb);
+int hm_features(struct hm_analyzer *a, hm_featbuf *fb, unsigned flags);
 size_t hm_features_unique(uint64_t *f, size_t n);
 void hm_blend_inputs(const double s[HM_NOUT], const struct hm_lexscore *ls, double cue_total,
                      size_t ntoks, double x[HM_NBLEND]);
-void hm_complaint_inputs(const double s[HM_NOUT], const struct hm_lexscore *ls, double cue_total,
-                         int question, double x[HM_NCBLEND]);
+void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const struct hm_lexscore *ls,
+                         double cue_total, int question, double x[HM_NCBLEND]);
+struct hm_model;
+void hm_blend_probs(const struct hm_model *m, const double x[HM_NBLEND], double p[3]);
 void hm_softmax3(const double z[3], double p[3]);
 uint64_t hm_checksum(const void *p, size_t n);
 int hm_model_bind(hm_model *m, const unsigned char *p, size_t n, int verify, const char *name,

@@ -46,7 +46,7 @@ static inline uint64_t mix64(uint64_t x)
 
 static int weak_negator(const lex_entry *e) { return ((int)e->modval & 2) != 0; }
 
-int hm_features(hm_analyzer *a, hm_featbuf *fb)
+int hm_features(hm_analyzer *a, hm_featbuf *fb, unsigned flags)
 {
     const hm_textbuf *tb = &a->tb;
     const hm_lexicon *lx = &a->e->lex;
@@ -76,7 +76,7 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
         size_t kl;
         switch (t->type) {
         case HM_TOK_WORD:
-            if (t->stem_len) {
+            if (t->stem_len && !(flags & HM_MF_WORDS)) {
                 key = tb_str(tb, t->stem);
                 kl = t->stem_len;
             } else {
@@ -171,6 +171,9 @@ void hm_blend_inputs(const double s[HM_NOUT], const hm_lexscore *ls, double cue_
     x[5] = log1p(ls->neg);
     x[6] = cue_total > 3 ? 3 : cue_total;
     x[7] = log1p((double)ntoks) / 4.0;
+    /* the lexicon's rules (negation, idioms) matter most on short posts */
+    x[8] = ls->score / (1.0 + (double)ntoks / 8.0);
+    x[9] = ls->nhits ? 1.0 : 0.0;
 }
 
 void hm_softmax3(const double z[3], double p[3])
@@ -184,6 +187,12 @@ void hm_softmax3(const double z[3], double p[3])
 }
 
 /* ---------- file format ---------- */
+
+/* header: magic 8, version 4, byte-order mark 4, lang 4, outputs 4, capacity 4,
+ * flags 4, file size 8, checksum 8; then scale, biases, blends, info (floats),
+ * zero padding to HM_MODEL_HEADER; then fingerprints[cap] and weights[cap][NOUT]. */
+_Static_assert(48 + 4 * (1 + HM_NOUT + 3 * (HM_NBLEND + 1) + HM_NCBLEND + 1 + 8) <= HM_MODEL_HEADER,
+               "model header too small");
 
 /* little-endian helpers (the format is little-endian whatever the host) */
 static uint32_t rd32(const unsigned char *p)
@@ -368,13 +377,24 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_
         s[c] = m->bias[c] + (double)wide[c] * m->scale * norm;
 }
 
-void hm_complaint_inputs(const double s[HM_NOUT], const hm_lexscore *ls, double cue_total,
-                         int question, double x[HM_NCBLEND])
+void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const hm_lexscore *ls,
+                         double cue_total, int question, double x[HM_NCBLEND])
 {
     x[0] = s[3];
     x[1] = ls->score;
     x[2] = log1p(ls->neg);
     x[3] = cue_total > 3 ? 3 : cue_total;
     x[4] = question ? 1.0 : 0.0;
-    x[5] = s[0] - s[2];
+    x[5] = p[0] - p[2]; /* the calibrated polarity */
+}
+
+void hm_blend_probs(const hm_model *m, const double x[HM_NBLEND], double p[3])
+{
+    double z[3];
+    for (int c = 0; c < 3; c++) {
+        z[c] = m->blend[c][HM_NBLEND];
+        for (int j = 0; j < HM_NBLEND; j++)
+            z[c] += m->blend[c][j] * x[j];
+    }
+    hm_softmax3(z, p);
 }

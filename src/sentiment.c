@@ -486,6 +486,15 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
                         cue += 1.0;
                 if (cue >= 1.0 && !contrast)
                     flip = 1;
+                /* a praise word standing alone in its clause ("great, another
+                 * delay", "génial, encore supprimé") before blame */
+                if (!flip && !contrast && x->sentence_end == 2 && x->t1 - x->t0 == 1) {
+                    for (size_t j = k + 1; j < nu && u[j].sentence == x->sentence; j++)
+                        if (u[j].has_val && u[j].valence < 0)
+                            cue += 1.0;
+                    if (cue >= 0.5)
+                        flip = 1;
+                }
             }
             if (flip) {
                 v = -v;

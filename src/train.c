@@ -31,13 +31,18 @@ typedef struct doc {
     int8_t pol;          /* 0 neg, 1 neu, 2 pos, -1 none */
     int8_t cmp;          /* 0/1, -1 none */
     uint8_t dev, question;
+    uint16_t group;      /* the source the post came from */
     float weight;
     float lex[4];        /* lexicon score, pos, neg, cue_total */
     uint32_t ntoks;
+    int nhits;           /* lexicon hits */
 } doc;
 
 struct hm_trainer {
     const hm_engine *e;
+    unsigned feat_flags;  /* HM_MF_WORDS when features are words */
+    int group;
+    int balanced;
     hm_analyzer *a;
     int lang;
     doc *docs;
@@ -69,6 +74,7 @@ hm_trainer *hm_trainer_new(const hm_engine *e, int lang, hm_status *st)
     }
     t->e = e;
     t->lang = lang == HM_LANG_FR ? LANG_FR : LANG_EN;
+
     t->a = hm_analyzer_new(e, st);
     if (!t->a) {
         free(t);
@@ -105,7 +111,7 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     int rc = hm_pipeline(t->a, text ? text : "", len, t->lang == LANG_FR ? HM_LANG_FR : HM_LANG_EN,
                          &ls, &conf);
     if (!rc)
-        rc = hm_features(t->a, &t->a->fb);
+        rc = hm_features(t->a, &t->a->fb, t->feat_flags);
     if (rc)
         return rc;
     size_t n = hm_features_unique(t->a->fb.f, t->a->fb.n);
@@ -136,12 +142,14 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     d->pol = (int8_t)(polarity == HM_NO_LABEL ? -1 : polarity + 1);
     d->cmp = (int8_t)(complaint < 0 ? -1 : complaint ? 1 : 0);
     d->dev = dev ? 1 : 0;
+    d->group = (uint16_t)t->group;
     d->weight = (float)weight;
     d->lex[0] = (float)ls.score;
     d->lex[1] = (float)ls.pos;
     d->lex[2] = (float)ls.neg;
     d->lex[3] = (float)t->a->cat.cue_total;
     d->ntoks = (uint32_t)t->a->tb.ntoks;
+    d->nhits = ls.nhits;
     for (size_t i = 0; i < t->a->tb.ntoks; i++)
         d->question |= t->a->tb.toks[i].punct_q != 0;
     t->fitted = 0;
@@ -377,7 +385,7 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
             continue;
         double s[HM_NOUT];
         heads_scores(t, fc, d, fi, s);
-        hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], 0};
+        hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
         if (d->pol >= 0) {
             double x[HM_NBLEND], z[3], p[3];
             hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, x);
@@ -403,8 +411,15 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
             ece_a[b] += pred == d->pol;
         }
         if (d->cmp >= 0 && cblend) {
-            double x[HM_NCBLEND];
-            hm_complaint_inputs(s, &ls, d->lex[3], d->question, x);
+            double x[HM_NCBLEND], xb[HM_NBLEND], pb[3], z3[3];
+            hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, xb);
+            for (int c = 0; c < 3; c++) {
+                z3[c] = blend[c][HM_NBLEND];
+                for (int j = 0; j < HM_NBLEND; j++)
+                    z3[c] += blend[c][j] * xb[j];
+            }
+            hm_softmax3(z3, pb);
+            hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, x);
             double z = cblend[HM_NCBLEND];
             for (int j = 0; j < HM_NCBLEND; j++)
                 z += cblend[j] * x[j];
@@ -454,35 +469,41 @@ static void fit_blends(hm_trainer *t, const fitctx *fc, const uint32_t *fi,
     double *XC = malloc((nc + 1) * HM_NCBLEND * sizeof *XC), *wc = malloc((nc + 1) * sizeof *wc);
     int *yc = malloc((nc + 1) * sizeof *yc);
     size_t k = 0, kc = 0;
-    long cls[3] = {0};
     for (size_t i = 0; i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
-        if (d->dev && d->pol >= 0)
-            cls[d->pol]++;
-    }
-    for (size_t i = 0; i < t->ndocs; i++) {
-        const doc *d = &t->docs[i];
-        if (!d->dev)
+        if (!d->dev || d->pol < 0)
             continue;
         double s[HM_NOUT];
         heads_scores(t, fc, d, fi, s);
-        hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], 0};
-        if (d->pol >= 0) {
-            hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, X + k * HM_NBLEND);
-            y[k] = d->pol;
-            wt[k] = d->weight;
-            k++;
-        }
-        if (d->cmp >= 0) {
-            hm_complaint_inputs(s, &ls, d->lex[3], d->question, XC + kc * HM_NCBLEND);
-            yc[kc] = d->cmp;
-            wc[kc] = d->weight;
-            kc++;
-        }
+        hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
+        hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, X + k * HM_NBLEND);
+        y[k] = d->pol;
+        wt[k] = d->weight;
+        k++;
     }
     memset(blend, 0, sizeof(float) * 3 * (HM_NBLEND + 1));
     if (k >= 10)
         fit_logistic(X, y, wt, k, HM_NBLEND, 3, 1e-3, &blend[0][0]);
+    /* the complaint blend reads the calibrated polarity: fitted second */
+    for (size_t i = 0; i < t->ndocs; i++) {
+        const doc *d = &t->docs[i];
+        if (!d->dev || d->cmp < 0)
+            continue;
+        double s[HM_NOUT], xb[HM_NBLEND], z3[3], pb[3];
+        heads_scores(t, fc, d, fi, s);
+        hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
+        hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, xb);
+        for (int c = 0; c < 3; c++) {
+            z3[c] = blend[c][HM_NBLEND];
+            for (int j = 0; j < HM_NBLEND; j++)
+                z3[c] += blend[c][j] * xb[j];
+        }
+        hm_softmax3(z3, pb);
+        hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, XC + kc * HM_NCBLEND);
+        yc[kc] = d->cmp;
+        wc[kc] = d->weight;
+        kc++;
+    }
     *has_c = 0;
     memset(cblend, 0, sizeof(float) * (HM_NCBLEND + 1));
     if (kc >= 10) {
@@ -490,6 +511,42 @@ static void fit_blends(hm_trainer *t, const fitctx *fc, const uint32_t *fi,
         *has_c = 1;
     }
     free(X); free(wt); free(y); free(XC); free(wc); free(yc);
+}
+
+int hm_trainer_set_group(hm_trainer *t, int group)
+{
+    if (!t || group < 0 || group >= 1024)
+        return HM_EINVAL;
+    t->group = group;
+    return 0;
+}
+
+/* Sources of very different sizes: rescale each source's weights so that its
+ * total is (mean total / its total)^gamma times its own (gamma 0: as given,
+ * 1: every source weighs the same).  Train and dev rows separately. */
+static void balance_groups(hm_trainer *t, double gamma)
+{
+    if (gamma <= 0)
+        return;
+    for (int part = 0; part < 2; part++) {
+        double tot[1024] = {0};
+        int used = 0;
+        for (size_t i = 0; i < t->ndocs; i++)
+            if (t->docs[i].dev == part)
+                tot[t->docs[i].group] += t->docs[i].weight;
+        double mean = 0;
+        for (int g = 0; g < 1024; g++)
+            if (tot[g] > 0) {
+                mean += tot[g];
+                used++;
+            }
+        if (used < 2)
+            continue;
+        mean /= used;
+        for (size_t i = 0; i < t->ndocs; i++)
+            if (t->docs[i].dev == part)
+                t->docs[i].weight *= (float)pow(mean / tot[t->docs[i].group], gamma);
+    }
 }
 
 int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, hm_status *st)
@@ -503,12 +560,16 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         return HM_EINVAL;
     }
     unsigned seed = o->seed ? o->seed : 1;
-    int epochs = o->epochs > 0 ? o->epochs : 5;
+    int epochs = o->epochs > 0 ? o->epochs : 8;
     double alpha = o->alpha > 0 ? o->alpha : 0.5;
     int min_count = o->min_count > 0 ? o->min_count : 2;
     double prune = o->prune > 0 ? o->prune : 1e-3;
     hm_train_report r;
     memset(&r, 0, sizeof r);
+    if (!t->balanced) {
+        balance_groups(t, o->group_balance > 0 ? o->group_balance : 0.5);
+        t->balanced = 1;
+    }
     size_t ntr = 0, ndev = 0;
     for (size_t i = 0; i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
@@ -658,8 +719,8 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         ccw[1] = ct / (2 * cmp_w[1]);
     }
     /* 3. heads, with the L2 pull tuned on dev */
-    static const double grid[] = {1e-3, 1e-4, 1e-5, 1e-6};
-    int ngrid = o->l2 > 0 || ndev == 0 ? 1 : 4;
+    static const double grid[] = {1e-3, 1e-4, 1e-5};
+    int ngrid = o->l2 > 0 || ndev == 0 ? 1 : 3;
     double best = -1, best_l2 = o->l2 > 0 ? o->l2 : 1e-4;
     float *best_w = NULL;
     double best_b[HM_NOUT] = {0};
@@ -733,7 +794,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         t->bias[c] = (float)best_b[c];
     memcpy(t->blend, bblend, sizeof bblend);
     memcpy(t->cblend, bcblend, sizeof bcblend);
-    t->flags = (bhas_c ? HM_MF_COMPLAINT : 0) | HM_MF_NORM;
+    t->flags = (bhas_c ? HM_MF_COMPLAINT : 0) | HM_MF_NORM | t->feat_flags;
     t->info[0] = (float)ntr;
     t->info[1] = (float)ndev;
     t->info[2] = (float)bds.acc;

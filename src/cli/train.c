@@ -181,6 +181,7 @@ static const char train_usage[] =
     "  --seed N         shuffling seed (1)      --epochs N     SGD epochs (5)\n"
     "  --l2 X           pull towards naive Bayes (tuned on dev when absent)\n"
     "  --min-count N    drop rarer features (2) --alpha X      NB smoothing (0.5)\n"
+    "  --balance G      0..1: bring sources towards equal weight (0.5)\n"
     "  --text-field F   (text)                  --lexicons DIR lexicons to read posts with\n";
 
 int cmd_train(int argc, char **argv)
@@ -220,6 +221,8 @@ int cmd_train(int argc, char **argv)
             o.alpha = atof(v);
         else if (!strcmp(a, "--min-count"))
             o.min_count = atoi(v);
+        else if (!strcmp(a, "--balance"))
+            o.group_balance = atof(v);
         else if (!strcmp(a, "--train") || !strcmp(a, "--dev")) {
             if (nspec >= 64 || parse_spec(v, !strcmp(a, "--dev"), &specs[nspec])) {
                 fprintf(stderr, "humeur train: bad SPEC: %s\n", v);
@@ -249,6 +252,14 @@ int cmd_train(int argc, char **argv)
     int status = tr ? EXIT_OK : EXIT_IO;
     for (int i = 0; status == EXIT_OK && i < nspec; i++) {
         long rows = 0, crow = 0;
+        /* a file read for training and for dev is one source */
+        int g = i;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(specs[j].path, specs[i].path)) {
+                g = j;
+                break;
+            }
+        hm_trainer_set_group(tr, g);
         status = read_spec(tr, &specs[i], text_field, &rows, &crow);
         fprintf(stderr, "humeur train: %s: %ld rows (%ld with a complaint label)%s\n",
                 specs[i].path, rows, crow, specs[i].dev ? " [dev]" : "");

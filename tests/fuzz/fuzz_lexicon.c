@@ -16,7 +16,8 @@
  * defines are met), every result checked as in fuzz_analyze — or fail with an
  * HM_E* code and a message.  Never crash; LeakSanitizer checks both paths.
  * With HUMEUR_FUZZ_MASK_KNOWN=1 (see fuzzcheck.h): always the tidy layout (known
- * bug 2: an empty directory), and inputs containing "nan" are skipped (known bug 3).
+ * bug 2: an empty directory), inputs containing "nan" are skipped (known bug 3),
+ * and with a "regex" line only ASCII texts are analysed (known bug 4).
  */
 #include "humeur.h"
 #include "fuzzresult.h"
@@ -162,11 +163,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(a, "hm_analyzer_new: %s", st.message);
     static const char fr[] =
         "Ça fait 2h qu'on attend, le service est nul!!! Pas mal quand même, merci :) \xF0\x9F\x98\xA1";
+    static const char fr_ascii[] =
+        "Ca fait 2h qu'on attend, le service est nul!!! Pas mal quand meme, merci :) :(";
     static const char en[] = "Not bad at all, but we waited 45 min on hold. NEVER again :(";
-    hm_options o = {HM_LANG_AUTO, HM_SCORER_DEFAULT};
-    fz_analyze_check(a, fr, sizeof fr - 1, &o, 0, NULL);
-    fz_analyze_check(a, en, sizeof en - 1, &o, 0, NULL);
     size_t n = len > 512 ? 512 : len;
+    char ascii[512];
+    /* known bug 4 (categories.c: an empty regex match moves 1 byte, into a UTF-8
+     * sequence): with regexes, analyse only ASCII texts */
+    int ascii_only = fz_mask_known() && memmem(body, len, "regex", 5);
+    if (ascii_only) {
+        for (size_t i = 0; i < n; i++)
+            ascii[i] = (unsigned char)body[i] >= 0x80 ? 'x' : body[i];
+        body = ascii;
+    }
+    hm_options o = {HM_LANG_AUTO, HM_SCORER_DEFAULT};
+    if (ascii_only)
+        fz_analyze_check(a, fr_ascii, sizeof fr_ascii - 1, &o, 0, NULL);
+    else
+        fz_analyze_check(a, fr, sizeof fr - 1, &o, 0, NULL);
+    fz_analyze_check(a, en, sizeof en - 1, &o, 0, NULL);
     o.lang = (opt & 2) ? HM_LANG_FR : HM_LANG_EN;
     fz_analyze_check(a, body, n, &o, 0, "1");
     hm_analyzer_free(a);
