@@ -9,6 +9,7 @@ BUILD=${1:-build}
 . "$(dirname "$0")/lib/common.sh"
 need_data
 need_humeur "$BUILD"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$OUT/acc"
 
 FT_OK=1; ensure_apt fasttext fasttext || FT_OK=0
@@ -33,7 +34,7 @@ python3 "$LIB/accuracy.py" --humeur "$HUMEUR" --data "$DATA" --out "$OUT/acc" $F
     echo
     cat "$OUT/accuracy.table.md"
     echo
-    machine
+    machine "$LOAD0"
     echo
     echo "Command: \`sh bench/accuracy.sh $BUILD\`."
 } > "$OUT/accuracy.md"

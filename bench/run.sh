@@ -9,6 +9,7 @@ BUILD=${1:-build}
 . "$(dirname "$0")/lib/common.sh"
 need_data
 need_humeur "$BUILD"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$OUT"
 RUNS=${BENCH_RUNS:-5}
 RES=$OUT/speed.jsonl            # one JSON line per measurement
@@ -31,20 +32,32 @@ POSTS=$(wc -l < "$TXT")
 BYTES=$(wc -c < "$TXT")
 if [ $FT_OK = 1 ]; then FTMODEL=$(ft_model pooled) || FT_OK=0; fi
 
+# ---- output checks first (they also warm the page cache for the timed runs):
+# --threads 2 and GNU parallel must give exactly the output of one process ----
+STATUS=0
+say "checking --threads 2 and GNU parallel outputs ..."
+"$HUMEUR" score --no-progress --threads 1 "$JSONL" > "$OUT/score.t1.jsonl"
+"$HUMEUR" score --no-progress --threads 2 "$JSONL" > "$OUT/score.t2.jsonl"
+if cmp -s "$OUT/score.t1.jsonl" "$OUT/score.t2.jsonl"; then same=PASS; else same=FAIL; STATUS=1; fi
+if [ $PAR_OK = 1 ]; then
+    parallel --will-cite --pipe --keep-order -j 2 "$HUMEUR" score --no-progress \
+        < "$JSONL" > "$OUT/score.parallel.jsonl" 2> "$OUT/parallel.log"
+    if cmp -s "$OUT/score.t1.jsonl" "$OUT/score.parallel.jsonl"; then par=PASS; else par=FAIL; STATUS=1; fi
+fi
+
 T() { python3 "$LIB/timeit.py" --runs "$RUNS" --out "$RES" --posts "$POSTS" --bytes "$BYTES" "$@"; }
 S() { python3 "$LIB/timeit.py" --runs 20 --kind startup --out "$RES" "$@"; }
 
 say "timing ($RUNS runs each, $POSTS posts) ..."
-[ $FT_OK = 1 ] &&
-    T --tool fastText --name "fastText predict-prob (pooled fr+en model)" \
+[ $FT_OK = 1 ] &&     # one warm-up run: the 440 MB model into the page cache
+    T --tool fastText --warmup 1 --name "fastText predict-prob (pooled fr+en model)" \
       -- fasttext predict-prob "$FTMODEL" "$TXT" 1
-T --tool humeur --name "humeur score, JSONL, --threads 1" -- "$HUMEUR" score --no-progress --threads 1 "$JSONL"
-T --tool humeur --name "humeur score, JSONL, --threads 2" -- "$HUMEUR" score --no-progress --threads 2 "$JSONL"
-T --tool humeur --name "humeur score, --format lines" -- "$HUMEUR" score --no-progress --format lines "$TXT"
+T --tool humeur --warmup 0 --name "humeur score, JSONL, --threads 1" -- "$HUMEUR" score --no-progress --threads 1 "$JSONL"
+T --tool humeur --warmup 0 --name "humeur score, JSONL, --threads 2" -- "$HUMEUR" score --no-progress --threads 2 "$JSONL"
+T --tool humeur --warmup 0 --name "humeur score, --format lines" -- "$HUMEUR" score --no-progress --format lines "$TXT"
 if [ $NPM_OK = 1 ]; then
-    # VADER takes tens of seconds per run: no warm-up run (the corpus is cached by now)
     T --tool VADER --warmup 0 --name "VADER (npm vader-sentiment, node)" -- node "$LIB/peers.js" vader "$TXT"
-    T --tool AFINN --name "AFINN (npm sentiment, node)" -- node "$LIB/peers.js" afinn "$TXT"
+    T --tool AFINN --warmup 0 --name "AFINN (npm sentiment, node)" -- node "$LIB/peers.js" afinn "$TXT"
 fi
 
 say "start-up (median of 20 runs, empty input) ..."
@@ -57,7 +70,6 @@ fi
 S --tool baseline --name "/bin/true (process spawn baseline)" -- /bin/true
 
 # ---- instructions per post: perf when the machine allows it, else callgrind ----
-STATUS=0
 how=
 if perf stat -e instructions -x, -o "$OUT/perf.txt" true 2>/dev/null && grep -q '^[0-9]' "$OUT/perf.txt"; then
     instr() { perf stat -e instructions -x, -o "$OUT/perf.txt" "$@" > /dev/null 2>&1
@@ -82,19 +94,12 @@ else
     fact "humeur instructions per post" "not measured (no perf counters and no valgrind)"
 fi
 
-# ---- threads and scale-out contract: outputs must not depend on either ----
-say "checking --threads 2 and GNU parallel outputs ..."
-"$HUMEUR" score --no-progress --threads 1 "$JSONL" > "$OUT/score.t1.jsonl"
-"$HUMEUR" score --no-progress --threads 2 "$JSONL" > "$OUT/score.t2.jsonl"
-if cmp -s "$OUT/score.t1.jsonl" "$OUT/score.t2.jsonl"; then same=PASS; else same=FAIL; STATUS=1; fi
+# ---- threads: speed-up; outputs compared above ----
 t1=$(median "humeur score, JSONL, --threads 1")
 t2=$(median "humeur score, JSONL, --threads 2")
 fact "humeur --threads 2 vs --threads 1" \
     "$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.2f× the speed (%.2f s -> %.2f s)", a / b, a, b}'); outputs byte-identical: $same"
 if [ $PAR_OK = 1 ]; then
-    parallel --will-cite --pipe --keep-order -j 2 "$HUMEUR" score --no-progress \
-        < "$JSONL" > "$OUT/score.parallel.jsonl" 2> "$OUT/parallel.log"
-    if cmp -s "$OUT/score.t1.jsonl" "$OUT/score.parallel.jsonl"; then par=PASS; else par=FAIL; STATUS=1; fi
     fact "scale-out contract (\`parallel --pipe --keep-order -j 2 $BUILD/humeur score --no-progress < corpus.jsonl\` identical to one process)" "$par"
 else
     fact "scale-out contract" "not checked (GNU parallel unavailable)"
@@ -104,7 +109,7 @@ fi
 {
     echo "Corpus: $(commas "$POSTS") posts, $(awk -v b="$BYTES" 'BEGIN {printf "%.1f", b / 1e6}') MB of text (all rows of semeval17-4a-en, trustpilot-fr, insurance-reviews-fr and airline-tweets; fr + en), built by \`bench/lib/data.py corpus\` as bench/out/corpus.jsonl and, one post per line, bench/out/corpus.txt. Wall time is the median of $RUNS runs with output to /dev/null; MB/s and posts/s are on the text bytes (the JSONL file is $(awk -v b="$(wc -c < "$JSONL")" 'BEGIN {printf "%.1f", b / 1e6}') MB); \"speed vs fastText\" = fastText's time / the tool's time (above 1 = faster than fastText). Start-up: median of 20 runs on empty input."
     echo
-    machine
+    machine "$LOAD0"
     echo "Versions: $("$HUMEUR" --version 2>&1 | head -1); fastText $(dpkg-query -W -f '${Version}' fasttext 2>/dev/null || echo '?') (Debian package, $FT_ARGS, trained on the humeur training recipe, fr + en pooled); node $(node --version 2>/dev/null || echo '?'), vader-sentiment $(npm_version vader-sentiment), sentiment $(npm_version sentiment)."
     echo
     echo "Command: \`sh bench/run.sh $BUILD\` (\`make bench\`)."

@@ -105,7 +105,7 @@ static int add_dir(srclist *sl, const char *root, const char *sub, hm_status *st
         nn++;
     }
     closedir(d);
-    if (!rc)
+    if (!rc && nn)
         qsort(names, nn, sizeof *names, cmpstr);
     for (size_t i = 0; !rc && i < nn; i++) {
         if (sl->n + 2 > sl->cap) {
@@ -529,7 +529,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         double bw[3];
         hm_model_score(m, a->fb.f, a->fb.n, s, btok, bw, 3, a->fb.tok);
         double p[3], pb[3], x[HM_NBLEND];
-        hm_blend_inputs(s, &ls, a->cat.cue_total, a->tb.ntoks, x);
+        hm_blend_inputs(s, &ls, a->cat.cue_total, a->tb.ntoks, hm_is_social(&a->tb), x);
         hm_blend_probs(m, x, pb);
         if (scorer == HM_SCORER_NB) {
             /* the one-vs-rest heads alone, normalized */

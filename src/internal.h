@@ -210,10 +210,10 @@ int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const ch
 /* ---------- model.c ---------- */
 
 #define HM_NOUT 4        /* negative, neutral, positive, complaint */
-#define HM_NBLEND 10     /* inputs of the polarity blend */
+#define HM_NBLEND 13     /* inputs of the polarity blend */
 #define HM_NCBLEND 6     /* inputs of the complaint blend */
 #define HM_MODEL_MAGIC "HUMEURM\x01"
-#define HM_MODEL_VERSION 2u
+#define HM_MODEL_VERSION 3u
 #define HM_MODEL_HEADER 512
 enum {
     HM_MF_COMPLAINT = 1, /* the complaint head was trained */
@@ -247,7 +247,8 @@ struct hm_lexscore;
 int hm_features(struct hm_analyzer *a, hm_featbuf *fb, unsigned flags);
 size_t hm_features_unique(uint64_t *f, size_t n);
 void hm_blend_inputs(const double s[HM_NOUT], const struct hm_lexscore *ls, double cue_total,
-                     size_t ntoks, double x[HM_NBLEND]);
+                     size_t ntoks, int social, double x[HM_NBLEND]);
+int hm_is_social(const hm_textbuf *tb);
 void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const struct hm_lexscore *ls,
                          double cue_total, int question, double x[HM_NCBLEND]);
 struct hm_model;

@@ -161,7 +161,7 @@ size_t hm_features_unique(uint64_t *f, size_t n)
 /* ---------- blend features ---------- */
 
 void hm_blend_inputs(const double s[HM_NOUT], const hm_lexscore *ls, double cue_total,
-                     size_t ntoks, double x[HM_NBLEND])
+                     size_t ntoks, int social, double x[HM_NBLEND])
 {
     x[0] = s[0];
     x[1] = s[1];
@@ -174,6 +174,20 @@ void hm_blend_inputs(const double s[HM_NOUT], const hm_lexscore *ls, double cue_
     /* the lexicon's rules (negation, idioms) matter most on short posts */
     x[8] = ls->score / (1.0 + (double)ntoks / 8.0);
     x[9] = ls->nhits ? 1.0 : 0.0;
+    /* social posts (@, #, URLs) and long reviews shift priors and the models' reliability */
+    x[10] = social ? 1.0 : 0.0;
+    x[11] = social ? s[1] : 0.0;
+    x[12] = (s[2] - s[0]) * x[7];
+}
+
+int hm_is_social(const hm_textbuf *tb)
+{
+    for (size_t i = 0; i < tb->ntoks; i++) {
+        int t = tb->toks[i].type;
+        if (t == HM_TOK_MENTION || t == HM_TOK_HASHTAG || t == HM_TOK_URL)
+            return 1;
+    }
+    return 0;
 }
 
 void hm_softmax3(const double z[3], double p[3])

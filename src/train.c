@@ -30,7 +30,7 @@ typedef struct doc {
     uint32_t n;
     int8_t pol;          /* 0 neg, 1 neu, 2 pos, -1 none */
     int8_t cmp;          /* 0/1, -1 none */
-    uint8_t dev, question;
+    uint8_t dev, question, social;
     uint16_t group;      /* the source the post came from */
     float weight;
     float lex[4];        /* lexicon score, pos, neg, cue_total */
@@ -150,6 +150,7 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     d->lex[3] = (float)t->a->cat.cue_total;
     d->ntoks = (uint32_t)t->a->tb.ntoks;
     d->nhits = ls.nhits;
+    d->social = (uint8_t)hm_is_social(&t->a->tb);
     for (size_t i = 0; i < t->a->tb.ntoks; i++)
         d->question |= t->a->tb.toks[i].punct_q != 0;
     t->fitted = 0;
@@ -388,7 +389,7 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
         if (d->pol >= 0) {
             double x[HM_NBLEND], z[3], p[3];
-            hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, x);
+            hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, x);
             for (int c = 0; c < 3; c++) {
                 z[c] = blend[c][HM_NBLEND];
                 for (int j = 0; j < HM_NBLEND; j++)
@@ -412,7 +413,7 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
         }
         if (d->cmp >= 0 && cblend) {
             double x[HM_NCBLEND], xb[HM_NBLEND], pb[3], z3[3];
-            hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, xb);
+            hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, xb);
             for (int c = 0; c < 3; c++) {
                 z3[c] = blend[c][HM_NBLEND];
                 for (int j = 0; j < HM_NBLEND; j++)
@@ -476,7 +477,7 @@ static void fit_blends(hm_trainer *t, const fitctx *fc, const uint32_t *fi,
         double s[HM_NOUT];
         heads_scores(t, fc, d, fi, s);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
-        hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, X + k * HM_NBLEND);
+        hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, X + k * HM_NBLEND);
         y[k] = d->pol;
         wt[k] = d->weight;
         k++;
@@ -492,7 +493,7 @@ static void fit_blends(hm_trainer *t, const fitctx *fc, const uint32_t *fi,
         double s[HM_NOUT], xb[HM_NBLEND], z3[3], pb[3];
         heads_scores(t, fc, d, fi, s);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
-        hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, xb);
+        hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, xb);
         for (int c = 0; c < 3; c++) {
             z3[c] = blend[c][HM_NBLEND];
             for (int j = 0; j < HM_NBLEND; j++)

@@ -6,7 +6,7 @@ LIB=$BENCH/lib
 OUT=$BENCH/out
 DATA=${HUMEUR_DATA:-$BENCH/../../shared/data}
 FT_ARGS="-wordNgrams 2 -dim 50 -epoch 10 -lr 0.5"   # fastText hyper-parameters
-export NODE_PATH=$OUT/node_modules
+export NODE_PATH="$OUT/node_modules"
 
 say() { echo "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -84,10 +84,10 @@ ft_model() {
 # commas N -> N with thousands separators
 commas() { python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$1"; }
 
-# machine: one Markdown line describing this machine
+# machine [LOAD_AT_START]: one Markdown line describing this machine
 machine() {
     cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     mem=$(awk '/^MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)
-    load=$(cut -d' ' -f1-3 /proc/loadavg)
-    echo "Machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr); load average $load at the end of the run; $(date -u '+%Y-%m-%d %H:%M UTC')."
+    load="${1:+$1 at the start, }$(cut -d' ' -f1-3 /proc/loadavg) at the end"
+    echo "Machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr); load average (1, 5, 15 min) $load of the run; $(date -u '+%Y-%m-%d %H:%M UTC')."
 }

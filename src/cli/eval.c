@@ -36,6 +36,7 @@ typedef struct evo {
     int no_models;
     long limit;
     const char *dump;
+    double threshold;   /* > 0: predicted class from the score with a +-threshold band */
 } evo;
 
 typedef struct pstats {
@@ -211,6 +212,8 @@ static const char eval_usage[] =
     "  --text-field F       text field (default text)\n"
     "  --scorer S, --lang L, --lexicons DIR, --model FILE, --no-models   as for humeur\n"
     "  --limit N            at most N rows\n"
+    "  --score-threshold T  predict from the score: >= T positive, <= -T negative, else\n"
+    "                       neutral (the protocol of VADER's paper uses 0.05)\n"
     "  --dump FILE          write gold and predictions per row (JSON Lines)\n"
     "  --json               machine-readable output\n";
 
@@ -271,6 +274,8 @@ int cmd_eval(int argc, char **argv)
             o.limit = atol(v); i++;
         } else if (!strcmp(a, "--dump")) {
             o.dump = v; i++;
+        } else if (!strcmp(a, "--score-threshold")) {
+            o.threshold = atof(v); i++;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "humeur eval: unknown option %s\n", a);
             return EXIT_USAGE;
@@ -377,6 +382,8 @@ int cmd_eval(int argc, char **argv)
                 pr *p = &preds[np++];
                 p->gold = g;
                 p->pred = r.polarity + 1;
+                if (o.threshold > 0)
+                    p->pred = r.score >= o.threshold ? 2 : r.score <= -o.threshold ? 0 : 1;
                 p->score = r.score;
                 p->lang = !strcmp(r.lang, "fr") ? 0 : !strcmp(r.lang, "en") ? 1 : 2;
                 double pm = r.probs[0];

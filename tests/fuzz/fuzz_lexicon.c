@@ -17,7 +17,8 @@
  * HM_E* code and a message.  Never crash; LeakSanitizer checks both paths.
  * With HUMEUR_FUZZ_MASK_KNOWN=1 (see fuzzcheck.h): always the tidy layout (known
  * bug 2: an empty directory), inputs containing "nan" are skipped (known bug 3),
- * and with a "regex" line only ASCII texts are analysed (known bug 4).
+ * with a "regex" line only ASCII texts are analysed (known bug 4), and the file's
+ * text is analysed from a NUL-terminated copy (known bug 1).
  */
 #include "humeur.h"
 #include "fuzzresult.h"
@@ -167,14 +168,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "Ca fait 2h qu'on attend, le service est nul!!! Pas mal quand meme, merci :) :(";
     static const char en[] = "Not bad at all, but we waited 45 min on hold. NEVER again :(";
     size_t n = len > 512 ? 512 : len;
-    char ascii[512];
+    char copy[513];
     /* known bug 4 (categories.c: an empty regex match moves 1 byte, into a UTF-8
-     * sequence): with regexes, analyse only ASCII texts */
+     * sequence): with regexes, analyse only ASCII texts; known bug 1 (text.c: atoi
+     * past the end): a NUL-terminated copy */
     int ascii_only = fz_mask_known() && memmem(body, len, "regex", 5);
-    if (ascii_only) {
+    if (fz_mask_known()) {
         for (size_t i = 0; i < n; i++)
-            ascii[i] = (unsigned char)body[i] >= 0x80 ? 'x' : body[i];
-        body = ascii;
+            copy[i] = ascii_only && (unsigned char)body[i] >= 0x80 ? 'x' : body[i];
+        copy[n] = 0;
+        body = copy;
     }
     hm_options o = {HM_LANG_AUTO, HM_SCORER_DEFAULT};
     if (ascii_only)
