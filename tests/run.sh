@@ -114,6 +114,53 @@ fi
 "$HUMEUR" --version | grep -q '^humeur [0-9]' && ok || bad "--version"
 "$HUMEUR" --help | grep -q 'usage: humeur' && ok || bad "--help"
 
+echo "== training and model files"
+TINY=$T/data/train_tiny.jsonl
+"$HUMEUR" train --lang en --out "$TMP/m1.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> "$TMP/err"; rc=$?
+check "train a tiny model (status $rc)" test "$rc" -eq 0
+"$HUMEUR" train --lang en --out "$TMP/m2.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> /dev/null
+check "training is deterministic (byte-identical models)" cmp -s "$TMP/m1.hmm" "$TMP/m2.hmm"
+"$HUMEUR" train --seed 7 --lang en --out "$TMP/m3.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> /dev/null
+check "another seed gives another model" sh -c "! cmp -s '$TMP/m1.hmm' '$TMP/m3.hmm'"
+"$HUMEUR" --model "$TMP/m1.hmm" --json "great, I love it" > "$TMP/out" 2>&1
+check "a trained model loads and scores" grep -q '"scorer"\|"polarity":"positive"' "$TMP/out"
+size=$(wc -c < "$TMP/m1.hmm")
+head -c $((size / 2)) "$TMP/m1.hmm" > "$TMP/trunc.hmm"
+"$HUMEUR" --model "$TMP/trunc.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
+check "truncated model refused, exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'trunc.hmm' '$TMP/err'"
+cp "$TMP/m1.hmm" "$TMP/flip.hmm"
+printf '\377' | dd of="$TMP/flip.hmm" bs=1 seek=$((size - 100)) conv=notrunc 2> /dev/null
+"$HUMEUR" --model "$TMP/flip.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
+check "bit-flipped model refused with a checksum error (got $rc)" sh -c "test $rc -eq 3 && grep -q 'checksum' '$TMP/err'"
+cp "$TMP/m1.hmm" "$TMP/ver.hmm"
+printf '\011' | dd of="$TMP/ver.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
+"$HUMEUR" --model "$TMP/ver.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
+check "wrong format version refused (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version' '$TMP/err'"
+cp "$TMP/m1.hmm" "$TMP/bom.hmm"
+printf '\001\002\003\004' | dd of="$TMP/bom.hmm" bs=1 seek=12 conv=notrunc 2> /dev/null
+"$HUMEUR" --model "$TMP/bom.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
+check "wrong byte order refused (got $rc)" sh -c "test $rc -eq 3 && grep -q 'byte order' '$TMP/err'"
+printf 'not a model' > "$TMP/junk.hmm"
+"$HUMEUR" --model "$TMP/junk.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
+check "junk model refused (got $rc)" sh -c "test $rc -eq 3 && grep -q 'not a humeur model' '$TMP/err'"
+for m in models/*.hmm; do
+    [ -f "$m" ] || continue
+    n=$(wc -c < "$m")
+    head -c $((n - 1)) "$m" > "$TMP/short.hmm"
+    "$HUMEUR" --model "$TMP/short.hmm" "x" > /dev/null 2>&1; rc=$?
+    check "shipped $m truncated by one byte refused (got $rc)" test "$rc" -eq 3
+    cp "$m" "$TMP/bf.hmm"
+    printf '\125' | dd of="$TMP/bf.hmm" bs=1 seek=$((n / 2)) conv=notrunc 2> /dev/null
+    if ! cmp -s "$m" "$TMP/bf.hmm"; then
+        "$HUMEUR" --model "$TMP/bf.hmm" "x" > /dev/null 2>&1; rc=$?
+        check "shipped $m with a flipped byte refused (got $rc)" test "$rc" -eq 3
+    fi
+    "$HUMEUR" --model "$m" --json "x" > /dev/null 2>&1; rc=$?
+    check "shipped $m loads from a file (got $rc)" test "$rc" -eq 0
+done
+"$HUMEUR" --lexicons /nonexistent "x" > /dev/null 2> "$TMP/err"; rc=$?
+check "missing lexicon dir: exit 3 with a message (got $rc)" sh -c "test $rc -eq 3 && grep -q nonexistent '$TMP/err'"
+
 echo "== README examples"
 if [ -x "$T/readme.sh" ]; then sh "$T/readme.sh" "$HUMEUR" > "$TMP/out" 2>&1; sum_results "$TMP/out"; fi
 
