@@ -260,6 +260,7 @@ int hm_categories_load(hm_cats *c, const hm_source *src, hm_status *st)
     hm_stem_free(&sc);
     free(tb.toks);
     hm_buf_free(&tb.strs);
+    hm_buf_free(&tb.nfc);
     hm_buf_free(&key);
     return rc;
 }

@@ -331,6 +331,7 @@ void hm_analyzer_free(hm_analyzer *a)
     hm_buf_free(&a->tb.strs);
     hm_buf_free(&a->tb.scratch);
     hm_buf_free(&a->tb.scratch2);
+    hm_buf_free(&a->tb.nfc);
     free(a->ev);
     free(a->rev);
     hm_buf_free(&a->evtext);

@@ -70,6 +70,7 @@ typedef struct hm_textbuf {
     hm_buf strs;          /* token strings */
     hm_buf scratch;
     hm_buf scratch2;
+    hm_buf nfc;           /* code points while composing to NFC */
     int all_caps;         /* the whole text is in capitals: caps emphasis is off */
 } hm_textbuf;
 

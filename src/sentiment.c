@@ -316,13 +316,13 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
     }
 
     /* 2. contrast regions */
-    double *mult = (double *)malloc((nu + 1) * sizeof(double));
-    unsigned *crule = (unsigned *)calloc(nu + 1, sizeof(unsigned));
-    if (!mult || !crule) {
-        free(mult);
-        free(crule);
+    /* per-unit contrast weights live in the analyzer's second scratch buffer */
+    a->tb.scratch2.len = 0;
+    if (hm_buf_reserve(&a->tb.scratch2, (nu + 1) * (sizeof(double) + sizeof(unsigned))))
         return HM_ENOMEM;
-    }
+    double *mult = (double *)(void *)a->tb.scratch2.p;
+    unsigned *crule = (unsigned *)(void *)(a->tb.scratch2.p + (nu + 1) * sizeof(double));
+    memset(crule, 0, (nu + 1) * sizeof(unsigned));
     for (size_t k = 0; k < nu; k++)
         mult[k] = 1.0;
     for (size_t c = 0; c < nu; c++) {
@@ -509,11 +509,8 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             neg -= v;
         nhits++;
         uint32_t s0 = tb->toks[x->t0].start, s1 = tb->toks[x->t1 - 1].end;
-        if (hm_ev_add(a, s0, s1, v, intern_rule(rules))) {
-            free(mult);
-            free(crule);
+        if (hm_ev_add(a, s0, s1, v, intern_rule(rules)))
             return HM_ENOMEM;
-        }
     }
     /* a problem report with no sentiment word is still negative: complaint cues
      * ("3 weeks for a refund", "the website keeps logging me out") weigh in */
@@ -531,15 +528,10 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             sum += w;
             neg -= w;
             nhits++;
-            if (hm_ev_add(a, s0, s1, w, intern_rule(R_COMPLAINT))) {
-                free(mult);
-                free(crule);
+            if (hm_ev_add(a, s0, s1, w, intern_rule(R_COMPLAINT)))
                 return HM_ENOMEM;
-            }
         }
     }
-    free(mult);
-    free(crule);
     /* punctuation emphasis amplifies the direction already taken */
     if (sum != 0) {
         double amp = 0;

@@ -306,16 +306,33 @@ static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int
         }
         size_t llen = s->len - loff;
         if (has_mark) {
-            /* compose to NFC so that Snowball sees precomposed letters */
-            utf8proc_uint8_t *nfc = NULL;
-            utf8proc_ssize_t m = utf8proc_map((const utf8proc_uint8_t *)s->p + loff,
-                                              (utf8proc_ssize_t)llen, &nfc,
-                                              UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-            if (m >= 0 && (size_t)m <= llen) {
-                memcpy(s->p + loff, nfc, (size_t)m);
-                llen = (size_t)m;
+            /* compose to NFC so that Snowball sees precomposed letters; in the
+             * analyzer's scratch memory (no allocation once it has grown) */
+            hm_buf *cb = &tb->nfc;
+            cb->len = 0;
+            size_t ncp = llen + 4;
+            if (hm_buf_reserve(cb, ncp * sizeof(utf8proc_int32_t) + 8) == 0) {
+                utf8proc_int32_t *u = (utf8proc_int32_t *)(void *)cb->p;
+                utf8proc_ssize_t m = utf8proc_decompose((const utf8proc_uint8_t *)s->p + loff,
+                                                        (utf8proc_ssize_t)llen, u,
+                                                        (utf8proc_ssize_t)ncp, UTF8PROC_STABLE);
+                if (m >= 0 && (size_t)m <= ncp) {
+                    m = utf8proc_normalize_utf32(u, m, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+                    if (m >= 0) {
+                        /* re-encode: composition never makes the UTF-8 longer */
+                        size_t w = 0;
+                        for (utf8proc_ssize_t q = 0; q < m; q++) {
+                            unsigned char tmp[4];
+                            utf8proc_ssize_t kk = utf8proc_encode_char(u[q], tmp);
+                            if (w + (size_t)kk > llen)
+                                break;
+                            memcpy(s->p + loff + w, tmp, (size_t)kk);
+                            w += (size_t)kk;
+                        }
+                        llen = w;
+                    }
+                }
             }
-            free(nfc);
         }
         int dummy = 0;
         llen = fold_runs(s->p + loff, llen, &dummy);
@@ -777,6 +794,7 @@ int hm_fold_string(hm_buf *out, const char *s, size_t n, int strip_accents)
     }
     free(tb.toks);
     hm_buf_free(&tb.strs);
+    hm_buf_free(&tb.nfc);
     return rc;
 }
 
