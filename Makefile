@@ -102,7 +102,7 @@ $(BUILD)/test_%: tests/test_%.c $(BUILD)/libhumeur.a tests/tap.h
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
 
 test: all $(TEST_BINS)
-	@sh tests/run.sh $(BUILD)
+	@HM_SAN=$(SAN) sh tests/run.sh $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build/asan SAN=1 test

@@ -161,6 +161,16 @@ done
 "$HUMEUR" --lexicons /nonexistent "x" > /dev/null 2> "$TMP/err"; rc=$?
 check "missing lexicon dir: exit 3 with a message (got $rc)" sh -c "test $rc -eq 3 && grep -q nonexistent '$TMP/err'"
 
+echo "== install, pkg-config, a program outside the tree"
+if [ -n "$HM_SAN" ]; then
+    skip "install test under sanitizers (the installed library would need their runtime)"
+else
+    sh "$T/install/install.sh" "$BUILD" > "$TMP/out" 2>&1
+    grep '^FAIL' "$TMP/out" >&2
+    grep -q '^RESULT' "$TMP/out" || bad "install test ended early"
+    sum_results "$TMP/out"
+fi
+
 echo "== README examples"
 if [ -x "$T/readme.sh" ]; then sh "$T/readme.sh" "$HUMEUR" > "$TMP/out" 2>&1; sum_results "$TMP/out"; fi
 
