@@ -91,7 +91,8 @@ $(BUILD)/libhumeur.so: $(BUILD)/libhumeur.so.$(VERSION)
 $(BUILD)/humeur: $(CLI_OBJ) $(BUILD)/libhumeur.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libhumeur.a $(LIBS) $(CLI_LIBS)
 
-$(BUILD)/humeur.pc: Makefile
+# regenerated on every install: it records PREFIX
+$(BUILD)/humeur.pc: FORCE
 	@mkdir -p $(BUILD)
 	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: humeur\nDescription: French and English customer-post sentiment, complaint and category engine\nVersion: %s\nRequires.private: libpcre2-8 libutf8proc\nLibs: -L$${libdir} -lhumeur\nLibs.private: -lstemmer -lm -lpthread\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(VERSION)' > $@
@@ -142,3 +143,5 @@ uninstall:
 
 clean:
 	rm -rf build
+
+FORCE:
