@@ -61,6 +61,165 @@ static int cat_index(hm_cats *c, const char *name, size_t n)
     return (int)c->ncats++;
 }
 
+/* Literal prefilter.  Every match of a pattern must contain one of a few
+ * literals: a run of plain letters at its top level, or one of the branches of
+ * a mandatory top-level group that is a plain alternation ("(?:attendu|attente)").
+ * Found conservatively (none when the top level has an alternation, a letter
+ * that a quantifier may remove ends a literal); a post whose normalized text
+ * holds none of them skips the pattern without running it. */
+
+/* The literal prefix of one branch: letters, spaces and apostrophes up to the
+ * first special character; a quantified last letter is dropped. */
+static size_t branch_literal(const char *p, size_t n)
+{
+    size_t k = 0;
+    while (k < n && ((p[k] >= 'a' && p[k] <= 'z') || p[k] == ' ' || p[k] == '\''))
+        k++;
+    if (k < n && (p[k] == '?' || p[k] == '*' || p[k] == '{') && k > 0)
+        k--;
+    return k;
+}
+
+static int required_literals(const char *p, size_t n, char *out, size_t cap)
+{
+    int depth = 0, in_class = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (in_class) {
+            if (p[i] == ']')
+                in_class = 0;
+            continue;
+        }
+        if (p[i] == '[')
+            in_class = 1;
+        else if (p[i] == '(')
+            depth++;
+        else if (p[i] == ')')
+            depth--;
+        else if (p[i] == '|' && depth == 0)
+            return 0;
+    }
+    /* candidates: top-level literal runs and top-level plain alternation groups */
+    size_t best_min = 0;
+    int best_n = 0;
+    char best[96];
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (p[i] == '[') {
+            while (i < n && p[i] != ']')
+                i += p[i] == '\\' ? 2 : 1;
+            continue;
+        }
+        if (p[i] == '(') {
+            /* find the matching ')' and check that the group is a plain alternation */
+            size_t s = i + 1, d = 1, j = s;
+            if (j + 1 < n && p[j] == '?' && p[j + 1] == ':')
+                s = j = j + 2;
+            else if (j < n && p[j] == '?')
+                s = n; /* lookarounds and the like: not a candidate */
+            int plain = s < n;
+            for (; j < n && d; j++) {
+                if (p[j] == '\\') {
+                    plain = 0;
+                    j++;
+                    continue;
+                }
+                if (p[j] == '(') {
+                    d++;
+                    plain = 0;
+                } else if (p[j] == ')')
+                    d--;
+                else if (p[j] == '[')
+                    plain = 0;
+            }
+            size_t e = j - 1; /* the ')' */
+            char q = j < n ? p[j] : 0;
+            if (plain && d == 0 && q != '?' && q != '*' && q != '{') {
+                char tmp[96];
+                size_t w = 0, mn = 1000;
+                int nb = 0, ok = 1;
+                for (size_t bs = s; ok && bs <= e;) {
+                    size_t be = bs;
+                    while (be < e && p[be] != '|')
+                        be++;
+                    size_t L = branch_literal(p + bs, be - bs);
+                    if (L < 3 || w + L + 1 > sizeof tmp)
+                        ok = 0;
+                    else {
+                        memcpy(tmp + w, p + bs, L);
+                        w += L;
+                        tmp[w++] = 0;
+                        nb++;
+                        if (L < mn)
+                            mn = L;
+                    }
+                    bs = be + 1;
+                }
+                if (ok && nb && (mn > best_min || (mn == best_min && nb < best_n))) {
+                    best_min = mn;
+                    best_n = nb;
+                    memcpy(best, tmp, w);
+                }
+            }
+            i = e;
+            continue;
+        }
+        if ((p[i] >= 'a' && p[i] <= 'z') || p[i] == '\'') {
+            size_t k = i;
+            while (k < n && ((p[k] >= 'a' && p[k] <= 'z') || p[k] == '\'' || p[k] == ' '))
+                k++;
+            size_t L = k - i;
+            if (k < n && (p[k] == '?' || p[k] == '*' || p[k] == '{'))
+                L--;
+            while (L && p[i + L - 1] == ' ')
+                L--;
+            if (L >= 3 && L < sizeof best && (L > best_min || best_n > 1)) {
+                best_min = L;
+                best_n = 1;
+                memcpy(best, p + i, L);
+                best[L] = 0;
+            }
+            i = k - 1;
+        }
+    }
+    if (!best_n || best_min < 3 || best_n > 16)
+        return 0;
+    size_t tot = 0;
+    for (int b = 0; b < best_n; b++)
+        tot += strlen(best + tot) + 1;
+    if (tot > cap)
+        return 0;
+    memcpy(out, best, tot);
+    return best_n;
+}
+
+static inline unsigned tri_hash(const unsigned char *s)
+{
+    return ((unsigned)s[0] * 961u + (unsigned)s[1] * 31u + s[2]) & 4095u;
+}
+
+/* A literal can be in the text only if its first trigram is: the bitmap of the
+ * text's trigrams rules most patterns out before any memmem. */
+static int has_literal(const hm_cat_state *s, const char *t, size_t n, const cat_regex *re)
+{
+    const char *lit = re->lit;
+    for (int i = 0; i < re->nlit; i++) {
+        size_t l = strlen(lit);
+        unsigned h = re->tri[i];
+        if ((s->trigrams[h >> 6] >> (h & 63)) & 1)
+            if (memmem(t, n, lit, l))
+                return 1;
+        lit += l + 1;
+    }
+    return 0;
+}
+
 static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_stemcache *sc,
                          hm_buf *key, hm_status *st)
 {
@@ -173,6 +332,15 @@ static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_st
             c->re[c->nre].cat = (uint16_t)cat;
             c->re[c->nre].lang = (uint8_t)lang;
             c->re[c->nre].weight = (float)w;
+            c->re[c->nre].nlit = (uint8_t)required_literals(f[2], fl[2], c->re[c->nre].lit,
+                                                            sizeof c->re[c->nre].lit);
+            {
+                const char *l = c->re[c->nre].lit;
+                for (int q = 0; q < c->re[c->nre].nlit; q++) {
+                    c->re[c->nre].tri[q] = (uint16_t)tri_hash((const unsigned char *)l);
+                    l += strlen(l) + 1;
+                }
+            }
             c->nre++;
             c->npatterns++;
             continue;
@@ -450,10 +618,17 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         }
         if (!nt->p && hm_buf_put(nt, "", 0))
             return HM_ENOMEM;
+        memset(s->trigrams, 0, sizeof s->trigrams);
+        for (size_t i = 0; i + 3 <= nt->len; i++) {
+            unsigned h = tri_hash((const unsigned char *)nt->p + i);
+            s->trigrams[h >> 6] |= 1ULL << (h & 63);
+        }
         for (size_t r = 0; r < c->nre; r++) {
             const cat_regex *re = &c->re[r];
             if (re->lang != LANG_UND && re->lang != lang)
                 continue;
+            if (re->nlit && !has_literal(s, nt->p, nt->len, re))
+                continue; /* none of the literals every match needs is there */
             PCRE2_SIZE off = 0;
             for (int guard = 0; guard < 16 && off <= nt->len; guard++) {
                 int m = pcre2_match(re->code, (PCRE2_SPTR)nt->p, nt->len, off, PCRE2_NO_UTF_CHECK,

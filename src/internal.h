@@ -156,6 +156,9 @@ typedef struct cat_regex {
     uint16_t cat;
     uint8_t lang;        /* LANG_UND = both */
     float weight;
+    char lit[96];        /* literals, NUL-separated: every match contains one of them */
+    uint8_t nlit;        /* 0 = no prefilter */
+    uint16_t tri[16];    /* hash of each literal's first three bytes */
 } cat_regex;
 
 typedef struct hm_cats {
@@ -187,6 +190,7 @@ typedef struct hm_cat_state {
     uint32_t *normmap;        /* per byte of the normalized text: token index */
     size_t normcap;
     hm_buf normtext;
+    uint64_t trigrams[64];    /* bitmap of the 3-byte sequences of normtext */
     int complaint;
     double complaint_prob;
     double cue_total;         /* positive cue weight over all categories */
