@@ -99,13 +99,27 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
             depth++;
         else if (p[i] == ')')
             depth--;
-        else if (p[i] == '|' && depth == 0)
-            return 0;
+        else if (p[i] == '|' && depth == 0) {
+            /* a top-level alternation: the union of its branches' literals, if
+             * every branch has some */
+            int na = required_literals(p, i, out, cap);
+            if (!na)
+                return 0;
+            size_t used = 0;
+            for (int b = 0; b < na; b++)
+                used += strlen(out + used) + 1;
+            int nb = required_literals(p + i + 1, n - i - 1, out + used, cap - used);
+            if (!nb || na + nb > 16)
+                return 0;
+            return na + nb;
+        }
     }
     /* candidates: top-level literal runs and top-level plain alternation groups */
     size_t best_min = 0;
     int best_n = 0;
     char best[96];
+    if (cap > sizeof best)
+        cap = sizeof best;
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\') {
             i++;
