@@ -224,7 +224,7 @@ static int has_literal(const hm_cat_state *s, const char *t, size_t n, const cat
 {
     const char *lit = re->lit;
     for (int i = 0; i < re->nlit; i++) {
-        size_t l = strlen(lit);
+        size_t l = re->litlen[i];
         unsigned h = re->tri[i];
         if ((s->trigrams[h >> 6] >> (h & 63)) & 1)
             if (memmem(t, n, lit, l))
@@ -352,6 +352,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_st
                 const char *l = c->re[c->nre].lit;
                 for (int q = 0; q < c->re[c->nre].nlit; q++) {
                     c->re[c->nre].tri[q] = (uint16_t)tri_hash((const unsigned char *)l);
+                    c->re[c->nre].litlen[q] = (uint8_t)strlen(l);
                     l += strlen(l) + 1;
                 }
             }

@@ -159,6 +159,7 @@ typedef struct cat_regex {
     char lit[96];        /* literals, NUL-separated: every match contains one of them */
     uint8_t nlit;        /* 0 = no prefilter */
     uint16_t tri[16];    /* hash of each literal's first three bytes */
+    uint8_t litlen[16];
 } cat_regex;
 
 typedef struct hm_cats {
