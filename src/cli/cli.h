@@ -34,4 +34,20 @@ typedef struct batch_opts {
 int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *name, FILE *out,
               int *had_errors, unsigned long long *line_base);
 
+/* Labelled JSON Lines sources of `humeur train` and `humeur induce` (train.c). */
+typedef struct spec {
+    char path[2048];
+    char splits[160];
+    int holdout;
+    char holdout_field[64];  /* hash this field for the hold-out (default id) */
+    double weight;
+    int cfrom_rating;
+    int dev;
+} spec;
+typedef int (*row_fn)(void *ctx, const char *text, size_t len, int polarity, int complaint,
+                      int dev, double weight);
+int parse_spec(const char *s, int dev, spec *sp);
+int read_spec(const spec *sp, const char *text_field, row_fn fn, void *ctx, long *rows,
+              long *cmp_rows);
+
 #endif

@@ -13,6 +13,7 @@
 
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_induce(int argc, char **argv);
 
 static volatile sig_atomic_t g_stop;
 
@@ -31,6 +32,7 @@ static const char usage[] =
     "       humeur tokens [OPTIONS] TEXT...      normalized tokens, stems, spans and language\n"
     "       humeur train [OPTIONS] FILE...       train a model (see humeur train --help)\n"
     "       humeur eval [OPTIONS] GOLD.jsonl...  measure accuracy (see humeur eval --help)\n"
+    "       humeur induce [OPTIONS] ...          propose lexicon entries from labelled posts\n"
     "\n"
     "options:\n"
     "  --json                 print the JSON result (quick mode)\n"
@@ -384,6 +386,8 @@ int main(int argc, char **argv)
         rc = cmd_train(argc - 2, argv + 2);
     else if (!strcmp(cmd, "eval"))
         rc = cmd_eval(argc - 2, argv + 2);
+    else if (!strcmp(cmd, "induce"))
+        rc = cmd_induce(argc - 2, argv + 2);
     else if (!strcmp(cmd, "help"))
         rc = (fputs(usage, stdout), EXIT_OK);
     else

@@ -21,17 +21,12 @@
 
 int cmd_train(int argc, char **argv);
 
-typedef struct spec {
-    char path[2048];
-    char splits[160];
-    int holdout;
-    char holdout_field[64];  /* hash this field for the hold-out (default id) */
-    double weight;
-    int cfrom_rating;
-    int dev;
-} spec;
+static int add_row(void *ctx, const char *text, size_t len, int pol, int cmp, int dev, double w)
+{
+    return hm_trainer_add(ctx, text, len, pol, cmp, dev, w);
+}
 
-static int parse_spec(const char *s, int dev, spec *sp)
+int parse_spec(const char *s, int dev, spec *sp)
 {
     memset(sp, 0, sizeof *sp);
     sp->weight = 1.0;
@@ -81,8 +76,8 @@ static unsigned hash_id(const char *s)
     return h;
 }
 
-static int read_spec(hm_trainer *tr, const spec *sp, const char *text_field, long *rows,
-                     long *cmp_rows)
+int read_spec(const spec *sp, const char *text_field, row_fn fn, void *ctx, long *rows,
+              long *cmp_rows)
 {
     FILE *f;
     int is_pipe = 0;
@@ -155,8 +150,8 @@ static int read_spec(hm_trainer *tr, const spec *sp, const char *text_field, lon
             dev = ids && (int)(hash_id(ids) % 100u) < sp->holdout;
             free(ids);
         }
-        int rc = hm_trainer_add(tr, json_string_value(tx), json_string_length(tx), pol, cmp, dev,
-                                sp->weight);
+        int rc = fn(ctx, json_string_value(tx), json_string_length(tx), pol, cmp, dev,
+                    sp->weight);
         json_decref(o);
         if (rc) {
             fprintf(stderr, "humeur train: %s: %s\n", sp->path, hm_strerror(rc));
@@ -260,7 +255,7 @@ int cmd_train(int argc, char **argv)
                 break;
             }
         hm_trainer_set_group(tr, g);
-        status = read_spec(tr, &specs[i], text_field, &rows, &crow);
+        status = read_spec(&specs[i], text_field, add_row, tr, &rows, &crow);
         fprintf(stderr, "humeur train: %s: %ld rows (%ld with a complaint label)%s\n",
                 specs[i].path, rows, crow, specs[i].dev ? " [dev]" : "");
     }
