@@ -213,25 +213,67 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
     return best_n;
 }
 
-static inline unsigned tri_hash(const unsigned char *s)
+static inline uint32_t key3(const unsigned char *p)
 {
-    return ((unsigned)s[0] * 961u + (unsigned)s[1] * 31u + s[2]) & 4095u;
+    return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16) + 1;
 }
 
-/* A literal can be in the text only if its first trigram is: the bitmap of the
- * text's trigrams rules most patterns out before any memmem. */
-static int has_literal(const hm_cat_state *s, const char *t, size_t n, const cat_regex *re)
+/* Index every prefilter literal by its first three bytes. */
+static int build_literal_index(hm_cats *c)
 {
-    const char *lit = re->lit;
-    for (int i = 0; i < re->nlit; i++) {
-        size_t l = re->litlen[i];
-        unsigned h = re->tri[i];
-        if ((s->trigrams[h >> 6] >> (h & 63)) & 1)
-            if (memmem(t, n, lit, l))
-                return 1;
-        lit += l + 1;
+    size_t n = 0;
+    for (size_t i = 0; i < c->nre; i++)
+        n += c->re[i].nlit;
+    c->lits = calloc(n + 1, sizeof *c->lits);
+    size_t cap = 64;
+    while (cap < n * 2)
+        cap *= 2;
+    c->lit_key = calloc(cap, sizeof *c->lit_key);
+    c->lit_head = malloc(cap * sizeof *c->lit_head);
+    if (!c->lits || !c->lit_key || !c->lit_head)
+        return HM_ENOMEM;
+    c->lit_cap = cap;
+    for (size_t i = 0; i < c->nre; i++) {
+        const char *l = c->re[i].lit;
+        for (int q = 0; q < c->re[i].nlit; q++) {
+            size_t len = strlen(l);
+            uint32_t k = key3((const unsigned char *)l);
+            size_t j = (k * 2654435761u) & (cap - 1);
+            while (c->lit_key[j] && c->lit_key[j] != k)
+                j = (j + 1) & (cap - 1);
+            struct cat_lit *e = &c->lits[c->nlits];
+            e->s = l;
+            e->len = (uint16_t)len;
+            e->re = (uint16_t)i;
+            e->next = c->lit_key[j] ? c->lit_head[j] : -1;
+            c->lit_key[j] = k;
+            c->lit_head[j] = (int32_t)c->nlits++;
+            l += len + 1;
+        }
     }
     return 0;
+}
+
+/* One pass over the normalized post: mark the patterns one of whose literals
+ * occurs in it. */
+static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
+{
+    memset(s->eligible, 0, ((c->nre + 63) / 64) * sizeof *s->eligible);
+    if (!c->nlits)
+        return;
+    for (size_t i = 0; i + 3 <= n; i++) {
+        uint32_t k = key3((const unsigned char *)t + i);
+        size_t j = (k * 2654435761u) & (c->lit_cap - 1);
+        while (c->lit_key[j] && c->lit_key[j] != k)
+            j = (j + 1) & (c->lit_cap - 1);
+        if (!c->lit_key[j])
+            continue;
+        for (int32_t e = c->lit_head[j]; e >= 0; e = c->lits[e].next) {
+            const struct cat_lit *l = &c->lits[e];
+            if (i + l->len <= n && !memcmp(t + i, l->s, l->len))
+                s->eligible[l->re >> 6] |= 1ULL << (l->re & 63);
+        }
+    }
 }
 
 static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_stemcache *sc,
@@ -348,14 +390,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_st
             c->re[c->nre].weight = (float)w;
             c->re[c->nre].nlit = (uint8_t)required_literals(f[2], fl[2], c->re[c->nre].lit,
                                                             sizeof c->re[c->nre].lit);
-            {
-                const char *l = c->re[c->nre].lit;
-                for (int q = 0; q < c->re[c->nre].nlit; q++) {
-                    c->re[c->nre].tri[q] = (uint16_t)tri_hash((const unsigned char *)l);
-                    c->re[c->nre].litlen[q] = (uint8_t)strlen(l);
-                    l += strlen(l) + 1;
-                }
-            }
+
             c->nre++;
             c->npatterns++;
             continue;
@@ -427,6 +462,8 @@ int hm_categories_load(hm_cats *c, const hm_source *src, hm_status *st)
     for (size_t i = 0; !rc && src[i].name; i++)
         if (!strncmp(src[i].name, "categories/", 11))
             rc = load_cat_file(c, &src[i], &tb, &sc, &key, st);
+    if (!rc)
+        rc = build_literal_index(c);
     if (!rc) {
         c->mctx = pcre2_match_context_create(NULL);
         if (!c->mctx)
@@ -462,6 +499,9 @@ void hm_categories_free(hm_cats *c)
     for (size_t i = 0; i < c->nre; i++)
         pcre2_code_free(c->re[i].code);
     free(c->re);
+    free(c->lits);
+    free(c->lit_key);
+    free(c->lit_head);
     if (c->mctx)
         pcre2_match_context_free(c->mctx);
     memset(c, 0, sizeof *c);
@@ -473,7 +513,8 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->md = pcre2_match_data_create(4, NULL);
     s->sum = calloc(c->ncats + 1, sizeof *s->sum);
     s->hits = calloc(c->ncats + 1, sizeof *s->hits);
-    if (!s->md || !s->sum || !s->hits)
+    s->eligible = calloc((c->nre + 63) / 64 + 1, sizeof *s->eligible);
+    if (!s->md || !s->sum || !s->hits || !s->eligible)
         return HM_ENOMEM;
     return 0;
 }
@@ -485,6 +526,7 @@ void hm_cat_state_free(hm_cat_state *s)
     free(s->sum);
     free(s->hits);
     free(s->normmap);
+    free(s->eligible);
     free(s->m);
     hm_buf_free(&s->normtext);
     memset(s, 0, sizeof *s);
@@ -633,16 +675,12 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         }
         if (!nt->p && hm_buf_put(nt, "", 0))
             return HM_ENOMEM;
-        memset(s->trigrams, 0, sizeof s->trigrams);
-        for (size_t i = 0; i + 3 <= nt->len; i++) {
-            unsigned h = tri_hash((const unsigned char *)nt->p + i);
-            s->trigrams[h >> 6] |= 1ULL << (h & 63);
-        }
+        mark_eligible(c, s, nt->p, nt->len);
         for (size_t r = 0; r < c->nre; r++) {
             const cat_regex *re = &c->re[r];
             if (re->lang != LANG_UND && re->lang != lang)
                 continue;
-            if (re->nlit && !has_literal(s, nt->p, nt->len, re))
+            if (re->nlit && !((s->eligible[r >> 6] >> (r & 63)) & 1))
                 continue; /* none of the literals every match needs is there */
             PCRE2_SIZE off = 0;
             for (int guard = 0; guard < 16 && off <= nt->len; guard++) {

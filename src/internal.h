@@ -158,8 +158,6 @@ typedef struct cat_regex {
     float weight;
     char lit[96];        /* literals, NUL-separated: every match contains one of them */
     uint8_t nlit;        /* 0 = no prefilter */
-    uint16_t tri[16];    /* hash of each literal's first three bytes */
-    uint8_t litlen[16];
 } cat_regex;
 
 typedef struct hm_cats {
@@ -173,6 +171,13 @@ typedef struct hm_cats {
     size_t ncues, cuecap;
     cat_regex *re;
     size_t nre, recap;
+    /* literal index: the first three bytes of every prefilter literal -> the
+     * literals that start so (chains in lit_next), for one pass over a post */
+    uint32_t *lit_key;        /* 3 bytes + 1, 0 = empty slot */
+    int32_t *lit_head;        /* first entry of the slot's chain */
+    size_t lit_cap;
+    struct cat_lit { const char *s; uint16_t len; uint16_t re; int32_t next; } *lits;
+    size_t nlits;
     pcre2_match_context *mctx;
     size_t npatterns;
 } hm_cats;
@@ -191,7 +196,7 @@ typedef struct hm_cat_state {
     uint32_t *normmap;        /* per byte of the normalized text: token index */
     size_t normcap;
     hm_buf normtext;
-    uint64_t trigrams[64];    /* bitmap of the 3-byte sequences of normtext */
+    uint64_t *eligible;       /* bitmap over patterns: a literal of theirs is in the post */
     int complaint;
     double complaint_prob;
     double cue_total;         /* positive cue weight over all categories */
