@@ -690,7 +690,11 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                     break; /* no match, or a limit hit: the pattern simply does not fire */
                 PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
                 if (ov[1] <= ov[0]) {
+                    /* an empty match: step over one whole character (a start offset
+                     * inside a UTF-8 sequence is undefined with NO_UTF_CHECK) */
                     off = ov[1] + 1;
+                    while (off < nt->len && ((unsigned char)nt->p[off] & 0xC0) == 0x80)
+                        off++;
                     continue;
                 }
                 uint32_t t0 = s->normmap[ov[0]], t1 = s->normmap[ov[1] - 1];

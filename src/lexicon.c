@@ -13,6 +13,7 @@
  */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,7 @@ static int parse_num(const char *s, size_t n, double *out)
     tmp[n] = 0;
     char *end;
     *out = strtod(tmp, &end);
-    if (end == tmp || *end)
+    if (end == tmp || *end || !isfinite(*out))
         return -1;
     return 0;
 }

@@ -639,8 +639,8 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             while (ue < len && (isalpha(p[ue]) || (p[ue] == 0xC3 && ue + 1 < len && p[ue + 1] == 0xA9)))
                 ue += p[ue] == 0xC3 ? 2 : 1;
             double um = 0;
-            int unit_ok = ue > us && (ue >= len || !(isalnum(p[ue]) || p[ue] >= 0x80 || p[ue] == '\'')
-                                      || ((p[ue - 1] == 'h' || p[ue - 1] == 'H') && isdigit(p[ue])));
+            int unit_ok = ue > us && (ue >= len || !(isalnum(p[ue]) || p[ue] >= 0x80 || p[ue] == '\'') ||
+                                      ((p[ue - 1] == 'h' || p[ue - 1] == 'H') && isdigit(p[ue])));
             if (unit_ok)
                 um = unit_minutes(p + us, ue - us);
             if (um > 0) {
@@ -648,9 +648,10 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 size_t de = ue;
                 if ((p[ue - 1] == 'h' || p[ue - 1] == 'H') && ue - us == 1 && ue < len && isdigit(p[ue])) {
                     size_t m2 = ue;
+                    int mm = 0;
                     while (m2 < len && isdigit(p[m2]) && m2 - ue < 2)
-                        m2++;
-                    mins += atoi((const char *)p + ue) % 100;
+                        mm = mm * 10 + (p[m2++] - '0');
+                    mins += mm;
                     de = m2;
                     if (de < len && (p[de] == 'm' || p[de] == 'M')) /* 1h30min */
                         while (de < len && isalpha(p[de]))
