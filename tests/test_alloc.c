@@ -51,6 +51,7 @@ void *realloc(void *p, size_t n)
 void free(void *p) { __libc_free(p); }
 #endif
 
+#ifndef UNDER_SANITIZER
 static const char *const corpus[] = {
     "Très déçu par le service client, 3 semaines pour un remboursement 😡",
     "Ça fait 2h qu'on attend, tabarnak que c'est long! #ServicePourri @STM",
@@ -61,6 +62,7 @@ static const char *const corpus[] = {
     "I was charged twice for the same order, please refund me ASAP?!",
     "",
 };
+#endif
 
 int main(void)
 {
