@@ -112,7 +112,7 @@ fi
     machine "$LOAD0"
     echo "Versions: $("$HUMEUR" --version 2>&1 | head -1); fastText $(dpkg-query -W -f '${Version}' fasttext 2>/dev/null || echo '?') (Debian package, $FT_ARGS, trained on the humeur training recipe, fr + en pooled); node $(node --version 2>/dev/null || echo '?'), vader-sentiment $(npm_version vader-sentiment), sentiment $(npm_version sentiment)."
     echo
-    echo "Command: \`sh bench/run.sh $BUILD\` (\`make bench\`)."
+    echo "Command: \`sh bench/run.sh $BUILD\` (\`make bench\` runs \`sh bench/run.sh build\`)."
 } > "$OUT/speed.header.md"
 [ $NPM_OK = 1 ] || echo "- VADER and AFINN: not measured (npm peers unavailable)" >> "$OUT/speed.header.md"
 [ $FT_OK = 1 ] || echo "- fastText: not measured (fasttext unavailable)" >> "$OUT/speed.header.md"
