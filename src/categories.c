@@ -109,7 +109,7 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
             for (int b = 0; b < na; b++)
                 used += strlen(out + used) + 1;
             int nb = required_literals(p + i + 1, n - i - 1, out + used, cap - used);
-            if (!nb || na + nb > 16)
+            if (!nb || na + nb > 32)
                 return 0;
             return na + nb;
         }
@@ -117,7 +117,7 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
     /* candidates: top-level literal runs and top-level plain alternation groups */
     size_t best_min = 0;
     int best_n = 0;
-    char best[96];
+    char best[256];
     if (cap > sizeof best)
         cap = sizeof best;
     for (size_t i = 0; i < n; i++) {
@@ -131,53 +131,63 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
             continue;
         }
         if (p[i] == '(') {
-            /* find the matching ')' and check that the group is a plain alternation */
-            size_t s = i + 1, d = 1, j = s;
+            /* find the matching ')'; a mandatory group gives, for each of its own
+             * branches, the literal that branch starts with */
+            size_t s = i + 1, j = s;
+            int usable = 1;
             if (j + 1 < n && p[j] == '?' && p[j + 1] == ':')
                 s = j = j + 2;
             else if (j < n && p[j] == '?')
-                s = n; /* lookarounds and the like: not a candidate */
-            int plain = s < n;
+                usable = 0; /* lookarounds and the like */
+            size_t d = 1;
+            size_t starts[40];
+            int nst = 0;
+            starts[nst++] = s;
             for (; j < n && d; j++) {
                 if (p[j] == '\\') {
-                    plain = 0;
                     j++;
                     continue;
                 }
-                if (p[j] == '(') {
+                if (p[j] == '[') {
+                    while (j < n && p[j] != ']')
+                        j += p[j] == '\\' ? 2 : 1;
+                    continue;
+                }
+                if (p[j] == '(')
                     d++;
-                    plain = 0;
-                } else if (p[j] == ')')
+                else if (p[j] == ')')
                     d--;
-                else if (p[j] == '[')
-                    plain = 0;
+                else if (p[j] == '|' && d == 1) {
+                    if (nst < 40)
+                        starts[nst++] = j + 1;
+                    else
+                        usable = 0;
+                }
             }
             size_t e = j - 1; /* the ')' */
             char q = j < n ? p[j] : 0;
-            if (plain && d == 0 && q != '?' && q != '*' && q != '{') {
-                char tmp[96];
+            if (usable && d == 0 && q != '?' && q != '*' && q != '{') {
+                char tmp[256];
                 size_t w = 0, mn = 1000;
-                int nb = 0, ok = 1;
-                for (size_t bs = s; ok && bs <= e;) {
-                    size_t be = bs;
-                    while (be < e && p[be] != '|')
-                        be++;
+                int ok = 1;
+                for (int bi = 0; ok && bi < nst; bi++) {
+                    size_t bs = starts[bi], be = bi + 1 < nst ? starts[bi + 1] - 1 : e;
                     size_t L = branch_literal(p + bs, be - bs);
+                    while (L && p[bs + L - 1] == ' ')
+                        L--;
                     if (L < 3 || w + L + 1 > sizeof tmp)
                         ok = 0;
                     else {
                         memcpy(tmp + w, p + bs, L);
                         w += L;
                         tmp[w++] = 0;
-                        nb++;
                         if (L < mn)
                             mn = L;
                     }
-                    bs = be + 1;
                 }
-                if (ok && nb && (mn > best_min || (mn == best_min && nb < best_n))) {
+                if (ok && (mn > best_min || (mn == best_min && nst < best_n))) {
                     best_min = mn;
-                    best_n = nb;
+                    best_n = nst;
                     memcpy(best, tmp, w);
                 }
             }
@@ -202,7 +212,7 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
             i = k - 1;
         }
     }
-    if (!best_n || best_min < 3 || best_n > 16)
+    if (!best_n || best_min < 3 || best_n > 32)
         return 0;
     size_t tot = 0;
     for (int b = 0; b < best_n; b++)

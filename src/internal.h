@@ -156,7 +156,7 @@ typedef struct cat_regex {
     uint16_t cat;
     uint8_t lang;        /* LANG_UND = both */
     float weight;
-    char lit[96];        /* literals, NUL-separated: every match contains one of them */
+    char lit[256];       /* literals, NUL-separated: every match contains one of them */
     uint8_t nlit;        /* 0 = no prefilter */
 } cat_regex;
 
