@@ -122,7 +122,10 @@ models: $(BUILD)/humeur
 	sh models/train.sh $(BUILD)/humeur $(DATA) models
 	$(MAKE) all
 
-bench: all
+$(BUILD)/bench_pipeline: bench/pipeline.c $(BUILD)/libhumeur.a src/internal.h
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
+
+bench: all $(BUILD)/bench_pipeline
 	@sh bench/run.sh $(BUILD)
 
 # ---- install ----

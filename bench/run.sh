@@ -117,6 +117,17 @@ fi
 [ $NPM_OK = 1 ] || echo "- VADER and AFINN: not measured (npm peers unavailable)" >> "$OUT/speed.header.md"
 [ $FT_OK = 1 ] || echo "- fastText: not measured (fasttext unavailable)" >> "$OUT/speed.header.md"
 
+# ---- the pipeline stage by stage, in process (bench/pipeline.c) ----
+if [ -x "$BUILD/bench_pipeline" ]; then
+    "$BUILD/bench_pipeline" "$JSONL" "$RUNS" > "$OUT/pipeline.md" 2>&1 || STATUS=1
+    {
+        echo
+        echo "Stage by stage, in process, one thread (\\`$BUILD/bench_pipeline bench/out/corpus.jsonl $RUNS\\`, bench/pipeline.c):"
+        echo
+        cat "$OUT/pipeline.md"
+    } >> "$OUT/speed.header.md"
+fi
+
 python3 "$LIB/report.py" speed "$RES" "$OUT/speed.header.md" |
     sed "s|$OUT/|bench/out/|g; s|$LIB/|bench/lib/|g; s|$HUMEUR|$BUILD/humeur|g" > "$OUT/speed.md"
 cat "$OUT/speed.md"
