@@ -21,7 +21,7 @@ def main():
     rows = [r for r in rows if r.get("polarity") == "negative" and r.get("reason") in MAP]
     inp = "".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows)
     out = subprocess.run([humeur, "score", "--no-progress", "--lang", "en"], input=inp.encode(),
-                         capture_output=True, check=False).stdout.decode().splitlines()
+                         capture_output=True, check=False).stdout.decode().split("\n")
     found, total, complaint = collections.Counter(), collections.Counter(), collections.Counter()
     for r, line in zip(rows, out):
         o = json.loads(line)

@@ -671,6 +671,20 @@ static int json_str(hm_buf *b, const char *s)
             u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = 0;
             esc = u;
         }
+        /* U+2028, U+2029 and U+0085 are valid in JSON but break line-oriented
+         * readers (and older JavaScript): escaped too */
+        if (c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+            if (hm_buf_puts(b, p[2] == 0xA8 ? "\\u2028" : "\\u2029"))
+                return HM_ENOMEM;
+            p += 2;
+            continue;
+        }
+        if (c == 0xC2 && p[1] == 0x85) {
+            if (hm_buf_puts(b, "\\u0085"))
+                return HM_ENOMEM;
+            p += 1;
+            continue;
+        }
         if (esc) {
             if (hm_buf_puts(b, esc))
                 return HM_ENOMEM;
