@@ -106,18 +106,22 @@ int main(int argc, char **argv)
     }
     hm_analyzer *a = hm_analyzer_new(e, &st);
     static const char *const stage[] = {"normalize + tokenize", "+ language id",
-                                        "+ stemming (the pipeline)", "full hm_analyze + JSON"};
+                                        "+ stemming (the pipeline)",
+                                        "+ category cues, lexicon and rules (--scorer lexicon)",
+                                        "full hm_analyze (+ models, blend) + JSON"};
     printf("| stage | MB/s | posts/s |\n|---|---:|---:|\n");
-    for (int sg = 0; sg < 4; sg++) {
+    for (int sg = 0; sg < 5; sg++) {
         double *t = calloc((size_t)runs, sizeof *t);
         for (int r = 0; r < runs; r++) {
             double t0 = now();
             for (size_t i = 0; i < nt; i++) {
-                if (sg == 3) {
+                if (sg >= 3) {
                     hm_result res;
                     size_t jl;
-                    hm_analyze(a, tx[i].s, tx[i].n, &res);
-                    hm_result_json(a, &res, NULL, &jl);
+                    hm_options o = {0, sg == 3 ? HM_SCORER_LEXICON : 0};
+                    hm_analyze_ex(a, tx[i].s, tx[i].n, &o, &res);
+                    if (sg == 4)
+                        hm_result_json(a, &res, NULL, &jl);
                     continue;
                 }
                 hm_tokenize(&a->tb, tx[i].s, tx[i].n);

@@ -301,6 +301,12 @@ static void test_json(hm_analyzer *a)
     CHECK(js && strncmp(js, "{\"id\":\"x\\\"1\",\"lang\":", 20) == 0, "id first: %s", js ? js : "");
     CHECK(js && strchr(js, '\t') == NULL && strchr(js, '\x01') == NULL, "control chars escaped");
     CHECK(js && strstr(js, "\"probs\":{\"negative\":") != NULL, "probs object");
+    const char *ls = "line\xe2\x80\xa8separator \xc2\x85 super";
+    hm_analyze(a, ls, strlen(ls), &r);
+    js = hm_result_json(a, &r, NULL, &jl);
+    CHECK(js && !strstr(js, "\xe2\x80\xa8") && !strstr(js, "\xc2\x85"),
+          "U+2028 and U+0085 escaped in JSON");
+    hm_analyze(a, t, strlen(t), &r);
     double s = r.probs[0] + r.probs[1] + r.probs[2];
     CHECK(s > 0.999 && s < 1.001, "probs sum to 1: %f", s);
 }
