@@ -577,7 +577,7 @@ static int negated_at(const hm_analyzer *a, size_t i)
         if (t->type != HM_TOK_WORD)
             continue;
         seen++;
-        const lex_entry *e = hm_lex_word(lx, lang, tb_str(tb, t->norm), t->norm_len);
+        const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
         if (e && e->modtype == MOD_NEGATOR && !e->has_val)
             return 1;
         if (e && e->modtype == MOD_CONTRAST)
@@ -616,13 +616,13 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
             continue;
         int neg = -1;
         uint32_t v;
-        if (t->stem_len && hm_map_get(&c->stems[lang], tb_str(tb, t->stem), t->stem_len, &v)) {
+        if (t->stem_len && hm_map_get_h(&c->stems[lang], tb_str(tb, t->stem), t->stem_len, t->sh, &v)) {
             neg = negated_at(a, i);
             if (!neg && cue_chain(s, c, (int32_t)v, t->start, t->end))
                 return HM_ENOMEM;
         }
         uint32_t mx;
-        if (hm_map_get(&c->firsts[lang], tb_str(tb, t->norm), t->norm_len, &mx)) {
+        if (hm_map_get_h(&c->firsts[lang], tb_str(tb, t->norm), t->norm_len, t->nh, &mx)) {
             for (size_t k = mx; k >= 1; k--) {
                 if (i + k > tb->ntoks)
                     continue;

@@ -434,6 +434,7 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
         rc = hm_stem(&a->stem, sl, lw, strlen(lw), &a->tb.strs, &t->stem, &t->stem_len);
         if (rc)
             return rc;
+        t->sh = hm_hash(a->tb.strs.p + t->stem, t->stem_len);
     }
     rc = hm_categories_match(a, &e->cats);
     if (rc)

@@ -45,6 +45,8 @@ typedef struct hm_map {
 
 int hm_map_put(hm_map *m, const char *k, size_t n, uint32_t v); /* replaces */
 int hm_map_get(const hm_map *m, const char *k, size_t n, uint32_t *v); /* 1 found */
+/* the same with h = hm_hash(k, n) already known (tokens keep theirs) */
+int hm_map_get_h(const hm_map *m, const char *k, size_t n, uint64_t h, uint32_t *v);
 void hm_map_free(hm_map *m);
 
 void hm_set_status(hm_status *st, int code, const char *fmt, ...)
@@ -62,6 +64,7 @@ typedef struct tok {
     uint16_t norm_len, stem_len;
     int16_t hashtag;             /* hashtag parts: index of the hashtag token, else -1 */
     double value;
+    uint64_t nh, sh;             /* hm_hash of norm and of stem: computed once, probed often */
 } tok;
 
 typedef struct hm_textbuf {
@@ -142,6 +145,10 @@ int hm_lexicon_load(hm_lexicon *lx, const hm_source *src, struct hm_engine *e, h
 void hm_lexicon_free(hm_lexicon *lx);
 const lex_entry *hm_lex_word(const hm_lexicon *lx, int lang, const char *k, size_t n);
 const lex_entry *hm_lex_stem(const hm_lexicon *lx, int lang, const char *k, size_t n);
+const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
+const lex_entry *hm_lex_stem_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
+/* a token's norm and stem */
+#define TOK_WORD_E(lx, lang, tb, t) hm_lex_word_h(lx, lang, tb_str(tb, (t)->norm), (t)->norm_len, (t)->nh)
 
 /* ---------- categories.c ---------- */
 

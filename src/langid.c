@@ -122,8 +122,8 @@ int hm_langid_ex(const hm_textbuf *tb, const hm_map *frw, const hm_map *enw,
                 fr += 0.7;
             else if (lx) {
                 const char *nm = tb_str(tb, t->norm);
-                int lfr = hm_lex_word(lx, LANG_FR, nm, t->norm_len) != NULL;
-                int len_ = hm_lex_word(lx, LANG_EN, nm, t->norm_len) != NULL;
+                int lfr = hm_lex_word_h(lx, LANG_FR, nm, t->norm_len, t->nh) != NULL;
+                int len_ = hm_lex_word_h(lx, LANG_EN, nm, t->norm_len, t->nh) != NULL;
                 if (lfr && !len_)
                     fr += 0.4;
                 else if (len_ && !lfr)

@@ -85,6 +85,22 @@ const lex_entry *hm_lex_word(const hm_lexicon *lx, int lang, const char *k, size
     return NULL;
 }
 
+const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h)
+{
+    uint32_t v;
+    if (hm_map_get_h(&lx->words[lang], k, n, h, &v))
+        return &lx->entries[v];
+    return NULL;
+}
+
+const lex_entry *hm_lex_stem_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h)
+{
+    uint32_t v;
+    if (hm_map_get_h(&lx->stems[lang], k, n, h, &v))
+        return &lx->entries[v];
+    return NULL;
+}
+
 const lex_entry *hm_lex_stem(const hm_lexicon *lx, int lang, const char *k, size_t n)
 {
     uint32_t v;

@@ -109,7 +109,7 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb, unsigned flags)
         uint64_t h = hm_hash(key, kl);
         int negated = neg_on;
         if (t->type == HM_TOK_WORD) {
-            const lex_entry *e = hm_lex_word(lx, lang, tb_str(tb, t->norm), t->norm_len);
+            const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
             const char *nm = tb_str(tb, t->norm);
             if (!strcmp(nm, "ne") || !strcmp(nm, "n'"))
                 ne_seen = 1;

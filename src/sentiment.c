@@ -41,7 +41,7 @@ static const lex_entry *lookup1(const hm_lexicon *lx, int lang, const hm_textbuf
                                 const tok *t, hm_analyzer *a, unsigned *rules)
 {
     const char *nm = tb_str(tb, t->norm);
-    const lex_entry *e = hm_lex_word(lx, lang, nm, t->norm_len);
+    const lex_entry *e = hm_lex_word_h(lx, lang, nm, t->norm_len, t->nh);
     if (e && (e->has_val || e->modtype))
         return e;
     if (t->type == HM_TOK_EMOJI && t->norm_len > 4) {
@@ -55,19 +55,20 @@ static const lex_entry *lookup1(const hm_lexicon *lx, int lang, const hm_textbuf
     }
     if (t->type != HM_TOK_WORD)
         return NULL;
-    if ((t->flags & HM_TF_ELONGATED) || t->norm_len > 2) {
+    if (t->flags & HM_TF_ELONGATED) {
+        /* "nuuuul" was folded to "nuul"; try "nul" */
         char tmp[256];
         if (t->norm_len < sizeof tmp) {
             size_t n = hm_fold_doubles(nm, t->norm_len, tmp);
             if (n != t->norm_len) {
                 const lex_entry *e2 = hm_lex_word(lx, lang, tmp, n);
-                if (e2 && (e2->has_val || e2->modtype) && (t->flags & HM_TF_ELONGATED))
+                if (e2 && (e2->has_val || e2->modtype))
                     return e2;
             }
         }
     }
     if (t->stem_len >= 3) {
-        const lex_entry *e3 = hm_lex_stem(lx, lang, tb_str(tb, t->stem), t->stem_len);
+        const lex_entry *e3 = hm_lex_stem_h(lx, lang, tb_str(tb, t->stem), t->stem_len, t->sh);
         if (e3) {
             *rules |= R_STEM;
             return e3;
@@ -246,7 +247,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             L = pass ? alt : lang;
             if (L == LANG_UND)
                 break;
-            const lex_entry *f = hm_lex_word(lx, L, tb_str(tb, t->norm), t->norm_len);
+            const lex_entry *f = TOK_WORD_E(lx, L, tb, t);
             /* phrases: longest first */
             if (f && f->phrase_max >= 2 && is_word_like(t)) {
                 for (size_t k = f->phrase_max; k >= 2; k--) {

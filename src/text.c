@@ -288,6 +288,7 @@ static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int
         nlen = UINT16_MAX;
     t->norm = (uint32_t)noff;
     t->norm_len = (uint16_t)nlen;
+    t->nh = hm_hash(s->p + noff, nlen);
 
     /* lower: only words need their own (others share norm) */
     if (t->type != HM_TOK_WORD) {
@@ -550,6 +551,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                     return HM_ENOMEM;
                 t->norm = t->lower = (uint32_t)off;
                 t->norm_len = (uint16_t)klen;
+                t->nh = hm_hash(tb->strs.p + off, klen);
                 i += m;
                 continue;
             }

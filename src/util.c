@@ -149,9 +149,13 @@ int hm_map_put(hm_map *m, const char *k, size_t n, uint32_t v)
 
 int hm_map_get(const hm_map *m, const char *k, size_t n, uint32_t *v)
 {
+    return hm_map_get_h(m, k, n, hm_hash(k, n), v);
+}
+
+int hm_map_get_h(const hm_map *m, const char *k, size_t n, uint64_t h, uint32_t *v)
+{
     if (!m->cap)
         return 0;
-    uint64_t h = hm_hash(k, n);
     size_t j = h & (m->cap - 1);
     while (m->hashes[j]) {
         if (m->hashes[j] == h && m->klen[j] == n && memcmp(m->pool.p + m->koff[j], k, n) == 0) {
