@@ -751,6 +751,9 @@ int hm_categories_decide(hm_analyzer *a, const hm_cats *c, int polarity, double 
     double zc = 4.0 * (maxcat - 0.8) - 6.0 * (pos - 0.3);
     double cue_prob = maxcat > 0 ? 1.0 / (1.0 + exp(-zc)) : 0;
     s->complaint_prob = 1.0 - (1.0 - s->complaint_prob) * (1.0 - cue_prob);
+    /* praise is not a complaint, whatever the complaint model read into it */
+    if (probs && probs[2] > 0.85 && s->complaint_prob > 1.0 - probs[2])
+        s->complaint_prob = 1.0 - probs[2];
     s->complaint = s->complaint_prob >= 0.5;
     if (!s->complaint)
         return 0;

@@ -160,6 +160,40 @@ static void test_stems(hm_analyzer *a)
     CHECK(n == 2 && !strcmp(tk[0].stem, "wait") && !strcmp(tk[1].stem, "wait"), "English stems");
 }
 
+static int has_cat(const hm_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->ncategories; i++)
+        if (!strcmp(r->categories[i].id, id))
+            return 1;
+    return 0;
+}
+
+/* Complaint and categories on posts whose answer is beyond doubt. */
+static void test_complaints(hm_analyzer *a)
+{
+    static const struct { const char *text, *cat; int complaint; } cases[] = {
+        {"I was charged twice for the same order and still no refund!!!", "price_billing", 1},
+        {"On hold for 45 minutes, then they hung up on me", "wait_time", 1},
+        {"Ça fait 2h qu'on attend à la caisse, une seule caisse ouverte", "wait_time", 1},
+        {"Colis jamais reçu, le livreur dit l'avoir déposé", "delivery", 1},
+        {"Not bad at all, the staff went above and beyond :)", NULL, 0},
+        {"Aucune attente, service rapide, merci !", NULL, 0},
+        {"Est-ce que vous livrez à Laval?", NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hm_result r;
+        hm_analyze(a, cases[i].text, strlen(cases[i].text), &r);
+        CHECK(r.complaint == cases[i].complaint, "complaint %d (%.2f) for: %s", r.complaint,
+              r.complaint_prob, cases[i].text);
+        if (cases[i].cat)
+            CHECK(has_cat(&r, cases[i].cat), "category %s for: %s", cases[i].cat, cases[i].text);
+        else
+            CHECK(r.ncategories == 0, "no category for: %s", cases[i].text);
+        for (size_t c = 0; c < r.ncategories; c++)
+            CHECK(r.categories[c].nevidence > 0, "category %s has evidence", r.categories[c].id);
+    }
+}
+
 static void write_file(const char *path, const char *s)
 {
     FILE *f = fopen(path, "w");
@@ -326,6 +360,7 @@ int main(void)
     test_langid(a);
     test_stems(a);
     test_json(a);
+    test_complaints(a);
     test_lexicon_dir();
     test_threads();
     hm_analyzer_free(a);
