@@ -35,7 +35,7 @@ CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 LEXICONS   = $(sort $(wildcard lexicons/*.tsv lexicons/*/*.tsv))
 MODELS     = $(sort $(wildcard models/*.hmm))
 
-.PHONY: all deps check-deps test asan demo bench install uninstall clean help models
+.PHONY: all deps check-deps test asan demo bench bench-accuracy install uninstall clean help models
 all: $(BUILD)/libhumeur.a $(BUILD)/libhumeur.so $(BUILD)/humeur
 
 help:
@@ -44,7 +44,8 @@ help:
 	@echo "make demo       build, then analyse tests/data/demo.txt"
 	@echo "make test       build and run the whole test suite"
 	@echo "make asan       the test suite under ASan+UBSan"
-	@echo "make bench      benchmarks (bench/)"
+	@echo "make bench      speed benchmark (bench/run.sh)"
+	@echo "make bench-accuracy  accuracy table and quality figures (bench/accuracy.sh, quality.sh)"
 	@echo "make models     retrain models/*.hmm from ../shared/data (DATA=...)"
 	@echo "make install    PREFIX=... DESTDIR=...; make uninstall"
 
@@ -127,6 +128,11 @@ $(BUILD)/bench_pipeline: bench/pipeline.c $(BUILD)/libhumeur.a src/internal.h
 
 bench: all $(BUILD)/bench_pipeline
 	@sh bench/run.sh $(BUILD)
+
+# Accuracy against the peers on every test set, and the other measurements.
+bench-accuracy: all
+	@sh bench/accuracy.sh $(BUILD)
+	@sh bench/quality.sh $(BUILD)
 
 # ---- install ----
 install: all $(BUILD)/humeur.pc

@@ -1,0 +1,54 @@
+#!/bin/sh
+# quality.sh BUILD — the measurements that are not the accuracy table: language id,
+# the lexicon scorer alone (VADER's four domains, French sets), complaint detection,
+# complaint categories (the fixtures written for humeur, airline-tweets mapped recall),
+# calibration of the blend.  Written to stdout and into bench/RESULTS.md between
+# <!-- quality:begin --> and <!-- quality:end -->.
+BUILD=${1:-build}
+H=$BUILD/humeur
+B=$(cd "$(dirname "$0")" && pwd)
+D=${HUMEUR_DATA:-$B/../../shared/data}
+if [ ! -d "$D" ]; then echo "SKIP: $D not found (the datasets are needed)"; exit 0; fi
+[ -x "$H" ] || { echo "quality.sh: $H not built" >&2; exit 1; }
+j() { python3 -c "import json,sys; a=json.load(sys.stdin)$1; print($2)"; }
+OUT=$(mktemp)
+{
+echo "Measured on $(date -u '+%Y-%m-%d %H:%M UTC') with \`sh bench/quality.sh $BUILD\` ($("$H" --version))."
+echo
+echo "### Language id (posts of 30 characters or more, test splits; \`python3 bench/langid.py $H\`)"
+echo
+python3 "$B/langid.py" "$H" "$D"
+echo
+echo "### The lexicon-and-rules scorer alone (\`humeur eval --scorer lexicon\`)"
+echo
+echo "| set | metric | humeur lexicon | VADER (paper) |"
+echo "|---|---|---:|---:|"
+for dom in tweets movie amazon nyt; do
+    case $dom in tweets) v=0.881;; movie) v=0.451;; amazon) v=0.565;; nyt) v=0.492;; esac
+    r=$("$H" eval --json --scorer lexicon --where domain=$dom "$D/vader/vader.jsonl" | j '["all"]["pearson_r"]' 'round(a,3)')
+    echo "| vader $dom (evaluation only) | Pearson r | $r | $v |"
+done
+for f in tvseries-fr umsab-fr; do
+    a=$("$H" eval --json --scorer lexicon --split test "$D/$f/$f.jsonl" | j '["all"]' '"%.3f / %.3f" % (a["accuracy"], a["macro_f1"])')
+    echo "| $f test | accuracy / macro-F1 | $a | – |"
+done
+echo
+echo "### Complaints (\`humeur eval --task complaint --split test complaints-twitter.jsonl\`)"
+echo
+"$H" eval --task complaint --split test "$D/complaints-twitter/complaints-twitter.jsonl" | sed 's/^/    /'
+echo
+echo "### Categories on the fixtures written for humeur (\`humeur eval --task categories tests/data/categories_{en,fr}.jsonl\`)"
+echo
+for l in en fr; do
+    echo "$l:"
+    echo
+    "$H" eval --task categories "$B/../tests/data/categories_$l.jsonl" | sed 's/^/    /'
+    echo
+done
+echo "### airline-tweets: recall of the mapped categories on negative tweets (\`python3 bench/airline_categories.py $H\`)"
+echo
+python3 "$B/airline_categories.py" "$H" "$D"
+} > "$OUT"
+cat "$OUT"
+python3 "$B/lib/report.py" splice "$B/RESULTS.md" quality < "$OUT"
+rm -f "$OUT"
