@@ -103,11 +103,11 @@ TEST_BINS = $(BUILD)/test_api $(BUILD)/test_golden $(BUILD)/test_alloc
 $(BUILD)/test_%: tests/test_%.c $(BUILD)/libhumeur.a tests/tap.h
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
 
-test: all $(TEST_BINS)
+test: all $(TEST_BINS) fuzz-replay-build
 	@HM_SAN=$(SAN) sh tests/run.sh $(BUILD)
 
 asan:
-	$(MAKE) BUILD=build/asan SAN=1 test
+	HOSTILE_LIMIT=60 $(MAKE) BUILD=build/asan SAN=1 test
 
 demo: all
 	@$(BUILD)/humeur score --format lines --no-progress tests/data/demo.txt; \
@@ -154,3 +154,6 @@ clean:
 	rm -rf build
 
 FORCE:
+
+# Fuzzing (libFuzzer harnesses, corpus replay): see tests/fuzz/README.md.
+include tests/fuzz/fuzz.mk

@@ -542,8 +542,12 @@ void hm_cat_state_free(hm_cat_state *s)
     memset(s, 0, sizeof *s);
 }
 
+#define MAX_CUE_MATCHES 256
+
 static int add_match(hm_cat_state *s, int cat, double w, uint32_t start, uint32_t end)
 {
+    if (s->nm >= MAX_CUE_MATCHES)
+        return 0; /* evidence is saturated long before: keep the work bounded */
     for (size_t i = 0; i < s->nm; i++)
         if (s->m[i].cat == cat && s->m[i].start == start && s->m[i].end == end)
             return 0; /* the same span counts once per category */
@@ -767,10 +771,13 @@ int hm_categories_decide(hm_analyzer *a, const hm_cats *c, int polarity, double 
         h->cat = (int)k;
         h->score = 1.0 - exp(-t);
         h->ev_from = a->nev;
-        for (size_t i = 0; i < s->nm; i++)
-            if (s->m[i].cat == k && s->m[i].w > 0)
+        int shown = 0;
+        for (size_t i = 0; i < s->nm && shown < 16; i++)
+            if (s->m[i].cat == k && s->m[i].w > 0) {
                 if (hm_ev_add(a, s->m[i].start, s->m[i].end, s->m[i].w, "category"))
                     return HM_ENOMEM;
+                shown++;
+            }
         h->ev_to = a->nev;
     }
     /* strongest first */

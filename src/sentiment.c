@@ -326,9 +326,12 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
     memset(crule, 0, (nu + 1) * sizeof(unsigned));
     for (size_t k = 0; k < nu; k++)
         mult[k] = 1.0;
-    for (size_t c = 0; c < nu; c++) {
+    /* at most 16 contrast markers weigh: a text of a million "mais" stays linear */
+    int ncontrast = 0;
+    for (size_t c = 0; c < nu && ncontrast < 16; c++) {
         if (u[c].modtype != MOD_CONTRAST || u[c].has_val)
             continue;
+        ncontrast++;
         int s = u[c].sentence;
         int first_in_sentence = c == 0 || u[c - 1].sentence != s;
         int from = first_in_sentence ? s - 1 : s;
@@ -457,7 +460,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             int flip = eyeroll && !(rules & R_EMOJI);
             const char *hs = tb_str(tb, tb->toks[x->t0].norm);
             int opens = 1;
-            for (size_t j = k; j > 0 && opens;) {
+            for (size_t j = k; j > 0 && opens && k - j < 4;) {
                 j--;
                 if (u[j].sentence != x->sentence)
                     break;
@@ -468,21 +471,21 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             if (!flip && opens && sarcasm_head(hs)) {
                 /* the sentence's end, in bytes */
                 uint32_t send = tb->ntoks ? tb->toks[tb->ntoks - 1].end : 0;
-                for (uint32_t j = x->t1; j < n; j++)
+                for (uint32_t j = x->t1; j < n && j < x->t1 + 64; j++)
                     if (is_sentence_end(&tb->toks[j], tb) && tb_str(tb, tb->toks[j].norm)[0] != ',') {
                         send = tb->toks[j].start;
                         break;
                     }
                 double cue = 0;
                 int contrast = 0;
-                for (size_t j = k + 1; j < nu && u[j].sentence == x->sentence; j++)
+                for (size_t j = k + 1; j < nu && j < k + 64 && u[j].sentence == x->sentence; j++)
                     if (u[j].modtype == MOD_CONTRAST)
                         contrast = 1;
                 for (size_t i = 0; i < cs->nm; i++)
                     if (cs->m[i].w > 0 && cs->m[i].start >= tb->toks[x->t1 - 1].end &&
                         cs->m[i].end <= send)
                         cue += cs->m[i].w;
-                for (uint32_t j = x->t1; j < n && tb->toks[j].start < send; j++)
+                for (uint32_t j = x->t1; j < n && j < x->t1 + 64 && tb->toks[j].start < send; j++)
                     if (tb->toks[j].type == HM_TOK_DURATION)
                         cue += 1.0;
                 if (cue >= 1.0 && !contrast)
@@ -490,7 +493,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
                 /* a praise word standing alone in its clause ("great, another
                  * delay", "génial, encore supprimé") before blame */
                 if (!flip && !contrast && x->sentence_end == 2 && x->t1 - x->t0 == 1) {
-                    for (size_t j = k + 1; j < nu && u[j].sentence == x->sentence; j++)
+                    for (size_t j = k + 1; j < nu && j < k + 64 && u[j].sentence == x->sentence; j++)
                         if (u[j].has_val && u[j].valence < 0)
                             cue += 1.0;
                     if (cue >= 0.5)
@@ -510,7 +513,8 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             neg -= v;
         nhits++;
         uint32_t s0 = tb->toks[x->t0].start, s1 = tb->toks[x->t1 - 1].end;
-        if (hm_ev_add(a, s0, s1, v, intern_rule(rules)))
+        /* every unit counts; the first HM_MAX_EVIDENCE / 2 are shown */
+        if (a->nev < HM_MAX_EVIDENCE / 2 && hm_ev_add(a, s0, s1, v, intern_rule(rules)))
             return HM_ENOMEM;
     }
     /* a problem report with no sentiment word is still negative: complaint cues

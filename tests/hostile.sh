@@ -164,6 +164,7 @@ case_() {
     rc=$?
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
         bad "$name: did not finish within $LIMIT s"
+        return # (its output is cut short: no line check)
     elif [ $rc -ge 128 ] || sanitizer_said "$T/err"; then
         bad "$name: crashed (status $rc): $(grep -m1 -E 'ERROR|runtime error|Sanitizer' "$T/err")"
     else

@@ -174,6 +174,22 @@ fi
 echo "== README examples"
 if [ -x "$T/readme.sh" ]; then sh "$T/readme.sh" "$HUMEUR" > "$TMP/out" 2>&1; sum_results "$TMP/out"; fi
 
+echo "== hostile inputs (tests/hostile.sh)"
+sh "$T/hostile.sh" "$BUILD" > "$TMP/out" 2>&1
+grep '^FAIL' "$TMP/out" >&2
+grep -q '^RESULT' "$TMP/out" || bad "hostile.sh ended early"
+sum_results "$TMP/out"
+
+echo "== fuzz corpora replay (tests/fuzz/replay.sh)"
+if [ -x "$BUILD/fuzz/replay_fuzz_analyze" ]; then
+    sh "$T/fuzz/replay.sh" "$BUILD" > "$TMP/out" 2> "$TMP/err"
+    grep '^FAIL' "$TMP/out" >&2
+    grep -q '^RESULT' "$TMP/out" || { bad "fuzz replay ended early"; tail -5 "$TMP/err" >&2; }
+    sum_results "$TMP/out"
+else
+    skip "fuzz corpora replay: not built (make fuzz-replay-build)"
+fi
+
 if [ -n "$EXTRA_TESTS" ]; then sh "$EXTRA_TESTS" "$BUILD"; fi
 
 echo

@@ -296,7 +296,9 @@ typedef struct reader {
     char *buf;
     size_t cap, start, end;
     int eof, err;
+    int drained;          /* the last read returned less than asked: input is idle */
     unsigned long long no;
+    volatile sig_atomic_t *stop;
 } reader;
 
 static int block_add(block *b, const char *p, size_t n, unsigned long long no, int too_long)
@@ -333,7 +335,9 @@ static int block_add(block *b, const char *p, size_t n, unsigned long long no, i
     return 0;
 }
 
-/* Read the next line into the block. 1 = a line, 0 = end, -1 = error. */
+/* Read the next line into the block. 1 = a line, 0 = end, -1 = error,
+ * 2 = the input is idle and the block already has lines (analyse them now, so
+ * that `tail -f log | humeur score` answers line by line), 3 = interrupted. */
 static int read_line(reader *r, block *b, size_t max_line)
 {
     size_t skipped = 0;
@@ -359,6 +363,8 @@ static int read_line(reader *r, block *b, size_t max_line)
         }
         if (r->eof)
             return 0;
+        if (b->n && r->drained)
+            return 2;
         /* the current line is longer than the limit: drop what we have, keep scanning */
         if (r->end - r->start > max_line) {
             skipped += r->end - r->start;
@@ -378,15 +384,29 @@ static int read_line(reader *r, block *b, size_t max_line)
             r->buf = p;
             r->cap = nc;
         }
-        size_t k = fread(r->buf + r->end, 1, r->cap - r->end, r->f);
-        r->end += k;
-        if (k == 0) {
-            if (ferror(r->f)) {
-                r->err = errno ? errno : EIO;
-                return -1;
-            }
-            r->eof = 1;
+        /* read(2), not fread: return with what a pipe has, do not wait for a full buffer */
+        int fd = fileno(r->f);
+        ssize_t k;
+        if (fd >= 0) {
+            k = read(fd, r->buf + r->end, r->cap - r->end);
+        } else { /* a stream without a descriptor (fmemopen): stdio */
+            k = (ssize_t)fread(r->buf + r->end, 1, r->cap - r->end, r->f);
+            if (k == 0 && ferror(r->f))
+                k = -1;
         }
+        if (k < 0) {
+            if (errno == EINTR) {
+                if (r->stop && *r->stop)
+                    return 3;
+                continue;
+            }
+            r->err = errno;
+            return -1;
+        }
+        r->drained = (size_t)k < r->cap - r->end;
+        r->end += (size_t)k;
+        if (k == 0)
+            r->eof = 1;
     }
     (void)skipped;
 }
@@ -420,6 +440,7 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
     if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode))
         total = sb.st_size;
     r.f = in;
+    r.stop = o->stop_flag;
     r.cap = 1u << 20;
     r.buf = malloc(r.cap);
     r.no = *line_base;
@@ -477,6 +498,9 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
         int k = 0;
         while (b.n < BLOCK_LINES && b.used < BLOCK_BYTES && (k = read_line(&r, &b, o->max_line)) == 1)
             ;
+        int interrupted = k == 3;
+        if (k == 2)
+            k = 1; /* idle input: analyse what we have, then read on */
         if (k < 0) {
             if (r.err)
                 fprintf(stderr, "humeur: %s: read error: %s\n", name, strerror(r.err));
@@ -530,12 +554,17 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
                 goto done;
             }
             nlines += b.n;
-            if (o->stop_flag && *o->stop_flag) {
+            if (interrupted || (o->stop_flag && *o->stop_flag)) {
                 fprintf(stderr, "humeur: interrupted after %llu lines\n", nlines);
                 status = EXIT_INTERRUPTED;
                 goto done;
             }
-            progress(o, nlines, total > 0 ? ftell(in) : 0, total);
+            progress(o, nlines, total > 0 ? (long long)lseek(fileno(in), 0, SEEK_CUR) : 0, total);
+        }
+        if (interrupted) {
+            fprintf(stderr, "humeur: interrupted after %llu lines\n", nlines);
+            status = EXIT_INTERRUPTED;
+            break;
         }
         if (k < 0) {
             status = EXIT_IO;

@@ -6,8 +6,7 @@
  *   bits 2-3  scorer: HM_SCORER_DEFAULT, LEXICON, NB, BLEND
  *   bit  4    use an engine with max_text_bytes = 97 (the truncation path)
  *   bit  5    hm_result_json with an id ("x\u0001") instead of none
- * The text is the fuzzer's buffer as is (not NUL-terminated): ASan catches any read past
- * len (with HUMEUR_FUZZ_MASK_KNOWN=1, a NUL-terminated copy: see fuzzcheck.h).
+ * The text is the fuzzer's buffer as is (not NUL-terminated): ASan catches any read past len.
  * Invariants checked (abort on violation): return code 0, probs in [0,1] summing to 1
  * within 1e-6, score in [-1,1], lang is fr/en/und, complaint_prob and category scores
  * in [0,1], every evidence span inside the analysed text with valid UTF-8 text, tokens
@@ -53,20 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int k = (opt >> 4) & 1;
     hm_analyzer *a = g_an[k];
     hm_options o;
+    memset(&o, 0, sizeof o);
     o.lang = (int)(opt & 3);
     o.scorer = (int)((opt >> 2) & 3);
     const hm_options *op = o.lang == 3 ? NULL : &o;
 
-    char *copy = NULL;
-    if (fz_mask_known()) {
-        /* known bug 1 (text.c, atoi past the end): analyse a NUL-terminated copy */
-        copy = malloc(len + 1);
-        FZ_CHECK(copy, "out of memory");
-        memcpy(copy, text, len);
-        copy[len] = 0;
-        text = copy;
-    }
     fz_analyze_check(a, text, len, op, k ? 97 : 0, (opt & 32) ? "\"x\\u0001\"" : NULL);
-    free(copy);
     return 0;
 }

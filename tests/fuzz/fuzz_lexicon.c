@@ -15,10 +15,6 @@
  * sentence, a fixed English one, and the file's own text (so that the terms it
  * defines are met), every result checked as in fuzz_analyze — or fail with an
  * HM_E* code and a message.  Never crash; LeakSanitizer checks both paths.
- * With HUMEUR_FUZZ_MASK_KNOWN=1 (see fuzzcheck.h): always the tidy layout (known
- * bug 2: an empty directory), inputs containing "nan" are skipped (known bug 3),
- * with a "regex" line only ASCII texts are analysed (known bug 4), and the file's
- * text is analysed from a NUL-terminated copy (known bug 1).
  */
 #include "humeur.h"
 #include "fuzzresult.h"
@@ -115,15 +111,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned opt = data[0];
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
-    if (fz_mask_known())
-        for (size_t i = 0; i + 3 <= len; i++) /* known bug 3: strtod accepts "nan" */
-            if ((body[i] | 0x20) == 'n' && (body[i + 1] | 0x20) == 'a' && (body[i + 2] | 0x20) == 'n')
-                return 0;
     for (int i = 0; i < 4; i++)
         remove_file(g_targets[i]);
     for (int i = 0; i < 2; i++)
         remove_file(g_extra[i]);
-    int tidy = (opt & 16) || fz_mask_known();
+    int tidy = opt & 16;
     static const char *const subs[] = {"en", "fr", "categories"};
     for (int i = 0; i < 3; i++) {
         char p[256];
@@ -164,26 +156,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(a, "hm_analyzer_new: %s", st.message);
     static const char fr[] =
         "Ça fait 2h qu'on attend, le service est nul!!! Pas mal quand même, merci :) \xF0\x9F\x98\xA1";
-    static const char fr_ascii[] =
-        "Ca fait 2h qu'on attend, le service est nul!!! Pas mal quand meme, merci :) :(";
     static const char en[] = "Not bad at all, but we waited 45 min on hold. NEVER again :(";
     size_t n = len > 512 ? 512 : len;
-    char copy[513];
-    /* known bug 4 (categories.c: an empty regex match moves 1 byte, into a UTF-8
-     * sequence): with regexes, analyse only ASCII texts; known bug 1 (text.c: atoi
-     * past the end): a NUL-terminated copy */
-    int ascii_only = fz_mask_known() && memmem(body, len, "regex", 5);
-    if (fz_mask_known()) {
-        for (size_t i = 0; i < n; i++)
-            copy[i] = ascii_only && (unsigned char)body[i] >= 0x80 ? 'x' : body[i];
-        copy[n] = 0;
-        body = copy;
-    }
-    hm_options o = {HM_LANG_AUTO, HM_SCORER_DEFAULT};
-    if (ascii_only)
-        fz_analyze_check(a, fr_ascii, sizeof fr_ascii - 1, &o, 0, NULL);
-    else
-        fz_analyze_check(a, fr, sizeof fr - 1, &o, 0, NULL);
+    hm_options o;
+    memset(&o, 0, sizeof o);
+    fz_analyze_check(a, fr, sizeof fr - 1, &o, 0, NULL);
     fz_analyze_check(a, en, sizeof en - 1, &o, 0, NULL);
     o.lang = (opt & 2) ? HM_LANG_FR : HM_LANG_EN;
     fz_analyze_check(a, body, n, &o, 0, "1");

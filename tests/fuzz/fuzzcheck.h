@@ -27,20 +27,6 @@
         }                                                                          \
     } while (0)
 
-/* HUMEUR_FUZZ_MASK_KNOWN=1 in the environment: the harnesses step around the
- * triggers of bugs already reported (see README.md, "Findings"), so that a
- * campaign can look for new ones.  Unset (the default, and always in replay),
- * every known bug reproduces. */
-static int fz_mask_known(void)
-{
-    static int v = -1;
-    if (v < 0) {
-        const char *s = getenv("HUMEUR_FUZZ_MASK_KNOWN");
-        v = s && *s && *s != '0';
-    }
-    return v;
-}
-
 /* Length of the valid UTF-8 sequence at s[0..n) (1..4), 0 when invalid.
  * Rejects overlongs, surrogates, code points above U+10FFFF, truncations. */
 static size_t fz_utf8_seq(const unsigned char *s, size_t n)

@@ -5,13 +5,13 @@
  *
  * Every regular file of the given directories (not recursive; hidden files
  * skipped; -p: only names starting with PREFIX; -x: all but those), and every
- * file given directly, is passed once to
- * LLVMFuzzerTestOneInput() in a child process of its own, so that one crashing
- * input does not hide the others.  The harness is initialized once in the
- * parent (an empty input) before the forks, so children share its engine.
- * With LeakSanitizer, each child runs a leak check after its input.  A child
- * that crashes, aborts, exits non-zero, leaks or runs over REPLAY_TIMEOUT
- * seconds (default 20) is a failure.
+ * file given directly, is passed once to LLVMFuzzerTestOneInput().  The harness
+ * is initialized in the parent (an empty input); a forked child then runs the
+ * files in turn, state carried over as in a fuzzing run, with a leak check
+ * (LeakSanitizer) after each file and a per-file alarm of REPLAY_TIMEOUT seconds
+ * (default 20).  When the child dies (crash, abort, sanitizer report, timeout),
+ * the file it was on fails and a new child goes on with the next file, so one
+ * crashing input does not hide the others.
  * Prints "FAIL: <file> (...)" per failure, "ok <file>" per pass unless -q, and
  * last "RESULT <pass> <fail> 0 <NAME>" (NAME defaults to the program name).
  * Exit status: 0 when every file passed, 1 otherwise.
@@ -87,52 +87,145 @@ static int read_all(const char *path, uint8_t **data, size_t *len)
     return 0;
 }
 
-static void run_one(const char *path)
+/* The files to run, collected first. */
+static char **g_files;
+static size_t g_nfiles, g_capfiles;
+
+static void add_file(const char *path)
 {
-    uint8_t *data;
-    size_t len;
-    if (read_all(path, &data, &len)) {
-        printf("FAIL: %s (cannot read: %s)\n", path, strerror(errno));
-        g_fail++;
-        return;
+    if (g_nfiles == g_capfiles) {
+        g_capfiles = g_capfiles ? g_capfiles * 2 : 256;
+        char **v = realloc(g_files, g_capfiles * sizeof *v);
+        if (!v) {
+            perror("replay");
+            exit(2);
+        }
+        g_files = v;
     }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        printf("FAIL: %s (fork: %s)\n", path, strerror(errno));
-        g_fail++;
-        free(data);
-        return;
+    g_files[g_nfiles] = strdup(path);
+    if (!g_files[g_nfiles]) {
+        perror("replay");
+        exit(2);
     }
-    if (pid == 0) {
+    g_nfiles++;
+}
+
+/* What a child tells its parent, per file. */
+enum { MSG_START = 0, MSG_OK = 1, MSG_LEAK = 2, MSG_UNREADABLE = 3 };
+typedef struct msg {
+    int idx, what, err;
+} msg;
+
+static void say(int fd, int idx, int what, int err)
+{
+    msg m = {idx, what, err};
+    ssize_t k;
+    while ((k = write(fd, &m, sizeof m)) < 0 && errno == EINTR)
+        ;
+    if (k != (ssize_t)sizeof m)
+        _exit(98);
+}
+
+/* Child: run files from..n-1 in this process, reporting each to fd. */
+static void child_run(size_t from, int fd)
+{
+    for (size_t i = from; i < g_nfiles; i++) {
+        uint8_t *data;
+        size_t len;
+        if (read_all(g_files[i], &data, &len)) {
+            say(fd, (int)i, MSG_UNREADABLE, errno);
+            continue;
+        }
+        say(fd, (int)i, MSG_START, 0);
         alarm(g_timeout);
         LLVMFuzzerTestOneInput(data, len);
+        alarm(0);
         free(data);
+        int leak = 0;
 #ifdef HAVE_LSAN
-        if (__lsan_do_recoverable_leak_check())
-            _exit(99);
+        leak = __lsan_do_recoverable_leak_check() != 0;
 #endif
-        _exit(0);
+        say(fd, (int)i, leak ? MSG_LEAK : MSG_OK, 0);
     }
-    free(data);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-        g_pass++;
-        if (!g_quiet)
-            printf("ok %s\n", path);
-        return;
+    _exit(0);
+}
+
+static void pass(size_t i)
+{
+    g_pass++;
+    if (!g_quiet)
+        printf("ok %s\n", g_files[i]);
+}
+
+/* Run every file: one child runs them in turn (state carried over, as in a
+ * fuzzing run); when it dies, the file it was on fails and a new child goes on
+ * from the next file. */
+static void run_all(void)
+{
+    size_t next = 0;
+    while (next < g_nfiles) {
+        int p[2];
+        if (pipe(p)) {
+            perror("replay: pipe");
+            exit(2);
+        }
+        fflush(stdout);
+        fflush(stderr);
+        pid_t pid = fork();
+        if (pid < 0) {
+            perror("replay: fork");
+            exit(2);
+        }
+        if (pid == 0) {
+            close(p[0]);
+            child_run(next, p[1]);
+        }
+        close(p[1]);
+        long cur = -1; /* the file started and not finished */
+        msg m;
+        ssize_t k;
+        for (;;) {
+            k = read(p[0], &m, sizeof m);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k != (ssize_t)sizeof m)
+                break;
+            if (m.what == MSG_START) {
+                cur = m.idx;
+                continue;
+            }
+            cur = -1;
+            next = (size_t)m.idx + 1;
+            if (m.what == MSG_OK)
+                pass((size_t)m.idx);
+            else {
+                g_fail++;
+                if (m.what == MSG_LEAK)
+                    printf("FAIL: %s (memory leak)\n", g_files[m.idx]);
+                else
+                    printf("FAIL: %s (cannot read: %s)\n", g_files[m.idx], strerror(m.err));
+            }
+        }
+        close(p[0]);
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (cur < 0) {
+            if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+                break; /* every file done */
+            /* died between files (should not happen): count the next file as failed */
+            if (next >= g_nfiles)
+                break;
+            cur = (long)next;
+        }
+        g_fail++;
+        if (WIFSIGNALED(st))
+            printf("FAIL: %s (signal %d%s)\n", g_files[cur], WTERMSIG(st),
+                   WTERMSIG(st) == SIGALRM ? ": timeout" : "");
+        else
+            printf("FAIL: %s (exit status %d)\n", g_files[cur], WEXITSTATUS(st));
+        next = (size_t)cur + 1;
     }
-    g_fail++;
-    if (WIFSIGNALED(st))
-        printf("FAIL: %s (signal %d%s)\n", path, WTERMSIG(st),
-               WTERMSIG(st) == SIGALRM ? ": timeout" : "");
-    else if (WEXITSTATUS(st) == 99)
-        printf("FAIL: %s (memory leak)\n", path);
-    else
-        printf("FAIL: %s (exit status %d)\n", path, WEXITSTATUS(st));
 }
 
 static int cmpstr(const void *a, const void *b)
@@ -178,7 +271,7 @@ static void run_dir(const char *dir)
     for (size_t i = 0; i < n; i++) {
         struct stat sb;
         if (stat(names[i], &sb) == 0 && S_ISREG(sb.st_mode))
-            run_one(names[i]);
+            add_file(names[i]);
         free(names[i]);
     }
     free(names);
@@ -217,8 +310,9 @@ int main(int argc, char **argv)
         if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
             run_dir(argv[i]);
         else
-            run_one(argv[i]);
+            add_file(argv[i]);
     }
+    run_all();
     printf("RESULT %d %d 0 %s\n", g_pass, g_fail, name);
     return g_fail ? 1 : 0;
 }
