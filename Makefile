@@ -20,6 +20,10 @@ ifdef SAN
 SANFLAGS   = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT        = -O1
 endif
+ifdef TSAN
+SANFLAGS   = -fsanitize=thread -fno-omit-frame-pointer
+OPT        = -O1
+endif
 CFLAGS    ?= -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) $(WARN) $(SANFLAGS) -fPIC \
              -fvisibility=hidden -Isrc -I$(BUILD)
@@ -35,7 +39,7 @@ CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 LEXICONS   = $(sort $(wildcard lexicons/*.tsv lexicons/*/*.tsv))
 MODELS     = $(sort $(wildcard models/*.hmm))
 
-.PHONY: all deps check-deps test asan demo bench bench-accuracy install uninstall clean help models
+.PHONY: all deps check-deps test asan tsan demo bench bench-accuracy install uninstall clean help models
 all: $(BUILD)/libhumeur.a $(BUILD)/libhumeur.so $(BUILD)/humeur
 
 help:
@@ -44,6 +48,7 @@ help:
 	@echo "make demo       build, then analyse tests/data/demo.txt"
 	@echo "make test       build and run the whole test suite"
 	@echo "make asan       the test suite under ASan+UBSan"
+	@echo "make tsan       threads under ThreadSanitizer"
 	@echo "make bench      speed benchmark (bench/run.sh)"
 	@echo "make bench-accuracy  accuracy table and quality figures (bench/accuracy.sh, quality.sh)"
 	@echo "make models     retrain models/*.hmm from ../shared/data (DATA=...)"
@@ -108,6 +113,13 @@ test: all $(TEST_BINS) fuzz-replay-build
 
 asan:
 	HOSTILE_LIMIT=60 $(MAKE) BUILD=build/asan SAN=1 test
+
+# ThreadSanitizer: the API thread test and batch scoring with 2 and 8 threads,
+# compared byte for byte with one thread.
+tsan:
+	$(MAKE) BUILD=build/tsan TSAN=1 all build/tsan/test_api
+	build/tsan/test_api
+	sh tests/threads.sh build/tsan
 
 demo: all
 	@$(BUILD)/humeur score --format lines --no-progress tests/data/demo.txt; \

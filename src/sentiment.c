@@ -178,8 +178,9 @@ static const char *intern_rule(unsigned r)
     enum { NSLOT = 1 << 15 };
     static char *table[NSLOT];
     r &= NSLOT - 1;
-    if (table[r])
-        return table[r];
+    char *have = __atomic_load_n(&table[r], __ATOMIC_ACQUIRE);
+    if (have)
+        return have;
     char buf[200];
     rule_names(r, buf, sizeof buf);
     char *s = malloc(strlen(buf) + 1);
