@@ -24,9 +24,9 @@
 static hm_analyzer *A;
 
 /* Regression floors of the category fixtures (the goal is 0.85 / 0.70). */
-#define FLOOR_MICRO 0.60
+#define FLOOR_MICRO 0.66
 #define FLOOR_CATEGORY 0.30
-#define FLOOR_COMPLAINT_ACC 0.72
+#define FLOOR_COMPLAINT_ACC 0.76
 
 typedef struct kf {
     char *key;
@@ -104,8 +104,10 @@ static void sentiment_file(const char *path, int lang, int *npass, int *nfail)
             t_skip++;
             continue;
         }
-        if (ok && is_known(key))
-            fprintf(stderr, "note: known failure now passes, remove it: %s\n", text);
+        if (ok && is_known(key)) {
+            CHECK(0, "listed in known_failures.tsv but passes now, remove it: %s", text);
+            continue;
+        }
         *npass += ok;
         *nfail += !ok;
         CHECK(ok, "[%s %s] score %+.3f: %s", exp, tag, r.score, text);
