@@ -31,6 +31,7 @@ python3 "$LIB/accuracy.py" --humeur "$HUMEUR" --data "$DATA" --out "$OUT/acc" $F
     echo "- humeur blend: \`$BUILD/humeur eval --json --split test [--where domain=D] FILE\` (the default scorer: blend when models are embedded, else lexicon); humeur lexicon: the same with \`--scorer lexicon\`."
     echo "- fastText: Debian \`fasttext\` $(dpkg-query -W -f '${Version}' fasttext 2>/dev/null || echo '?'), \`supervised $FT_ARGS\`, one model per language trained on humeur's training data (train rows of EN semeval17-4a-en, imdb-50k, uci-sentences; FR umsab-fr, tvseries-fr, french-book-reviews, insurance-reviews-fr, trustpilot-fr, plus allocine-rescrape-fr dev), text lower-cased with punctuation split off; Pearson r on p(positive) − p(negative)."
     echo "- VADER: npm vader-sentiment, compound ≥ 0.05 positive, ≤ −0.05 negative. AFINN: npm sentiment, comparative > 0 positive, < 0 negative, 0 neutral. Both are English-only: their French rows (in italics) are for information."
+    echo "- vader rows: every tool's class comes from its score with the ±0.05 band of VADER's paper (humeur: \`--score-threshold 0.05\` on p(positive) − p(negative))."
     echo
     cat "$OUT/accuracy.table.md"
     echo

@@ -125,6 +125,10 @@ def humeur(args, name, split, where, scorer):
         cmd += ["--split", split]
     if where != "-":
         cmd += ["--where", where]
+    if name == "vader":
+        # VADER's own protocol on its sets: the class from the score with a +-0.05 band,
+        # for humeur as for VADER
+        cmd += ["--score-threshold", "0.05"]
     cmd.append(data.data_file(args.data, name))
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
