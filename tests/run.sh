@@ -158,6 +158,21 @@ for m in models/*.hmm; do
     "$HUMEUR" --model "$m" --json "x" > /dev/null 2>&1; rc=$?
     check "shipped $m loads from a file (got $rc)" test "$rc" -eq 0
 done
+# every shipped lexicon file, truncated or with a flipped byte: a clear error or a
+# working engine, never a crash
+for f in $(cd lexicons && ls *.tsv */*.tsv); do
+    rm -rf "$TMP/lx"; cp -r lexicons "$TMP/lx"
+    n=$(wc -c < "lexicons/$f")
+    head -c $((n / 2)) "lexicons/$f" > "$TMP/lx/$f"
+    "$HUMEUR" --lexicons "$TMP/lx" "très bien" > /dev/null 2> "$TMP/err"; rc=$?
+    check "truncated $f: status 0 or 3 with a message (got $rc)" sh -c "test $rc -eq 0 || { test $rc -eq 3 && test -s '$TMP/err'; }"
+    cp "lexicons/$f" "$TMP/lx/$f"
+    printf '\t' | dd of="$TMP/lx/$f" bs=1 seek=$((n / 3)) conv=notrunc 2> /dev/null
+    "$HUMEUR" --lexicons "$TMP/lx" "très bien" > /dev/null 2> "$TMP/err"; rc=$?
+    check "$f with a stray tab: status 0 or 3 with a message (got $rc)" sh -c "test $rc -eq 0 || { test $rc -eq 3 && grep -q '$f:[0-9]' '$TMP/err'; }"
+done
+"$HUMEUR" score --no-progress / > /dev/null 2> "$TMP/err"; rc=$?
+check "a read error (a directory as input): exit 3 with a message (got $rc)" sh -c "test $rc -eq 3 && grep -q 'read error' '$TMP/err'"
 "$HUMEUR" --lexicons /nonexistent "x" > /dev/null 2> "$TMP/err"; rc=$?
 check "missing lexicon dir: exit 3 with a message (got $rc)" sh -c "test $rc -eq 3 && grep -q nonexistent '$TMP/err'"
 
