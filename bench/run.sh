@@ -122,7 +122,7 @@ if [ -x "$BUILD/bench_pipeline" ]; then
     "$BUILD/bench_pipeline" "$JSONL" "$RUNS" > "$OUT/pipeline.md" 2>&1 || STATUS=1
     {
         echo
-        echo "Stage by stage, in process, one thread (\\`$BUILD/bench_pipeline bench/out/corpus.jsonl $RUNS\\`, bench/pipeline.c):"
+        printf '%s\n' "Stage by stage, in process, one thread (bench/pipeline.c, run as: $BUILD/bench_pipeline bench/out/corpus.jsonl $RUNS):"
         echo
         cat "$OUT/pipeline.md"
     } >> "$OUT/speed.header.md"
