@@ -287,6 +287,18 @@ static void fit_logistic(const double *X, const int *y, const double *wt, size_t
     free(G);
 }
 
+/* Calibrated probabilities of a blend (as hm_blend_probs does for a model). */
+static void blend_apply(const float blend[3][HM_NBLEND + 1], const double x[HM_NBLEND], double p[3])
+{
+    double z[3];
+    for (int c = 0; c < 3; c++) {
+        z[c] = blend[c][HM_NBLEND];
+        for (int j = 0; j < HM_NBLEND; j++)
+            z[c] += blend[c][j] * x[j];
+    }
+    hm_softmax3(z, p);
+}
+
 /* ---------- fit ---------- */
 
 typedef struct fitctx {
@@ -388,14 +400,9 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
         heads_scores(t, fc, d, fi, s);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
         if (d->pol >= 0) {
-            double x[HM_NBLEND], z[3], p[3];
+            double x[HM_NBLEND], p[3];
             hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, x);
-            for (int c = 0; c < 3; c++) {
-                z[c] = blend[c][HM_NBLEND];
-                for (int j = 0; j < HM_NBLEND; j++)
-                    z[c] += blend[c][j] * x[j];
-            }
-            hm_softmax3(z, p);
+            blend_apply(blend, x, p);
             int pred = p[0] >= p[1] && p[0] >= p[2] ? 0 : p[2] > p[1] ? 2 : 1;
             conf[d->pol][pred]++;
             n++;
@@ -412,14 +419,9 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
             ece_a[b] += pred == d->pol;
         }
         if (d->cmp >= 0 && cblend) {
-            double x[HM_NCBLEND], xb[HM_NBLEND], pb[3], z3[3];
+            double x[HM_NCBLEND], xb[HM_NBLEND], pb[3];
             hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, xb);
-            for (int c = 0; c < 3; c++) {
-                z3[c] = blend[c][HM_NBLEND];
-                for (int j = 0; j < HM_NBLEND; j++)
-                    z3[c] += blend[c][j] * xb[j];
-            }
-            hm_softmax3(z3, pb);
+            blend_apply(blend, xb, pb);
             hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, x);
             double z = cblend[HM_NCBLEND];
             for (int j = 0; j < HM_NCBLEND; j++)
@@ -490,16 +492,11 @@ static void fit_blends(hm_trainer *t, const fitctx *fc, const uint32_t *fi,
         const doc *d = &t->docs[i];
         if (!d->dev || d->cmp < 0)
             continue;
-        double s[HM_NOUT], xb[HM_NBLEND], z3[3], pb[3];
+        double s[HM_NOUT], xb[HM_NBLEND], pb[3];
         heads_scores(t, fc, d, fi, s);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
         hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, xb);
-        for (int c = 0; c < 3; c++) {
-            z3[c] = blend[c][HM_NBLEND];
-            for (int j = 0; j < HM_NBLEND; j++)
-                z3[c] += blend[c][j] * xb[j];
-        }
-        hm_softmax3(z3, pb);
+        blend_apply((const float(*)[HM_NBLEND + 1])blend, xb, pb);
         hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, XC + kc * HM_NCBLEND);
         yc[kc] = d->cmp;
         wc[kc] = d->weight;
