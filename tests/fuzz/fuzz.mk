@@ -14,7 +14,7 @@ REPLAY_CC      ?= $(CC)
 FUZZ_SECONDS   ?= 60
 FUZZ_MAX_LEN   ?= 4096
 FUZZ_FLAGS     ?=
-FUZZ_HARNESSES  = fuzz_analyze fuzz_lexicon fuzz_batch
+FUZZ_HARNESSES  = fuzz_analyze fuzz_lexicon fuzz_batch fuzz_model
 FUZZ_DIR        = $(BUILD)/fuzz
 FUZZ_SRCDIR     = tests/fuzz
 FUZZ_SAN        = -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -60,12 +60,16 @@ $(FUZZ_DIR)/fuzz_analyze: $(FUZZ_DIR)/lf/h_fuzz_analyze.o $(FUZZ_LF_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 $(FUZZ_DIR)/fuzz_lexicon: $(FUZZ_DIR)/lf/h_fuzz_lexicon.o $(FUZZ_LF_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+$(FUZZ_DIR)/fuzz_model: $(FUZZ_DIR)/lf/h_fuzz_model.o $(FUZZ_LF_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 $(FUZZ_DIR)/fuzz_batch: $(FUZZ_DIR)/lf/h_fuzz_batch.o $(FUZZ_DIR)/lf/cli/batch.o $(FUZZ_LF_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(CLI_LIBS)
 
 $(FUZZ_DIR)/replay_fuzz_analyze: $(FUZZ_DIR)/rp/h_fuzz_analyze.o $(FUZZ_DIR)/rp/h_replay.o $(FUZZ_RP_LIB)
 	$(REPLAY_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
 $(FUZZ_DIR)/replay_fuzz_lexicon: $(FUZZ_DIR)/rp/h_fuzz_lexicon.o $(FUZZ_DIR)/rp/h_replay.o $(FUZZ_RP_LIB)
+	$(REPLAY_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
+$(FUZZ_DIR)/replay_fuzz_model: $(FUZZ_DIR)/rp/h_fuzz_model.o $(FUZZ_DIR)/rp/h_replay.o $(FUZZ_RP_LIB)
 	$(REPLAY_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
 $(FUZZ_DIR)/replay_fuzz_batch: $(FUZZ_DIR)/rp/h_fuzz_batch.o $(FUZZ_DIR)/rp/cli/batch.o $(FUZZ_DIR)/rp/h_replay.o $(FUZZ_RP_LIB)
 	$(REPLAY_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS) $(CLI_LIBS)
@@ -82,7 +86,8 @@ fuzz-run: $(FUZZ_BINS)
 	@fail=0; for h in $(FUZZ_HARNESSES); do \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$h; \
 	    echo "== $$h: $(FUZZ_SECONDS) s (log: $(FUZZ_DIR)/$$h.log)"; \
-	    $(FUZZ_DIR)/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -timeout=10 \
+	    ml=$(FUZZ_MAX_LEN); [ $$h = fuzz_model ] && ml=16384; \
+	    $(FUZZ_DIR)/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=$$ml -timeout=10 \
 	        -rss_limit_mb=4096 -print_final_stats=1 -dict=$(FUZZ_SRCDIR)/humeur.dict \
 	        -artifact_prefix=$(FUZZ_DIR)/artifacts/$$h- $(FUZZ_FLAGS) \
 	        $(FUZZ_DIR)/corpus/$$h $(FUZZ_SRCDIR)/corpus/$$h > $(FUZZ_DIR)/$$h.log 2>&1; \
