@@ -114,8 +114,7 @@ static int add_dir(srclist *sl, const char *root, const char *sub, hm_status *st
             if (!nv) { rc = HM_ENOMEM; break; }
             sl->v = nv;
         }
-        char rel[1024], full[8192];
-        snprintf(rel, sizeof rel, "%s%s%s", sub, *sub ? "/" : "", names[i]);
+        char full[8192];
         snprintf(full, sizeof full, "%s/%s", path, names[i]);
         char *data;
         size_t len;
@@ -127,7 +126,6 @@ static int add_dir(srclist *sl, const char *root, const char *sub, hm_status *st
         char *nm = malloc(strlen(full) + 1);
         if (!nm) { free(data); rc = HM_ENOMEM; break; }
         strcpy(nm, full);
-        (void)rel;
         sl->v[sl->n].name = nm;
         sl->v[sl->n].data = data;
         sl->v[sl->n].len = len;
@@ -147,18 +145,6 @@ static void free_srclist(srclist *sl)
         free((char *)sl->v[i].data);
     }
     free(sl->v);
-}
-
-/* Names of directory sources are full paths (for error messages); the loaders
- * need the part relative to the lexicon root to know language and kind. */
-static void relativize(srclist *sl, const char *root, hm_source *out)
-{
-    size_t rl = strlen(root);
-    for (size_t i = 0; i < sl->n; i++) {
-        out[i] = sl->v[i];
-        (void)rl;
-    }
-    out[sl->n].name = NULL;
 }
 
 /* ---------- engine ---------- */
@@ -236,10 +222,14 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
             if (!rel)
                 rc = HM_ENOMEM;
             else {
-                relativize(&sl, cfg->lexicon_dir, rel);
+                /* directory sources are named by full path (for messages); the
+                 * loaders read language and kind off the path below the root */
                 size_t rl = strlen(cfg->lexicon_dir);
-                for (size_t i = 0; i < sl.n; i++)
+                for (size_t i = 0; i < sl.n; i++) {
+                    rel[i] = sl.v[i];
                     rel[i].name = sl.v[i].name + rl + 1;
+                }
+                rel[sl.n].name = NULL;
                 rc = hm_lexicon_load(&e->lex, rel, e, st);
                 if (!rc)
                     rc = hm_categories_load(&e->cats, rel, st);
@@ -337,7 +327,6 @@ void hm_analyzer_free(hm_analyzer *a)
     hm_buf_free(&a->evtext);
     free(a->ptoks);
     hm_buf_free(&a->json);
-    hm_buf_free(&a->norm);
     free(a->fb.f);
     free(a->fb.tok);
     free(a->seen);
@@ -443,9 +432,9 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
 }
 
 /* Features of the analysed text, duplicates removed (binarized), token kept. */
-static int unique_features(hm_analyzer *a, unsigned flags)
+static int unique_features(hm_analyzer *a)
 {
-    int rc = hm_features(a, &a->fb, flags);
+    int rc = hm_features(a, &a->fb);
     if (rc)
         return rc;
     size_t n = a->fb.n, cap = 16;
@@ -523,7 +512,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         double z = -4.0 * ls.score + 0.8 * (a->cat.cue_total > 3 ? 3 : a->cat.cue_total) - 0.6;
         a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
     } else {
-        rc = unique_features(a, m->flags);
+        rc = unique_features(a);
         if (rc)
             return rc;
         double s[HM_NOUT];

@@ -79,9 +79,6 @@ typedef struct hm_textbuf {
 
 /* Tokenize text (len bytes, any bytes) into tb. 0 or HM_ENOMEM. */
 int hm_tokenize(hm_textbuf *tb, const char *text, size_t len);
-/* Normalize one string into out: lower case, accents removed, elongation folded;
- * used for lexicon keys so that they match token norms.  Appends, adds NUL. */
-int hm_fold_string(hm_buf *out, const char *s, size_t n, int strip_accents);
 /* Make a valid UTF-8 copy of s (invalid bytes -> U+FFFD) appended to out. */
 int hm_utf8_sanitize(hm_buf *out, const char *s, size_t n);
 /* Append s with accents removed and case folded (no NUL added). */
@@ -172,7 +169,6 @@ typedef struct hm_cats {
     char **ids;
     hm_map stems[LANG_N];     /* stem key -> first cue */
     hm_map phrases[LANG_N];   /* norm key (words joined by spaces) -> first cue */
-    uint8_t *phrase_first;    /* unused placeholder for alignment */
     hm_map firsts[LANG_N];    /* first word of a phrase -> max phrase length */
     cat_cue *cues;
     size_t ncues, cuecap;
@@ -235,8 +231,7 @@ int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const ch
 #define HM_MODEL_HEADER 512
 enum {
     HM_MF_COMPLAINT = 1, /* the complaint head was trained */
-    HM_MF_NORM = 2,      /* sums are divided by sqrt(number of features of the post) */
-    HM_MF_WORDS = 4      /* features are normalized words, not stems */
+    HM_MF_NORM = 2       /* sums are divided by sqrt(number of features of the post) */
 };
 
 typedef struct hm_featbuf {
@@ -262,7 +257,7 @@ typedef struct hm_model {
 } hm_model;
 
 struct hm_lexscore;
-int hm_features(struct hm_analyzer *a, hm_featbuf *fb, unsigned flags);
+int hm_features(struct hm_analyzer *a, hm_featbuf *fb);
 size_t hm_features_unique(uint64_t *f, size_t n);
 void hm_blend_inputs(const double s[HM_NOUT], const struct hm_lexscore *ls, double cue_total,
                      size_t ntoks, int social, double x[HM_NBLEND]);
@@ -323,7 +318,6 @@ struct hm_analyzer {
     hm_category *rcats;
     size_t rcatcap;
     hm_cat_state cat;
-    hm_buf norm;
     hm_featbuf fb;
     uint64_t *seen;
     size_t seencap;

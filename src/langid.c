@@ -14,29 +14,29 @@
 
 /* Weights: 2 = nearly exclusive and frequent, 1 = indicative. */
 static const char *const fr_words[] = {
-    "le", "la", "les", "une", "des", "du", "et", "est", "sont", "pas", "je", "tu", "il", "elle",
-    "nous", "vous", "ils", "elles", "ce", "cette", "ces", "que", "qui", "quoi", "dans", "pour",
-    "par", "avec", "sur", "sous", "mais", "ou", "où", "donc", "car", "ne", "plus", "très",
-    "trop", "bien", "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "votre",
-    "leur", "leurs", "au", "aux", "y", "en", "été", "était", "avoir", "être", "fait", "faire",
-    "tout", "tous", "toute", "toutes", "rien", "aucun", "aucune", "jamais", "encore", "aussi",
-    "comme", "quand", "parce", "peu", "merci", "bonjour", "ça", "cela", "ceci", "chez", "avant",
-    "après", "depuis", "pendant", "sans", "vraiment", "toujours", "déjà", "moi", "toi", "lui",
-    "eux", "même", "autre", "ici", "là", "oui", "non", "alors", "ont", "avait", "avais", "suis",
-    "sommes", "êtes", "vais", "va", "vont", "faut", "peut", "veux", "cest", "etait", "tres",
-    "meme", "deja", "apres", "à", "c'est", "j'ai", "n'est", "qu'il", "d'un", "d'une", "l'on",
-    "j'aime", "était", "étaient", "sera", "serait", "avons", "avez", "quelle", "quel", "quels",
-    "quelles", "dont", "mais", "mdr", "ptdr", "svp", "stp", "bcp", "jsuis", "chui", "pk", "pcq",
-    "qd", "tjrs", "tjs", "ben", "bin", "pis", "icitte", "pantoute", "tsé", "faque", "ouin",
-    "nul", "nulle", "génial", "trop", "vachement", "franchement", "genre", "voilà",
+    "le", "la", "les", "une", "des", "du", "et", "est", "sont", "pas", "je", "tu", "il",
+    "elle", "nous", "vous", "ils", "elles", "ce", "cette", "ces", "que", "qui", "quoi", "dans",
+    "pour", "par", "avec", "sur", "sous", "mais", "ou", "où", "donc", "car", "ne", "plus",
+    "très", "trop", "bien", "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses",
+    "notre", "votre", "leur", "leurs", "au", "aux", "y", "en", "été", "était", "avoir", "être",
+    "fait", "faire", "tout", "tous", "toute", "toutes", "rien", "aucun", "aucune", "jamais",
+    "encore", "aussi", "comme", "quand", "parce", "peu", "merci", "bonjour", "ça", "cela",
+    "ceci", "chez", "avant", "après", "depuis", "pendant", "sans", "vraiment", "toujours",
+    "déjà", "moi", "toi", "lui", "eux", "même", "autre", "ici", "là", "oui", "non", "alors",
+    "ont", "avait", "avais", "suis", "sommes", "êtes", "vais", "va", "vont", "faut", "peut",
+    "veux", "cest", "etait", "tres", "meme", "deja", "apres", "à", "c'est", "j'ai", "n'est",
+    "qu'il", "d'un", "d'une", "l'on", "j'aime", "étaient", "sera", "serait", "avons", "avez",
+    "quelle", "quel", "quels", "quelles", "dont", "mdr", "ptdr", "svp", "stp", "bcp", "jsuis",
+    "chui", "pk", "pcq", "qd", "tjrs", "tjs", "ben", "bin", "pis", "icitte", "pantoute", "tsé",
+    "faque", "ouin", "nul", "nulle", "génial", "vachement", "franchement", "genre", "voilà",
     "voila", "beaucoup", "personne", "jusqu'à", "aujourd'hui", "hier", "demain", "semaine",
     "mois", "ans", "heure", "heures", "minutes", "commande", "livraison", "colis", "accueil",
     "film", "livre", "avis", "produit", "qualité", "prix", "cher", "chère", "client",
-    "clients", "personnel", "attente", "rapide", "lent", "déçu", "déçue", "je", "sinon",
-    "puis", "ensuite", "enfin", "malgré", "chaque", "quelque", "quelques", "entre", "vers",
-    "contre", "selon", "plusieurs", "ils", "nos", "vos", "cet", "ai", "as", "avons", "fois",
-    "encore", "bonne", "bon", "mauvais", "mauvaise", "pire", "mieux", "tellement", "assez",
-    "rendez-vous", "assurance", "remboursement", "réponse", NULL};
+    "clients", "personnel", "attente", "rapide", "lent", "déçu", "déçue", "sinon", "puis",
+    "ensuite", "enfin", "malgré", "chaque", "quelque", "quelques", "entre", "vers", "contre",
+    "selon", "plusieurs", "nos", "vos", "cet", "ai", "as", "fois", "bonne", "bon", "mauvais",
+    "mauvaise", "pire", "mieux", "tellement", "assez", "rendez-vous", "assurance",
+    "remboursement", "réponse", NULL};
 
 static const char *const en_words[] = {
     "the", "an", "and", "is", "are", "was", "were", "be", "been", "being", "to", "of", "in",
@@ -48,17 +48,17 @@ static const char *const en_words[] = {
     "about", "up", "out", "get", "got", "would", "could", "should", "will", "can", "one",
     "only", "also", "too", "well", "thanks", "thank", "please", "still", "even", "after",
     "before", "time", "customer", "didn't", "doesn't", "isn't", "wasn't", "i've", "i'll",
-    "you're", "that's", "dont", "cant", "wont", "im", "ive", "u", "ur", "lol", "omg", "my",
-    "me", "him", "them", "us", "am", "into", "over", "again", "never", "always", "because",
-    "what's", "there's", "he's", "she's", "we're", "they're", "haven't", "hasn't", "couldn't",
+    "you're", "that's", "dont", "cant", "wont", "im", "ive", "u", "ur", "lol", "omg", "me",
+    "him", "them", "us", "am", "into", "over", "again", "never", "always", "because", "what's",
+    "there's", "he's", "she's", "we're", "they're", "haven't", "hasn't", "couldn't",
     "wouldn't", "shouldn't", "aren't", "weren't", "let", "make", "made", "go", "going", "went",
     "know", "think", "want", "need", "good", "great", "bad", "best", "worst", "love", "like",
     "hate", "flight", "service", "movie", "book", "product", "back", "today", "yesterday",
     "tomorrow", "hours", "hour", "minutes", "delayed", "cancelled", "waiting", "wait", "hold",
-    "help", "thanks", "thx", "pls", "plz", "much", "many", "every", "each", "other", "another",
+    "help", "thx", "pls", "plz", "much", "many", "every", "each", "other", "another",
     "something", "nothing", "anything", "everything", "way", "day", "days", "week", "year",
     "people", "staff", "food", "place", "nice", "now", "new", "first", "last", "yet", "while",
-    "though", "although", "since", "until", "without", "through", "way", "get", "gets", NULL};
+    "though", "although", "since", "until", "without", "through", "gets", NULL};
 
 /* The word lists become two maps of the engine at open time. */
 int hm_langid_build(hm_map *fr, hm_map *en)

@@ -46,7 +46,7 @@ static inline uint64_t mix64(uint64_t x)
 
 static int weak_negator(const lex_entry *e) { return ((int)e->modval & 2) != 0; }
 
-int hm_features(hm_analyzer *a, hm_featbuf *fb, unsigned flags)
+int hm_features(hm_analyzer *a, hm_featbuf *fb)
 {
     const hm_textbuf *tb = &a->tb;
     const hm_lexicon *lx = &a->e->lex;
@@ -76,7 +76,7 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb, unsigned flags)
         size_t kl;
         switch (t->type) {
         case HM_TOK_WORD:
-            if (t->stem_len && !(flags & HM_MF_WORDS)) {
+            if (t->stem_len) {
                 key = tb_str(tb, t->stem);
                 kl = t->stem_len;
             } else {
@@ -352,9 +352,7 @@ void hm_model_close(hm_model *m)
 void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_NOUT],
                     int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
 {
-    int32_t acc[HM_NOUT] = {0};
     long long wide[HM_NOUT] = {0};
-    (void)acc;
     for (size_t k = 0; k < nbest; k++) {
         best_tok[k] = -1;
         best_w[k] = 0;

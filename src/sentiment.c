@@ -38,7 +38,7 @@ typedef struct unit {
 } unit;
 
 static const lex_entry *lookup1(const hm_lexicon *lx, int lang, const hm_textbuf *tb,
-                                const tok *t, hm_analyzer *a, unsigned *rules)
+                                const tok *t, unsigned *rules)
 {
     const char *nm = tb_str(tb, t->norm);
     const lex_entry *e = hm_lex_word_h(lx, lang, nm, t->norm_len, t->nh);
@@ -74,7 +74,6 @@ static const lex_entry *lookup1(const hm_lexicon *lx, int lang, const hm_textbuf
             return e3;
         }
     }
-    (void)a;
     return NULL;
 }
 
@@ -279,7 +278,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
                 }
             }
             if (!e)
-                e = lookup1(lx, L, tb, t, a, &x->rules);
+                e = lookup1(lx, L, tb, t, &x->rules);
         }
         if (e) {
             x->valence = e->valence;

@@ -457,7 +457,6 @@ static int hashtag_parts(hm_textbuf *tb, const unsigned char *text, size_t s, si
 {
     size_t i = s, part = s;
     int prev_lower = 0, prev_digit = -1;
-    size_t nparts_before = tb->ntoks;
     while (i <= e) {
         int32_t c = 0;
         size_t k = 1;
@@ -491,7 +490,6 @@ static int hashtag_parts(hm_textbuf *tb, const unsigned char *text, size_t s, si
         prev_digit = cl == C_DIGIT ? 1 : (cl == C_LETTER ? 0 : -1);
         i += k;
     }
-    (void)nparts_before;
     return 0;
 }
 
@@ -778,27 +776,6 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
         for (size_t j = 0; j < tb->ntoks; j++)
             tb->toks[j].flags &= (uint8_t)~HM_TF_CAPS;
     return 0;
-}
-
-/* Key of a lexicon term: its token norms joined by single spaces. */
-int hm_fold_string(hm_buf *out, const char *s, size_t n, int strip_accents)
-{
-    (void)strip_accents;
-    hm_textbuf tb;
-    memset(&tb, 0, sizeof tb);
-    int rc = hm_tokenize(&tb, s, n);
-    for (size_t i = 0; !rc && i < tb.ntoks; i++) {
-        if (tb.toks[i].flags & HM_TF_HASHPART)
-            continue;
-        if (i && hm_buf_putc(out, ' '))
-            rc = HM_ENOMEM;
-        if (!rc && hm_buf_put(out, tb_str(&tb, tb.toks[i].norm), tb.toks[i].norm_len))
-            rc = HM_ENOMEM;
-    }
-    free(tb.toks);
-    hm_buf_free(&tb.strs);
-    hm_buf_free(&tb.nfc);
-    return rc;
 }
 
 int hm_strip_accents(hm_buf *out, const char *s, size_t n)

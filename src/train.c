@@ -40,7 +40,6 @@ typedef struct doc {
 
 struct hm_trainer {
     const hm_engine *e;
-    unsigned feat_flags;  /* HM_MF_WORDS when features are words */
     int group;
     int balanced;
     hm_analyzer *a;
@@ -111,7 +110,7 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     int rc = hm_pipeline(t->a, text ? text : "", len, t->lang == LANG_FR ? HM_LANG_FR : HM_LANG_EN,
                          &ls, &conf);
     if (!rc)
-        rc = hm_features(t->a, &t->a->fb, t->feat_flags);
+        rc = hm_features(t->a, &t->a->fb);
     if (rc)
         return rc;
     size_t n = hm_features_unique(t->a->fb.f, t->a->fb.n);
@@ -792,7 +791,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         t->bias[c] = (float)best_b[c];
     memcpy(t->blend, bblend, sizeof bblend);
     memcpy(t->cblend, bcblend, sizeof bcblend);
-    t->flags = (bhas_c ? HM_MF_COMPLAINT : 0) | HM_MF_NORM | t->feat_flags;
+    t->flags = (bhas_c ? HM_MF_COMPLAINT : 0) | HM_MF_NORM;
     t->info[0] = (float)ntr;
     t->info[1] = (float)ndev;
     t->info[2] = (float)bds.acc;

@@ -253,10 +253,8 @@ static int do_tsv(worker *w, line *ln)
     int rc;
     if (!text)
         rc = emit_error(w, id_json, ln->no, "missing text column");
-    else {
-        /* unescape \t \n \\ as TSV writers commonly escape them */
-        rc = emit_result(w, text, tl, id_json, NULL);
-    }
+    else
+        rc = emit_result(w, text, tl, id_json, NULL); /* the column as it is */
     free(idb.p);
     return rc;
 }
@@ -340,7 +338,6 @@ static int block_add(block *b, const char *p, size_t n, unsigned long long no, i
  * that `tail -f log | humeur score` answers line by line), 3 = interrupted. */
 static int read_line(reader *r, block *b, size_t max_line)
 {
-    size_t skipped = 0;
     int too_long = 0;
     for (;;) {
         char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
@@ -367,7 +364,6 @@ static int read_line(reader *r, block *b, size_t max_line)
             return 2;
         /* the current line is longer than the limit: drop what we have, keep scanning */
         if (r->end - r->start > max_line) {
-            skipped += r->end - r->start;
             r->start = r->end;
             too_long = 1;
         }
@@ -408,7 +404,6 @@ static int read_line(reader *r, block *b, size_t max_line)
         if (k == 0)
             r->eof = 1;
     }
-    (void)skipped;
 }
 
 static void progress(const batch_opts *o, unsigned long long lines, long long done, long long total)
@@ -509,7 +504,6 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
         }
         if (b.n) {
             size_t per = (b.n + (size_t)nth - 1) / (size_t)nth;
-            int used = 0;
             for (int t = 0; t < nth; t++) {
                 ws[t].from = (size_t)t * per;
                 ws[t].to = ws[t].from + per > b.n ? b.n : ws[t].from + per;
@@ -518,7 +512,6 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
                     ws[t].out.len = 0;
                     continue;
                 }
-                used++;
                 if (t == 0 || nth == 1)
                     continue;
                 if (pthread_create(&ws[t].th, NULL, work, &ws[t])) {
@@ -532,7 +525,6 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
                     pthread_join(ws[t].th, NULL);
                     ws[t].th = 0;
                 }
-            (void)used;
             for (int t = 0; t < nth; t++) {
                 if (ws[t].failed) {
                     fprintf(stderr, "humeur: out of memory\n");
