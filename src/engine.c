@@ -358,6 +358,14 @@ static void lexicon_probs(double score, int nhits, double p[3])
     p[2] = c / s;
 }
 
+/* Complaint probability without a trained complaint head: negative score and
+ * category cues. */
+static double complaint_rule(double score, double cue_total)
+{
+    double z = -4.0 * score + 0.8 * (cue_total > 3 ? 3 : cue_total) - 0.6;
+    return 1.0 / (1.0 + exp(-z));
+}
+
 /* Copy evidence items into result memory (strings after all growth). */
 static int materialize_evidence(hm_analyzer *a, size_t from, size_t to, size_t *first)
 {
@@ -509,8 +517,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         out->polarity = ls.score >= 0.05 ? HM_POSITIVE : ls.score <= -0.05 ? HM_NEGATIVE : HM_NEUTRAL;
         lexicon_probs(ls.score, ls.nhits, out->probs);
         out->scorer = "lexicon";
-        double z = -4.0 * ls.score + 0.8 * (a->cat.cue_total > 3 ? 3 : a->cat.cue_total) - 0.6;
-        a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
+        a->cat.complaint_prob = complaint_rule(ls.score, a->cat.cue_total);
     } else {
         rc = unique_features(a);
         if (rc)
@@ -553,8 +560,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
                 z += m->cblend[j] * xc[j];
             a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
         } else {
-            double z = -4.0 * out->score + 0.8 * (a->cat.cue_total > 3 ? 3 : a->cat.cue_total) - 0.6;
-            a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
+            a->cat.complaint_prob = complaint_rule(out->score, a->cat.cue_total);
         }
     }
     size_t nlex_ev = a->nev;

@@ -47,6 +47,11 @@ typedef struct spec {
 typedef int (*row_fn)(void *ctx, const char *text, size_t len, int polarity, int complaint,
                       int dev, double weight);
 int parse_spec(const char *s, int dev, spec *sp);
+/* The polarity label of a labelled row: "polarity", else (with score_too) a VADER
+ * "score" (-4..4, +-0.05 band on score/4, stored in *score), else a star "rating"
+ * (< 2.5 negative, 2.5-3.5 neutral, > 3.5 positive).  HM_NO_LABEL when none. */
+struct json_t;
+int row_polarity(struct json_t *o, int score_too, double *score);
 int read_spec(const spec *sp, const char *text_field, row_fn fn, void *ctx, long *rows,
               long *cmp_rows);
 

@@ -80,31 +80,14 @@ static FILE *open_in(const char *path, int *is_pipe)
     return fopen(path, "rb");
 }
 
+/* gold class 0 negative, 1 neutral, 2 positive, -1 none; *has_score when the row
+ * carries a human score (Pearson r) */
 static int gold_polarity(json_t *o, int *has_score, double *score)
 {
-    json_t *p = json_object_get(o, "polarity");
-    *has_score = 0;
-    if (json_is_string(p)) {
-        const char *s = json_string_value(p);
-        if (!strcmp(s, "negative")) return 0;
-        if (!strcmp(s, "neutral")) return 1;
-        if (!strcmp(s, "positive")) return 2;
-        return -1;
-    }
-    json_t *sc = json_object_get(o, "score");
-    if (json_is_number(sc)) {
-        double v = json_number_value(sc);
-        *has_score = 1;
-        *score = v;
-        double nv = v / 4.0;
-        return nv >= 0.05 ? 2 : nv <= -0.05 ? 0 : 1;
-    }
-    json_t *r = json_object_get(o, "rating");
-    if (json_is_number(r)) {
-        double v = json_number_value(r);
-        return v < 2.5 ? 0 : v <= 3.5 ? 1 : 2;
-    }
-    return -1;
+    *has_score = json_is_number(json_object_get(o, "score")) &&
+                 !json_is_string(json_object_get(o, "polarity"));
+    int p = row_polarity(o, 1, score);
+    return p == HM_NO_LABEL ? -1 : p + 1;
 }
 
 static double f1(double p, double r) { return p + r > 0 ? 2 * p * r / (p + r) : 0; }

@@ -26,6 +26,29 @@ static int add_row(void *ctx, const char *text, size_t len, int pol, int cmp, in
     return hm_trainer_add(ctx, text, len, pol, cmp, dev, w);
 }
 
+int row_polarity(json_t *o, int score_too, double *score)
+{
+    json_t *p = json_object_get(o, "polarity");
+    if (json_is_string(p)) {
+        const char *s = json_string_value(p);
+        return !strcmp(s, "negative") ? HM_NEGATIVE : !strcmp(s, "neutral") ? HM_NEUTRAL
+             : !strcmp(s, "positive") ? HM_POSITIVE : HM_NO_LABEL;
+    }
+    json_t *sc = json_object_get(o, "score");
+    if (score_too && json_is_number(sc)) {
+        double v = json_number_value(sc);
+        if (score)
+            *score = v;
+        return v / 4.0 >= 0.05 ? HM_POSITIVE : v / 4.0 <= -0.05 ? HM_NEGATIVE : HM_NEUTRAL;
+    }
+    json_t *r = json_object_get(o, "rating");
+    if (json_is_number(r)) {
+        double v = json_number_value(r);
+        return v < 2.5 ? HM_NEGATIVE : v <= 3.5 ? HM_NEUTRAL : HM_POSITIVE;
+    }
+    return HM_NO_LABEL;
+}
+
 int parse_spec(const char *s, int dev, spec *sp)
 {
     memset(sp, 0, sizeof *sp);
@@ -122,16 +145,9 @@ int read_spec(const spec *sp, const char *text_field, row_fn fn, void *ctx, long
             json_decref(o);
             continue;
         }
-        int pol = HM_NO_LABEL, cmp = -1;
-        json_t *p = json_object_get(o, "polarity"), *r = json_object_get(o, "rating");
-        if (json_is_string(p)) {
-            const char *s = json_string_value(p);
-            pol = !strcmp(s, "negative") ? HM_NEGATIVE : !strcmp(s, "neutral") ? HM_NEUTRAL
-                : !strcmp(s, "positive") ? HM_POSITIVE : HM_NO_LABEL;
-        } else if (json_is_number(r)) {
-            double v = json_number_value(r);
-            pol = v < 2.5 ? HM_NEGATIVE : v <= 3.5 ? HM_NEUTRAL : HM_POSITIVE;
-        }
+        int cmp = -1;
+        int pol = row_polarity(o, 0, NULL);
+        json_t *r = json_object_get(o, "rating");
         json_t *c = json_object_get(o, "complaint");
         if (json_is_boolean(c))
             cmp = json_is_true(c);
