@@ -581,9 +581,9 @@ static int negated_at(const hm_analyzer *a, size_t i)
         if (t->type != HM_TOK_WORD)
             continue;
         seen++;
-        const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
-        if (e && e->modtype == MOD_NEGATOR && !e->has_val)
+        if (hm_tok_negator(tb, lx, lang, j - 1))
             return 1;
+        const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
         if (e && e->modtype == MOD_CONTRAST)
             return 0;
     }

@@ -144,6 +144,8 @@ const lex_entry *hm_lex_word(const hm_lexicon *lx, int lang, const char *k, size
 const lex_entry *hm_lex_stem(const hm_lexicon *lx, int lang, const char *k, size_t n);
 const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
 const lex_entry *hm_lex_stem_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
+/* token i of tb is a negator that applies (weak ones only next to "ne") */
+int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i);
 /* a token's norm and stem */
 #define TOK_WORD_E(lx, lang, tb, t) hm_lex_word_h(lx, lang, tb_str(tb, (t)->norm), (t)->norm_len, (t)->nh)
 

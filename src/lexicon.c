@@ -316,3 +316,46 @@ void hm_lexicon_free(hm_lexicon *lx)
     free(lx->entries);
     memset(lx, 0, sizeof *lx);
 }
+
+static int tok_is_ne(const hm_textbuf *tb, const tok *t)
+{
+    const char *s = tb_str(tb, t->norm);
+    return t->type == HM_TOK_WORD && (!strcmp(s, "ne") || !strcmp(s, "n'"));
+}
+
+/* Is token i a negator that applies?  Weak negators (modifier value & 2: French
+ * "plus", "personne", "point", "guère") only negate next to "ne"/"n'" in their
+ * clause, within three words before or two after: "n'est plus bon", "personne
+ * n'a répondu", but not "plus rapide" or "une personne aimable". */
+int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i)
+{
+    const tok *t = &tb->toks[i];
+    if (t->type != HM_TOK_WORD)
+        return 0;
+    const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
+    if (!e || e->modtype != MOD_NEGATOR || e->has_val)
+        return 0;
+    if (!((int)e->modval & 2))
+        return 1;
+    for (size_t j = i, w = 0; j > 0 && w < 3; j--) {
+        const tok *u = &tb->toks[j - 1];
+        if (u->type == HM_TOK_PUNCT)
+            break;
+        if (u->type != HM_TOK_WORD)
+            continue;
+        if (tok_is_ne(tb, u))
+            return 1;
+        w++;
+    }
+    for (size_t j = i + 1, w = 0; j < tb->ntoks && w < 2; j++) {
+        const tok *u = &tb->toks[j];
+        if (u->type == HM_TOK_PUNCT)
+            break;
+        if (u->type != HM_TOK_WORD)
+            continue;
+        if (tok_is_ne(tb, u))
+            return 1;
+        w++;
+    }
+    return 0;
+}

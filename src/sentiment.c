@@ -33,6 +33,7 @@ typedef struct unit {
     float modval;
     uint8_t has_val, modtype, sentence_end, is_ne;
     uint8_t caps, elong;
+    uint8_t lang;         /* the lexicon the unit was found in */
     unsigned rules;
     int sentence;
 } unit;
@@ -281,6 +282,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
                 e = lookup1(lx, L, tb, t, &x->rules);
         }
         if (e) {
+            x->lang = (uint8_t)L;
             x->valence = e->valence;
             x->has_val = e->has_val;
             x->modtype = e->modtype;
@@ -346,17 +348,11 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
         }
     }
 
-    /* 3. negators that need "ne": keep them only next to ne/n' in their sentence */
+    /* 3. negators that need "ne" ("plus", "personne"): the shared rule */
     for (size_t k = 0; k < nu; k++) {
         unit *y = &u[k];
-        if (y->modtype != MOD_NEGATOR || y->has_val || !((int)y->modval & 2))
-            continue;
-        int ne = 0;
-        for (size_t d = 1; d <= 3 && d <= k && !ne; d++)
-            ne = u[k - d].sentence == y->sentence && u[k - d].is_ne;
-        for (size_t d = 1; d <= 2 && k + d < nu && !ne; d++)
-            ne = u[k + d].sentence == y->sentence && u[k + d].is_ne;
-        if (!ne)
+        if (y->modtype == MOD_NEGATOR && !y->has_val && ((int)y->modval & 2) &&
+            !hm_tok_negator(tb, lx, y->lang, y->t0))
             y->modtype = MOD_NONE;
     }
 

@@ -176,6 +176,8 @@ static void test_complaints(hm_analyzer *a)
         {"On hold for 45 minutes, then they hung up on me", "wait_time", 1},
         {"Ça fait 2h qu'on attend à la caisse, une seule caisse ouverte", "wait_time", 1},
         {"Colis jamais reçu, le livreur dit l'avoir déposé", "delivery", 1},
+        /* "plus" without "ne" is "more", not a negator: the cue stands */
+        {"Il y avait plus de 2h d'attente à la caisse", "wait_time", 1},
         {"Not bad at all, the staff went above and beyond :)", NULL, 0},
         {"Aucune attente, service rapide, merci !", NULL, 0},
         {"Est-ce que vous livrez à Laval?", NULL, 0},
