@@ -99,6 +99,15 @@ int main(int argc, char **argv)
     free(line);
     fclose(f);
     hm_status st;
+    /* engine open with the embedded defaults: median of 21 */
+    double ot[21];
+    for (int r = 0; r < 21; r++) {
+        double t0 = now();
+        hm_engine *e0 = hm_engine_open(NULL, &st);
+        ot[r] = now() - t0;
+        hm_engine_close(e0);
+    }
+    qsort(ot, 21, sizeof *ot, cmpd);
     hm_engine *e = hm_engine_open(NULL, &st);
     if (!e) {
         fprintf(stderr, "bench_pipeline: %s\n", st.message);
@@ -147,8 +156,9 @@ int main(int argc, char **argv)
         printf("| %s | %.1f | %.0f |\n", stage[sg], (double)bytes / 1e6 / med, (double)nt / med);
         free(t);
     }
-    printf("\n%zu posts, %.1f MB of text, median of %d runs, one thread\n", nt, (double)bytes / 1e6,
-           runs);
+    printf("\n%zu posts, %.1f MB of text, median of %d runs, one thread; engine open with the "
+           "embedded defaults: %.1f ms (median of 21)\n", nt, (double)bytes / 1e6, runs,
+           ot[10] * 1e3);
     hm_analyzer_free(a);
     hm_engine_close(e);
     for (size_t i = 0; i < nt; i++)

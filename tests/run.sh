@@ -122,8 +122,8 @@ check "train a tiny model (status $rc)" test "$rc" -eq 0
 check "training is deterministic (byte-identical models)" cmp -s "$TMP/m1.hmm" "$TMP/m2.hmm"
 "$HUMEUR" train --seed 7 --lang en --out "$TMP/m3.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> /dev/null
 check "another seed gives another model" sh -c "! cmp -s '$TMP/m1.hmm' '$TMP/m3.hmm'"
-"$HUMEUR" --model "$TMP/m1.hmm" --json "great, I love it" > "$TMP/out" 2>&1
-check "a trained model loads and scores" grep -q '"scorer"\|"polarity":"positive"' "$TMP/out"
+"$HUMEUR" --model "$TMP/m1.hmm" "great, I love it" > "$TMP/out" 2>&1; rc=$?
+check "a trained model loads and the blend scores with it (status $rc)" sh -c "test $rc -eq 0 && grep -q 'positive .*; blend)' '$TMP/out'"
 size=$(wc -c < "$TMP/m1.hmm")
 head -c $((size / 2)) "$TMP/m1.hmm" > "$TMP/trunc.hmm"
 "$HUMEUR" --model "$TMP/trunc.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
