@@ -61,78 +61,220 @@ static int cat_index(hm_cats *c, const char *name, size_t n)
     return (int)c->ncats++;
 }
 
-/* Literal prefilter.  Every match of a pattern must contain one of a few
- * literals: a run of plain letters at its top level, or one of the branches of
- * a mandatory top-level group that is a plain alternation ("(?:attendu|attente)").
- * Found conservatively (none when the top level has an alternation, a letter
- * that a quantifier may remove ends a literal); a post whose normalized text
- * holds none of them skips the pattern without running it. */
+/* Literal prefilter.  Every match of a pattern contains one of a few
+ * literals, found conservatively: a run of plain characters at the top level
+ * of the pattern (a character that a quantifier may remove ends it), "\d" where
+ * a match cannot skip it (the pseudo-literal "a digit"), or, for a mandatory
+ * group, the union of what each of its branches requires (found the same way,
+ * recursively; none when a branch requires nothing).  Of the candidates, the
+ * set whose shortest literal is longest wins.  Literals are cut to HM_LIT_MAX
+ * bytes (a prefix of a required literal is required too).  A post whose
+ * normalized text holds none of a pattern's literals skips it without running it.
+ *
+ * Each literal of a set is stored as a flags byte (LIT_BASE | LIT_LEAD |
+ * LIT_TRAIL), its bytes and a NUL.  LIT_LEAD: in the pattern, "\b", "\s" or a
+ * space comes right before it, so the text byte before an occurrence that a
+ * match uses cannot be a word character; LIT_TRAIL: the same right after it. */
+enum { LIT_BASE = 0x40, LIT_LEAD = 1, LIT_TRAIL = 2 };
 
-/* The literal prefix of one branch: letters, spaces and apostrophes up to the
- * first special character; a quantified last letter is dropped. */
-static size_t branch_literal(const char *p, size_t n)
+static int lit_char(char ch)
 {
-    size_t k = 0;
-    while (k < n && ((p[k] >= 'a' && p[k] <= 'z') || p[k] == ' ' || p[k] == '\''))
-        k++;
-    if (k < n && (p[k] == '?' || p[k] == '*' || p[k] == '{') && k > 0)
-        k--;
-    return k;
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == ' ' || ch == '\'';
 }
 
-static int required_literals(const char *p, size_t n, char *out, size_t cap)
+static int quantifier(char ch) { return ch == '?' || ch == '*' || ch == '{'; }
+
+static int word_byte(unsigned char ch)
 {
-    int depth = 0, in_class = 0;
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+           (ch >= 'A' && ch <= 'Z');
+}
+
+/* p[0..i) ends with "\b", "\s" or a plain space; at i == 0 the context says */
+static int bound_before(const char *p, size_t i, int ctx)
+{
+    if (i == 0)
+        return ctx & LIT_LEAD;
+    if (p[i - 1] == ' ')
+        return !(i >= 2 && p[i - 2] == '\\');
+    return i >= 2 && p[i - 2] == '\\' && (p[i - 1] == 'b' || p[i - 1] == 's') &&
+           !(i >= 3 && p[i - 3] == '\\');
+}
+
+/* p[k..n) starts with "\b", "\s" or a plain space; at k == n the context says */
+static int bound_after(const char *p, size_t n, size_t k, int ctx)
+{
+    if (k >= n)
+        return ctx & LIT_TRAIL;
+    if (p[k] == ' ')
+        return 1;
+    return k + 1 < n && p[k] == '\\' && (p[k + 1] == 'b' || p[k + 1] == 's');
+}
+
+/* Append literal s[0..L) (cut to HM_LIT_MAX, which drops LIT_TRAIL) with its
+ * flags to the set in buf[0..*w) unless it is there already; 0 when there is
+ * no room. */
+static int lit_add(char *buf, size_t *w, size_t cap, int *n, int flags, const char *s, size_t L)
+{
+    if (L > HM_LIT_MAX) {
+        L = HM_LIT_MAX;
+        flags &= ~LIT_TRAIL;
+    }
+    if (L && !word_byte((unsigned char)s[0]))
+        flags &= ~LIT_LEAD;
+    if (L && !word_byte((unsigned char)s[L - 1]))
+        flags &= ~LIT_TRAIL;
+    char f = (char)(LIT_BASE | flags);
+    for (size_t o = 0; o < *w; o += strlen(buf + o) + 1)
+        if (strlen(buf + o) == L + 1 && buf[o] == f && !memcmp(buf + o + 1, s, L))
+            return 1;
+    if (*w + L + 2 > cap)
+        return 0;
+    buf[(*w)++] = f;
+    memcpy(buf + *w, s, L);
+    *w += L;
+    buf[(*w)++] = 0;
+    (*n)++;
+    return 1;
+}
+
+/* Add every literal of set src (n of them) to buf; *mn becomes the shortest
+ * length seen ("a digit" counts as 2).  0 when there is no room. */
+static int lit_merge(char *buf, size_t *w, size_t cap, int *nl, const char *src, int n,
+                     size_t *mn)
+{
+    for (int q = 0; q < n; q++) {
+        size_t L = strlen(src + 1);
+        if (!lit_add(buf, w, cap, nl, src[0] & 3, src + 1, L))
+            return 0;
+        if (src[1] == HM_LIT_DIGIT)
+            L = 2;
+        if (L > HM_LIT_MAX)
+            L = HM_LIT_MAX;
+        if (L < *mn)
+            *mn = L;
+        src += strlen(src) + 1;
+    }
+    return 1;
+}
+
+static const char digit_lit[1] = {HM_LIT_DIGIT};
+
+/* Skip a bracket class starting at p[i] == '['; returns the index of its ']'. */
+static size_t skip_class(const char *p, size_t n, size_t i)
+{
+    i++;
+    if (i < n && p[i] == '^')
+        i++;
+    if (i < n && p[i] == ']')
+        i++; /* a leading ']' is a member */
+    while (i < n && p[i] != ']')
+        i += p[i] == '\\' ? 2 : 1;
+    return i;
+}
+
+#define LIT_SET 480   /* bytes of a literal set: sizeof cat_regex.lit */
+
+/* Is everything in p[0..i) zero-width ("\b", "^", lookbehinds)? */
+static int zero_width(const char *p, size_t i)
+{
+    for (size_t k = 0; k < i;) {
+        if (p[k] == '^')
+            k++;
+        else if (k + 1 < i && p[k] == '\\' && p[k + 1] == 'b')
+            k += 2;
+        else if (k + 3 < i && p[k] == '(' && p[k + 1] == '?' && p[k + 2] == '<' &&
+                 (p[k + 3] == '!' || p[k + 3] == '=')) {
+            int d = 0;
+            for (; k < i; k++) {
+                if (p[k] == '\\') {
+                    k++;
+                    continue;
+                }
+                if (p[k] == '[') {
+                    k = skip_class(p, i, k);
+                    continue;
+                }
+                d += p[k] == '(';
+                d -= p[k] == ')';
+                if (!d)
+                    break;
+            }
+            if (d)
+                return 0;
+            k++;
+        } else
+            return 0;
+    }
+    return 1;
+}
+
+/* The literal set every match of p[0..n) needs, in out (cap bytes); returns
+ * how many literals, 0 for none.  ctx: LIT_LEAD / LIT_TRAIL when what comes
+ * before / after p[0..n) in the whole pattern is a boundary.  *first is set
+ * when every match of p[0..n) starts with one of the literals. */
+static int required_literals(const char *p, size_t n, char *out, size_t cap, int ctx, int depth,
+                             int *first)
+{
+    *first = 0;
+    if (depth > 8 || cap > LIT_SET)
+        return 0;
+    /* a top-level alternation: the union of what its branches need */
+    int lvl = 0;
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\') {
             i++;
             continue;
         }
-        if (in_class) {
-            if (p[i] == ']')
-                in_class = 0;
-            continue;
-        }
         if (p[i] == '[')
-            in_class = 1;
+            i = skip_class(p, n, i);
         else if (p[i] == '(')
-            depth++;
+            lvl++;
         else if (p[i] == ')')
-            depth--;
-        else if (p[i] == '|' && depth == 0) {
-            /* a top-level alternation: the union of its branches' literals, if
-             * every branch has some */
-            int na = required_literals(p, i, out, cap);
-            if (!na)
+            lvl--;
+        else if (p[i] == '|' && lvl == 0) {
+            char a[LIT_SET], b[LIT_SET];
+            int fa, fb;
+            int na = required_literals(p, i, a, sizeof a, ctx, depth + 1, &fa);
+            int nb = na ? required_literals(p + i + 1, n - i - 1, b, sizeof b, ctx, depth + 1, &fb)
+                        : 0;
+            if (!nb)
                 return 0;
-            size_t used = 0;
-            for (int b = 0; b < na; b++)
-                used += strlen(out + used) + 1;
-            int nb = required_literals(p + i + 1, n - i - 1, out + used, cap - used);
-            if (!nb || na + nb > 32)
+            size_t w = 0, mn = 1000;
+            int nl = 0;
+            if (!lit_merge(out, &w, cap, &nl, a, na, &mn) || !lit_merge(out, &w, cap, &nl, b, nb, &mn))
                 return 0;
-            return na + nb;
+            *first = fa && fb;
+            return nl;
         }
     }
-    /* candidates: top-level literal runs and top-level plain alternation groups */
-    size_t best_min = 0;
-    int best_n = 0;
-    char best[256];
-    if (cap > sizeof best)
-        cap = sizeof best;
+    size_t best_min = 0, best_w = 0;
+    int best_n = 0, best_first = 0;
+    char best[LIT_SET];
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\') {
+            if (i + 1 < n && p[i + 1] == 'd' && !(i + 2 < n && quantifier(p[i + 2])) &&
+                best_min < 2) {
+                best_min = 2;
+                best_n = 0;
+                best_w = 0;
+                best_first = zero_width(p, i);
+                lit_add(best, &best_w, cap, &best_n, 0, digit_lit, 1);
+            }
             i++;
             continue;
         }
         if (p[i] == '[') {
-            while (i < n && p[i] != ']')
-                i += p[i] == '\\' ? 2 : 1;
+            i = skip_class(p, n, i);
+            continue;
+        }
+        if (p[i] == '{') {
+            while (i < n && p[i] != '}')
+                i++;
             continue;
         }
         if (p[i] == '(') {
-            /* find the matching ')'; a mandatory group gives, for each of its own
-             * branches, the literal that branch starts with */
+            /* find the matching ')' and the group's own branches */
             size_t s = i + 1, j = s;
             int usable = 1;
             if (j + 1 < n && p[j] == '?' && p[j + 1] == ':')
@@ -140,7 +282,7 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
             else if (j < n && p[j] == '?')
                 usable = 0; /* lookarounds and the like */
             size_t d = 1;
-            size_t starts[40];
+            size_t starts[64];
             int nst = 0;
             starts[nst++] = s;
             for (; j < n && d; j++) {
@@ -149,8 +291,7 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
                     continue;
                 }
                 if (p[j] == '[') {
-                    while (j < n && p[j] != ']')
-                        j += p[j] == '\\' ? 2 : 1;
+                    j = skip_class(p, n, j);
                     continue;
                 }
                 if (p[j] == '(')
@@ -158,7 +299,7 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
                 else if (p[j] == ')')
                     d--;
                 else if (p[j] == '|' && d == 1) {
-                    if (nst < 40)
+                    if (nst < 64)
                         starts[nst++] = j + 1;
                     else
                         usable = 0;
@@ -166,60 +307,57 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap)
             }
             size_t e = j - 1; /* the ')' */
             char q = j < n ? p[j] : 0;
-            if (usable && d == 0 && q != '?' && q != '*' && q != '{') {
-                char tmp[256];
+            if (usable && d == 0 && !quantifier(q)) {
+                int sctx = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
+                           (bound_after(p, n, e + 1, ctx) ? LIT_TRAIL : 0);
+                char tmp[LIT_SET], sub[LIT_SET];
                 size_t w = 0, mn = 1000;
-                int ok = 1;
+                int ok = 1, nl = 0, all_first = 1;
                 for (int bi = 0; ok && bi < nst; bi++) {
                     size_t bs = starts[bi], be = bi + 1 < nst ? starts[bi + 1] - 1 : e;
-                    size_t L = branch_literal(p + bs, be - bs);
-                    while (L && p[bs + L - 1] == ' ')
-                        L--;
-                    if (L < 3 || w + L + 1 > sizeof tmp)
-                        ok = 0;
-                    else {
-                        memcpy(tmp + w, p + bs, L);
-                        w += L;
-                        tmp[w++] = 0;
-                        if (L < mn)
-                            mn = L;
-                    }
+                    int f1;
+                    int nb = required_literals(p + bs, be - bs, sub, sizeof sub, sctx, depth + 1,
+                                               &f1);
+                    ok = nb && lit_merge(tmp, &w, cap, &nl, sub, nb, &mn);
+                    all_first &= f1;
                 }
-                if (ok && (mn > best_min || (mn == best_min && nst < best_n))) {
+                if (ok && (mn > best_min || (mn == best_min && nl < best_n))) {
                     best_min = mn;
-                    best_n = nst;
+                    best_n = nl;
+                    best_first = all_first && zero_width(p, i);
+                    best_w = w;
                     memcpy(best, tmp, w);
                 }
             }
             i = e;
             continue;
         }
-        if ((p[i] >= 'a' && p[i] <= 'z') || p[i] == '\'') {
+        if (lit_char(p[i]) && p[i] != ' ') {
             size_t k = i;
-            while (k < n && ((p[k] >= 'a' && p[k] <= 'z') || p[k] == '\'' || p[k] == ' '))
+            while (k < n && lit_char(p[k]))
                 k++;
             size_t L = k - i;
-            if (k < n && (p[k] == '?' || p[k] == '*' || p[k] == '{'))
+            if (k < n && quantifier(p[k]))
                 L--;
             while (L && p[i + L - 1] == ' ')
                 L--;
-            if (L >= 3 && L < sizeof best && (L > best_min || best_n > 1)) {
-                best_min = L;
-                best_n = 1;
-                memcpy(best, p + i, L);
-                best[L] = 0;
+            size_t Lc = L > HM_LIT_MAX ? HM_LIT_MAX : L;
+            if (L >= 3 && (Lc > best_min || (Lc == best_min && best_n > 1))) {
+                int flags = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
+                            (L == k - i && bound_after(p, n, k, ctx) ? LIT_TRAIL : 0);
+                best_min = Lc;
+                best_n = 0;
+                best_w = 0;
+                best_first = zero_width(p, i);
+                lit_add(best, &best_w, cap, &best_n, flags, p + i, L);
             }
             i = k - 1;
         }
     }
-    if (!best_n || best_min < 3 || best_n > 32)
+    if (!best_n || best_min < 2)
         return 0;
-    size_t tot = 0;
-    for (int b = 0; b < best_n; b++)
-        tot += strlen(best + tot) + 1;
-    if (tot > cap)
-        return 0;
-    memcpy(out, best, tot);
+    memcpy(out, best, best_w);
+    *first = best_first;
     return best_n;
 }
 
@@ -228,38 +366,67 @@ static inline uint32_t key3(const unsigned char *p)
     return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16) + 1;
 }
 
-/* Index every prefilter literal by its first three bytes. */
+static int bitmap_new(uint64_t **b, size_t nwords)
+{
+    *b = calloc(nwords + 1, sizeof **b);
+    return *b ? 0 : HM_ENOMEM;
+}
+
+/* Index every prefilter literal by its first three bytes ("a digit" apart);
+ * per language, the patterns that apply and those that always run. */
 static int build_literal_index(hm_cats *c)
 {
     size_t n = 0;
     for (size_t i = 0; i < c->nre; i++)
         n += c->re[i].nlit;
     c->lits = calloc(n + 1, sizeof *c->lits);
+    c->digit_re = calloc(c->nre + 1, sizeof *c->digit_re);
     size_t cap = 64;
     while (cap < n * 2)
         cap *= 2;
     c->lit_key = calloc(cap, sizeof *c->lit_key);
     c->lit_head = malloc(cap * sizeof *c->lit_head);
-    if (!c->lits || !c->lit_key || !c->lit_head)
+    if (!c->lits || !c->digit_re || !c->lit_key || !c->lit_head)
         return HM_ENOMEM;
+    c->nwords = (c->nre + 63) / 64;
+    for (int l = 0; l < LANG_N; l++)
+        if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
+            return HM_ENOMEM;
     c->lit_cap = cap;
     for (size_t i = 0; i < c->nre; i++) {
-        const char *l = c->re[i].lit;
-        for (int q = 0; q < c->re[i].nlit; q++) {
-            size_t len = strlen(l);
-            uint32_t k = key3((const unsigned char *)l);
+        const cat_regex *re = &c->re[i];
+        for (int l = 0; l < LANG_N; l++) {
+            /* posts of unknown language are read as English */
+            int lang = l == LANG_UND ? LANG_EN : l;
+            if (re->lang != LANG_UND && re->lang != lang)
+                continue;
+            c->langok[l][i >> 6] |= 1ULL << (i & 63);
+            if (!re->nlit)
+                c->always[l][i >> 6] |= 1ULL << (i & 63);
+        }
+        const char *lit = re->lit;
+        int digit = 0;
+        for (int q = 0; q < re->nlit; q++, lit += strlen(lit) + 1) {
+            size_t len = strlen(lit + 1);
+            if (lit[1] == HM_LIT_DIGIT) {
+                digit = 1;
+                continue;
+            }
+            uint32_t k = key3((const unsigned char *)lit + 1);
             size_t j = (k * 2654435761u) & (cap - 1);
             while (c->lit_key[j] && c->lit_key[j] != k)
                 j = (j + 1) & (cap - 1);
             struct cat_lit *e = &c->lits[c->nlits];
-            e->s = l;
+            e->s = lit + 1;
             e->len = (uint16_t)len;
+            e->flags = (uint8_t)(lit[0] & 3);
             e->re = (uint16_t)i;
             e->next = c->lit_key[j] ? c->lit_head[j] : -1;
             c->lit_key[j] = k;
             c->lit_head[j] = (int32_t)c->nlits++;
-            l += len + 1;
         }
+        if (digit)
+            c->digit_re[c->ndigit_re++] = (uint16_t)i;
     }
     return 0;
 }
@@ -268,10 +435,13 @@ static int build_literal_index(hm_cats *c)
  * occurs in it. */
 static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
 {
-    memset(s->eligible, 0, ((c->nre + 63) / 64) * sizeof *s->eligible);
-    if (!c->nlits)
-        return;
-    for (size_t i = 0; i + 3 <= n; i++) {
+    memset(s->eligible, 0, c->nwords * sizeof *s->eligible);
+    size_t digit = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] >= '0' && t[i] <= '9' && digit == SIZE_MAX)
+            digit = i;
+        if (i + 3 > n)
+            continue;
         uint32_t k = key3((const unsigned char *)t + i);
         size_t j = (k * 2654435761u) & (c->lit_cap - 1);
         while (c->lit_key[j] && c->lit_key[j] != k)
@@ -280,14 +450,59 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
             continue;
         for (int32_t e = c->lit_head[j]; e >= 0; e = c->lits[e].next) {
             const struct cat_lit *l = &c->lits[e];
-            if (i + l->len <= n && !memcmp(t + i, l->s, l->len))
-                s->eligible[l->re >> 6] |= 1ULL << (l->re & 63);
+            if (i + l->len <= n && !memcmp(t + i, l->s, l->len) &&
+                !((l->flags & LIT_LEAD) && i > 0 && word_byte((unsigned char)t[i - 1])) &&
+                !((l->flags & LIT_TRAIL) && i + l->len < n &&
+                  word_byte((unsigned char)t[i + l->len]))) {
+                uint64_t bit = 1ULL << (l->re & 63);
+                if (!(s->eligible[l->re >> 6] & bit))
+                    s->first[l->re] = (uint32_t)i;
+                s->eligible[l->re >> 6] |= bit;
+            }
         }
     }
+    if (digit != SIZE_MAX)
+        for (size_t q = 0; q < c->ndigit_re; q++) {
+            uint16_t r = c->digit_re[q];
+            uint64_t bit = 1ULL << (r & 63);
+            if (!(s->eligible[r >> 6] & bit) || s->first[r] > digit)
+                s->first[r] = (uint32_t)digit;
+            s->eligible[r >> 6] |= bit;
+        }
 }
 
-static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_stemcache *sc,
-                         hm_buf *key, hm_status *st)
+static pcre2_code *re_compile(const char *p, size_t n, int *err, PCRE2_SIZE *eoff)
+{
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, n, PCRE2_UTF | PCRE2_UCP, err, eoff, NULL);
+    if (code)
+        pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    return code;
+}
+
+/* The compiled pattern, compiled now if no analyzer needed it before.  Two
+ * threads may both compile it: one copy wins the swap, the other is freed. */
+static pcre2_code *re_code(const hm_cats *c, const cat_regex *re)
+{
+    cat_regex *rw = (cat_regex *)re; /* the engine is shared read-only, but for this slot */
+    pcre2_code *code = atomic_load_explicit(&rw->code, memory_order_acquire);
+    if (code)
+        return code;
+    int err;
+    PCRE2_SIZE eoff;
+    code = re_compile(c->pat.p + re->pat_off, re->pat_len, &err, &eoff);
+    if (!code)
+        return NULL; /* out of memory: the patterns were checked when embedded */
+    pcre2_code *none = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&rw->code, &none, code, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        pcre2_code_free(code);
+        code = none;
+    }
+    return code;
+}
+
+static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf *tb,
+                         hm_stemcache *sc, hm_buf *key, hm_status *st)
 {
     /* the id is the file name without folder and .tsv */
     const char *base = strrchr(src->name, '/');
@@ -372,18 +587,19 @@ static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_st
             return HM_EFORMAT;
         }
         if (kind == 2) {
-            int err;
-            PCRE2_SIZE eoff;
-            pcre2_code *code = pcre2_compile((PCRE2_SPTR)f[2], fl[2], PCRE2_UTF | PCRE2_UCP, &err,
-                                             &eoff, NULL);
-            if (!code) {
-                PCRE2_UCHAR msg[256];
-                pcre2_get_error_message(err, msg, sizeof msg);
-                hm_set_status(st, HM_EPATTERN, "%s:%d: pattern error at offset %zu: %s",
-                              src->name, line, (size_t)eoff, (const char *)msg);
-                return HM_EPATTERN;
+            pcre2_code *code = NULL;
+            if (!lazy) {
+                int err;
+                PCRE2_SIZE eoff;
+                code = re_compile(f[2], fl[2], &err, &eoff);
+                if (!code) {
+                    PCRE2_UCHAR msg[256];
+                    pcre2_get_error_message(err, msg, sizeof msg);
+                    hm_set_status(st, HM_EPATTERN, "%s:%d: pattern error at offset %zu: %s",
+                                  src->name, line, (size_t)eoff, (const char *)msg);
+                    return HM_EPATTERN;
+                }
             }
-            pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
             if (c->nre == c->recap) {
                 size_t nc = c->recap ? c->recap * 2 : 32;
                 cat_regex *v = realloc(c->re, nc * sizeof *v);
@@ -394,13 +610,22 @@ static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_st
                 c->re = v;
                 c->recap = nc;
             }
-            c->re[c->nre].code = code;
-            c->re[c->nre].cat = (uint16_t)cat;
-            c->re[c->nre].lang = (uint8_t)lang;
-            c->re[c->nre].weight = (float)w;
-            c->re[c->nre].nlit = (uint8_t)required_literals(f[2], fl[2], c->re[c->nre].lit,
-                                                            sizeof c->re[c->nre].lit);
-
+            cat_regex *re = &c->re[c->nre];
+            if (c->pat.len + fl[2] + 1 > UINT32_MAX || hm_buf_put(&c->pat, f[2], fl[2]) ||
+                hm_buf_putc(&c->pat, 0)) {
+                pcre2_code_free(code);
+                return HM_ENOMEM;
+            }
+            atomic_init(&re->code, code);
+            re->pat_off = (uint32_t)(c->pat.len - fl[2] - 1);
+            re->pat_len = (uint32_t)fl[2];
+            re->cat = (uint16_t)cat;
+            re->lang = (uint8_t)lang;
+            re->weight = (float)w;
+            int lfirst;
+            re->nlit = (uint8_t)required_literals(f[2], fl[2], re->lit, sizeof re->lit, 0, 0,
+                                                  &lfirst);
+            re->lit_first = (uint8_t)(re->nlit && lfirst);
             c->nre++;
             c->npatterns++;
             continue;
@@ -458,7 +683,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, hm_textbuf *tb, hm_st
     return 0;
 }
 
-int hm_categories_load(hm_cats *c, const hm_source *src, hm_status *st)
+int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st)
 {
     hm_textbuf tb;
     memset(&tb, 0, sizeof tb);
@@ -471,7 +696,7 @@ int hm_categories_load(hm_cats *c, const hm_source *src, hm_status *st)
     }
     for (size_t i = 0; !rc && src[i].name; i++)
         if (!strncmp(src[i].name, "categories/", 11))
-            rc = load_cat_file(c, &src[i], &tb, &sc, &key, st);
+            rc = load_cat_file(c, &src[i], lazy, &tb, &sc, &key, st);
     if (!rc)
         rc = build_literal_index(c);
     if (!rc) {
@@ -488,9 +713,7 @@ int hm_categories_load(hm_cats *c, const hm_source *src, hm_status *st)
     if (rc == HM_ENOMEM)
         hm_set_status(st, rc, "out of memory");
     hm_stem_free(&sc);
-    free(tb.toks);
-    hm_buf_free(&tb.strs);
-    hm_buf_free(&tb.nfc);
+    hm_textbuf_free(&tb);
     hm_buf_free(&key);
     return rc;
 }
@@ -507,9 +730,15 @@ void hm_categories_free(hm_cats *c)
     }
     free(c->cues);
     for (size_t i = 0; i < c->nre; i++)
-        pcre2_code_free(c->re[i].code);
+        pcre2_code_free(atomic_load(&c->re[i].code));
     free(c->re);
     free(c->lits);
+    free(c->digit_re);
+    for (int l = 0; l < LANG_N; l++) {
+        free(c->langok[l]);
+        free(c->always[l]);
+    }
+    hm_buf_free(&c->pat);
     free(c->lit_key);
     free(c->lit_head);
     if (c->mctx)
@@ -523,8 +752,9 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->md = pcre2_match_data_create(4, NULL);
     s->sum = calloc(c->ncats + 1, sizeof *s->sum);
     s->hits = calloc(c->ncats + 1, sizeof *s->hits);
-    s->eligible = calloc((c->nre + 63) / 64 + 1, sizeof *s->eligible);
-    if (!s->md || !s->sum || !s->hits || !s->eligible)
+    s->eligible = calloc(c->nwords + 1, sizeof *s->eligible);
+    s->first = calloc(c->nre + 1, sizeof *s->first);
+    if (!s->md || !s->sum || !s->hits || !s->eligible || !s->first)
         return HM_ENOMEM;
     return 0;
 }
@@ -537,6 +767,7 @@ void hm_cat_state_free(hm_cat_state *s)
     free(s->hits);
     free(s->normmap);
     free(s->eligible);
+    free(s->first);
     free(s->m);
     hm_buf_free(&s->normtext);
     memset(s, 0, sizeof *s);
@@ -564,6 +795,33 @@ static int add_match(hm_cat_state *s, int cat, double w, uint32_t start, uint32_
     s->m[s->nm].start = start;
     s->m[s->nm].end = end;
     s->nm++;
+    return 0;
+}
+
+/* Tests: run every pattern of the language from the start of the text; a
+ * match of a pattern the prefilter skipped, or that starts before the offset
+ * the prefilter searched from, is a miss. */
+static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int ll)
+{
+    hm_cat_state *s = &a->cat;
+    const hm_buf *nt = &s->normtext;
+    for (size_t r = 0; r < c->nre; r++) {
+        uint64_t bit = 1ULL << (r & 63);
+        if (!(c->langok[ll][r >> 6] & bit))
+            continue;
+        int lit = (s->eligible[r >> 6] & bit) != 0;
+        int run = lit || (c->always[ll][r >> 6] & bit);
+        s->could++;
+        s->ran += run;
+        pcre2_code *code = re_code(c, &c->re[r]);
+        if (!code)
+            return HM_ENOMEM;
+        if (pcre2_match(code, (PCRE2_SPTR)nt->p, nt->len, 0, PCRE2_NO_UTF_CHECK, s->md, c->mctx) < 0)
+            continue;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        if (!run || (c->re[r].lit_first && lit && ov[0] < s->first[r]))
+            s->misses++;
+    }
     return 0;
 }
 
@@ -690,34 +948,46 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         if (!nt->p && hm_buf_put(nt, "", 0))
             return HM_ENOMEM;
         mark_eligible(c, s, nt->p, nt->len);
-        for (size_t r = 0; r < c->nre; r++) {
-            const cat_regex *re = &c->re[r];
-            if (re->lang != LANG_UND && re->lang != lang)
-                continue;
-            if (re->nlit && !((s->eligible[r >> 6] >> (r & 63)) & 1))
-                continue; /* none of the literals every match needs is there */
-            PCRE2_SIZE off = 0;
-            for (int guard = 0; guard < 16 && off <= nt->len; guard++) {
-                int m = pcre2_match(re->code, (PCRE2_SPTR)nt->p, nt->len, off, PCRE2_NO_UTF_CHECK,
-                                    s->md, c->mctx);
-                if (m < 0)
-                    break; /* no match, or a limit hit: the pattern simply does not fire */
-                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-                if (ov[1] <= ov[0]) {
-                    /* an empty match: step over one whole character (a start offset
-                     * inside a UTF-8 sequence is undefined with NO_UTF_CHECK) */
-                    off = ov[1] + 1;
-                    while (off < nt->len && ((unsigned char)nt->p[off] & 0xC0) == 0x80)
-                        off++;
-                    continue;
-                }
-                uint32_t t0 = s->normmap[ov[0]], t1 = s->normmap[ov[1] - 1];
-                int neg = re->weight > 0 && negated_at(a, t0);
-                if (!neg && add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))
+        /* in pattern order: those a literal made eligible, and those always run */
+        int ll = a->lang < LANG_N ? a->lang : LANG_EN;
+        for (size_t wi = 0; wi < c->nwords; wi++) {
+            uint64_t bits = (s->eligible[wi] & c->langok[ll][wi]) | c->always[ll][wi];
+            while (bits) {
+                size_t r = wi * 64 + (size_t)__builtin_ctzll(bits);
+                bits &= bits - 1;
+                const cat_regex *re = &c->re[r];
+                pcre2_code *code = re_code(c, re);
+                if (!code)
                     return HM_ENOMEM;
-                off = ov[1];
+                /* a pattern whose matches start with one of its literals is
+                 * searched from the first occurrence of one */
+                uint64_t lit_bit = (s->eligible[wi] >> (r & 63)) & 1;
+                PCRE2_SIZE off = re->lit_first && lit_bit ? s->first[r] : 0;
+                for (int guard = 0; guard < 16 && off <= nt->len; guard++) {
+                    int m = pcre2_match(code, (PCRE2_SPTR)nt->p, nt->len, off, PCRE2_NO_UTF_CHECK,
+                                        s->md, c->mctx);
+                    if (m < 0)
+                        break; /* no match, or a limit hit: the pattern simply does not fire */
+                    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+                    if (ov[1] <= ov[0]) {
+                        /* an empty match: step over one whole character (a start offset
+                         * inside a UTF-8 sequence is undefined with NO_UTF_CHECK) */
+                        off = ov[1] + 1;
+                        while (off < nt->len && ((unsigned char)nt->p[off] & 0xC0) == 0x80)
+                            off++;
+                        continue;
+                    }
+                    uint32_t t0 = s->normmap[ov[0]], t1 = s->normmap[ov[1] - 1];
+                    int neg = re->weight > 0 && negated_at(a, t0);
+                    if (!neg &&
+                        add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))
+                        return HM_ENOMEM;
+                    off = ov[1];
+                }
             }
         }
+        if (s->verify && verify_prefilter(a, c, ll))
+            return HM_ENOMEM;
     }
     /* group per category */
     for (size_t k = 0; k < c->ncats; k++)

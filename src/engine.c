@@ -232,7 +232,7 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
                 rel[sl.n].name = NULL;
                 rc = hm_lexicon_load(&e->lex, rel, e, st);
                 if (!rc)
-                    rc = hm_categories_load(&e->cats, rel, st);
+                    rc = hm_categories_load(&e->cats, rel, 0, st);
                 if (rc && st && st->message[0] && strncmp(st->message, cfg->lexicon_dir, rl)) {
                     char tmp[sizeof st->message + 4096];
                     int k = snprintf(tmp, sizeof tmp, "%s/%s", cfg->lexicon_dir, st->message);
@@ -249,7 +249,7 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
     } else {
         rc = hm_lexicon_load(&e->lex, hm_embedded_lexicons, e, st);
         if (!rc)
-            rc = hm_categories_load(&e->cats, hm_embedded_lexicons, st);
+            rc = hm_categories_load(&e->cats, hm_embedded_lexicons, 1, st);
     }
     if (!rc && !cfg->no_models)
         rc = load_models(e, cfg, st);
@@ -303,7 +303,7 @@ hm_analyzer *hm_analyzer_new(const hm_engine *e, hm_status *st)
         return NULL;
     }
     a->e = e;
-    if (hm_cat_state_init(&a->cat, &e->cats)) {
+    if (hm_textbuf_cache(&a->tb) || hm_cat_state_init(&a->cat, &e->cats)) {
         hm_analyzer_free(a);
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return NULL;
@@ -317,11 +317,7 @@ void hm_analyzer_free(hm_analyzer *a)
         return;
     hm_stem_free(&a->stem);
     hm_cat_state_free(&a->cat);
-    free(a->tb.toks);
-    hm_buf_free(&a->tb.strs);
-    hm_buf_free(&a->tb.scratch);
-    hm_buf_free(&a->tb.scratch2);
-    hm_buf_free(&a->tb.nfc);
+    hm_textbuf_free(&a->tb);
     free(a->ev);
     free(a->rev);
     hm_buf_free(&a->evtext);
@@ -427,11 +423,18 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
             t->stem_len = 0;
             continue;
         }
+        int got = hm_tc_stem_get(&a->tb, t, sl);
+        if (got < 0)
+            return HM_ENOMEM;
+        if (got)
+            continue;
         const char *lw = tb_str(&a->tb, t->lower);
         rc = hm_stem(&a->stem, sl, lw, strlen(lw), &a->tb.strs, &t->stem, &t->stem_len);
         if (rc)
             return rc;
         t->sh = hm_hash(a->tb.strs.p + t->stem, t->stem_len);
+        if (hm_tc_stem_put(&a->tb, t, sl))
+            return HM_ENOMEM;
     }
     rc = hm_categories_match(a, &e->cats);
     if (rc)

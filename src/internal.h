@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 #include <stdarg.h>
+#include <string.h>
+#include <stdatomic.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -24,8 +26,29 @@ typedef struct hm_buf {
 } hm_buf;
 
 int hm_buf_reserve(hm_buf *b, size_t extra);           /* 0 or HM_ENOMEM */
-int hm_buf_put(hm_buf *b, const void *s, size_t n);
-int hm_buf_putc(hm_buf *b, char c);
+
+/* Append n bytes (and keep a NUL after them); inline: the hot paths call these
+ * per token and per character. */
+static inline int hm_buf_put(hm_buf *b, const void *s, size_t n)
+{
+    if (b->cap - b->len <= n && hm_buf_reserve(b, n))
+        return HM_ENOMEM;
+    if (n)
+        memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+    return 0;
+}
+
+static inline int hm_buf_putc(hm_buf *b, char c)
+{
+    if (b->cap - b->len <= 1 && hm_buf_reserve(b, 1))
+        return HM_ENOMEM;
+    b->p[b->len++] = c;
+    b->p[b->len] = 0;
+    return 0;
+}
+
 int hm_buf_puts(hm_buf *b, const char *s);
 int hm_buf_printf(hm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hm_buf_free(hm_buf *b);
@@ -65,7 +88,27 @@ typedef struct tok {
     int16_t hashtag;             /* hashtag parts: index of the hashtag token, else -1 */
     double value;
     uint64_t nh, sh;             /* hm_hash of norm and of stem: computed once, probed often */
+    int32_t ce;                  /* the token's entry in the token cache, -1 for none */
 } tok;
+
+/* Token cache: what a token's bytes always give (norm, lower, flags, and per
+ * language its stem), so that a frequent word is folded and stemmed once.  A
+ * fixed table per analyzer, emptied between two posts when full. */
+typedef struct tc_entry {
+    uint64_t h;                  /* hash of type and bytes; 0 = empty slot */
+    uint32_t key, norm, lower;   /* offsets into the cache pool */
+    uint32_t stem[2];            /* per language (fr, en): pool offset + 1, 0 = not yet */
+    uint16_t klen, norm_len, lower_len;
+    uint16_t stem_len[2];
+    uint8_t type, flags;         /* token type; TC_* flags */
+    uint64_t nh, sh[2];
+} tc_entry;
+
+typedef struct hm_tokcache {
+    tc_entry *slots;             /* NULL: no cache (loaders) */
+    size_t count;
+    hm_buf pool;
+} hm_tokcache;
 
 typedef struct hm_textbuf {
     tok *toks;
@@ -75,7 +118,17 @@ typedef struct hm_textbuf {
     hm_buf scratch2;
     hm_buf nfc;           /* code points while composing to NFC */
     int all_caps;         /* the whole text is in capitals: caps emphasis is off */
+    hm_tokcache tc;
 } hm_textbuf;
+
+/* 0 or HM_ENOMEM: give the text buffer a token cache (analyzers do). */
+int hm_textbuf_cache(hm_textbuf *tb);
+void hm_textbuf_free(hm_textbuf *tb);
+/* The stem of word token t in language lang (LANG_FR or LANG_EN) from the
+ * token cache: 1 when it was there (t->stem, stem_len, sh set, the string
+ * appended to tb->strs); hm_tc_stem_put records t's stem once computed. */
+int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang);
+int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang);
 
 /* Tokenize text (len bytes, any bytes) into tb. 0 or HM_ENOMEM. */
 int hm_tokenize(hm_textbuf *tb, const char *text, size_t len);
@@ -157,13 +210,22 @@ typedef struct cat_cue {
     int32_t next;        /* next cue with the same key, -1 ends */
 } cat_cue;
 
+#define HM_LIT_MAX 8          /* prefilter literals are cut to this many bytes */
+#define HM_LIT_DIGIT '\x01'   /* the pseudo-literal "any ASCII digit" */
+
 typedef struct cat_regex {
-    pcre2_code *code;
+    /* compiled and JIT-compiled on first use when the engine was opened lazily
+     * (embedded defaults), published once with a compare-and-swap: analyzers
+     * in other threads share it read-only */
+    pcre2_code *_Atomic code;
+    uint32_t pat_off, pat_len; /* the pattern's source in hm_cats.pat */
     uint16_t cat;
     uint8_t lang;        /* LANG_UND = both */
     float weight;
-    char lit[256];       /* literals, NUL-separated: every match contains one of them */
+    char lit[480];       /* literals (flags byte, bytes, NUL): every match contains one
+                          * (LIT_SET in categories.c) */
     uint8_t nlit;        /* 0 = no prefilter */
+    uint8_t lit_first;   /* every match starts with one of the literals */
 } cat_regex;
 
 typedef struct hm_cats {
@@ -181,8 +243,15 @@ typedef struct hm_cats {
     uint32_t *lit_key;        /* 3 bytes + 1, 0 = empty slot */
     int32_t *lit_head;        /* first entry of the slot's chain */
     size_t lit_cap;
-    struct cat_lit { const char *s; uint16_t len; uint16_t re; int32_t next; } *lits;
+    struct cat_lit { const char *s; uint16_t len; uint16_t re; int32_t next; uint8_t flags; } *lits;
     size_t nlits;
+    uint16_t *digit_re;       /* patterns one of whose literals is "a digit" */
+    size_t ndigit_re;
+    /* per language, bitmaps over patterns: those that apply to it, and those
+     * of them without a prefilter (run on every post) */
+    uint64_t *langok[LANG_N], *always[LANG_N];
+    size_t nwords;            /* 64-bit words per bitmap */
+    hm_buf pat;               /* pattern sources */
     pcre2_match_context *mctx;
     size_t npatterns;
 } hm_cats;
@@ -202,6 +271,11 @@ typedef struct hm_cat_state {
     size_t normcap;
     hm_buf normtext;
     uint64_t *eligible;       /* bitmap over patterns: a literal of theirs is in the post */
+    uint32_t *first;          /* per eligible pattern: where its first literal occurs */
+    /* tests: run every pattern too and count the matches the prefilter would
+     * have lost (misses), the patterns run and those that could have been */
+    int verify;
+    size_t misses, ran, could;
     int complaint;
     double complaint_prob;
     double cue_total;         /* positive cue weight over all categories */
@@ -210,7 +284,9 @@ typedef struct hm_cat_state {
     size_t nm, mcap;
 } hm_cat_state;
 
-int hm_categories_load(hm_cats *c, const hm_source *src, hm_status *st);
+/* lazy: compile the patterns on first use (the embedded defaults, known to be
+ * valid); else every pattern is compiled now and a bad one is reported */
+int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st);
 void hm_categories_free(hm_cats *c);
 int hm_cat_state_init(hm_cat_state *s, const hm_cats *c);
 void hm_cat_state_free(hm_cat_state *s);

@@ -300,9 +300,7 @@ int hm_lexicon_load(hm_lexicon *lx, const hm_source *src, struct hm_engine *e, h
             break;
     }
     hm_stem_free(&sc);
-    free(c.tb.toks);
-    hm_buf_free(&c.tb.strs);
-    hm_buf_free(&c.tb.nfc);
+    hm_textbuf_free(&c.tb);
     hm_buf_free(&c.key);
     return rc;
 }

@@ -163,6 +163,161 @@ static int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
     t->start = (uint32_t)start;
     t->end = (uint32_t)end;
     t->hashtag = -1;
+    t->ce = -1;
+    return 0;
+}
+
+/* ---------- token cache ---------- */
+
+#define TC_SLOTS 32768               /* a power of two */
+#define TC_MAX (TC_SLOTS / 2)        /* entries at most (between posts) */
+#define TC_POOL_MAX (1u << 20)       /* pool bytes at most (between posts) */
+#define TC_KEY_MAX 64                /* longer tokens are not cached */
+enum { TC_ELONG = 1, TC_ALLCAPS = 2 };
+
+int hm_textbuf_cache(hm_textbuf *tb)
+{
+    if (!tb->tc.slots) {
+        tb->tc.slots = calloc(TC_SLOTS, sizeof *tb->tc.slots);
+        if (!tb->tc.slots || hm_buf_reserve(&tb->tc.pool, 4096))
+            return HM_ENOMEM;
+    }
+    return 0;
+}
+
+void hm_textbuf_free(hm_textbuf *tb)
+{
+    free(tb->toks);
+    hm_buf_free(&tb->strs);
+    hm_buf_free(&tb->scratch);
+    hm_buf_free(&tb->scratch2);
+    hm_buf_free(&tb->nfc);
+    free(tb->tc.slots);
+    hm_buf_free(&tb->tc.pool);
+    memset(tb, 0, sizeof *tb);
+}
+
+/* Empty a full cache; only between posts, as tokens hold entry indexes. */
+static void tc_trim(hm_tokcache *tc)
+{
+    if (tc->slots && (tc->count >= TC_MAX || tc->pool.len >= TC_POOL_MAX)) {
+        memset(tc->slots, 0, TC_SLOTS * sizeof *tc->slots);
+        tc->count = 0;
+        tc->pool.len = 0;
+    }
+}
+
+static uint64_t tc_hash(const unsigned char *p, size_t n, int type)
+{
+    uint64_t h = hm_hash(p, n) ^ ((uint64_t)(type + 1) * 0x9E3779B97F4A7C15ULL);
+    return h ? h : 1;
+}
+
+/* The slot of key (h, p[0..n), type): its entry, or the empty slot to fill. */
+static tc_entry *tc_slot(hm_tokcache *tc, uint64_t h, const unsigned char *p, size_t n, int type)
+{
+    size_t j = h & (TC_SLOTS - 1);
+    for (;;) {
+        tc_entry *e = &tc->slots[j];
+        if (!e->h || (e->h == h && e->klen == n && e->type == type &&
+                      !memcmp(tc->pool.p + e->key, p, n)))
+            return e;
+        j = (j + 1) & (TC_SLOTS - 1);
+    }
+}
+
+/* Append s[0..n) and a NUL to b; *off gets where. */
+static int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
+{
+    if (b->len + n + 1 > UINT32_MAX)
+        return HM_ENOMEM;
+    *off = (uint32_t)b->len;
+    if (hm_buf_put(b, s, n) || hm_buf_putc(b, 0))
+        return HM_ENOMEM;
+    return 0;
+}
+
+/* Fill t from cache entry e. */
+static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, int want_caps)
+{
+    const char *pool = tb->tc.pool.p;
+    if (put_str(&tb->strs, pool + e->norm, e->norm_len, &t->norm))
+        return HM_ENOMEM;
+    t->norm_len = e->norm_len;
+    t->nh = e->nh;
+    if (t->type != HM_TOK_WORD)
+        t->lower = t->norm;
+    else if (put_str(&tb->strs, tb->tc.pool.p + e->lower, e->lower_len, &t->lower))
+        return HM_ENOMEM;
+    if (e->flags & TC_ELONG)
+        t->flags |= HM_TF_ELONGATED;
+    if (want_caps && (e->flags & TC_ALLCAPS))
+        t->flags |= HM_TF_CAPS;
+    t->ce = (int32_t)(e - tb->tc.slots);
+    return 0;
+}
+
+/* Record t (just computed) in the empty slot e. */
+static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigned char *text,
+                  int allcaps)
+{
+    hm_tokcache *tc = &tb->tc;
+    if (tc->count >= TC_MAX + TC_MAX / 2)
+        return 0; /* a huge post: the rest of it goes uncached */
+    tc_entry ne;
+    memset(&ne, 0, sizeof ne);
+    size_t klen = t->end - t->start;
+    uint32_t key, norm, lower;
+    if (put_str(&tc->pool, (const char *)text + t->start, klen, &key) ||
+        put_str(&tc->pool, tb_str(tb, t->norm), t->norm_len, &norm))
+        return HM_ENOMEM;
+    lower = norm;
+    size_t llen = strlen(tb_str(tb, t->lower));
+    if (t->type == HM_TOK_WORD && put_str(&tc->pool, tb_str(tb, t->lower), llen, &lower))
+        return HM_ENOMEM;
+    ne.h = h;
+    ne.key = key;
+    ne.norm = norm;
+    ne.lower = lower;
+    ne.klen = (uint16_t)klen;
+    ne.norm_len = t->norm_len;
+    ne.lower_len = (uint16_t)(llen > UINT16_MAX ? UINT16_MAX : llen);
+    ne.type = t->type;
+    ne.flags = (uint8_t)(((t->flags & HM_TF_ELONGATED) ? TC_ELONG : 0) | (allcaps ? TC_ALLCAPS : 0));
+    ne.nh = t->nh;
+    *e = ne;
+    tc->count++;
+    t->ce = (int32_t)(e - tc->slots);
+    return 0;
+}
+
+int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang)
+{
+    if (t->ce < 0)
+        return 0;
+    const tc_entry *e = &tb->tc.slots[t->ce];
+    int l = lang == LANG_FR ? 0 : 1;
+    if (!e->stem[l])
+        return 0;
+    if (put_str(&tb->strs, tb->tc.pool.p + e->stem[l] - 1, e->stem_len[l], &t->stem))
+        return -1;
+    t->stem_len = e->stem_len[l];
+    t->sh = e->sh[l];
+    return 1;
+}
+
+int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang)
+{
+    if (t->ce < 0)
+        return 0;
+    tc_entry *e = &tb->tc.slots[t->ce];
+    int l = lang == LANG_FR ? 0 : 1;
+    uint32_t off;
+    if (put_str(&tb->tc.pool, tb_str(tb, t->stem), t->stem_len, &off))
+        return HM_ENOMEM;
+    e->stem[l] = off + 1;
+    e->stem_len[l] = t->stem_len;
+    e->sh[l] = t->sh;
     return 0;
 }
 
@@ -250,6 +405,14 @@ static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int
     size_t start = t->start, end = t->end;
     hm_buf *s = &tb->strs;
     int nletters = 0, nupper = 0, has_mark = 0, elong = 0;
+    tc_entry *ce = NULL;
+    uint64_t ch = 0;
+    if (tb->tc.slots && end - start <= TC_KEY_MAX) {
+        ch = tc_hash(text + start, end - start, t->type);
+        ce = tc_slot(&tb->tc, ch, text + start, end - start, t->type);
+        if (ce->h)
+            return tc_use(tb, t, ce, want_caps);
+    }
 
     /* norm */
     size_t noff = s->len;
@@ -344,9 +507,10 @@ static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int
     }
     if (elong)
         t->flags |= HM_TF_ELONGATED;
-    if (want_caps && nletters >= 2 && nupper == nletters)
+    int allcaps = nletters >= 2 && nupper == nletters;
+    if (want_caps && allcaps)
         t->flags |= HM_TF_CAPS;
-    return 0;
+    return ce ? tc_add(tb, t, ce, ch, text, allcaps) : 0;
 }
 
 static const char *const elisions[] = {"l", "j", "qu", "n", "c", "d", "s", "m", "t",
@@ -423,8 +587,11 @@ static size_t emoticon_at(const unsigned char *p, size_t n, size_t pos)
     if (pos > 0 && (alnum_ascii(p[pos - 1]) || p[pos - 1] >= 0x80))
         return 0;
     for (int i = 0; emoticons[i]; i++) {
-        size_t m = strlen(emoticons[i]);
-        if (m > n - pos || memcmp(p + pos, emoticons[i], m) != 0)
+        const char *e = emoticons[i]; /* two bytes at least */
+        if ((unsigned char)e[0] != p[pos] || pos + 1 >= n || (unsigned char)e[1] != p[pos + 1])
+            continue;
+        size_t m = strlen(e);
+        if (m > n - pos || memcmp(p + pos, e, m) != 0)
             continue;
         size_t end = pos + m;
         unsigned char last = p[end - 1];
@@ -500,6 +667,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
     const unsigned char *p = (const unsigned char *)text;
     tb->ntoks = 0;
     tb->strs.len = 0;
+    tc_trim(&tb->tc);
     if (hm_buf_reserve(&tb->strs, len * 2 + 16))
         return HM_ENOMEM;
     size_t i = 0;

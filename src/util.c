@@ -29,26 +29,6 @@ int hm_buf_reserve(hm_buf *b, size_t extra)
     return 0;
 }
 
-int hm_buf_put(hm_buf *b, const void *s, size_t n)
-{
-    if (hm_buf_reserve(b, n))
-        return HM_ENOMEM;
-    if (n)
-        memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-    return 0;
-}
-
-int hm_buf_putc(hm_buf *b, char c)
-{
-    if (b->cap - b->len <= 1 && hm_buf_reserve(b, 1))
-        return HM_ENOMEM;
-    b->p[b->len++] = c;
-    b->p[b->len] = 0;
-    return 0;
-}
-
 int hm_buf_puts(hm_buf *b, const char *s) { return hm_buf_put(b, s, strlen(s)); }
 
 int hm_buf_printf(hm_buf *b, const char *fmt, ...)

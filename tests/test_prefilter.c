@@ -1,0 +1,132 @@
+/*
+ * test_prefilter.c — the category patterns' literal prefilter loses nothing.
+ *
+ * Each category regex is run only on posts that hold one of the literals every
+ * match of it needs, and, when every match starts with one of them, only from
+ * the first occurrence.  In verify mode the analyzer also runs every pattern
+ * from the start of the text and counts the matches the prefilter would have
+ * lost; over the fixtures written for the categories, the golden sentences
+ * and, when ../shared is there, thousands of real posts, there must be none.
+ * Also: the embedded patterns, compiled lazily, are all valid PCRE2.
+ */
+#include "internal.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t nerr;
+
+static size_t run_file(hm_analyzer *a, const char *path, size_t max_lines)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0, n = 0;
+    ssize_t k;
+    hm_result r;
+    while (n < max_lines && (k = getline(&line, &cap, f)) > 0) {
+        /* the whole line is the text: JSON punctuation and TSV columns are
+         * text too, which only widens what the patterns see */
+        int rc = hm_analyze(a, line, (size_t)k, &r);
+        if (rc) {
+            nerr++;
+            fprintf(stderr, "%s: line %zu: %s\n", path, n + 1, hm_strerror(rc));
+        }
+        n++;
+    }
+    free(line);
+    fclose(f);
+    return n;
+}
+
+int main(void)
+{
+    hm_status st;
+    hm_engine *e = hm_engine_open(NULL, &st);
+    CHECK(e != NULL, "engine open: %s", st.message);
+    if (!e)
+        return tap_done("prefilter");
+    hm_analyzer *a = hm_analyzer_new(e, &st);
+    CHECK(a != NULL, "analyzer: %s", st.message);
+    if (!a)
+        return tap_done("prefilter");
+
+    /* every embedded pattern is valid PCRE2 (the embedded defaults compile on
+     * first use, so a bad one would otherwise go unnoticed) */
+    const hm_cats *c = &e->cats;
+    size_t bad = 0;
+    for (size_t i = 0; i < c->nre; i++) {
+        int err;
+        PCRE2_SIZE off;
+        pcre2_code *code = pcre2_compile((PCRE2_SPTR)(c->pat.p + c->re[i].pat_off),
+                                         c->re[i].pat_len, PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+        if (!code) {
+            bad++;
+            fprintf(stderr, "pattern %zu does not compile: %.*s\n", i, (int)c->re[i].pat_len,
+                    c->pat.p + c->re[i].pat_off);
+        }
+        pcre2_code_free(code);
+    }
+    CHECK(c->nre > 500 && bad == 0, "%zu patterns, %zu do not compile", c->nre, bad);
+    size_t nolit = 0;
+    for (size_t i = 0; i < c->nre; i++)
+        nolit += c->re[i].nlit == 0;
+    CHECK(nolit * 50 < c->nre, "%zu of %zu patterns have no prefilter literal", nolit, c->nre);
+
+    /* a handful of texts where a pattern must fire, each led by the kind of
+     * literal the prefilter reads: a digit, a word after a boundary, a group */
+    a->cat.verify = 1;
+    static const char *const texts[] = {
+        "Charged $45 twice for the same order.",
+        "45$ pour un sandwich, c'est du vol",
+        "nobody could help me with my account",
+        "Ça fait 2 heures d'attente au téléphone",
+        "on attend depuis 40 minutes pour un café",
+        "mon colis n'est jamais arrivé, toujours pas reçu ma commande",
+        "I was billed for a room I never booked",
+    };
+    hm_result r;
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        CHECK(hm_analyze(a, texts[i], strlen(texts[i]), &r) == 0, "analyze %zu", i);
+    size_t n = sizeof texts / sizeof *texts;
+    static const char *const files[] = {
+        "tests/data/categories_en.jsonl", "tests/data/categories_fr.jsonl",
+        "tests/data/sentiment_en.tsv", "tests/data/sentiment_fr.tsv", "tests/data/demo.txt",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        size_t k = run_file(a, files[i], (size_t)-1);
+        CHECK(k > 0, "%s: no lines read", files[i]);
+        n += k;
+    }
+    static const char *const shared[] = {
+        "../shared/data/complaints-twitter/complaints-twitter.jsonl",
+        "../shared/data/airline-tweets/airline-tweets.jsonl",
+        "../shared/data/marc-fr/marc-fr.jsonl",
+        "../shared/data/french-book-reviews/french-book-reviews.jsonl",
+        "../shared/data/semeval16-rest-fr/semeval16-rest-fr.jsonl",
+        "../shared/data/semeval16-rest-en/semeval16-rest-en.jsonl",
+        "../shared/data/mams-acsa/mams-acsa.jsonl",
+        "../shared/data/banking77/banking77.jsonl",
+        "../shared/data/marc-en/marc-en.jsonl",
+        "../shared/data/umsab-fr/umsab-fr.jsonl",
+    };
+    size_t nshared = 0;
+    for (size_t i = 0; i < sizeof shared / sizeof *shared; i++)
+        nshared += run_file(a, shared[i], 1000);
+    if (!nshared)
+        SKIP("../shared/data is absent: the prefilter is checked on the fixtures only");
+    n += nshared;
+    CHECK(nerr == 0, "%zu posts failed to analyse", nerr);
+    CHECK(a->cat.misses == 0, "the prefilter lost %zu matches over %zu posts", a->cat.misses, n);
+    /* and it does its job: most pattern runs are skipped */
+    CHECK(a->cat.ran * 20 < a->cat.could, "patterns run %zu times of %zu possible", a->cat.ran,
+          a->cat.could);
+    printf("# %zu posts, %zu pattern runs of %zu possible, %zu missed\n", n, a->cat.ran,
+           a->cat.could, a->cat.misses);
+    hm_analyzer_free(a);
+    hm_engine_close(e);
+    return tap_done("prefilter");
+}
