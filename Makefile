@@ -31,9 +31,10 @@ LIBS       = -lstemmer -lpcre2-8 -lutf8proc -lm -lpthread
 CLI_LIBS   = -ljansson
 
 LIB_SRC    = src/util.c src/text.c src/langid.c src/stem.c src/lexicon.c src/sentiment.c \
-             src/categories.c src/model.c src/train.c src/engine.c
+             src/categories.c src/model.c src/train.c src/engine.c src/snapshot.c
 CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/eval.c src/cli/train.c src/cli/induce.c
-LIB_OBJ    = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_lex.o \
+CORE_OBJ   = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB_OBJ    = $(CORE_OBJ) $(BUILD)/obj/embedded_lex.o $(BUILD)/obj/embedded_snap.o \
              $(BUILD)/obj/embedded_models.o
 CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 LEXICONS   = $(sort $(wildcard lexicons/*.tsv lexicons/*/*.tsv))
@@ -78,6 +79,16 @@ $(BUILD)/embedded_lex.c: $(BUILD)/embed $(LEXICONS)
 $(BUILD)/obj/embedded_lex.o: $(BUILD)/embedded_lex.c src/internal.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O0 -c $< -o $@
+# ...and the tables the engine builds from them, loaded once here (src/snapshot.c)
+$(BUILD)/snapshot: src/tools/snapshot.c $(CORE_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_OBJ) $(LIBS)
+$(BUILD)/lexicons.snap: $(BUILD)/snapshot $(LEXICONS)
+	$(BUILD)/snapshot $@ lexicons $(LEXICONS)
+$(BUILD)/embedded_snap.c: $(BUILD)/embed $(BUILD)/lexicons.snap
+	$(BUILD)/embed $@ hm_embedded_snapshot $(BUILD) $(BUILD)/lexicons.snap
+$(BUILD)/obj/embedded_snap.o: $(BUILD)/embedded_snap.c src/internal.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O0 -c $< -o $@
 $(BUILD)/embedded_models.c: $(BUILD)/embed $(MODELS)
 	$(BUILD)/embed $@ hm_embedded_models models $(MODELS)
 $(BUILD)/obj/embedded_models.o: $(BUILD)/embedded_models.c src/internal.h
@@ -104,7 +115,7 @@ $(BUILD)/humeur.pc: FORCE
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(VERSION)' > $@
 
 # ---- tests ----
-TEST_BINS = $(BUILD)/test_api $(BUILD)/test_golden $(BUILD)/test_alloc $(BUILD)/test_prefilter
+TEST_BINS = $(BUILD)/test_api $(BUILD)/test_golden $(BUILD)/test_alloc $(BUILD)/test_prefilter $(BUILD)/test_snapshot
 $(BUILD)/test_%: tests/test_%.c $(BUILD)/libhumeur.a tests/tap.h
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
 

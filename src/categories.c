@@ -4,10 +4,12 @@
  * Each file categories/<id>.tsv (header "kind lang pattern weight") adds one
  * category: stems (any word with that Snowball stem), phrases (exact sequences
  * of normalized words) and PCRE2 patterns run, JIT-compiled, on the normalized
- * text of the post (lower case, no accents, single spaces).  A cue right after
- * a negator in the same clause ("aucune attente", "no wait") is dropped.  A
- * category fires when the weights it gathers (plus 0.5 when the post is
- * negative) reach 1.0, and only for complaints.
+ * text of the post (lower case, no accents, single spaces).  That text is
+ * folded to ASCII letters, so \b, \w, \d and \s keep PCRE2's ASCII meaning
+ * (Unicode properties would cost a fifth of the matching time for nothing).
+ * A cue right after a negator in the same clause ("aucune attente", "no
+ * wait") is dropped.  A category fires when the weights it gathers (plus 0.5
+ * when the post is negative) reach 1.0, and only for complaints.
  */
 #include "internal.h"
 
@@ -473,7 +475,7 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
 
 static pcre2_code *re_compile(const char *p, size_t n, int *err, PCRE2_SIZE *eoff)
 {
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, n, PCRE2_UTF | PCRE2_UCP, err, eoff, NULL);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, n, PCRE2_UTF, err, eoff, NULL);
     if (code)
         pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     return code;
@@ -611,6 +613,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
                 c->recap = nc;
             }
             cat_regex *re = &c->re[c->nre];
+            memset(re, 0, sizeof *re); /* the unused tail of lit too: snapshots are reproducible */
             if (c->pat.len + fl[2] + 1 > UINT32_MAX || hm_buf_put(&c->pat, f[2], fl[2]) ||
                 hm_buf_putc(&c->pat, 0)) {
                 pcre2_code_free(code);
@@ -683,6 +686,25 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
     return 0;
 }
 
+int hm_categories_index(hm_cats *c, hm_status *st)
+{
+    int rc = build_literal_index(c);
+    if (!rc) {
+        c->mctx = pcre2_match_context_create(NULL);
+        if (!c->mctx)
+            rc = HM_ENOMEM;
+        else {
+            /* a hostile text cannot stall a pattern for long */
+            pcre2_set_match_limit(c->mctx, 200000);
+            pcre2_set_depth_limit(c->mctx, 10000);
+            pcre2_set_heap_limit(c->mctx, 4096); /* KiB */
+        }
+    }
+    if (rc)
+        hm_set_status(st, rc, "out of memory");
+    return rc;
+}
+
 int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st)
 {
     hm_textbuf tb;
@@ -698,19 +720,8 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
         if (!strncmp(src[i].name, "categories/", 11))
             rc = load_cat_file(c, &src[i], lazy, &tb, &sc, &key, st);
     if (!rc)
-        rc = build_literal_index(c);
-    if (!rc) {
-        c->mctx = pcre2_match_context_create(NULL);
-        if (!c->mctx)
-            rc = HM_ENOMEM;
-        else {
-            /* a hostile text cannot stall a pattern for long */
-            pcre2_set_match_limit(c->mctx, 200000);
-            pcre2_set_depth_limit(c->mctx, 10000);
-            pcre2_set_heap_limit(c->mctx, 4096); /* KiB */
-        }
-    }
-    if (rc == HM_ENOMEM)
+        rc = hm_categories_index(c, st);
+    else if (rc == HM_ENOMEM)
         hm_set_status(st, rc, "out of memory");
     hm_stem_free(&sc);
     hm_textbuf_free(&tb);

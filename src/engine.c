@@ -247,9 +247,16 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
         }
         free_srclist(&sl);
     } else {
-        rc = hm_lexicon_load(&e->lex, hm_embedded_lexicons, e, st);
-        if (!rc)
-            rc = hm_categories_load(&e->cats, hm_embedded_lexicons, 1, st);
+        /* the tables the build loaded from the embedded files; the files
+         * themselves if that snapshot does not fit */
+        const hm_source *snap = &hm_embedded_snapshot[0];
+        if (!snap->name || hm_snapshot_load(e, snap->data, snap->len, NULL)) {
+            hm_lexicon_free(&e->lex);
+            hm_categories_free(&e->cats);
+            rc = hm_lexicon_load(&e->lex, hm_embedded_lexicons, e, st);
+            if (!rc)
+                rc = hm_categories_load(&e->cats, hm_embedded_lexicons, 1, st);
+        }
     }
     if (!rc && !cfg->no_models)
         rc = load_models(e, cfg, st);

@@ -287,6 +287,9 @@ typedef struct hm_cat_state {
 /* lazy: compile the patterns on first use (the embedded defaults, known to be
  * valid); else every pattern is compiled now and a bad one is reported */
 int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st);
+/* the prefilter index and match context of loaded patterns (the loader and
+ * the snapshot reader end with it) */
+int hm_categories_index(hm_cats *c, hm_status *st);
 void hm_categories_free(hm_cats *c);
 int hm_cat_state_init(hm_cat_state *s, const hm_cats *c);
 void hm_cat_state_free(hm_cat_state *s);
@@ -353,6 +356,17 @@ void hm_model_close(hm_model *m);
 void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_NOUT],
                     int32_t *best_tok, double *best_w, size_t nbest, const int32_t *tok);
 extern const hm_source hm_embedded_models[];
+
+/* ---------- snapshot.c: the embedded lexicons, loaded at build time ---------- */
+
+/* Load the lexicon and category files of src and serialize the tables into
+ * out (build time). */
+int hm_snapshot_build(const hm_source *src, hm_buf *out, hm_status *st);
+/* Fill an engine's lexicon and categories from a snapshot;
+ * HM_EFORMAT when it does not match this build (the caller then frees what
+ * was filled and loads the files). */
+int hm_snapshot_load(hm_engine *e, const void *p, size_t n, hm_status *st);
+extern const hm_source hm_embedded_snapshot[];
 
 /* ---------- engine.c ---------- */
 

@@ -1,0 +1,331 @@
+/*
+ * snapshot.c — the embedded lexicons, loaded once at build time.
+ *
+ * Reading the lexicon and category files means tokenizing and stemming some
+ * ten thousand entries: tens of milliseconds.  The build does it once
+ * (src/tools/snapshot.c) and embeds the resulting tables — the lexicon and
+ * category maps, entries, cues, the pattern sources with their prefilter
+ * literals — as one snapshot; opening an engine
+ * with the embedded defaults copies the tables back.  Patterns are compiled on
+ * first use, as for any lazily loaded source.
+ *
+ * Format (little-endian, as the machine that built it): "HMSNAP" 1 0, u32
+ * version, u32 0, u64 payload length, payload.  The payload is a sequence of
+ * u64 counts and raw arrays read back in the order they were written.  Like
+ * the embedded models, it is part of the binary and carries no checksum, but
+ * every read is bounds-checked: a snapshot that does not match is refused and
+ * the engine falls back to the files.  The same files give the same bytes.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SNAP_MAGIC "HMSNAP\x01"
+#define SNAP_VERSION 1u
+#define SNAP_HEADER 24
+
+/* ---------- writing ---------- */
+
+static int w64(hm_buf *b, uint64_t v) { return hm_buf_put(b, &v, sizeof v); }
+
+static int wraw(hm_buf *b, const void *p, size_t n) { return w64(b, n) || hm_buf_put(b, p, n); }
+
+/* a map's u32 column, zero in empty slots (whose bytes were never set) */
+static int wcol(hm_buf *b, const hm_map *m, const uint32_t *col)
+{
+    if (hm_buf_reserve(b, m->cap * sizeof *col))
+        return HM_ENOMEM;
+    for (size_t i = 0; i < m->cap; i++) {
+        uint32_t v = m->hashes[i] ? col[i] : 0;
+        hm_buf_put(b, &v, sizeof v);
+    }
+    return 0;
+}
+
+static int wmap(hm_buf *b, const hm_map *m)
+{
+    if (w64(b, m->cap) || w64(b, m->count))
+        return HM_ENOMEM;
+    if (!m->cap)
+        return 0;
+    if (hm_buf_put(b, m->hashes, m->cap * sizeof *m->hashes) || wcol(b, m, m->koff) ||
+        wcol(b, m, m->klen) || wcol(b, m, m->vals) || wraw(b, m->pool.p, m->pool.len))
+        return HM_ENOMEM;
+    return 0;
+}
+
+static int write_payload(hm_buf *b, const hm_engine *e)
+{
+    const hm_lexicon *lx = &e->lex;
+    const hm_cats *c = &e->cats;
+    int rc = 0;
+    for (int l = 0; l < LANG_N; l++)
+        rc = rc || wmap(b, &lx->words[l]) || wmap(b, &lx->stems[l]) || w64(b, lx->nvalence[l]) ||
+             w64(b, lx->nmods[l]);
+    rc = rc || wraw(b, lx->entries, lx->nentries * sizeof *lx->entries);
+    rc = rc || w64(b, c->ncats);
+    for (size_t i = 0; i < c->ncats; i++)
+        rc = rc || wraw(b, c->ids[i], strlen(c->ids[i]));
+    for (int l = 0; l < LANG_N; l++)
+        rc = rc || wmap(b, &c->stems[l]) || wmap(b, &c->phrases[l]) || wmap(b, &c->firsts[l]);
+    rc = rc || w64(b, c->ncues);
+    for (size_t i = 0; i < c->ncues; i++) {
+        const cat_cue *q = &c->cues[i];
+        uint32_t wbits;
+        memcpy(&wbits, &q->weight, sizeof wbits);
+        rc = rc || w64(b, q->cat) || w64(b, wbits) || w64(b, (uint64_t)(int64_t)q->next);
+    }
+    rc = rc || w64(b, c->nre) || w64(b, c->npatterns) || wraw(b, c->pat.p, c->pat.len);
+    for (size_t i = 0; i < c->nre; i++) {
+        const cat_regex *re = &c->re[i];
+        uint32_t wbits;
+        memcpy(&wbits, &re->weight, sizeof wbits);
+        rc = rc || w64(b, re->pat_off) || w64(b, re->pat_len) || w64(b, re->cat) ||
+             w64(b, re->lang) || w64(b, wbits) || w64(b, re->nlit) || w64(b, re->lit_first) ||
+             hm_buf_put(b, re->lit, sizeof re->lit);
+    }
+    return rc ? HM_ENOMEM : 0;
+}
+
+int hm_snapshot_build(const hm_source *src, hm_buf *out, hm_status *st)
+{
+    hm_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return HM_ENOMEM;
+    }
+    /* eager: a bad pattern fails the build with its file and line */
+    int rc = hm_lexicon_load(&e->lex, src, e, st);
+    if (!rc)
+        rc = hm_categories_load(&e->cats, src, 0, st);
+    if (!rc) {
+        out->len = 0;
+        char head[SNAP_HEADER];
+        memset(head, 0, sizeof head);
+        rc = hm_buf_put(out, head, sizeof head) || write_payload(out, e) ? HM_ENOMEM : 0;
+    }
+    if (!rc) {
+        uint32_t ver = SNAP_VERSION;
+        uint64_t plen = out->len - SNAP_HEADER;
+        memcpy(out->p, SNAP_MAGIC, 8);
+        memcpy(out->p + 8, &ver, 4);
+        memcpy(out->p + 16, &plen, 8);
+    }
+    if (rc == HM_ENOMEM)
+        hm_set_status(st, rc, "out of memory");
+    hm_engine_close(e);
+    return rc;
+}
+
+/* ---------- reading ---------- */
+
+typedef struct rd {
+    const unsigned char *p;
+    size_t n, off;
+    int bad;
+} rd;
+
+static const void *take(rd *r, size_t n)
+{
+    if (r->bad || n > r->n - r->off) {
+        r->bad = 1;
+        return NULL;
+    }
+    const void *q = r->p + r->off;
+    r->off += n;
+    return q;
+}
+
+static uint64_t r64(rd *r)
+{
+    uint64_t v = 0;
+    const void *q = take(r, sizeof v);
+    if (q)
+        memcpy(&v, q, sizeof v);
+    return v;
+}
+
+/* A copy of the next n bytes in fresh memory (NULL when they are not there);
+ * one extra byte holds a NUL. */
+static void *rdup(rd *r, size_t n)
+{
+    const void *q = take(r, n);
+    if (!q)
+        return NULL;
+    char *d = malloc(n + 1);
+    if (!d) {
+        r->bad = 1;
+        return NULL;
+    }
+    memcpy(d, q, n);
+    d[n] = 0;
+    return d;
+}
+
+static uint64_t rcount(rd *r, uint64_t max)
+{
+    uint64_t v = r64(r);
+    if (v > max)
+        r->bad = 1;
+    return r->bad ? 0 : v;
+}
+
+static void rmap(rd *r, hm_map *m)
+{
+    uint64_t cap = rcount(r, 1u << 26), count = rcount(r, cap);
+    if (r->bad || !cap)
+        return;
+    if (cap & (cap - 1) || count >= cap) {
+        r->bad = 1;
+        return;
+    }
+    m->cap = cap;
+    m->count = count;
+    m->hashes = rdup(r, cap * sizeof *m->hashes);
+    m->koff = rdup(r, cap * sizeof *m->koff);
+    m->klen = rdup(r, cap * sizeof *m->klen);
+    m->vals = rdup(r, cap * sizeof *m->vals);
+    uint64_t plen = rcount(r, UINT32_MAX);
+    m->pool.p = rdup(r, plen);
+    if (r->bad)
+        return;
+    m->pool.len = plen;
+    m->pool.cap = plen + 1;
+    for (size_t i = 0; i < cap; i++)
+        if (m->hashes[i] && (uint64_t)m->koff[i] + m->klen[i] >= plen)
+            r->bad = 1;
+}
+
+/* every value of the map is below max */
+static void check_vals(rd *r, const hm_map *m, uint64_t max)
+{
+    for (size_t i = 0; !r->bad && i < m->cap; i++)
+        if (m->hashes[i] && m->vals[i] >= max)
+            r->bad = 1;
+}
+
+/* Values the tables' users index or loop with are in range. */
+static void check_payload(rd *r, const hm_engine *e)
+{
+    const hm_lexicon *lx = &e->lex;
+    const hm_cats *c = &e->cats;
+    for (int l = 0; l < LANG_N; l++) {
+        check_vals(r, &lx->words[l], lx->nentries);
+        check_vals(r, &lx->stems[l], lx->nentries);
+        check_vals(r, &c->stems[l], c->ncues);
+        check_vals(r, &c->phrases[l], c->ncues);
+        check_vals(r, &c->firsts[l], 13);
+    }
+    for (size_t i = 0; !r->bad && i < lx->nentries; i++)
+        if (lx->entries[i].phrase_max > 8 || lx->entries[i].modtype > MOD_CONTRAST)
+            r->bad = 1;
+    for (size_t i = 0; !r->bad && i < c->nre; i++) {
+        const cat_regex *re = &c->re[i];
+        size_t o = 0;
+        for (int q = 0; q < re->nlit && !r->bad; q++) {
+            size_t L = strlen(re->lit + o); /* lit ends with a NUL (checked) */
+            if (L < 2 || o + L + 1 > sizeof re->lit)
+                r->bad = 1;
+            o += L + 1;
+        }
+    }
+}
+
+static void read_payload(rd *r, hm_engine *e)
+{
+    hm_lexicon *lx = &e->lex;
+    hm_cats *c = &e->cats;
+    for (int l = 0; l < LANG_N; l++) {
+        rmap(r, &lx->words[l]);
+        rmap(r, &lx->stems[l]);
+        lx->nvalence[l] = rcount(r, SIZE_MAX);
+        lx->nmods[l] = rcount(r, SIZE_MAX);
+    }
+    uint64_t nb = rcount(r, 1u << 30);
+    if (nb % sizeof *lx->entries)
+        r->bad = 1;
+    lx->entries = rdup(r, nb);
+    lx->nentries = lx->cap = nb / sizeof *lx->entries;
+    uint64_t ncats = rcount(r, 64);
+    c->ids = calloc(ncats + 1, sizeof *c->ids);
+    if (!c->ids)
+        r->bad = 1;
+    for (size_t i = 0; !r->bad && i < ncats; i++) {
+        c->ids[i] = rdup(r, rcount(r, 256));
+        c->ncats += c->ids[i] != NULL;
+    }
+    for (int l = 0; l < LANG_N; l++) {
+        rmap(r, &c->stems[l]);
+        rmap(r, &c->phrases[l]);
+        rmap(r, &c->firsts[l]);
+    }
+    uint64_t ncues = rcount(r, 1u << 24);
+    c->cues = calloc(ncues + 1, sizeof *c->cues);
+    if (!c->cues)
+        r->bad = 1;
+    for (size_t i = 0; !r->bad && i < ncues; i++) {
+        cat_cue *q = &c->cues[i];
+        q->cat = (uint16_t)rcount(r, ncats - 1);
+        uint32_t wbits = (uint32_t)rcount(r, UINT32_MAX);
+        memcpy(&q->weight, &wbits, sizeof wbits);
+        int64_t next = (int64_t)r64(r);
+        if (next < -1 || next >= (int64_t)ncues)
+            r->bad = 1;
+        q->next = (int32_t)next;
+    }
+    c->ncues = c->cuecap = ncues;
+    uint64_t nre = rcount(r, UINT16_MAX);
+    c->npatterns = rcount(r, SIZE_MAX);
+    uint64_t plen = rcount(r, UINT32_MAX);
+    c->pat.p = rdup(r, plen);
+    c->pat.len = plen;
+    c->pat.cap = plen + 1;
+    c->re = calloc(nre + 1, sizeof *c->re);
+    if (!c->re)
+        r->bad = 1;
+    for (size_t i = 0; !r->bad && i < nre; i++) {
+        cat_regex *re = &c->re[i];
+        atomic_init(&re->code, NULL);
+        re->pat_off = (uint32_t)rcount(r, plen);
+        re->pat_len = (uint32_t)rcount(r, plen - re->pat_off);
+        re->cat = (uint16_t)rcount(r, ncats - 1);
+        re->lang = (uint8_t)rcount(r, LANG_N - 1);
+        uint32_t wbits = (uint32_t)rcount(r, UINT32_MAX);
+        memcpy(&re->weight, &wbits, sizeof wbits);
+        re->nlit = (uint8_t)rcount(r, UINT8_MAX);
+        re->lit_first = (uint8_t)rcount(r, 1);
+        const void *lit = take(r, sizeof re->lit);
+        if (lit)
+            memcpy(re->lit, lit, sizeof re->lit);
+        if (re->lit[sizeof re->lit - 1])
+            r->bad = 1; /* the literal set ends with a NUL */
+        c->nre++;
+    }
+    c->recap = c->nre;
+    if (c->ncats != ncats || r->off != r->n)
+        r->bad = 1;
+    if (!r->bad)
+        check_payload(r, e);
+}
+
+int hm_snapshot_load(hm_engine *e, const void *p, size_t n, hm_status *st)
+{
+    const unsigned char *b = p;
+    uint32_t ver;
+    uint64_t plen;
+    if (n < SNAP_HEADER || memcmp(b, SNAP_MAGIC, 8))
+        goto bad;
+    memcpy(&ver, b + 8, 4);
+    memcpy(&plen, b + 16, 8);
+    if (ver != SNAP_VERSION || plen != n - SNAP_HEADER)
+        goto bad;
+    rd r = {b + SNAP_HEADER, plen, 0, 0};
+    read_payload(&r, e);
+    if (r.bad)
+        goto bad;
+    return hm_categories_index(&e->cats, st);
+bad:
+    hm_set_status(st, HM_EFORMAT, "embedded lexicon snapshot does not match this build");
+    return HM_EFORMAT;
+}
