@@ -368,6 +368,13 @@ static inline uint32_t key3(const unsigned char *p)
     return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16) + 1;
 }
 
+/* the slot of a key: the high bits of a multiplicative hash (the low bits of
+ * the product would depend on the first byte alone) */
+static inline size_t key_slot(uint32_t k, unsigned shift)
+{
+    return (size_t)((k * 2654435761u) >> shift);
+}
+
 static int bitmap_new(uint64_t **b, size_t nwords)
 {
     *b = calloc(nwords + 1, sizeof **b);
@@ -384,7 +391,7 @@ static int build_literal_index(hm_cats *c)
     c->lits = calloc(n + 1, sizeof *c->lits);
     c->digit_re = calloc(c->nre + 1, sizeof *c->digit_re);
     size_t cap = 64;
-    while (cap < n * 2)
+    while (cap < n * 4)
         cap *= 2;
     c->lit_key = calloc(cap, sizeof *c->lit_key);
     c->lit_head = malloc(cap * sizeof *c->lit_head);
@@ -395,6 +402,9 @@ static int build_literal_index(hm_cats *c)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             return HM_ENOMEM;
     c->lit_cap = cap;
+    c->lit_shift = 32;
+    for (size_t v = cap; v > 1; v >>= 1)
+        c->lit_shift--;
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         for (int l = 0; l < LANG_N; l++) {
@@ -415,7 +425,7 @@ static int build_literal_index(hm_cats *c)
                 continue;
             }
             uint32_t k = key3((const unsigned char *)lit + 1);
-            size_t j = (k * 2654435761u) & (cap - 1);
+            size_t j = key_slot(k, c->lit_shift);
             while (c->lit_key[j] && c->lit_key[j] != k)
                 j = (j + 1) & (cap - 1);
             struct cat_lit *e = &c->lits[c->nlits];
@@ -445,14 +455,15 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
         if (i + 3 > n)
             continue;
         uint32_t k = key3((const unsigned char *)t + i);
-        size_t j = (k * 2654435761u) & (c->lit_cap - 1);
+        size_t j = key_slot(k, c->lit_shift);
         while (c->lit_key[j] && c->lit_key[j] != k)
             j = (j + 1) & (c->lit_cap - 1);
         if (!c->lit_key[j])
             continue;
         for (int32_t e = c->lit_head[j]; e >= 0; e = c->lits[e].next) {
             const struct cat_lit *l = &c->lits[e];
-            if (i + l->len <= n && !memcmp(t + i, l->s, l->len) &&
+            /* the first three bytes are the key's */
+            if (i + l->len <= n && (l->len == 3 || !memcmp(t + i + 3, l->s + 3, l->len - 3u)) &&
                 !((l->flags & LIT_LEAD) && i > 0 && word_byte((unsigned char)t[i - 1])) &&
                 !((l->flags & LIT_TRAIL) && i + l->len < n &&
                   word_byte((unsigned char)t[i + l->len]))) {
@@ -868,6 +879,21 @@ static int cue_chain(hm_cat_state *s, const hm_cats *c, int32_t head, uint32_t s
     return 0;
 }
 
+/* hm_map_get_h of a token string, memoized in the token cache */
+static int memo_get(const hm_textbuf *tb, const tok *t, int kind, int lang, const hm_map *m,
+                    uint32_t off, size_t n, uint64_t h, uint32_t *v)
+{
+    uint32_t *mm = hm_tc_memo(tb, t, kind, lang);
+    if (mm && *mm) {
+        *v = *mm - 2;
+        return *mm != 1;
+    }
+    int found = hm_map_get_h(m, tb_str(tb, off), n, h, v);
+    if (mm)
+        *mm = found ? *v + 2 : 1;
+    return found;
+}
+
 int hm_categories_match(hm_analyzer *a, const hm_cats *c)
 {
     hm_cat_state *s = &a->cat;
@@ -889,13 +915,14 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
             continue;
         int neg = -1;
         uint32_t v;
-        if (t->stem_len && hm_map_get_h(&c->stems[lang], tb_str(tb, t->stem), t->stem_len, t->sh, &v)) {
+        if (t->stem_len && memo_get(tb, t, TCM_CSTEM, lang, &c->stems[lang], t->stem,
+                                    t->stem_len, t->sh, &v)) {
             neg = negated_at(a, i);
             if (!neg && cue_chain(s, c, (int32_t)v, t->start, t->end))
                 return HM_ENOMEM;
         }
         uint32_t mx;
-        if (hm_map_get_h(&c->firsts[lang], tb_str(tb, t->norm), t->norm_len, t->nh, &mx)) {
+        if (memo_get(tb, t, TCM_CFIRST, lang, &c->firsts[lang], t->norm, t->norm_len, t->nh, &mx)) {
             for (size_t k = mx; k >= 1; k--) {
                 if (i + k > tb->ntoks)
                     continue;

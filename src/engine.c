@@ -430,6 +430,7 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
             t->stem_len = 0;
             continue;
         }
+        t->stem_lang = (uint8_t)sl;
         int got = hm_tc_stem_get(&a->tb, t, sl);
         if (got < 0)
             return HM_ENOMEM;

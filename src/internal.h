@@ -89,6 +89,7 @@ typedef struct tok {
     double value;
     uint64_t nh, sh;             /* hm_hash of norm and of stem: computed once, probed often */
     int32_t ce;                  /* the token's entry in the token cache, -1 for none */
+    uint8_t stem_lang;           /* the language the stem was computed for */
 } tok;
 
 /* Token cache: what a token's bytes always give (norm, lower, flags, and per
@@ -102,7 +103,14 @@ typedef struct tc_entry {
     uint16_t stem_len[2];
     uint8_t type, flags;         /* token type; TC_* flags */
     uint64_t nh, sh[2];
+    uint32_t memo[5][2];         /* per TCM_* lookup and language: 0 = not yet */
 } tc_entry;
+
+/* Lookups whose answer depends on the token alone, memoized in its cache
+ * entry (the analyzer's engine is fixed): lexicon entry of the norm and of the
+ * stem, category cue chain of the stem, longest category phrase it starts,
+ * and the language-id vote (language slot 0). */
+enum { TCM_WORD, TCM_STEM, TCM_CSTEM, TCM_CFIRST, TCM_LID };
 
 typedef struct hm_tokcache {
     tc_entry *slots;             /* NULL: no cache (loaders) */
@@ -129,6 +137,12 @@ void hm_textbuf_free(hm_textbuf *tb);
  * appended to tb->strs); hm_tc_stem_put records t's stem once computed. */
 int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang);
 int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang);
+/* The memo slot of lookup kind (TCM_*) for token t in lang (LANG_FR or
+ * LANG_EN; anything else has none): NULL when t has no cache entry, or for
+ * lookups of its stem in another language than the stem's.  A slot
+ * holds 0 until filled; callers store their answer + 1 or + 2.  The text
+ * buffer is const to its readers: the memo is a cache, filled on first use. */
+uint32_t *hm_tc_memo(const hm_textbuf *tb, const tok *t, int kind, int lang);
 
 /* Tokenize text (len bytes, any bytes) into tb. 0 or HM_ENOMEM. */
 int hm_tokenize(hm_textbuf *tb, const char *text, size_t len);
@@ -199,8 +213,10 @@ const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, si
 const lex_entry *hm_lex_stem_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
 /* token i of tb is a negator that applies (weak ones only next to "ne") */
 int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i);
-/* a token's norm and stem */
-#define TOK_WORD_E(lx, lang, tb, t) hm_lex_word_h(lx, lang, tb_str(tb, (t)->norm), (t)->norm_len, (t)->nh)
+/* the lexicon entries of a token's norm and of its stem (memoized) */
+const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t);
+const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t);
+#define TOK_WORD_E(lx, lang, tb, t) hm_tok_word_e(tb, lx, lang, t)
 
 /* ---------- categories.c ---------- */
 
@@ -243,6 +259,7 @@ typedef struct hm_cats {
     uint32_t *lit_key;        /* 3 bytes + 1, 0 = empty slot */
     int32_t *lit_head;        /* first entry of the slot's chain */
     size_t lit_cap;
+    unsigned lit_shift;       /* 32 - log2(lit_cap) */
     struct cat_lit { const char *s; uint16_t len; uint16_t re; int32_t next; uint8_t flags; } *lits;
     size_t nlits;
     uint16_t *digit_re;       /* patterns one of whose literals is "a digit" */

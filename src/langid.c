@@ -90,9 +90,46 @@ static int has_french_diacritic(const char *s)
     return 0;
 }
 
+/* The evidence of one word (not an elision): a vote code (enum below) that
+ * depends on the word alone, so the token cache keeps it. */
+enum { V_NONE, V_FR, V_EN, V_FR_ACCENT, V_FR_LEX, V_EN_LEX };
+
+static int word_vote(const hm_textbuf *tb, const tok *t, const hm_map *frw, const hm_map *enw,
+                     const hm_lexicon *lx)
+{
+    const char *lw = tb_str(tb, t->lower);
+    size_t ln = strlen(lw);
+    uint32_t v;
+    int isfr = hm_map_get(frw, lw, ln, &v), isen = hm_map_get(enw, lw, ln, &v);
+    if (isfr && !isen)
+        return V_FR;
+    if (isen && !isfr)
+        return V_EN;
+    if (isfr && isen)
+        return V_NONE;
+    /* contractions */
+    if (ln > 3 && (strstr(lw, "n't") || strstr(lw, "'m") || strstr(lw, "'re") ||
+                   strstr(lw, "'ve") || strstr(lw, "'ll") ||
+                   (ln > 2 && lw[ln - 2] == '\'' && lw[ln - 1] == 's')))
+        return V_EN;
+    if (has_french_diacritic(lw))
+        return V_FR_ACCENT;
+    if (lx) {
+        const char *nm = tb_str(tb, t->norm);
+        int lfr = hm_lex_word_h(lx, LANG_FR, nm, t->norm_len, t->nh) != NULL;
+        int len_ = hm_lex_word_h(lx, LANG_EN, nm, t->norm_len, t->nh) != NULL;
+        if (lfr && !len_)
+            return V_FR_LEX;
+        if (len_ && !lfr)
+            return V_EN_LEX;
+    }
+    return V_NONE;
+}
+
 int hm_langid_ex(const hm_textbuf *tb, const hm_map *frw, const hm_map *enw,
                  const hm_lexicon *lx, double *conf)
 {
+    static const double wfr[] = {0, 1, 0, 0.7, 0.4, 0}, wen[] = {0, 0, 1, 0, 0, 0.4};
     double fr = 0, en = 0;
     int nwords = 0;
     for (size_t i = 0; i < tb->ntoks; i++) {
@@ -100,36 +137,22 @@ int hm_langid_ex(const hm_textbuf *tb, const hm_map *frw, const hm_map *enw,
         if (t->type != HM_TOK_WORD || (t->flags & HM_TF_HASHPART))
             continue;
         nwords++;
-        const char *lw = tb_str(tb, t->lower);
-        size_t ln = strlen(lw);
-        uint32_t v;
-        int isfr = hm_map_get(frw, lw, ln, &v), isen = hm_map_get(enw, lw, ln, &v);
         if (t->flags & HM_TF_ELISION) {
             fr += 1.5;
             continue;
         }
-        if (isfr && !isen)
-            fr += 1;
-        else if (isen && !isfr)
-            en += 1;
-        else if (!isfr && !isen) {
-            /* contractions */
-            if (ln > 3 && (strstr(lw, "n't") || strstr(lw, "'m") || strstr(lw, "'re") ||
-                           strstr(lw, "'ve") || strstr(lw, "'ll") ||
-                           (ln > 2 && lw[ln - 2] == '\'' && lw[ln - 1] == 's')))
-                en += 1;
-            else if (has_french_diacritic(lw))
-                fr += 0.7;
-            else if (lx) {
-                const char *nm = tb_str(tb, t->norm);
-                int lfr = hm_lex_word_h(lx, LANG_FR, nm, t->norm_len, t->nh) != NULL;
-                int len_ = hm_lex_word_h(lx, LANG_EN, nm, t->norm_len, t->nh) != NULL;
-                if (lfr && !len_)
-                    fr += 0.4;
-                else if (len_ && !lfr)
-                    en += 0.4;
-            }
+        /* memoized in the French slot of the token's cache entry */
+        uint32_t *m = hm_tc_memo(tb, t, TCM_LID, LANG_FR);
+        int vote;
+        if (m && *m)
+            vote = (int)*m - 1;
+        else {
+            vote = word_vote(tb, t, frw, enw, lx);
+            if (m)
+                *m = (uint32_t)vote + 1;
         }
+        fr += wfr[vote];
+        en += wen[vote];
     }
     if (fr == 0 && en == 0) {
         *conf = 0;

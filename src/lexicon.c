@@ -109,6 +109,28 @@ const lex_entry *hm_lex_stem(const hm_lexicon *lx, int lang, const char *k, size
     return NULL;
 }
 
+const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t)
+{
+    uint32_t *m = hm_tc_memo(tb, t, TCM_WORD, lang);
+    if (m && *m)
+        return *m == 1 ? NULL : &lx->entries[*m - 2];
+    const lex_entry *e = hm_lex_word_h(lx, lang, tb_str(tb, t->norm), t->norm_len, t->nh);
+    if (m)
+        *m = e ? (uint32_t)(e - lx->entries) + 2 : 1;
+    return e;
+}
+
+const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t)
+{
+    uint32_t *m = hm_tc_memo(tb, t, TCM_STEM, lang);
+    if (m && *m)
+        return *m == 1 ? NULL : &lx->entries[*m - 2];
+    const lex_entry *e = hm_lex_stem_h(lx, lang, tb_str(tb, t->stem), t->stem_len, t->sh);
+    if (m)
+        *m = e ? (uint32_t)(e - lx->entries) + 2 : 1;
+    return e;
+}
+
 typedef struct loadctx {
     hm_lexicon *lx;
     hm_textbuf tb;

@@ -42,7 +42,7 @@ static const lex_entry *lookup1(const hm_lexicon *lx, int lang, const hm_textbuf
                                 const tok *t, unsigned *rules)
 {
     const char *nm = tb_str(tb, t->norm);
-    const lex_entry *e = hm_lex_word_h(lx, lang, nm, t->norm_len, t->nh);
+    const lex_entry *e = hm_tok_word_e(tb, lx, lang, t);
     if (e && (e->has_val || e->modtype))
         return e;
     if (t->type == HM_TOK_EMOJI && t->norm_len > 4) {
@@ -69,7 +69,7 @@ static const lex_entry *lookup1(const hm_lexicon *lx, int lang, const hm_textbuf
         }
     }
     if (t->stem_len >= 3) {
-        const lex_entry *e3 = hm_lex_stem_h(lx, lang, tb_str(tb, t->stem), t->stem_len, t->sh);
+        const lex_entry *e3 = hm_tok_stem_e(tb, lx, lang, t);
         if (e3) {
             *rules |= R_STEM;
             return e3;
