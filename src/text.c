@@ -424,6 +424,40 @@ static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int
             return tc_use(tb, t, ce, want_caps);
     }
 
+    /* ASCII, the common case: folding is lower-casing, and lower is the same
+     * string as norm */
+    size_t na = start;
+    while (na < end && text[na] < 0x80)
+        na++;
+    if (na == end && t->type != HM_TOK_EMOJI) {
+        size_t noff = s->len;
+        if (hm_buf_reserve(s, end - start + 2))
+            return HM_ENOMEM;
+        char *d = s->p + noff;
+        for (size_t i = start; i < end; i++) {
+            unsigned char b = text[i];
+            if (b >= 'A' && b <= 'Z') {
+                nupper++;
+                nletters++;
+                b = (unsigned char)(b + 32);
+            } else if (b >= 'a' && b <= 'z') {
+                nletters++;
+            }
+            *d++ = (char)b;
+        }
+        size_t nlen = end - start;
+        if (t->type == HM_TOK_WORD || t->type == HM_TOK_HASHTAG)
+            nlen = fold_runs(s->p + noff, nlen, &elong);
+        s->len = noff + nlen;
+        s->p[s->len++] = 0;
+        if (nlen > UINT16_MAX)
+            nlen = UINT16_MAX;
+        t->norm = t->lower = (uint32_t)noff;
+        t->norm_len = (uint16_t)nlen;
+        t->nh = hm_hash(s->p + noff, nlen);
+        goto done;
+    }
+
     /* norm */
     size_t noff = s->len;
     for (size_t i = start; i < end;) {
@@ -515,6 +549,7 @@ static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int
             return HM_ENOMEM;
         t->lower = (uint32_t)loff;
     }
+done:
     if (elong)
         t->flags |= HM_TF_ELONGATED;
     int allcaps = nletters >= 2 && nupper == nletters;
