@@ -363,6 +363,8 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap, int
     return best_n;
 }
 
+_Static_assert(HM_LIT_MAX <= 8, "a prefilter literal fits in a 64-bit word");
+
 static inline uint32_t key3(const unsigned char *p)
 {
     return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16) + 1;
@@ -429,7 +431,9 @@ static int build_literal_index(hm_cats *c)
             while (c->lit_key[j] && c->lit_key[j] != k)
                 j = (j + 1) & (cap - 1);
             struct cat_lit *e = &c->lits[c->nlits];
-            e->s = lit + 1;
+            e->word = 0;
+            memcpy(&e->word, lit + 1, len); /* HM_LIT_MAX is 8: it fits */
+            e->mask = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
             e->len = (uint16_t)len;
             e->flags = (uint8_t)(lit[0] & 3);
             e->re = (uint16_t)i;
@@ -444,7 +448,8 @@ static int build_literal_index(hm_cats *c)
 }
 
 /* One pass over the normalized post: mark the patterns one of whose literals
- * occurs in it. */
+ * occurs in it.  t has 8 readable bytes past n (zeros): literals are compared
+ * as one 64-bit word. */
 static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
 {
     memset(s->eligible, 0, c->nwords * sizeof *s->eligible);
@@ -460,10 +465,11 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
             j = (j + 1) & (c->lit_cap - 1);
         if (!c->lit_key[j])
             continue;
+        uint64_t w8;
+        memcpy(&w8, t + i, sizeof w8);
         for (int32_t e = c->lit_head[j]; e >= 0; e = c->lits[e].next) {
             const struct cat_lit *l = &c->lits[e];
-            /* the first three bytes are the key's */
-            if (i + l->len <= n && (l->len == 3 || !memcmp(t + i + 3, l->s + 3, l->len - 3u)) &&
+            if ((w8 & l->mask) == l->word && i + l->len <= n &&
                 !((l->flags & LIT_LEAD) && i > 0 && word_byte((unsigned char)t[i - 1])) &&
                 !((l->flags & LIT_TRAIL) && i + l->len < n &&
                   word_byte((unsigned char)t[i + l->len]))) {
@@ -983,8 +989,9 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
             if (hm_buf_put(nt, tb_str(tb, t->norm), t->norm_len))
                 return HM_ENOMEM;
         }
-        if (!nt->p && hm_buf_put(nt, "", 0))
+        if (hm_buf_reserve(nt, 8))
             return HM_ENOMEM;
+        memset(nt->p + nt->len, 0, 9); /* the NUL, and what mark_eligible reads past it */
         mark_eligible(c, s, nt->p, nt->len);
         /* in pattern order: those a literal made eligible, and those always run */
         int ll = a->lang < LANG_N ? a->lang : LANG_EN;

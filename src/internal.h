@@ -142,7 +142,15 @@ int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang);
  * lookups of its stem in another language than the stem's.  A slot
  * holds 0 until filled; callers store their answer + 1 or + 2.  The text
  * buffer is const to its readers: the memo is a cache, filled on first use. */
-uint32_t *hm_tc_memo(const hm_textbuf *tb, const tok *t, int kind, int lang);
+static inline uint32_t *hm_tc_memo(const hm_textbuf *tb, const tok *t, int kind, int lang)
+{
+    if (t->ce < 0 || (lang != LANG_FR && lang != LANG_EN))
+        return NULL;
+    if ((kind == TCM_STEM || kind == TCM_CSTEM) && lang != t->stem_lang)
+        return NULL;
+    tc_entry *e = &tb->tc.slots[t->ce]; /* the slots are the analyzer's, not const */
+    return &e->memo[kind][lang == LANG_FR ? 0 : 1];
+}
 
 /* Tokenize text (len bytes, any bytes) into tb. 0 or HM_ENOMEM. */
 int hm_tokenize(hm_textbuf *tb, const char *text, size_t len);
@@ -260,7 +268,12 @@ typedef struct hm_cats {
     int32_t *lit_head;        /* first entry of the slot's chain */
     size_t lit_cap;
     unsigned lit_shift;       /* 32 - log2(lit_cap) */
-    struct cat_lit { const char *s; uint16_t len; uint16_t re; int32_t next; uint8_t flags; } *lits;
+    struct cat_lit {
+        uint64_t word, mask;  /* the bytes (at most 8), little-endian, and which count */
+        uint16_t len, re;
+        int32_t next;
+        uint8_t flags;
+    } *lits;
     size_t nlits;
     uint16_t *digit_re;       /* patterns one of whose literals is "a digit" */
     size_t ndigit_re;

@@ -306,16 +306,6 @@ int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang)
     return 1;
 }
 
-uint32_t *hm_tc_memo(const hm_textbuf *tb, const tok *t, int kind, int lang)
-{
-    if (t->ce < 0 || (lang != LANG_FR && lang != LANG_EN))
-        return NULL;
-    if ((kind == TCM_STEM || kind == TCM_CSTEM) && lang != t->stem_lang)
-        return NULL;
-    tc_entry *e = &tb->tc.slots[t->ce]; /* the slots are the analyzer's, not const */
-    return &e->memo[kind][lang == LANG_FR ? 0 : 1];
-}
-
 int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang)
 {
     if (t->ce < 0)
