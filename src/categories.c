@@ -211,17 +211,43 @@ static int zero_width(const char *p, size_t i)
     return 1;
 }
 
-/* The literal set every match of p[0..n) needs, in out (cap bytes); returns
- * how many literals, 0 for none.  ctx: LIT_LEAD / LIT_TRAIL when what comes
- * before / after p[0..n) in the whole pattern is a boundary.  *first is set
- * when every match of p[0..n) starts with one of the literals. */
-static int required_literals(const char *p, size_t n, char *out, size_t cap, int ctx, int depth,
-                             int *first)
+/* A candidate literal set: its literals (flags byte, bytes, NUL each), its
+ * shortest literal ("a digit" counts as 2), and whether every match of the
+ * slice starts with one of them. */
+typedef struct litset {
+    char s[LIT_SET];
+    size_t w, mn;
+    int n, first;
+} litset;
+
+/* Keep c among the k best sets of best[0..*nb), best first: a longer shortest
+ * literal, then fewer literals; on a tie the earlier set stays ahead. */
+static void keep_best(litset *best, int *nb, int k, const litset *c)
 {
-    *first = 0;
-    if (depth > 8 || cap > LIT_SET)
+    int at = *nb;
+    while (at > 0 && (c->mn > best[at - 1].mn ||
+                      (c->mn == best[at - 1].mn && c->n < best[at - 1].n)))
+        at--;
+    if (at >= k)
+        return;
+    int last = *nb < k ? *nb : k - 1;
+    for (int q = last; q > at; q--)
+        best[q] = best[q - 1];
+    best[at] = *c;
+    if (*nb < k)
+        (*nb)++;
+}
+
+/* The literal sets every match of p[0..n) needs: up to k of them, each from
+ * a different mandatory element, best first, in sets[].  Returns how many.
+ * ctx: LIT_LEAD / LIT_TRAIL when what comes before / after p[0..n) in the
+ * whole pattern is a boundary. */
+static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, int depth)
+{
+    size_t cap = LIT_SET;
+    if (depth > 8)
         return 0;
-    /* a top-level alternation: the union of what its branches need */
+    /* a top-level alternation: one set, the union of what its branches need */
     int lvl = 0;
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\') {
@@ -235,33 +261,32 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap, int
         else if (p[i] == ')')
             lvl--;
         else if (p[i] == '|' && lvl == 0) {
-            char a[LIT_SET], b[LIT_SET];
-            int fa, fb;
-            int na = required_literals(p, i, a, sizeof a, ctx, depth + 1, &fa);
-            int nb = na ? required_literals(p + i + 1, n - i - 1, b, sizeof b, ctx, depth + 1, &fb)
-                        : 0;
-            if (!nb)
+            litset x, y;
+            if (!required_sets(p, i, &x, 1, ctx, depth + 1) ||
+                !required_sets(p + i + 1, n - i - 1, &y, 1, ctx, depth + 1))
                 return 0;
-            size_t w = 0, mn = 1000;
-            int nl = 0;
-            if (!lit_merge(out, &w, cap, &nl, a, na, &mn) || !lit_merge(out, &w, cap, &nl, b, nb, &mn))
+            litset *u = &sets[0];
+            u->w = 0;
+            u->mn = 1000;
+            u->n = 0;
+            if (!lit_merge(u->s, &u->w, cap, &u->n, x.s, x.n, &u->mn) ||
+                !lit_merge(u->s, &u->w, cap, &u->n, y.s, y.n, &u->mn))
                 return 0;
-            *first = fa && fb;
-            return nl;
+            u->first = x.first && y.first;
+            return 1;
         }
     }
-    size_t best_min = 0, best_w = 0;
-    int best_n = 0, best_first = 0;
-    char best[LIT_SET];
+    int nb = 0;
+    litset c;
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\') {
-            if (i + 1 < n && p[i + 1] == 'd' && !(i + 2 < n && quantifier(p[i + 2])) &&
-                best_min < 2) {
-                best_min = 2;
-                best_n = 0;
-                best_w = 0;
-                best_first = zero_width(p, i);
-                lit_add(best, &best_w, cap, &best_n, 0, digit_lit, 1);
+            if (i + 1 < n && p[i + 1] == 'd' && !(i + 2 < n && quantifier(p[i + 2]))) {
+                c.w = 0;
+                c.n = 0;
+                c.mn = 2;
+                c.first = zero_width(p, i);
+                lit_add(c.s, &c.w, cap, &c.n, 0, digit_lit, 1);
+                keep_best(sets, &nb, k, &c);
             }
             i++;
             continue;
@@ -310,57 +335,85 @@ static int required_literals(const char *p, size_t n, char *out, size_t cap, int
             size_t e = j - 1; /* the ')' */
             char q = j < n ? p[j] : 0;
             if (usable && d == 0 && !quantifier(q)) {
+                /* the union of what each branch needs */
                 int sctx = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
                            (bound_after(p, n, e + 1, ctx) ? LIT_TRAIL : 0);
-                char tmp[LIT_SET], sub[LIT_SET];
-                size_t w = 0, mn = 1000;
-                int ok = 1, nl = 0, all_first = 1;
+                litset sub;
+                c.w = 0;
+                c.n = 0;
+                c.mn = 1000;
+                int ok = 1, all_first = 1;
                 for (int bi = 0; ok && bi < nst; bi++) {
                     size_t bs = starts[bi], be = bi + 1 < nst ? starts[bi + 1] - 1 : e;
-                    int f1;
-                    int nb = required_literals(p + bs, be - bs, sub, sizeof sub, sctx, depth + 1,
-                                               &f1);
-                    ok = nb && lit_merge(tmp, &w, cap, &nl, sub, nb, &mn);
-                    all_first &= f1;
+                    ok = required_sets(p + bs, be - bs, &sub, 1, sctx, depth + 1) &&
+                         lit_merge(c.s, &c.w, cap, &c.n, sub.s, sub.n, &c.mn);
+                    all_first &= sub.first;
                 }
-                if (ok && (mn > best_min || (mn == best_min && nl < best_n))) {
-                    best_min = mn;
-                    best_n = nl;
-                    best_first = all_first && zero_width(p, i);
-                    best_w = w;
-                    memcpy(best, tmp, w);
-                }
+                c.first = all_first && zero_width(p, i);
+                if (ok)
+                    keep_best(sets, &nb, k, &c);
             }
             i = e;
             continue;
         }
         if (lit_char(p[i]) && p[i] != ' ') {
-            size_t k = i;
-            while (k < n && lit_char(p[k]))
-                k++;
-            size_t L = k - i;
-            if (k < n && quantifier(p[k]))
+            size_t m = i;
+            while (m < n && lit_char(p[m]))
+                m++;
+            size_t L = m - i;
+            if (m < n && quantifier(p[m]))
                 L--;
             while (L && p[i + L - 1] == ' ')
                 L--;
-            size_t Lc = L > HM_LIT_MAX ? HM_LIT_MAX : L;
-            if (L >= 3 && (Lc > best_min || (Lc == best_min && best_n > 1))) {
+            if (L >= 3) {
                 int flags = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
-                            (L == k - i && bound_after(p, n, k, ctx) ? LIT_TRAIL : 0);
-                best_min = Lc;
-                best_n = 0;
-                best_w = 0;
-                best_first = zero_width(p, i);
-                lit_add(best, &best_w, cap, &best_n, flags, p + i, L);
+                            (L == m - i && bound_after(p, n, m, ctx) ? LIT_TRAIL : 0);
+                c.w = 0;
+                c.n = 0;
+                c.mn = L > HM_LIT_MAX ? HM_LIT_MAX : L;
+                c.first = zero_width(p, i);
+                lit_add(c.s, &c.w, cap, &c.n, flags, p + i, L);
+                keep_best(sets, &nb, k, &c);
             }
-            i = k - 1;
+            i = m - 1;
         }
     }
-    if (!best_n || best_min < 2)
-        return 0;
-    memcpy(out, best, best_w);
-    *first = best_first;
-    return best_n;
+    return nb;
+}
+
+/* A pattern's prefilter: up to three literal sets from different mandatory
+ * elements (a post must hold a literal of each), stored in re->lit with the
+ * set's number in bits 2-3 of each flags byte; a set whose literals start
+ * every match goes first (re->lit_first), for the start offset. */
+static void pattern_literals(cat_regex *re, const char *p, size_t n)
+{
+    litset sets[3];
+    int ns = required_sets(p, n, sets, 3, 0, 0);
+    for (int q = 1; q < ns; q++)
+        if (sets[q].first && !sets[0].first) {
+            litset t = sets[0];
+            sets[0] = sets[q];
+            sets[q] = t;
+        }
+    size_t w = 0;
+    int nl = 0, kept = 0;
+    for (int q = 0; q < ns; q++) {
+        /* each set's flags bytes get its number; a set that does not fit is
+         * left out (fewer conditions: still sound) */
+        char tmp[LIT_SET];
+        memcpy(tmp, sets[q].s, sets[q].w);
+        for (size_t o = 0; o < sets[q].w; o += strlen(tmp + o) + 1)
+            tmp[o] = (char)(tmp[o] | (kept << 2));
+        if (w + sets[q].w > sizeof re->lit)
+            continue;
+        memcpy(re->lit + w, tmp, sets[q].w);
+        w += sets[q].w;
+        nl += sets[q].n;
+        kept++;
+    }
+    re->nlit = (uint8_t)(nl > UINT8_MAX ? 0 : nl);
+    re->nsets = (uint8_t)(re->nlit ? kept : 0);
+    re->lit_first = (uint8_t)(re->nlit && sets[0].first);
 }
 
 _Static_assert(HM_LIT_MAX <= 8, "a prefilter literal fits in a 64-bit word");
@@ -391,7 +444,7 @@ static int build_literal_index(hm_cats *c)
     for (size_t i = 0; i < c->nre; i++)
         n += c->re[i].nlit;
     c->lits = calloc(n + 1, sizeof *c->lits);
-    c->digit_re = calloc(c->nre + 1, sizeof *c->digit_re);
+    c->digit_re = calloc(n + 1, sizeof *c->digit_re);
     size_t cap = 64;
     while (cap < n * 4)
         cap *= 2;
@@ -419,11 +472,12 @@ static int build_literal_index(hm_cats *c)
                 c->always[l][i >> 6] |= 1ULL << (i & 63);
         }
         const char *lit = re->lit;
-        int digit = 0;
         for (int q = 0; q < re->nlit; q++, lit += strlen(lit) + 1) {
             size_t len = strlen(lit + 1);
+            uint8_t set = (uint8_t)((lit[0] >> 2) & 3);
             if (lit[1] == HM_LIT_DIGIT) {
-                digit = 1;
+                c->digit_re[c->ndigit_re].re = (uint16_t)i;
+                c->digit_re[c->ndigit_re++].set = set;
                 continue;
             }
             uint32_t k = key3((const unsigned char *)lit + 1);
@@ -436,23 +490,33 @@ static int build_literal_index(hm_cats *c)
             e->mask = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
             e->len = (uint16_t)len;
             e->flags = (uint8_t)(lit[0] & 3);
+            e->set = set;
             e->re = (uint16_t)i;
             e->next = c->lit_key[j] ? c->lit_head[j] : -1;
             c->lit_key[j] = k;
             c->lit_head[j] = (int32_t)c->nlits++;
         }
-        if (digit)
-            c->digit_re[c->ndigit_re++] = (uint16_t)i;
     }
     return 0;
 }
 
-/* One pass over the normalized post: mark the patterns one of whose literals
- * occurs in it.  t has 8 readable bytes past n (zeros): literals are compared
- * as one 64-bit word. */
+/* A literal of set `set` of pattern r occurs at i. */
+static inline void lit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t i)
+{
+    if (!s->found[r])
+        s->touched[s->ntouched++] = r;
+    if (set == 0 && (!(s->found[r] & 1) || s->first[r] > i))
+        s->first[r] = (uint32_t)i;
+    s->found[r] |= (uint8_t)(1u << set);
+}
+
+/* One pass over the normalized post: mark the patterns that have a literal
+ * of each of their sets in it.  t has 8 readable bytes past n (zeros):
+ * literals are compared as one 64-bit word. */
 static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
 {
     memset(s->eligible, 0, c->nwords * sizeof *s->eligible);
+    s->ntouched = 0;
     size_t digit = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
         if (t[i] >= '0' && t[i] <= '9' && digit == SIZE_MAX)
@@ -472,22 +536,19 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
             if ((w8 & l->mask) == l->word && i + l->len <= n &&
                 !((l->flags & LIT_LEAD) && i > 0 && word_byte((unsigned char)t[i - 1])) &&
                 !((l->flags & LIT_TRAIL) && i + l->len < n &&
-                  word_byte((unsigned char)t[i + l->len]))) {
-                uint64_t bit = 1ULL << (l->re & 63);
-                if (!(s->eligible[l->re >> 6] & bit))
-                    s->first[l->re] = (uint32_t)i;
-                s->eligible[l->re >> 6] |= bit;
-            }
+                  word_byte((unsigned char)t[i + l->len])))
+                lit_found(s, l->re, l->set, i);
         }
     }
     if (digit != SIZE_MAX)
-        for (size_t q = 0; q < c->ndigit_re; q++) {
-            uint16_t r = c->digit_re[q];
-            uint64_t bit = 1ULL << (r & 63);
-            if (!(s->eligible[r >> 6] & bit) || s->first[r] > digit)
-                s->first[r] = (uint32_t)digit;
-            s->eligible[r >> 6] |= bit;
-        }
+        for (size_t q = 0; q < c->ndigit_re; q++)
+            lit_found(s, c->digit_re[q].re, c->digit_re[q].set, digit);
+    for (size_t q = 0; q < s->ntouched; q++) {
+        uint16_t r = s->touched[q];
+        if (s->found[r] == (1u << c->re[r].nsets) - 1)
+            s->eligible[r >> 6] |= 1ULL << (r & 63);
+        s->found[r] = 0;
+    }
 }
 
 static pcre2_code *re_compile(const char *p, size_t n, int *err, PCRE2_SIZE *eoff)
@@ -642,10 +703,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
             re->cat = (uint16_t)cat;
             re->lang = (uint8_t)lang;
             re->weight = (float)w;
-            int lfirst;
-            re->nlit = (uint8_t)required_literals(f[2], fl[2], re->lit, sizeof re->lit, 0, 0,
-                                                  &lfirst);
-            re->lit_first = (uint8_t)(re->nlit && lfirst);
+            pattern_literals(re, f[2], fl[2]);
             c->nre++;
             c->npatterns++;
             continue;
@@ -782,7 +840,9 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->hits = calloc(c->ncats + 1, sizeof *s->hits);
     s->eligible = calloc(c->nwords + 1, sizeof *s->eligible);
     s->first = calloc(c->nre + 1, sizeof *s->first);
-    if (!s->md || !s->sum || !s->hits || !s->eligible || !s->first)
+    s->found = calloc(c->nre + 1, sizeof *s->found);
+    s->touched = calloc(c->nre + 1, sizeof *s->touched);
+    if (!s->md || !s->sum || !s->hits || !s->eligible || !s->first || !s->found || !s->touched)
         return HM_ENOMEM;
     return 0;
 }
@@ -796,6 +856,8 @@ void hm_cat_state_free(hm_cat_state *s)
     free(s->normmap);
     free(s->eligible);
     free(s->first);
+    free(s->found);
+    free(s->touched);
     free(s->m);
     hm_buf_free(&s->normtext);
     memset(s, 0, sizeof *s);

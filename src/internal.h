@@ -246,10 +246,11 @@ typedef struct cat_regex {
     uint16_t cat;
     uint8_t lang;        /* LANG_UND = both */
     float weight;
-    char lit[480];       /* literals (flags byte, bytes, NUL): every match contains one
-                          * (LIT_SET in categories.c) */
+    char lit[480];       /* literals (flags byte, bytes, NUL), in sets: every match
+                          * contains one of each set (LIT_SET in categories.c) */
     uint8_t nlit;        /* 0 = no prefilter */
-    uint8_t lit_first;   /* every match starts with one of the literals */
+    uint8_t nsets;       /* the literals form this many sets (a post needs one of each) */
+    uint8_t lit_first;   /* every match starts with one of the literals of set 0 */
 } cat_regex;
 
 typedef struct hm_cats {
@@ -272,10 +273,10 @@ typedef struct hm_cats {
         uint64_t word, mask;  /* the bytes (at most 8), little-endian, and which count */
         uint16_t len, re;
         int32_t next;
-        uint8_t flags;
+        uint8_t flags, set;
     } *lits;
     size_t nlits;
-    uint16_t *digit_re;       /* patterns one of whose literals is "a digit" */
+    struct cat_digit { uint16_t re; uint8_t set; } *digit_re; /* literals "a digit" */
     size_t ndigit_re;
     /* per language, bitmaps over patterns: those that apply to it, and those
      * of them without a prefilter (run on every post) */
@@ -302,6 +303,9 @@ typedef struct hm_cat_state {
     hm_buf normtext;
     uint64_t *eligible;       /* bitmap over patterns: a literal of theirs is in the post */
     uint32_t *first;          /* per eligible pattern: where its first literal occurs */
+    uint8_t *found;           /* per pattern: the literal sets seen so far in the post */
+    uint16_t *touched;        /* the patterns with a set seen */
+    size_t ntouched;
     /* tests: run every pattern too and count the matches the prefilter would
      * have lost (misses), the patterns run and those that could have been */
     int verify;

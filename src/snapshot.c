@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 1u
+#define SNAP_VERSION 2u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */
@@ -82,7 +82,7 @@ static int write_payload(hm_buf *b, const hm_engine *e)
         uint32_t wbits;
         memcpy(&wbits, &re->weight, sizeof wbits);
         rc = rc || w64(b, re->pat_off) || w64(b, re->pat_len) || w64(b, re->cat) ||
-             w64(b, re->lang) || w64(b, wbits) || w64(b, re->nlit) || w64(b, re->lit_first) ||
+             w64(b, re->lang) || w64(b, wbits) || w64(b, re->nlit) || w64(b, re->nsets) || w64(b, re->lit_first) ||
              hm_buf_put(b, re->lit, sizeof re->lit);
     }
     return rc ? HM_ENOMEM : 0;
@@ -225,10 +225,12 @@ static void check_payload(rd *r, const hm_engine *e)
         size_t o = 0;
         for (int q = 0; q < re->nlit && !r->bad; q++) {
             size_t L = strlen(re->lit + o); /* lit ends with a NUL (checked) */
-            if (L < 2 || o + L + 1 > sizeof re->lit)
+            if (L < 2 || o + L + 1 > sizeof re->lit || ((re->lit[o] >> 2) & 3) >= re->nsets)
                 r->bad = 1;
             o += L + 1;
         }
+        if ((re->nlit == 0) != (re->nsets == 0))
+            r->bad = 1;
     }
 }
 
@@ -294,6 +296,7 @@ static void read_payload(rd *r, hm_engine *e)
         uint32_t wbits = (uint32_t)rcount(r, UINT32_MAX);
         memcpy(&re->weight, &wbits, sizeof wbits);
         re->nlit = (uint8_t)rcount(r, UINT8_MAX);
+        re->nsets = (uint8_t)rcount(r, 3);
         re->lit_first = (uint8_t)rcount(r, 1);
         const void *lit = take(r, sizeof re->lit);
         if (lit)
