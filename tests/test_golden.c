@@ -23,10 +23,12 @@
 
 static hm_analyzer *A;
 
-/* Regression floors of the category fixtures (the goal is 0.85 / 0.70). */
-#define FLOOR_MICRO 0.66
-#define FLOOR_CATEGORY 0.30
-#define FLOOR_COMPLAINT_ACC 0.76
+/* Regression floors of the category fixtures, a little under what they
+ * measure (micro-F1 0.94 en and fr, lowest category 0.81, complaint accuracy
+ * 0.92): the goal is 0.85 / 0.70. */
+#define FLOOR_MICRO 0.90
+#define FLOOR_CATEGORY 0.75
+#define FLOOR_COMPLAINT_ACC 0.88
 
 typedef struct kf {
     char *key;
