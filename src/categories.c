@@ -444,13 +444,14 @@ static int build_literal_index(hm_cats *c)
     for (size_t i = 0; i < c->nre; i++)
         n += c->re[i].nlit;
     c->lits = calloc(n + 1, sizeof *c->lits);
+    c->tgts = calloc(n + 1, sizeof *c->tgts);
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
     size_t cap = 64;
     while (cap < n * 4)
         cap *= 2;
     c->lit_key = calloc(cap, sizeof *c->lit_key);
     c->lit_head = malloc(cap * sizeof *c->lit_head);
-    if (!c->lits || !c->digit_re || !c->lit_key || !c->lit_head)
+    if (!c->lits || !c->tgts || !c->digit_re || !c->lit_key || !c->lit_head)
         return HM_ENOMEM;
     c->nwords = (c->nre + 63) / 64;
     for (int l = 0; l < LANG_N; l++)
@@ -484,17 +485,30 @@ static int build_literal_index(hm_cats *c)
             size_t j = key_slot(k, c->lit_shift);
             while (c->lit_key[j] && c->lit_key[j] != k)
                 j = (j + 1) & (cap - 1);
-            struct cat_lit *e = &c->lits[c->nlits];
-            e->word = 0;
-            memcpy(&e->word, lit + 1, len); /* HM_LIT_MAX is 8: it fits */
-            e->mask = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
-            e->len = (uint16_t)len;
-            e->flags = (uint8_t)(lit[0] & 3);
-            e->set = set;
-            e->re = (uint16_t)i;
-            e->next = c->lit_key[j] ? c->lit_head[j] : -1;
-            c->lit_key[j] = k;
-            c->lit_head[j] = (int32_t)c->nlits++;
+            uint64_t word = 0;
+            memcpy(&word, lit + 1, len); /* HM_LIT_MAX is 8: it fits */
+            uint8_t flags = (uint8_t)(lit[0] & 3);
+            /* one node per distinct literal, with the patterns it serves */
+            int32_t u = c->lit_key[j] ? c->lit_head[j] : -1;
+            while (u >= 0 && !(c->lits[u].word == word && c->lits[u].len == len &&
+                               c->lits[u].flags == flags))
+                u = c->lits[u].next;
+            if (u < 0) {
+                struct cat_lit *e = &c->lits[c->nlits];
+                e->word = word;
+                e->mask = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+                e->len = (uint16_t)len;
+                e->flags = flags;
+                e->tgt = -1;
+                e->next = c->lit_key[j] ? c->lit_head[j] : -1;
+                c->lit_key[j] = k;
+                u = c->lit_head[j] = (int32_t)c->nlits++;
+            }
+            struct cat_target *g = &c->tgts[c->ntgts];
+            g->re = (uint16_t)i;
+            g->set = set;
+            g->next = c->lits[u].tgt;
+            c->lits[u].tgt = (int32_t)c->ntgts++;
         }
     }
     return 0;
@@ -537,7 +551,8 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
                 !((l->flags & LIT_LEAD) && i > 0 && word_byte((unsigned char)t[i - 1])) &&
                 !((l->flags & LIT_TRAIL) && i + l->len < n &&
                   word_byte((unsigned char)t[i + l->len])))
-                lit_found(s, l->re, l->set, i);
+                for (int32_t g = l->tgt; g >= 0; g = c->tgts[g].next)
+                    lit_found(s, c->tgts[g].re, c->tgts[g].set, i);
         }
     }
     if (digit != SIZE_MAX)
@@ -819,6 +834,7 @@ void hm_categories_free(hm_cats *c)
         pcre2_code_free(atomic_load(&c->re[i].code));
     free(c->re);
     free(c->lits);
+    free(c->tgts);
     free(c->digit_re);
     for (int l = 0; l < LANG_N; l++) {
         free(c->langok[l]);

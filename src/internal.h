@@ -269,13 +269,16 @@ typedef struct hm_cats {
     int32_t *lit_head;        /* first entry of the slot's chain */
     size_t lit_cap;
     unsigned lit_shift;       /* 32 - log2(lit_cap) */
-    struct cat_lit {
+    struct cat_lit {          /* one per distinct literal */
         uint64_t word, mask;  /* the bytes (at most 8), little-endian, and which count */
-        uint16_t len, re;
-        int32_t next;
-        uint8_t flags, set;
+        uint16_t len;
+        uint8_t flags;
+        int32_t next;         /* next literal of the slot */
+        int32_t tgt;          /* first pattern it serves, in tgts */
     } *lits;
     size_t nlits;
+    struct cat_target { uint16_t re; uint8_t set; int32_t next; } *tgts;
+    size_t ntgts;
     struct cat_digit { uint16_t re; uint8_t set; } *digit_re; /* literals "a digit" */
     size_t ndigit_re;
     /* per language, bitmaps over patterns: those that apply to it, and those
