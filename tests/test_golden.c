@@ -3,9 +3,10 @@
  *   tests/data/sentiment_{en,fr}.tsv   expect (+/-), tag, text: the sign of the
  *       score of the lexicon-and-rules scorer, case by case; the default blend
  *       must agree on at least 85% of them.
- *   tests/data/categories_{en,fr}.jsonl  complaint and categories per post:
+ *   tests/data/categories_{en,fr}.jsonl and the held-out
+ *       categories_holdout_{en,fr}.jsonl: complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
- *       floors (FLOOR_*), below the goals tracked in bench/RESULTS.md.
+ *       floors (FLOORS*), below the goals tracked in bench/RESULTS.md.
  * Cases listed in tests/data/known_failures.tsv are reported as skipped with
  * their reason (they must still fail: a fixed case must leave the list).
  * Uses only humeur.h; the JSONL reader is a minimal one for these fixtures.
@@ -25,10 +26,13 @@ static hm_analyzer *A;
 
 /* Regression floors of the category fixtures, a little under what they
  * measure (micro-F1 0.94 en and fr, lowest category 0.81, complaint accuracy
- * 0.92): the goal is 0.85 / 0.70. */
-#define FLOOR_MICRO 0.90
-#define FLOOR_CATEGORY 0.75
-#define FLOOR_COMPLAINT_ACC 0.88
+ * 0.92): the goal is 0.85 / 0.70.  The cue files were written looking at
+ * these fixtures; the held-out ones (categories_holdout_*.jsonl, written
+ * without looking at the cues, never used to write them) measure micro-F1
+ * 0.74 en / 0.76 fr, lowest category 0.43, complaint accuracy 0.80. */
+typedef struct floors { double micro, category, complaint_acc; } floors;
+static const floors FLOORS = {0.90, 0.75, 0.88};
+static const floors FLOORS_HOLDOUT = {0.70, 0.35, 0.75};
 
 typedef struct kf {
     char *key;
@@ -168,7 +172,7 @@ static const char *const cats[NCAT] = {"wait_time", "rudeness", "no_response", "
                                        "product_quality", "price_billing", "delivery", "digital",
                                        "refund", "staffing"};
 
-static void categories_file(const char *path, int lang, const char *lname)
+static void categories_file(const char *path, int lang, const char *lname, const floors *fl)
 {
     FILE *f = fopen(path, "r");
     CHECK(f != NULL, "cannot open %s", path);
@@ -223,7 +227,8 @@ static void categories_file(const char *path, int lang, const char *lname)
         double R = tp[k] + fn[k] ? (double)tp[k] / (double)(tp[k] + fn[k]) : 0;
         double F1 = P + R > 0 ? 2 * P * R / (P + R) : 0;
         printf("  %s %-16s P %.3f R %.3f F1 %.3f\n", lname, cats[k], P, R, F1);
-        CHECK(F1 >= FLOOR_CATEGORY, "%s category %s F1 %.3f < %.2f", lname, cats[k], F1, FLOOR_CATEGORY);
+        CHECK(F1 >= fl->category, "%s category %s F1 %.3f < %.2f", lname, cats[k], F1,
+              fl->category);
     }
     double P = T + F ? (double)T / (double)(T + F) : 0, R = T + N ? (double)T / (double)(T + N) : 0;
     double micro = P + R > 0 ? 2 * P * R / (P + R) : 0;
@@ -232,10 +237,10 @@ static void categories_file(const char *path, int lang, const char *lname)
     printf("  %s categories micro P %.3f R %.3f F1 %.3f; complaint P %.3f R %.3f accuracy %.3f\n",
            lname, P, R, micro, cP, cR,
            (double)(ctp + ctn) / (double)(ctp + cfp + cfn + ctn ? ctp + cfp + cfn + ctn : 1));
-    CHECK(micro >= FLOOR_MICRO, "%s categories micro-F1 %.3f < %.2f", lname, micro, FLOOR_MICRO);
+    CHECK(micro >= fl->micro, "%s categories micro-F1 %.3f < %.2f", lname, micro, fl->micro);
     double cacc = (double)(ctp + ctn) / (double)(ctp + cfp + cfn + ctn ? ctp + cfp + cfn + ctn : 1);
-    CHECK(cacc >= FLOOR_COMPLAINT_ACC, "%s complaint accuracy %.3f < %.2f", lname, cacc,
-          FLOOR_COMPLAINT_ACC);
+    CHECK(cacc >= fl->complaint_acc, "%s complaint accuracy %.3f < %.2f", lname, cacc,
+          fl->complaint_acc);
 }
 
 int main(void)
@@ -256,8 +261,12 @@ int main(void)
     printf("  sentiment, default blend: %d of %d agree\n", blend_agree, blend_total);
     CHECK(blend_agree >= blend_total * 85 / 100, "blend agrees on %d of %d golden cases (< 85%%)",
           blend_agree, blend_total);
-    categories_file(DATA_DIR "/categories_en.jsonl", HM_LANG_EN, "en");
-    categories_file(DATA_DIR "/categories_fr.jsonl", HM_LANG_FR, "fr");
+    categories_file(DATA_DIR "/categories_en.jsonl", HM_LANG_EN, "en", &FLOORS);
+    categories_file(DATA_DIR "/categories_fr.jsonl", HM_LANG_FR, "fr", &FLOORS);
+    categories_file(DATA_DIR "/categories_holdout_en.jsonl", HM_LANG_EN, "en held-out",
+                    &FLOORS_HOLDOUT);
+    categories_file(DATA_DIR "/categories_holdout_fr.jsonl", HM_LANG_FR, "fr held-out",
+                    &FLOORS_HOLDOUT);
     for (int i = 0; i < nknown; i++) {
         CHECK(known[i].used, "known failure not found or now passing: %s", known[i].key);
         free(known[i].key);
