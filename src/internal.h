@@ -198,6 +198,7 @@ typedef struct lex_entry {
 typedef struct hm_lexicon {
     hm_map words[LANG_N];    /* norm key (phrases: norms joined by one space) -> entry index */
     hm_map stems[LANG_N];    /* stem key -> entry index (single words with a valence) */
+    hm_map prefixes[LANG_N]; /* the first 2..n-1 words of every phrase of n words */
     lex_entry *entries;
     size_t nentries, cap;
     size_t nvalence[LANG_N], nmods[LANG_N];

@@ -162,6 +162,7 @@ static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_v
         return rc;
     c->key.len = 0;
     size_t ntok = 0;
+    size_t ends[8]; /* where the key of the first 1..8 words ends */
     for (size_t i = 0; i < c->tb.ntoks; i++) {
         const tok *t = &c->tb.toks[i];
         if (t->flags & HM_TF_HASHPART)
@@ -170,6 +171,8 @@ static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_v
             return HM_ENOMEM;
         if (hm_buf_put(&c->key, tb_str(&c->tb, t->norm), t->norm_len))
             return HM_ENOMEM;
+        if (ntok < 8)
+            ends[ntok] = c->key.len;
         ntok++;
     }
     *ntok_out = (int)ntok;
@@ -199,6 +202,11 @@ static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_v
         lex_entry *f = &lx->entries[fidx];
         if (f->phrase_max < ntok)
             f->phrase_max = (uint8_t)(ntok > 8 ? 8 : ntok);
+        /* its beginnings of 2 words or more, so that a search for phrases
+         * stops as soon as the words read start none */
+        for (size_t m = 2; m < ntok && m < 8; m++)
+            if (hm_map_put(&lx->prefixes[lang], c->key.p, ends[m - 1], 1))
+                return HM_ENOMEM;
     } else if (has_val && c->tb.toks[0].type == HM_TOK_WORD && c->stem) {
         const tok *t0 = &c->tb.toks[0];
         const char *lw = tb_str(&c->tb, t0->lower);
@@ -332,6 +340,7 @@ void hm_lexicon_free(hm_lexicon *lx)
     for (int l = 0; l < LANG_N; l++) {
         hm_map_free(&lx->words[l]);
         hm_map_free(&lx->stems[l]);
+        hm_map_free(&lx->prefixes[l]);
     }
     free(lx->entries);
     memset(lx, 0, sizeof *lx);

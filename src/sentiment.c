@@ -249,34 +249,29 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             if (L == LANG_UND)
                 break;
             const lex_entry *f = TOK_WORD_E(lx, L, tb, t);
-            /* phrases: longest first */
-            if (f && f->phrase_max >= 2 && is_word_like(t)) {
-                for (size_t k = f->phrase_max; k >= 2; k--) {
-                    if (i + k > n)
-                        continue;
-                    size_t kl = 0;
-                    int ok = 1;
-                    for (size_t j = i; j < i + k; j++) {
-                        const tok *tj = &tb->toks[j];
-                        if (!is_word_like(tj) || kl + tj->norm_len + 2 >= sizeof key) {
-                            ok = 0;
-                            break;
-                        }
-                        if (j > i)
-                            key[kl++] = ' ';
-                        memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
-                        kl += tj->norm_len;
-                    }
-                    if (!ok)
-                        continue;
+            /* phrases: the longest that starts here, read word by word while
+             * the words read begin some phrase */
+            if (f && f->phrase_max >= 2 && is_word_like(t) && (size_t)t->norm_len + 2 < sizeof key) {
+                size_t kl = t->norm_len;
+                memcpy(key, tb_str(tb, t->norm), kl);
+                for (size_t k = 2; k <= f->phrase_max && i + k <= n; k++) {
+                    const tok *tj = &tb->toks[i + k - 1];
+                    if (!is_word_like(tj) || kl + tj->norm_len + 2 >= sizeof key)
+                        break;
+                    key[kl++] = ' ';
+                    memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
+                    kl += tj->norm_len;
                     const lex_entry *p = hm_lex_word(lx, L, key, kl);
                     if (p && (p->has_val || p->modtype)) {
                         e = p;
                         x->t1 = (uint32_t)(i + k);
-                        x->rules |= R_IDIOM;
-                        break;
                     }
+                    uint32_t any;
+                    if (!hm_map_get(&lx->prefixes[L], key, kl, &any))
+                        break;
                 }
+                if (e)
+                    x->rules |= R_IDIOM;
             }
             if (!e)
                 e = lookup1(lx, L, tb, t, &x->rules);

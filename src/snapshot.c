@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 2u
+#define SNAP_VERSION 3u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */
@@ -61,7 +61,8 @@ static int write_payload(hm_buf *b, const hm_engine *e)
     const hm_cats *c = &e->cats;
     int rc = 0;
     for (int l = 0; l < LANG_N; l++)
-        rc = rc || wmap(b, &lx->words[l]) || wmap(b, &lx->stems[l]) || w64(b, lx->nvalence[l]) ||
+        rc = rc || wmap(b, &lx->words[l]) || wmap(b, &lx->stems[l]) ||
+             wmap(b, &lx->prefixes[l]) || w64(b, lx->nvalence[l]) ||
              w64(b, lx->nmods[l]);
     rc = rc || wraw(b, lx->entries, lx->nentries * sizeof *lx->entries);
     rc = rc || w64(b, c->ncats);
@@ -241,6 +242,7 @@ static void read_payload(rd *r, hm_engine *e)
     for (int l = 0; l < LANG_N; l++) {
         rmap(r, &lx->words[l]);
         rmap(r, &lx->stems[l]);
+        rmap(r, &lx->prefixes[l]);
         lx->nvalence[l] = rcount(r, SIZE_MAX);
         lx->nmods[l] = rcount(r, SIZE_MAX);
     }

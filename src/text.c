@@ -93,22 +93,40 @@ static int is_apos(int32_t c)
            c == 0x2032;
 }
 
-static int cclass(int32_t c)
+/* ASCII classes: letters, digits, controls and space, apostrophes, symbols,
+ * punctuation */
+#define L_ C_LETTER
+#define D_ C_DIGIT
+#define S_ C_SPACE
+#define A_ C_APOS
+#define Y_ C_SYMBOL
+#define P_ C_PUNCT
+static const unsigned char ascii_class[128] = {
+    S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_,  /* 0x00 */
+    S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_, S_,  /* 0x10 */
+    S_, P_, P_, P_, Y_, P_, P_, A_, P_, P_, P_, Y_, P_, P_, P_, P_,  /*  !"#$%&'()*+,-./ */
+    D_, D_, D_, D_, D_, D_, D_, D_, D_, D_, P_, P_, Y_, Y_, Y_, P_,  /* 0-9 :;<=>? */
+    P_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_,  /* @A-O */
+    L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, P_, P_, P_, Y_, P_,  /* P-Z [\]^_ */
+    A_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_,  /* `a-o */
+    L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, P_, Y_, P_, Y_, S_,  /* p-z {|}~ DEL */
+};
+#undef L_
+#undef D_
+#undef S_
+#undef A_
+#undef Y_
+#undef P_
+
+static int cclass_wide(int32_t c);
+
+static inline int cclass(int32_t c)
 {
-    if (c < 0x80) {
-        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-            return C_LETTER;
-        if (c >= '0' && c <= '9')
-            return C_DIGIT;
-        if (c <= ' ' || c == 0x7F)
-            return C_SPACE;
-        if (c == '\'' || c == '`')
-            return C_APOS;
-        if (c == '$' || c == '+' || c == '<' || c == '=' || c == '>' || c == '^' || c == '|' ||
-            c == '~')
-            return C_SYMBOL;
-        return C_PUNCT;
-    }
+    return (uint32_t)c < 0x80 ? ascii_class[c] : cclass_wide(c);
+}
+
+static int cclass_wide(int32_t c)
+{
     if (is_apos(c))
         return C_APOS;
     if (is_pictographic(c))
