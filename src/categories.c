@@ -473,9 +473,12 @@ static int build_literal_index(hm_cats *c)
                 c->always[l][i >> 6] |= 1ULL << (i & 63);
         }
         const char *lit = re->lit;
+        c->re[i].anch = re->lit_first;
         for (int q = 0; q < re->nlit; q++, lit += strlen(lit) + 1) {
             size_t len = strlen(lit + 1);
             uint8_t set = (uint8_t)((lit[0] >> 2) & 3);
+            if (lit[1] == HM_LIT_DIGIT && set == 0)
+                c->re[i].anch = 0; /* a digit anywhere in a run may start a match */
             if (lit[1] == HM_LIT_DIGIT) {
                 c->digit_re[c->ndigit_re].re = (uint16_t)i;
                 c->digit_re[c->ndigit_re++].set = set;
@@ -517,10 +520,23 @@ static int build_literal_index(hm_cats *c)
 /* A literal of set `set` of pattern r occurs at i. */
 static inline void lit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t i)
 {
-    if (!s->found[r])
+    if (!s->found[r]) {
         s->touched[s->ntouched++] = r;
-    if (set == 0 && (!(s->found[r] & 1) || s->first[r] > i))
-        s->first[r] = (uint32_t)i;
+        s->npos[r] = 0;
+    }
+    if (set == 0) {
+        if (!(s->found[r] & 1) || s->first[r] > i)
+            s->first[r] = (uint32_t)i;
+        /* the places, in order (the scan goes forward), for anchored tries */
+        uint8_t k = s->npos[r];
+        uint32_t *pp = &s->pos[(size_t)r * HM_MAX_POS];
+        if (k < HM_MAX_POS) {
+            if (!k || pp[k - 1] != i)
+                pp[s->npos[r]++] = (uint32_t)i;
+        } else if (k == HM_MAX_POS && pp[k - 1] != i) {
+            s->npos[r] = HM_MAX_POS + 1;
+        }
+    }
     s->found[r] |= (uint8_t)(1u << set);
 }
 
@@ -566,29 +582,33 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
     }
 }
 
-static pcre2_code *re_compile(const char *p, size_t n, int *err, PCRE2_SIZE *eoff)
+static pcre2_code *re_compile(const char *p, size_t n, uint32_t opts, int *err, PCRE2_SIZE *eoff)
 {
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, n, PCRE2_UTF, err, eoff, NULL);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, n, PCRE2_UTF | opts, err, eoff, NULL);
     if (code)
         pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     return code;
 }
 
-/* The compiled pattern, compiled now if no analyzer needed it before.  Two
- * threads may both compile it: one copy wins the swap, the other is freed. */
-static pcre2_code *re_code(const hm_cats *c, const cat_regex *re)
+/* The compiled pattern (anchored: the version that matches only at the start
+ * offset; PCRE2's JIT takes anchoring at compile time only), compiled now if
+ * no analyzer needed it before.  Two threads may both compile it: one copy
+ * wins the swap, the other is freed. */
+static pcre2_code *re_code(const hm_cats *c, const cat_regex *re, int anchored)
 {
-    cat_regex *rw = (cat_regex *)re; /* the engine is shared read-only, but for this slot */
-    pcre2_code *code = atomic_load_explicit(&rw->code, memory_order_acquire);
+    cat_regex *rw = (cat_regex *)re; /* the engine is shared read-only, but for these slots */
+    pcre2_code *_Atomic *slot = anchored ? &rw->acode : &rw->code;
+    pcre2_code *code = atomic_load_explicit(slot, memory_order_acquire);
     if (code)
         return code;
     int err;
     PCRE2_SIZE eoff;
-    code = re_compile(c->pat.p + re->pat_off, re->pat_len, &err, &eoff);
+    code = re_compile(c->pat.p + re->pat_off, re->pat_len, anchored ? PCRE2_ANCHORED : 0, &err,
+                      &eoff);
     if (!code)
         return NULL; /* out of memory: the patterns were checked when embedded */
     pcre2_code *none = NULL;
-    if (!atomic_compare_exchange_strong_explicit(&rw->code, &none, code, memory_order_acq_rel,
+    if (!atomic_compare_exchange_strong_explicit(slot, &none, code, memory_order_acq_rel,
                                                  memory_order_acquire)) {
         pcre2_code_free(code);
         code = none;
@@ -686,7 +706,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
             if (!lazy) {
                 int err;
                 PCRE2_SIZE eoff;
-                code = re_compile(f[2], fl[2], &err, &eoff);
+                code = re_compile(f[2], fl[2], 0, &err, &eoff);
                 if (!code) {
                     PCRE2_UCHAR msg[256];
                     pcre2_get_error_message(err, msg, sizeof msg);
@@ -713,6 +733,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
                 return HM_ENOMEM;
             }
             atomic_init(&re->code, code);
+            atomic_init(&re->acode, NULL);
             re->pat_off = (uint32_t)(c->pat.len - fl[2] - 1);
             re->pat_len = (uint32_t)fl[2];
             re->cat = (uint16_t)cat;
@@ -830,8 +851,10 @@ void hm_categories_free(hm_cats *c)
         hm_map_free(&c->firsts[l]);
     }
     free(c->cues);
-    for (size_t i = 0; i < c->nre; i++)
+    for (size_t i = 0; i < c->nre; i++) {
         pcre2_code_free(atomic_load(&c->re[i].code));
+        pcre2_code_free(atomic_load(&c->re[i].acode));
+    }
     free(c->re);
     free(c->lits);
     free(c->tgts);
@@ -857,8 +880,11 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->eligible = calloc(c->nwords + 1, sizeof *s->eligible);
     s->first = calloc(c->nre + 1, sizeof *s->first);
     s->found = calloc(c->nre + 1, sizeof *s->found);
+    s->pos = calloc((c->nre + 1) * HM_MAX_POS, sizeof *s->pos);
+    s->npos = calloc(c->nre + 1, sizeof *s->npos);
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
-    if (!s->md || !s->sum || !s->hits || !s->eligible || !s->first || !s->found || !s->touched)
+    if (!s->md || !s->sum || !s->hits || !s->eligible || !s->first || !s->found || !s->touched ||
+        !s->pos || !s->npos)
         return HM_ENOMEM;
     return 0;
 }
@@ -873,6 +899,8 @@ void hm_cat_state_free(hm_cat_state *s)
     free(s->eligible);
     free(s->first);
     free(s->found);
+    free(s->pos);
+    free(s->npos);
     free(s->touched);
     free(s->m);
     hm_buf_free(&s->normtext);
@@ -905,8 +933,9 @@ static int add_match(hm_cat_state *s, int cat, double w, uint32_t start, uint32_
 }
 
 /* Tests: run every pattern of the language from the start of the text; a
- * match of a pattern the prefilter skipped, or that starts before the offset
- * the prefilter searched from, is a miss. */
+ * match of a pattern the prefilter skipped, that starts before the offset the
+ * prefilter searched from, or elsewhere than the places it was tried at, is a
+ * miss. */
 static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int ll)
 {
     hm_cat_state *s = &a->cat;
@@ -919,13 +948,21 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int ll)
         int run = lit || (c->always[ll][r >> 6] & bit);
         s->could++;
         s->ran += run;
-        pcre2_code *code = re_code(c, &c->re[r]);
+        pcre2_code *code = re_code(c, &c->re[r], 0);
         if (!code)
             return HM_ENOMEM;
         if (pcre2_match(code, (PCRE2_SPTR)nt->p, nt->len, 0, PCRE2_NO_UTF_CHECK, s->md, c->mctx) < 0)
             continue;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-        if (!run || (c->re[r].lit_first && lit && ov[0] < s->first[r]))
+        int placed = 1;
+        if (c->re[r].anch && lit && s->npos[r] <= HM_MAX_POS) {
+            /* tried only at the places of its leading literals: is the
+             * match's start one of them? */
+            placed = 0;
+            for (size_t q = 0; q < s->npos[r]; q++)
+                placed |= s->pos[r * HM_MAX_POS + q] == ov[0];
+        }
+        if (!run || (c->re[r].lit_first && lit && ov[0] < s->first[r]) || !placed)
             s->misses++;
     }
     return 0;
@@ -1079,18 +1116,33 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 size_t r = wi * 64 + (size_t)__builtin_ctzll(bits);
                 bits &= bits - 1;
                 const cat_regex *re = &c->re[r];
-                pcre2_code *code = re_code(c, re);
-                if (!code)
-                    return HM_ENOMEM;
                 /* a pattern whose matches start with one of its literals is
-                 * searched from the first occurrence of one */
+                 * searched from the first occurrence of one, or tried only at
+                 * the places they occur (anchored) when there are few */
                 uint64_t lit_bit = (s->eligible[wi] >> (r & 63)) & 1;
                 PCRE2_SIZE off = re->lit_first && lit_bit ? s->first[r] : 0;
-                for (int guard = 0; guard < 16 && off <= nt->len; guard++) {
-                    int m = pcre2_match(code, (PCRE2_SPTR)nt->p, nt->len, off, PCRE2_NO_UTF_CHECK,
+                int anch = re->anch && lit_bit && s->npos[r] <= HM_MAX_POS;
+                pcre2_code *code = re_code(c, re, anch);
+                if (!code)
+                    return HM_ENOMEM;
+                const uint32_t *pp = &s->pos[r * HM_MAX_POS];
+                size_t pi = 0;
+                for (int nmatch = 0; nmatch < 16 && off <= nt->len;) {
+                    PCRE2_SIZE at = off;
+                    if (anch) {
+                        while (pi < s->npos[r] && pp[pi] < off)
+                            pi++;
+                        if (pi == s->npos[r])
+                            break;
+                        at = pp[pi++];
+                    }
+                    int m = pcre2_match(code, (PCRE2_SPTR)nt->p, nt->len, at, PCRE2_NO_UTF_CHECK,
                                         s->md, c->mctx);
+                    if (m == PCRE2_ERROR_NOMATCH && anch)
+                        continue; /* not here: the next place */
                     if (m < 0)
                         break; /* no match, or a limit hit: the pattern simply does not fire */
+                    nmatch++;
                     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
                     if (ov[1] <= ov[0]) {
                         /* an empty match: step over one whole character (a start offset

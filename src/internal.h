@@ -236,6 +236,7 @@ typedef struct cat_cue {
 } cat_cue;
 
 #define HM_LIT_MAX 8          /* prefilter literals are cut to this many bytes */
+#define HM_MAX_POS 8          /* places of a pattern's leading literals kept per post */
 #define HM_LIT_DIGIT '\x01'   /* the pseudo-literal "any ASCII digit" */
 
 typedef struct cat_regex {
@@ -243,6 +244,7 @@ typedef struct cat_regex {
      * (embedded defaults), published once with a compare-and-swap: analyzers
      * in other threads share it read-only */
     pcre2_code *_Atomic code;
+    pcre2_code *_Atomic acode;   /* the same, anchored (see cat_regex.anch) */
     uint32_t pat_off, pat_len; /* the pattern's source in hm_cats.pat */
     uint16_t cat;
     uint8_t lang;        /* LANG_UND = both */
@@ -252,6 +254,7 @@ typedef struct cat_regex {
     uint8_t nlit;        /* 0 = no prefilter */
     uint8_t nsets;       /* the literals form this many sets (a post needs one of each) */
     uint8_t lit_first;   /* every match starts with one of the literals of set 0 */
+    uint8_t anch;        /* ... none of which is "a digit": matches are tried only there */
 } cat_regex;
 
 typedef struct hm_cats {
@@ -308,6 +311,8 @@ typedef struct hm_cat_state {
     uint64_t *eligible;       /* bitmap over patterns: a literal of theirs is in the post */
     uint32_t *first;          /* per eligible pattern: where its first literal occurs */
     uint8_t *found;           /* per pattern: the literal sets seen so far in the post */
+    uint32_t *pos;            /* per pattern, HM_MAX_POS places where set 0 occurs */
+    uint8_t *npos;            /* how many (HM_MAX_POS + 1: more) */
     uint16_t *touched;        /* the patterns with a set seen */
     size_t ntouched;
     /* tests: run every pattern too and count the matches the prefilter would

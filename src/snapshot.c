@@ -291,6 +291,7 @@ static void read_payload(rd *r, hm_engine *e)
     for (size_t i = 0; !r->bad && i < nre; i++) {
         cat_regex *re = &c->re[i];
         atomic_init(&re->code, NULL);
+        atomic_init(&re->acode, NULL);
         re->pat_off = (uint32_t)rcount(r, plen);
         re->pat_len = (uint32_t)rcount(r, plen - re->pat_off);
         re->cat = (uint16_t)rcount(r, ncats - 1);
