@@ -270,16 +270,17 @@ typedef struct hm_cats {
     /* literal index: the first three bytes of every prefilter literal -> the
      * literals that start so (chains in lit_next), for one pass over a post */
     uint32_t *lit_key;        /* 3 bytes + 1, 0 = empty slot */
-    int32_t *lit_head;        /* first entry of the slot's chain */
+    uint64_t *lit_bloom;      /* bits of the keys present, hashed (categories.c) */
+    int32_t *lit_head;        /* the slot's first literal */
     size_t lit_cap;
     unsigned lit_shift;       /* 32 - log2(lit_cap) */
     struct cat_lit {          /* one per distinct literal */
         uint64_t word, mask;  /* the bytes (at most 8), little-endian, and which count */
-        uint16_t len;
+        uint16_t len, ntgt;   /* bytes; patterns it serves */
         uint8_t flags;
-        int32_t next;         /* next literal of the slot */
+        int32_t next;         /* next literal of the slot (while building) */
         int32_t tgt;          /* first pattern it serves, in tgts */
-    } *lits;
+    } *lits;                  /* each slot's literals contiguous, the last flagged */
     size_t nlits;
     struct cat_target { uint16_t re; uint8_t set; int32_t next; } *tgts;
     size_t ntgts;
