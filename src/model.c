@@ -358,7 +358,19 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_
         best_w[k] = 0;
     }
     uint32_t mask = m->cap - 1;
+    /* the table is large and read at random: ask for the slots a few
+     * features ahead, so that the misses overlap */
+    enum { AHEAD = 8 };
+    for (size_t i = 0; i < n && i < AHEAD; i++) {
+        __builtin_prefetch(&m->fp[(uint32_t)f[i] & mask]);
+        __builtin_prefetch(&m->w[(size_t)((uint32_t)f[i] & mask) * HM_NOUT]);
+    }
     for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) {
+            uint32_t a = (uint32_t)f[i + AHEAD] & mask;
+            __builtin_prefetch(&m->fp[a]);
+            __builtin_prefetch(&m->w[(size_t)a * HM_NOUT]);
+        }
         uint64_t h = f[i];
         uint32_t fp = (uint32_t)(h >> 32) | 1u;
         uint32_t j = (uint32_t)h & mask;
