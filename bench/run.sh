@@ -119,10 +119,13 @@ fi
 
 # ---- the pipeline stage by stage, in process (bench/pipeline.c) ----
 if [ -x "$BUILD/bench_pipeline" ]; then
-    "$BUILD/bench_pipeline" "$JSONL" "$RUNS" > "$OUT/pipeline.md" 2>&1 || STATUS=1
+    # the lexicons without the category files: what the categories cost
+    rm -rf "$OUT/lex-nocat" && mkdir -p "$OUT/lex-nocat" &&
+        cp -r lexicons/en lexicons/fr lexicons/*.tsv "$OUT/lex-nocat/"
+    "$BUILD/bench_pipeline" "$JSONL" "$RUNS" "$OUT/lex-nocat" > "$OUT/pipeline.md" 2>&1 || STATUS=1
     {
         echo
-        printf '%s\n' "Stage by stage, in process, one thread (bench/pipeline.c, run as: $BUILD/bench_pipeline bench/out/corpus.jsonl $RUNS):"
+        printf '%s\n' "Stage by stage, in process, one thread (bench/pipeline.c, run as: $BUILD/bench_pipeline bench/out/corpus.jsonl $RUNS bench/out/lex-nocat, the last a copy of lexicons/ without categories/):"
         echo
         cat "$OUT/pipeline.md"
     } >> "$OUT/speed.header.md"

@@ -567,6 +567,7 @@ static inline void lit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t i
         s->touched[s->ntouched++] = r;
         s->npos[r] = 0;
     }
+    s->last[(size_t)r * 3 + set] = (uint32_t)i; /* the scan goes forward */
     if (set == 0) {
         if (!(s->found[r] & 1) || s->first[r] > i)
             s->first[r] = (uint32_t)i;
@@ -590,10 +591,13 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
 {
     memset(s->eligible, 0, c->nwords * sizeof *s->eligible);
     s->ntouched = 0;
-    size_t digit = SIZE_MAX;
+    size_t digit = SIZE_MAX, last_digit = 0;
     for (size_t i = 0; i < n; i++) {
-        if (t[i] >= '0' && t[i] <= '9' && digit == SIZE_MAX)
-            digit = i;
+        if (t[i] >= '0' && t[i] <= '9') {
+            if (digit == SIZE_MAX)
+                digit = i;
+            last_digit = i;
+        }
         if (i + 3 > n)
             continue;
         uint32_t k = key3((const unsigned char *)t + i);
@@ -619,8 +623,15 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
         }
     }
     if (digit != SIZE_MAX)
-        for (size_t q = 0; q < c->ndigit_re; q++)
-            lit_found(s, c->digit_re[q].re, c->digit_re[q].set, digit);
+        for (size_t q = 0; q < c->ndigit_re; q++) {
+            uint16_t r = c->digit_re[q].re;
+            unsigned set = c->digit_re[q].set;
+            /* first and last digits: only the span matters (no anchored tries
+             * on a digit set: re->anch) */
+            size_t lastx = s->found[r] & (1u << set) ? s->last[(size_t)r * 3 + set] : 0;
+            lit_found(s, r, set, digit);
+            s->last[(size_t)r * 3 + set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
+        }
     for (size_t q = 0; q < s->ntouched; q++) {
         uint16_t r = s->touched[q];
         if (s->found[r] == (1u << c->re[r].nsets) - 1)
@@ -631,7 +642,8 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
 
 static pcre2_code *re_compile(const char *p, size_t n, uint32_t opts, int *err, PCRE2_SIZE *eoff)
 {
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, n, PCRE2_UTF | opts, err, eoff, NULL);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, n, PCRE2_UTF | PCRE2_USE_OFFSET_LIMIT | opts,
+                                     err, eoff, NULL);
     if (code)
         pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     return code;
@@ -929,10 +941,12 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->first = calloc(c->nre + 1, sizeof *s->first);
     s->found = calloc(c->nre + 1, sizeof *s->found);
     s->pos = calloc((c->nre + 1) * HM_MAX_POS, sizeof *s->pos);
+    s->last = calloc((c->nre + 1) * 3, sizeof *s->last);
+    s->mctx = c->mctx ? pcre2_match_context_copy(c->mctx) : NULL;
     s->npos = calloc(c->nre + 1, sizeof *s->npos);
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
     if (!s->md || !s->sum || !s->hits || !s->eligible || !s->first || !s->found || !s->touched ||
-        !s->pos || !s->npos)
+        !s->pos || !s->npos || !s->last || (c->mctx && !s->mctx))
         return HM_ENOMEM;
     return 0;
 }
@@ -947,6 +961,9 @@ void hm_cat_state_free(hm_cat_state *s)
     free(s->eligible);
     free(s->first);
     free(s->found);
+    free(s->last);
+    if (s->mctx)
+        pcre2_match_context_free(s->mctx);
     free(s->pos);
     free(s->npos);
     free(s->touched);
@@ -980,10 +997,21 @@ static int add_match(hm_cat_state *s, int cat, double w, uint32_t start, uint32_
     return 0;
 }
 
+/* A match holds a literal of each of the pattern's sets: it starts at or
+ * before the last place of each (PCRE2's offset limit then ends the scan). */
+static PCRE2_SIZE start_limit(const hm_cat_state *s, const cat_regex *re, size_t r)
+{
+    PCRE2_SIZE limit = PCRE2_UNSET;
+    for (unsigned q = 0; q < re->nsets; q++)
+        if (s->last[r * 3 + q] < limit)
+            limit = s->last[r * 3 + q];
+    return limit;
+}
+
 /* Tests: run every pattern of the language from the start of the text; a
  * match of a pattern the prefilter skipped, that starts before the offset the
- * prefilter searched from, or elsewhere than the places it was tried at, is a
- * miss. */
+ * prefilter searched from, after its offset limit, or elsewhere than the
+ * places it was tried at, is a miss. */
 static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int ll)
 {
     hm_cat_state *s = &a->cat;
@@ -1010,7 +1038,8 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int ll)
             for (size_t q = 0; q < s->npos[r]; q++)
                 placed |= s->pos[r * HM_MAX_POS + q] == ov[0];
         }
-        if (!run || (c->re[r].lit_first && lit && ov[0] < s->first[r]) || !placed)
+        if (!run || (c->re[r].lit_first && lit && ov[0] < s->first[r]) || !placed ||
+            (lit && ov[0] > start_limit(s, &c->re[r], r)))
             s->misses++;
     }
     return 0;
@@ -1173,6 +1202,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 pcre2_code *code = re_code(c, re, anch);
                 if (!code)
                     return HM_ENOMEM;
+                pcre2_set_offset_limit(s->mctx, lit_bit ? start_limit(s, re, r) : PCRE2_UNSET);
                 const uint32_t *pp = &s->pos[r * HM_MAX_POS];
                 size_t pi = 0;
                 for (int nmatch = 0; nmatch < 16 && off <= nt->len;) {
@@ -1185,7 +1215,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                         at = pp[pi++];
                     }
                     int m = pcre2_match(code, (PCRE2_SPTR)nt->p, nt->len, at, PCRE2_NO_UTF_CHECK,
-                                        s->md, c->mctx);
+                                        s->md, s->mctx);
                     if (m == PCRE2_ERROR_NOMATCH && anch)
                         continue; /* not here: the next place */
                     if (m < 0)

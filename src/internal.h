@@ -313,6 +313,8 @@ typedef struct hm_cat_state {
     uint32_t *first;          /* per eligible pattern: where its first literal occurs */
     uint8_t *found;           /* per pattern: the literal sets seen so far in the post */
     uint32_t *pos;            /* per pattern, HM_MAX_POS places where set 0 occurs */
+    uint32_t *last;           /* per pattern and set, its last place */
+    pcre2_match_context *mctx; /* the engine's limits, and an offset limit per pattern */
     uint8_t *npos;            /* how many (HM_MAX_POS + 1: more) */
     uint16_t *touched;        /* the patterns with a set seen */
     size_t ntouched;
