@@ -104,7 +104,7 @@ $(BUILD)/humeur.pc: FORCE
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(VERSION)' > $@
 
 # ---- tests ----
-TEST_BINS = $(BUILD)/test_api $(BUILD)/test_golden $(BUILD)/test_alloc
+TEST_BINS = $(BUILD)/test_api $(BUILD)/test_golden $(BUILD)/test_alloc $(BUILD)/test_fmt
 $(BUILD)/test_%: tests/test_%.c $(BUILD)/libhumeur.a tests/tap.h
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
 
