@@ -32,7 +32,8 @@ CLI_LIBS   = -ljansson
 
 LIB_SRC    = src/util.c src/text.c src/langid.c src/stem.c src/lexicon.c src/sentiment.c \
              src/categories.c src/model.c src/train.c src/engine.c
-CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/eval.c src/cli/train.c src/cli/induce.c
+CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/jsonrow.c src/cli/eval.c src/cli/train.c \
+             src/cli/induce.c
 LIB_OBJ    = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_lex.o \
              $(BUILD)/obj/embedded_models.o
 CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
