@@ -32,7 +32,8 @@ CLI_LIBS   = -ljansson
 
 LIB_SRC    = src/util.c src/text.c src/langid.c src/stem.c src/lexicon.c src/sentiment.c \
              src/categories.c src/model.c src/train.c src/engine.c src/snapshot.c
-CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/eval.c src/cli/train.c src/cli/induce.c
+CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/jsonrow.c src/cli/eval.c src/cli/train.c \
+             src/cli/induce.c
 CORE_OBJ   = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 LIB_OBJ    = $(CORE_OBJ) $(BUILD)/obj/embedded_lex.o $(BUILD)/obj/embedded_snap.o \
              $(BUILD)/obj/embedded_models.o
@@ -115,7 +116,8 @@ $(BUILD)/humeur.pc: FORCE
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(VERSION)' > $@
 
 # ---- tests ----
-TEST_BINS = $(BUILD)/test_api $(BUILD)/test_golden $(BUILD)/test_alloc $(BUILD)/test_prefilter $(BUILD)/test_snapshot
+TEST_BINS = $(BUILD)/test_api $(BUILD)/test_golden $(BUILD)/test_alloc $(BUILD)/test_prefilter \
+            $(BUILD)/test_snapshot $(BUILD)/test_fmt
 $(BUILD)/test_%: tests/test_%.c $(BUILD)/libhumeur.a tests/tap.h
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
 

@@ -658,16 +658,33 @@ const hm_token *hm_analyzer_tokens(const hm_analyzer *a_, size_t *n)
 
 /* ---------- JSON rendering ---------- */
 
+/* Bytes json_str() cannot copy as they are: '"', '\\', controls, DEL, and the
+ * lead bytes of U+2028/U+2029 (E2) and U+0085 (C2), which are looked at closer. */
+static const unsigned char json_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1, [0x7F] = 1, [0xC2] = 1, [0xE2] = 1,
+};
+
 static int json_str(hm_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     if (hm_buf_putc(b, '"'))
         return HM_ENOMEM;
     const unsigned char *p = (const unsigned char *)s;
-    for (; *p; p++) {
+    for (;;) {
+        /* a run of bytes that go out as they are, in one copy */
+        const unsigned char *run = p;
+        while (*p && !json_special[*p])
+            p++;
+        if (p > run && hm_buf_put(b, run, (size_t)(p - run)))
+            return HM_ENOMEM;
         unsigned char c = *p;
+        if (!c)
+            break;
         const char *esc = NULL;
         char u[7];
+        size_t skip = 1;
         if (c == '"') esc = "\\\"";
         else if (c == '\\') esc = "\\\\";
         else if (c == '\n') esc = "\\n";
@@ -680,23 +697,16 @@ static int json_str(hm_buf *b, const char *s)
         }
         /* U+2028, U+2029 and U+0085 are valid in JSON but break line-oriented
          * readers (and older JavaScript): escaped too */
-        if (c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-            if (hm_buf_puts(b, p[2] == 0xA8 ? "\\u2028" : "\\u2029"))
-                return HM_ENOMEM;
-            p += 2;
-            continue;
+        else if (c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+            esc = p[2] == 0xA8 ? "\\u2028" : "\\u2029";
+            skip = 3;
+        } else if (c == 0xC2 && p[1] == 0x85) {
+            esc = "\\u0085";
+            skip = 2;
         }
-        if (c == 0xC2 && p[1] == 0x85) {
-            if (hm_buf_puts(b, "\\u0085"))
-                return HM_ENOMEM;
-            p += 1;
-            continue;
-        }
-        if (esc) {
-            if (hm_buf_puts(b, esc))
-                return HM_ENOMEM;
-        } else if (hm_buf_putc(b, (char)c))
+        if (esc ? hm_buf_puts(b, esc) : hm_buf_putc(b, (char)c))
             return HM_ENOMEM;
+        p += skip;
     }
     return hm_buf_putc(b, '"');
 }
@@ -707,7 +717,10 @@ static int json_num(hm_buf *b, double v)
         v = 0;
     if (fabs(v) < 5e-5)
         v = 0;
-    return hm_buf_printf(b, "%.4g", v);
+    if (hm_buf_reserve(b, HM_FMT_G4_MAX))
+        return HM_ENOMEM;
+    b->len += hm_fmt_g4(b->p + b->len, v);
+    return 0;
 }
 
 static int json_evidence(hm_buf *b, const hm_evidence *ev, size_t n)
@@ -715,7 +728,11 @@ static int json_evidence(hm_buf *b, const hm_evidence *ev, size_t n)
     int rc = hm_buf_putc(b, '[');
     for (size_t i = 0; !rc && i < n; i++) {
         rc |= i ? hm_buf_putc(b, ',') : 0;
-        rc |= hm_buf_printf(b, "{\"span\":[%zu,%zu],\"text\":", ev[i].start, ev[i].end);
+        rc |= hm_buf_puts(b, "{\"span\":[");
+        rc |= hm_buf_put_uint(b, ev[i].start);
+        rc |= hm_buf_putc(b, ',');
+        rc |= hm_buf_put_uint(b, ev[i].end);
+        rc |= hm_buf_puts(b, "],\"text\":");
         rc |= json_str(b, ev[i].text);
         rc |= hm_buf_puts(b, ",\"weight\":");
         rc |= json_num(b, ev[i].weight);
@@ -747,7 +764,8 @@ int hm_result_json_buf(hm_buf *b, const hm_result *r, const char *id_json)
     rc |= json_num(b, r->probs[1]);
     rc |= hm_buf_puts(b, ",\"positive\":");
     rc |= json_num(b, r->probs[2]);
-    rc |= hm_buf_printf(b, "},\"complaint\":%s,\"complaint_prob\":", r->complaint ? "true" : "false");
+    rc |= hm_buf_puts(b, r->complaint ? "},\"complaint\":true,\"complaint_prob\":"
+                                      : "},\"complaint\":false,\"complaint_prob\":");
     rc |= json_num(b, r->complaint_prob);
     rc |= hm_buf_puts(b, ",\"categories\":[");
     for (size_t i = 0; i < r->ncategories; i++) {

@@ -8,8 +8,8 @@
 #define HM_BUILDING 1
 #include "humeur.h"
 
-#include <stdint.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <stdatomic.h>
 
@@ -49,9 +49,18 @@ static inline int hm_buf_putc(hm_buf *b, char c)
     return 0;
 }
 
-int hm_buf_puts(hm_buf *b, const char *s);
+/* inline, so that the length of a string literal is known at compile time */
+static inline int hm_buf_puts(hm_buf *b, const char *s) { return hm_buf_put(b, s, strlen(s)); }
 int hm_buf_printf(hm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hm_buf_free(hm_buf *b);
+/* Numbers without stdio.  hm_fmt_uint writes the digits of v (no NUL, at most
+ * 20 bytes) and returns their count; hm_fmt_g4 writes exactly what
+ * snprintf("%.4g", v) writes, NUL included, into at least HM_FMT_G4_MAX bytes,
+ * and returns the length. */
+#define HM_FMT_G4_MAX 32
+size_t hm_fmt_uint(char *out, uint64_t v);
+size_t hm_fmt_g4(char *out, double v);
+int hm_buf_put_uint(hm_buf *b, uint64_t v);
 
 uint64_t hm_hash(const void *p, size_t n);
 

@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,6 @@ int hm_buf_reserve(hm_buf *b, size_t extra)
     return 0;
 }
 
-int hm_buf_puts(hm_buf *b, const char *s) { return hm_buf_put(b, s, strlen(s)); }
-
 int hm_buf_printf(hm_buf *b, const char *fmt, ...)
 {
     va_list ap;
@@ -49,6 +48,125 @@ int hm_buf_printf(hm_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return 0;
+}
+
+/* Decimal digits of v, most significant first; returns their count (1 to 20). */
+size_t hm_fmt_uint(char *out, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+int hm_buf_put_uint(hm_buf *b, uint64_t v)
+{
+    if (hm_buf_reserve(b, 20))
+        return HM_ENOMEM;
+    b->len += hm_fmt_uint(b->p + b->len, v);
+    b->p[b->len] = 0;
+    return 0;
+}
+
+/* The powers of ten a double holds exactly. */
+static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* a * 10^k with one correctly rounded operation (|k| <= 22). */
+static double scale10(double a, int k)
+{
+    return k >= 0 ? a * pow10_exact[k] : a / pow10_exact[-k];
+}
+
+/*
+ * printf("%.4g") without stdio.  The fast path covers 1e-10 <= |v| < 1e15 and
+ * zero: |v| is scaled by an exact power of ten into [1000, 10000) with one
+ * rounded multiplication or division, whose error (under 1e-11) cannot move a
+ * value across a rounding boundary unless the scaled value lies within 1e-7 of
+ * a half-way point; those values, and everything outside the range (NaN,
+ * infinities, tiny and huge values), go to snprintf.  tests/test_fmt.c checks
+ * the identity on millions of values.
+ */
+size_t hm_fmt_g4(char *out, double v)
+{
+    double a = fabs(v);
+    size_t n = 0;
+    if (v == 0) {
+        if (signbit(v))
+            out[n++] = '-';
+        out[n++] = '0';
+        out[n] = 0;
+        return n;
+    }
+    if (!(a >= 1e-10 && a < 1e15))
+        goto slow;
+    /* decimal exponent: an estimate from the binary one, then corrected */
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int e2 = (int)((bits >> 52) & 0x7ff) - 1023; /* a is normal here: 2^e2 <= a < 2^(e2+1) */
+    int x = e2 * 30103 / 100000 - (e2 < 0);
+    double s = scale10(a, 3 - x);
+    if (s >= 10000) {
+        x++;
+        s = scale10(a, 3 - x);
+    } else if (s < 1000) {
+        x--;
+        s = scale10(a, 3 - x);
+    }
+    if (s < 1000 || s >= 10000)
+        goto slow;
+    double fl = floor(s);
+    double frac = s - fl;
+    if (fabs(frac - 0.5) < 1e-7)
+        goto slow;
+    unsigned m = (unsigned)fl + (frac > 0.5);
+    if (m == 10000) {
+        m = 1000;
+        x++;
+    }
+    char d[4] = {(char)('0' + m / 1000), (char)('0' + m / 100 % 10), (char)('0' + m / 10 % 10),
+                 (char)('0' + m % 10)};
+    int nd = 4; /* significant digits once trailing zeros go */
+    while (nd > 1 && d[nd - 1] == '0')
+        nd--;
+    if (v < 0)
+        out[n++] = '-';
+    if (x < -4 || x >= 4) {
+        out[n++] = d[0];
+        if (nd > 1)
+            out[n++] = '.';
+        for (int i = 1; i < nd; i++)
+            out[n++] = d[i];
+        int ax = x < 0 ? -x : x;
+        out[n++] = 'e';
+        out[n++] = x < 0 ? '-' : '+';
+        out[n++] = (char)('0' + ax / 10);
+        out[n++] = (char)('0' + ax % 10);
+    } else if (x >= 0) {
+        for (int i = 0; i <= x; i++)
+            out[n++] = d[i];
+        if (nd > x + 1)
+            out[n++] = '.';
+        for (int i = x + 1; i < nd; i++)
+            out[n++] = d[i];
+    } else {
+        out[n++] = '0';
+        out[n++] = '.';
+        for (int i = -1; i > x; i--)
+            out[n++] = '0';
+        for (int i = 0; i < nd; i++)
+            out[n++] = d[i];
+    }
+    out[n] = 0;
+    return n;
+slow:
+    return (size_t)snprintf(out, HM_FMT_G4_MAX, "%.4g", v);
 }
 
 void hm_buf_free(hm_buf *b)

@@ -6,7 +6,9 @@
  * on the shared engine, and written in input order: exactly one output line per
  * input line.  A line that cannot be analysed (malformed JSON, missing text
  * field, over the line limit) yields {"id":..., "line":N, "error":"..."}.
- * Uses only the public API (humeur.h) plus jansson for JSON input.
+ * Uses only the public API (humeur.h) plus jansson for JSON input; a JSON Lines
+ * row of the common shape is read by the faster scanner of jsonrow.c, which
+ * leaves every other row to jansson.
  */
 #include "cli.h"
 
@@ -52,6 +54,10 @@ typedef struct worker {
     int failed;
     char **tsv_cols;   /* header columns for TSV */
     size_t ntsv;
+    char *scratch;     /* the decoded text of a JSON row (jsonrow.c) */
+    size_t scap;
+    outbuf idb;        /* the id of a JSON row, NUL-terminated */
+    outbuf kept;       /* the --keep fields of a JSON row */
 } worker;
 
 static int ob_put(outbuf *o, const char *s, size_t n)
@@ -155,12 +161,53 @@ static int emit_result(worker *w, const char *text, size_t len, const char *id_j
     return 0;
 }
 
-static int do_jsonl(worker *w, line *ln)
+/* One --keep field, ',"key":value', appended to w->kept (NUL-terminated). */
+static int put_kept(worker *w, const char *key, const char *val, size_t n)
+{
+    if (ob_puts(&w->kept, ",") || ob_jstr(&w->kept, key, strlen(key)) || ob_puts(&w->kept, ":") ||
+        ob_put(&w->kept, val, n))
+        return -1;
+    w->kept.p[w->kept.len] = 0;
+    return 0;
+}
+
+/* A row the scanner of jsonrow.c read. */
+static int emit_jrow(worker *w, line *ln, const jrow *r)
 {
     char idbuf[32];
-    snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
+    const char *id_json = idbuf;
+    if (r->id.p) {
+        w->idb.len = 0;
+        if (ob_put(&w->idb, r->id.p, r->id.n))
+            return -1;
+        w->idb.p[w->idb.len] = 0;
+        id_json = w->idb.p;
+    } else
+        snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
+    w->kept.len = 0;
+    for (size_t k = 0; k < w->o->nkeep; k++)
+        if (r->keep[k].p && put_kept(w, w->o->keep[k], r->keep[k].p, r->keep[k].n))
+            return -1;
+    return emit_result(w, r->text.p, r->text.n, id_json, w->kept.len ? w->kept.p : NULL);
+}
+
+static int do_jsonl(worker *w, line *ln)
+{
     if (ln->len == 0 || strspn(ln->p, " \t\r") == ln->len)
         return emit_error(w, NULL, ln->no, "empty line");
+    if (ln->len > w->scap) {
+        char *p = realloc(w->scratch, ln->len);
+        if (!p)
+            return -1;
+        w->scratch = p;
+        w->scap = ln->len;
+    }
+    jrow row;
+    if (!w->o->jansson_only && jrow_scan(ln->p, ln->len, w->o, w->scratch, &row))
+        return emit_jrow(w, ln, &row);
+    /* anything else: jansson, its error messages, its rewriting of values */
+    char idbuf[32];
+    snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
     json_error_t err;
     json_t *root = json_loadb(ln->p, ln->len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
     if (!root) {
@@ -188,30 +235,17 @@ static int do_jsonl(worker *w, line *ln)
         snprintf(msg, sizeof msg, "text field \"%s\" is not a string", w->o->text_field);
         rc = emit_error(w, id_json ? id_json : idbuf, ln->no, msg);
     } else {
-        char *extra = NULL;
-        if (w->o->nkeep) {
-            outbuf eb = {0};
-            for (size_t k = 0; k < w->o->nkeep; k++) {
-                json_t *v = json_object_get(root, w->o->keep[k]);
-                if (!v)
-                    continue;
-                char *vs = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-                if (!vs)
-                    continue;
-                ob_puts(&eb, ",");
-                ob_jstr(&eb, w->o->keep[k], strlen(w->o->keep[k]));
-                ob_puts(&eb, ":");
-                ob_puts(&eb, vs);
-                free(vs);
-            }
-            if (eb.p) {
-                eb.p[eb.len] = 0;
-                extra = eb.p;
-            }
+        w->kept.len = 0;
+        for (size_t k = 0; !rc && k < w->o->nkeep; k++) {
+            json_t *v = json_object_get(root, w->o->keep[k]);
+            char *vs = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+            if (vs)
+                rc = put_kept(w, w->o->keep[k], vs, strlen(vs));
+            free(vs);
         }
-        rc = emit_result(w, json_string_value(tx), json_string_length(tx), id_json ? id_json : idbuf,
-                         extra);
-        free(extra);
+        if (!rc)
+            rc = emit_result(w, json_string_value(tx), json_string_length(tx),
+                             id_json ? id_json : idbuf, w->kept.len ? w->kept.p : NULL);
     }
     free(id_json);
     json_decref(root);
@@ -267,8 +301,9 @@ static void *work(void *arg)
     for (size_t i = w->from; i < w->to; i++) {
         line *ln = &w->b->lines[i];
         int rc;
-        char idbuf[32];
-        snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
+        char idbuf[32]; /* --format lines: the line number is the id */
+        if (w->o->format == FMT_LINES)
+            snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
         if (ln->too_long) {
             char msg[128];
             snprintf(msg, sizeof msg, "line longer than the limit of %zu bytes", w->o->max_line);
@@ -572,6 +607,9 @@ done:
     for (int t = 0; t < nth; t++) {
         hm_analyzer_free(ws[t].a);
         free(ws[t].out.p);
+        free(ws[t].scratch);
+        free(ws[t].idb.p);
+        free(ws[t].kept.p);
     }
     for (size_t i = 0; i < ncols; i++)
         free(cols[i]);

@@ -29,10 +29,31 @@ typedef struct batch_opts {
     size_t max_line;
     int progress;
     volatile sig_atomic_t *stop_flag;
+    int jansson_only;     /* every JSON row through jansson, no fast path (the fuzz
+                             harness compares the two) */
 } batch_opts;
 
 int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *name, FILE *out,
               int *had_errors, unsigned long long *line_base);
+
+/* The fast path of a JSON Lines row (jsonrow.c).  jrow_scan() answers 1 when it
+ * read the row as jansson would (see jsonrow.c for when it declines): text is
+ * the decoded text (in s, or in scratch, which holds at least n bytes); id and
+ * keep[i] (for o->keep[i]) the raw JSON of those values, which is what
+ * json_dumps(JSON_ENCODE_ANY | JSON_COMPACT) writes for them, p NULL when
+ * absent.  0: parse the row with jansson. */
+#define JROW_MAX_KEEP 32
+typedef struct jrow_span {
+    const char *p;
+    size_t n;
+} jrow_span;
+typedef struct jrow {
+    jrow_span text;
+    int text_escaped;
+    jrow_span id;
+    jrow_span keep[JROW_MAX_KEEP];
+} jrow;
+int jrow_scan(const char *s, size_t n, const batch_opts *o, char *scratch, jrow *row);
 
 /* Labelled JSON Lines sources of `humeur train` and `humeur induce` (train.c). */
 typedef struct spec {

@@ -12,11 +12,17 @@
  * exactly one output line per input line (a last line without '\n' counts; in
  * TSV the header line yields none), each output line one valid JSON object with
  * no raw control character, and had_errors set when some line is an error object.
+ * JSON Lines: the fast row scanner (src/cli/jsonrow.c) against jansson, row by
+ * row: a row it takes, jansson must take too, with the same text, and the id and
+ * kept values it gives raw must be what json_dumps writes; and the whole output
+ * must be byte-identical to a second run with jansson only (batch_opts
+ * jansson_only).  At start, rows the scanner must take and rows it must leave.
  */
 #include "humeur.h"
 #include "cli/cli.h"
 #include "fuzzcheck.h"
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +32,51 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static hm_engine *g_eng;
 
+/* The value of key in root as json_dumps writes it equals the span the scanner gave. */
+static void check_dump(json_t *root, const char *key, jrow_span got, const char *p, size_t n)
+{
+    json_t *v = json_object_get(root, key);
+    FZ_CHECK(!v == !got.p, "field \"%s\": jansson %s it, the scanner %s it: %.*s", key,
+             v ? "finds" : "does not find", got.p ? "finds" : "does not find", (int)n, p);
+    if (!v)
+        return;
+    char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    FZ_CHECK(d && strlen(d) == got.n && !memcmp(d, got.p, got.n),
+             "field \"%s\": json_dumps %s, the scanner %.*s: %.*s", key, d ? d : "(null)",
+             (int)got.n, got.p, (int)n, p);
+    free(d);
+}
+
+/* One row through the fast scanner and through jansson; returns whether the
+ * scanner took it. */
+static int check_row(const char *p, size_t n, const batch_opts *o)
+{
+    char *scratch = malloc(n ? n : 1);
+    FZ_CHECK(scratch, "out of memory");
+    jrow row;
+    int fast = jrow_scan(p, n, o, scratch, &row);
+    if (fast) {
+        json_error_t err;
+        json_t *root = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+        FZ_CHECK(root, "the scanner took a row jansson rejects (%s): %.*s", err.text, (int)n, p);
+        FZ_CHECK(json_is_object(root), "the scanner took a row that is no object: %.*s", (int)n, p);
+        json_t *tx = json_object_get(root, o->text_field);
+        FZ_CHECK(tx && json_is_string(tx), "the scanner took a row without a text string: %.*s",
+                 (int)n, p);
+        FZ_CHECK(json_string_length(tx) == row.text.n &&
+                     !memcmp(json_string_value(tx), row.text.p, row.text.n),
+                 "text differs: jansson \"%s\" (%zu bytes), the scanner \"%.*s\" (%zu bytes): %.*s",
+                 json_string_value(tx), json_string_length(tx), (int)row.text.n, row.text.p,
+                 row.text.n, (int)n, p);
+        check_dump(root, o->id_field, row.id, p, n);
+        for (size_t k = 0; k < o->nkeep; k++)
+            check_dump(root, o->keep[k], row.keep[k], p, n);
+        json_decref(root);
+    }
+    free(scratch);
+    return fast;
+}
+
 static void init(void)
 {
     if (g_eng)
@@ -33,6 +84,66 @@ static void init(void)
     hm_status st;
     g_eng = hm_engine_open(NULL, &st);
     FZ_CHECK(g_eng, "hm_engine_open: %s", st.message);
+    /* the scanner takes the common shapes, and leaves the rest to jansson */
+    static const char *keep[] = {"shop", "x"};
+    batch_opts o;
+    memset(&o, 0, sizeof o);
+    o.text_field = "text";
+    o.id_field = "id";
+    o.keep = keep;
+    o.nkeep = 2;
+    static const char *take[] = {
+        "{\"id\":1,\"text\":\"super\"}",
+        " {\"id\": \"a-1\", \"text\": \"caf\\u00e9 \\ud83d\\ude00 \\\"x\\\"\\n\\u0000\", \"shop\": null} ",
+        "{\"text\":\"sans id\",\"n\":[1,-2.5e3,{\"a\":[true,false]}],\"x\":-12}",
+        "{\"id\":\"\xc3\xa9\x7f\",\"text\":\"\xf0\x9f\x98\xa1\",\"r\":1.0E+2,\"o\":{}}",
+    };
+    static const char *leave[] = {
+        "{\"id\":1,\"text\":\"a\",\"id\":2}",      /* duplicate key */
+        "{\"id\":\"\\u00e9\",\"text\":\"a\"}",     /* jansson rewrites the id */
+        "{\"id\":1.5,\"text\":\"a\"}",
+        "{\"id\":-0,\"text\":\"a\"}",
+        "{\"id\":[1],\"text\":\"a\"}",
+        "{\"id\":1,\"text\":\"\\ud800\"}",         /* lone surrogate */
+        "{\"id\":1,\"text\":\"a\\x\"}",            /* bad escape */
+        "{\"id\":1,\"text\":\"\xc3\"}",             /* invalid UTF-8 */
+        "{\"id\":1,\"text\":\"a\tb\"}",             /* raw control character */
+        "{\"id\":1,\"text\":2}",
+        "{\"id\":1}",
+        "{\"id\":1,\"text\":\"a\"} x",
+        "{\"t\\u0065xt\":\"a\"}",                  /* escaped key */
+        "{\"text\":\"a\",\"n\":12345678901234567890}",
+        "{\"text\":\"a\",\"n\":1e999}",
+        "{\"text\":\"a\",\"n\":01}",
+        "{\"text\":\"a\",\"o\":{\"k\":1,\"k\":2}}",
+        "{\"text\":\"a\",\"shop\":\"\\\"\"}",
+        "[{\"text\":\"a\"}]",
+    };
+    for (size_t i = 0; i < sizeof take / sizeof *take; i++)
+        FZ_CHECK(check_row(take[i], strlen(take[i]), &o), "the scanner leaves %s", take[i]);
+    for (size_t i = 0; i < sizeof leave / sizeof *leave; i++)
+        FZ_CHECK(!check_row(leave[i], strlen(leave[i]), &o), "the scanner takes %s", leave[i]);
+}
+
+/* Run batch_run on in[0..len) into a fresh memory buffer (freed by the caller). */
+static char *run_batch(const batch_opts *o, const char *in, size_t len, size_t *outlen,
+                       int *had_errors, unsigned long long *base)
+{
+    /* fmemopen() of a zero-length buffer fails on some libcs: use "" then */
+    FILE *fin = fmemopen(len ? (void *)in : (void *)"", len ? len : 1, "r");
+    FZ_CHECK(fin, "fmemopen failed");
+    if (!len)
+        (void)fgetc(fin); /* consume the placeholder byte: the stream is at EOF */
+    char *out = NULL;
+    FILE *fout = open_memstream(&out, outlen);
+    FZ_CHECK(fout, "open_memstream failed");
+    *had_errors = 0;
+    *base = 0;
+    int status = batch_run(g_eng, o, fin, "fuzz", fout, had_errors, base);
+    fclose(fin);
+    FZ_CHECK(fclose(fout) == 0, "closing the output stream failed");
+    FZ_CHECK(status == 0, "batch_run returned %d", status);
+    return out;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -61,21 +172,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.progress = 0;
     o.stop_flag = NULL;
 
-    /* fmemopen() of a zero-length buffer fails on some libcs: use "" then */
-    FILE *fin = fmemopen(len ? (void *)in : (void *)"", len ? len : 1, "r");
-    FZ_CHECK(fin, "fmemopen failed");
-    if (!len)
-        (void)fgetc(fin); /* consume the placeholder byte: the stream is at EOF */
-    char *out = NULL;
     size_t outlen = 0;
-    FILE *fout = open_memstream(&out, &outlen);
-    FZ_CHECK(fout, "open_memstream failed");
-    int had_errors = 0;
-    unsigned long long base = 0;
-    int status = batch_run(g_eng, &o, fin, "fuzz", fout, &had_errors, &base);
-    fclose(fin);
-    FZ_CHECK(fclose(fout) == 0, "closing the output stream failed");
-    FZ_CHECK(status == 0, "batch_run returned %d", status);
+    int had_errors;
+    unsigned long long base;
+    char *out = run_batch(&o, in, len, &outlen, &had_errors, &base);
 
     size_t nin = 0;
     for (size_t i = 0; i < len; i++)
@@ -103,6 +203,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(nout == expect, "%zu output lines for %zu input lines (format %d)", nout, expect,
              o.format);
     FZ_CHECK(!nerr || had_errors, "%d error lines but had_errors not set", nerr);
+
+    if (o.format == FMT_JSONL) {
+        /* every row (as read_line cuts it) through both parsers */
+        for (size_t i = 0, s0 = 0; i <= len; i++)
+            if (i == len || in[i] == '\n') {
+                size_t n = i - s0;
+                if (n && in[s0 + n - 1] == '\r')
+                    n--;
+                if (i < len || n)
+                    check_row(in + s0, n, &o);
+                s0 = i + 1;
+            }
+        /* and the whole output with jansson only */
+        o.jansson_only = 1;
+        size_t outlen2 = 0;
+        int had_errors2;
+        unsigned long long base2;
+        char *out2 = run_batch(&o, in, len, &outlen2, &had_errors2, &base2);
+        size_t d = 0;
+        while (d < outlen && d < outlen2 && out[d] == out2[d])
+            d++;
+        FZ_CHECK(outlen == outlen2 && d == outlen,
+                 "the output differs from jansson's at byte %zu:\n  fast    %.200s\n  jansson %.200s", d,
+                 out + (d > 40 ? d - 40 : 0), out2 + (d > 40 ? d - 40 : 0));
+        FZ_CHECK(had_errors == had_errors2, "had_errors %d, with jansson only %d", had_errors,
+                 had_errors2);
+        free(out2);
+    }
     free(out);
     return 0;
 }
