@@ -66,19 +66,61 @@ uint64_t hm_hash(const void *p, size_t n);
 
 /* Open-addressing map from byte strings to 32-bit values; keys are copied into
  * the map's own pool.  Built once (engine open), then read-only. */
+typedef struct hm_slot {
+    uint64_t h;         /* hash of the key; 0 = empty slot */
+    uint32_t koff;      /* key offset into pool */
+    uint32_t klen;
+    uint32_t val, pad;
+} hm_slot;              /* one probe reads one slot: hash, key place and value together */
+
 typedef struct hm_map {
-    uint64_t *hashes;   /* 0 = empty slot */
-    uint32_t *koff;     /* key offset into pool */
-    uint32_t *klen;
-    uint32_t *vals;
+    hm_slot *slots;
     size_t cap, count;
     hm_buf pool;
 } hm_map;
 
 int hm_map_put(hm_map *m, const char *k, size_t n, uint32_t v); /* replaces */
 int hm_map_get(const hm_map *m, const char *k, size_t n, uint32_t *v); /* 1 found */
-/* the same with h = hm_hash(k, n) already known (tokens keep theirs) */
-int hm_map_get_h(const hm_map *m, const char *k, size_t n, uint64_t h, uint32_t *v);
+
+/* n bytes equal; inline (short keys: a call to memcmp costs more than the work) */
+static inline int hm_eq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    uint64_t p, q;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&p, x + i, 8);
+            memcpy(&q, y + i, 8);
+            if (p != q)
+                return 0;
+        }
+        memcpy(&p, x + n - 8, 8); /* the tail, overlapping */
+        memcpy(&q, y + n - 8, 8);
+        return p == q;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return 0;
+    return 1;
+}
+
+/* hm_map_get with h = hm_hash(k, n) already known (tokens keep theirs) */
+static inline int hm_map_get_h(const hm_map *m, const char *k, size_t n, uint64_t h, uint32_t *v)
+{
+    if (!m->cap)
+        return 0;
+    size_t j = h & (m->cap - 1);
+    for (;;) {
+        const hm_slot *sl = &m->slots[j];
+        if (!sl->h)
+            return 0;
+        if (sl->h == h && sl->klen == n && hm_eq(m->pool.p + sl->koff, k, n)) {
+            *v = sl->val;
+            return 1;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+}
 void hm_map_free(hm_map *m);
 
 void hm_set_status(hm_status *st, int code, const char *fmt, ...)

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 3u
+#define SNAP_VERSION 4u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */
@@ -31,28 +31,24 @@ static int w64(hm_buf *b, uint64_t v) { return hm_buf_put(b, &v, sizeof v); }
 
 static int wraw(hm_buf *b, const void *p, size_t n) { return w64(b, n) || hm_buf_put(b, p, n); }
 
-/* a map's u32 column, zero in empty slots (whose bytes were never set) */
-static int wcol(hm_buf *b, const hm_map *m, const uint32_t *col)
-{
-    if (hm_buf_reserve(b, m->cap * sizeof *col))
-        return HM_ENOMEM;
-    for (size_t i = 0; i < m->cap; i++) {
-        uint32_t v = m->hashes[i] ? col[i] : 0;
-        hm_buf_put(b, &v, sizeof v);
-    }
-    return 0;
-}
-
 static int wmap(hm_buf *b, const hm_map *m)
 {
     if (w64(b, m->cap) || w64(b, m->count))
         return HM_ENOMEM;
     if (!m->cap)
         return 0;
-    if (hm_buf_put(b, m->hashes, m->cap * sizeof *m->hashes) || wcol(b, m, m->koff) ||
-        wcol(b, m, m->klen) || wcol(b, m, m->vals) || wraw(b, m->pool.p, m->pool.len))
+    /* field by field: no padding bytes in the snapshot */
+    if (hm_buf_reserve(b, m->cap * 20))
         return HM_ENOMEM;
-    return 0;
+    for (size_t i = 0; i < m->cap; i++) {
+        const hm_slot *sl = &m->slots[i];
+        uint32_t f[3] = {sl->koff, sl->klen, sl->val};
+        if (!sl->h)
+            f[0] = f[1] = f[2] = 0;
+        hm_buf_put(b, &sl->h, sizeof sl->h);
+        hm_buf_put(b, f, sizeof f);
+    }
+    return wraw(b, m->pool.p, m->pool.len);
 }
 
 static int write_payload(hm_buf *b, const hm_engine *e)
@@ -183,26 +179,43 @@ static void rmap(rd *r, hm_map *m)
     }
     m->cap = cap;
     m->count = count;
-    m->hashes = rdup(r, cap * sizeof *m->hashes);
-    m->koff = rdup(r, cap * sizeof *m->koff);
-    m->klen = rdup(r, cap * sizeof *m->klen);
-    m->vals = rdup(r, cap * sizeof *m->vals);
+    m->slots = calloc(cap, sizeof *m->slots);
+    if (!m->slots) {
+        r->bad = 1;
+        return;
+    }
+    for (size_t i = 0; i < cap && !r->bad; i++) {
+        const unsigned char *q = take(r, 20);
+        if (!q)
+            return;
+        hm_slot *sl = &m->slots[i];
+        memcpy(&sl->h, q, 8);
+        memcpy(&sl->koff, q + 8, 4);
+        memcpy(&sl->klen, q + 12, 4);
+        memcpy(&sl->val, q + 16, 4);
+    }
     uint64_t plen = rcount(r, UINT32_MAX);
     m->pool.p = rdup(r, plen);
     if (r->bad)
         return;
     m->pool.len = plen;
     m->pool.cap = plen + 1;
+    size_t used = 0;
     for (size_t i = 0; i < cap; i++)
-        if (m->hashes[i] && (uint64_t)m->koff[i] + m->klen[i] >= plen)
-            r->bad = 1;
+        if (m->slots[i].h) {
+            used++;
+            if ((uint64_t)m->slots[i].koff + m->slots[i].klen >= plen)
+                r->bad = 1;
+        }
+    if (used != count) /* and so below cap: a probe always meets an empty slot */
+        r->bad = 1;
 }
 
 /* every value of the map is below max */
 static void check_vals(rd *r, const hm_map *m, uint64_t max)
 {
     for (size_t i = 0; !r->bad && i < m->cap; i++)
-        if (m->hashes[i] && m->vals[i] >= max)
+        if (m->slots[i].h && m->slots[i].val >= max)
             r->bad = 1;
 }
 

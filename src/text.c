@@ -238,7 +238,7 @@ static tc_entry *tc_slot(hm_tokcache *tc, uint64_t h, const unsigned char *p, si
     for (;;) {
         tc_entry *e = &tc->slots[j];
         if (!e->h || (e->h == h && e->klen == n && e->type == type &&
-                      !memcmp(tc->pool.p + e->key, p, n)))
+                      hm_eq(tc->pool.p + e->key, p, n)))
             return e;
         j = (j + 1) & (TC_SLOTS - 1);
     }

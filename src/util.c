@@ -194,27 +194,19 @@ uint64_t hm_hash(const void *p, size_t n)
 static int map_grow(hm_map *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 64;
-    uint64_t *h = calloc(ncap, sizeof *h);
-    uint32_t *ko = malloc(ncap * sizeof *ko);
-    uint32_t *kl = malloc(ncap * sizeof *kl);
-    uint32_t *v = malloc(ncap * sizeof *v);
-    if (!h || !ko || !kl || !v) {
-        free(h); free(ko); free(kl); free(v);
+    hm_slot *v = calloc(ncap, sizeof *v);
+    if (!v)
         return HM_ENOMEM;
-    }
     for (size_t i = 0; i < m->cap; i++) {
-        if (!m->hashes[i])
+        if (!m->slots[i].h)
             continue;
-        size_t j = m->hashes[i] & (ncap - 1);
-        while (h[j])
+        size_t j = m->slots[i].h & (ncap - 1);
+        while (v[j].h)
             j = (j + 1) & (ncap - 1);
-        h[j] = m->hashes[i];
-        ko[j] = m->koff[i];
-        kl[j] = m->klen[i];
-        v[j] = m->vals[i];
+        v[j] = m->slots[i];
     }
-    free(m->hashes); free(m->koff); free(m->klen); free(m->vals);
-    m->hashes = h; m->koff = ko; m->klen = kl; m->vals = v;
+    free(m->slots);
+    m->slots = v;
     m->cap = ncap;
     return 0;
 }
@@ -225,9 +217,10 @@ int hm_map_put(hm_map *m, const char *k, size_t n, uint32_t v)
         return HM_ENOMEM;
     uint64_t h = hm_hash(k, n);
     size_t j = h & (m->cap - 1);
-    while (m->hashes[j]) {
-        if (m->hashes[j] == h && m->klen[j] == n && memcmp(m->pool.p + m->koff[j], k, n) == 0) {
-            m->vals[j] = v;
+    while (m->slots[j].h) {
+        hm_slot *sl = &m->slots[j];
+        if (sl->h == h && sl->klen == n && memcmp(m->pool.p + sl->koff, k, n) == 0) {
+            sl->val = v;
             return 0;
         }
         j = (j + 1) & (m->cap - 1);
@@ -237,10 +230,11 @@ int hm_map_put(hm_map *m, const char *k, size_t n, uint32_t v)
     uint32_t off = (uint32_t)m->pool.len;
     if (hm_buf_put(&m->pool, k, n) || hm_buf_putc(&m->pool, 0))
         return HM_ENOMEM;
-    m->hashes[j] = h;
-    m->koff[j] = off;
-    m->klen[j] = (uint32_t)n;
-    m->vals[j] = v;
+    hm_slot *sl = &m->slots[j];
+    sl->h = h;
+    sl->koff = off;
+    sl->klen = (uint32_t)n;
+    sl->val = v;
     m->count++;
     return 0;
 }
@@ -250,24 +244,9 @@ int hm_map_get(const hm_map *m, const char *k, size_t n, uint32_t *v)
     return hm_map_get_h(m, k, n, hm_hash(k, n), v);
 }
 
-int hm_map_get_h(const hm_map *m, const char *k, size_t n, uint64_t h, uint32_t *v)
-{
-    if (!m->cap)
-        return 0;
-    size_t j = h & (m->cap - 1);
-    while (m->hashes[j]) {
-        if (m->hashes[j] == h && m->klen[j] == n && memcmp(m->pool.p + m->koff[j], k, n) == 0) {
-            *v = m->vals[j];
-            return 1;
-        }
-        j = (j + 1) & (m->cap - 1);
-    }
-    return 0;
-}
-
 void hm_map_free(hm_map *m)
 {
-    free(m->hashes); free(m->koff); free(m->klen); free(m->vals);
+    free(m->slots);
     hm_buf_free(&m->pool);
     memset(m, 0, sizeof *m);
 }
