@@ -418,12 +418,20 @@ static void pattern_literals(cat_regex *re, const char *p, size_t n)
 
 _Static_assert(HM_LIT_MAX <= 8, "a prefilter literal fits in a 64-bit word");
 
-/* a bitmap of the literals' first three bytes, hashed: 8 KiB */
-#define LIT_BLOOM_BITS 16
-
 static inline uint32_t key3(const unsigned char *p)
 {
     return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16) + 1;
+}
+
+/* a bitmap of the literals' first four bytes (or three), hashed: 8 KiB */
+#define LIT_BLOOM_BITS 16
+
+/* The bitmap's bit for the first three bytes of p (n == 3) or four (n > 3). */
+static inline uint32_t bloom_bit(const char *p, size_t n)
+{
+    uint32_t k = key3((const unsigned char *)p);
+    uint32_t x = n > 3 ? k * 31u + (unsigned char)p[3] + 0x9E3779B9u : k;
+    return (x * 2654435761u) >> (32 - LIT_BLOOM_BITS);
 }
 
 /* the slot of a key: the high bits of a multiplicative hash (the low bits of
@@ -526,7 +534,9 @@ static int build_literal_index(hm_cats *c)
                 continue;
             }
             uint32_t k = key3((const unsigned char *)lit + 1);
-            uint32_t b = (k * 2654435761u) >> (32 - LIT_BLOOM_BITS);
+            /* the bitmap holds a literal's first four bytes (three for a
+             * literal of three): a common trigram alone passes no more */
+            uint32_t b = bloom_bit(lit + 1, len);
             c->lit_bloom[b >> 6] |= 1ULL << (b & 63);
             size_t j = key_slot(k, c->lit_shift);
             while (c->lit_key[j] && c->lit_key[j] != k)
@@ -600,10 +610,10 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
         }
         if (i + 3 > n)
             continue;
-        uint32_t k = key3((const unsigned char *)t + i);
-        uint32_t b = (k * 2654435761u) >> (32 - LIT_BLOOM_BITS);
-        if (!((c->lit_bloom[b >> 6] >> (b & 63)) & 1))
+        uint32_t b3 = bloom_bit(t + i, 3), b4 = bloom_bit(t + i, 4);
+        if (!((c->lit_bloom[b3 >> 6] >> (b3 & 63)) & 1) && !((c->lit_bloom[b4 >> 6] >> (b4 & 63)) & 1))
             continue; /* most places: no literal starts so (one small table in L1) */
+        uint32_t k = key3((const unsigned char *)t + i);
         size_t j = key_slot(k, c->lit_shift);
         while (c->lit_key[j] && c->lit_key[j] != k)
             j = (j + 1) & (c->lit_cap - 1);
