@@ -263,8 +263,8 @@ static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, int want_caps)
         return HM_ENOMEM;
     t->norm_len = e->norm_len;
     t->nh = e->nh;
-    if (t->type != HM_TOK_WORD)
-        t->lower = t->norm;
+    if (t->type != HM_TOK_WORD || e->lower == e->norm)
+        t->lower = t->norm; /* the same string (an ASCII word, say) */
     else if (put_str(&tb->strs, tb->tc.pool.p + e->lower, e->lower_len, &t->lower))
         return HM_ENOMEM;
     if (e->flags & TC_ELONG)
@@ -291,7 +291,9 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
         return HM_ENOMEM;
     lower = norm;
     size_t llen = strlen(tb_str(tb, t->lower));
-    if (t->type == HM_TOK_WORD && put_str(&tc->pool, tb_str(tb, t->lower), llen, &lower))
+    if (t->type == HM_TOK_WORD && !(llen == t->norm_len && !memcmp(tb_str(tb, t->lower),
+                                                                   tb_str(tb, t->norm), llen)) &&
+        put_str(&tc->pool, tb_str(tb, t->lower), llen, &lower))
         return HM_ENOMEM;
     ne.h = h;
     ne.key = key;
