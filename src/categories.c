@@ -1087,21 +1087,6 @@ static int cue_chain(hm_cat_state *s, const hm_cats *c, int32_t head, uint32_t s
     return 0;
 }
 
-/* hm_map_get_h of a token string, memoized in the token cache */
-static int memo_get(const hm_textbuf *tb, const tok *t, int kind, int lang, const hm_map *m,
-                    uint32_t off, size_t n, uint64_t h, uint32_t *v)
-{
-    uint32_t *mm = hm_tc_memo(tb, t, kind, lang);
-    if (mm && *mm) {
-        *v = *mm - 2;
-        return *mm != 1;
-    }
-    int found = hm_map_get_h(m, tb_str(tb, off), n, h, v);
-    if (mm)
-        *mm = found ? *v + 2 : 1;
-    return found;
-}
-
 int hm_categories_match(hm_analyzer *a, const hm_cats *c)
 {
     hm_cat_state *s = &a->cat;
@@ -1123,14 +1108,15 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
             continue;
         int neg = -1;
         uint32_t v;
-        if (t->stem_len && memo_get(tb, t, TCM_CSTEM, lang, &c->stems[lang], t->stem,
-                                    t->stem_len, t->sh, &v)) {
+        if (t->stem_len && hm_tok_map_get(tb, t, TCM_CSTEM, lang, &c->stems[lang], t->stem,
+                                          t->stem_len, t->sh, &v)) {
             neg = negated_at(a, i);
             if (!neg && cue_chain(s, c, (int32_t)v, t->start, t->end))
                 return HM_ENOMEM;
         }
         uint32_t mx;
-        if (memo_get(tb, t, TCM_CFIRST, lang, &c->firsts[lang], t->norm, t->norm_len, t->nh, &mx)) {
+        if (hm_tok_map_get(tb, t, TCM_CFIRST, lang, &c->firsts[lang], t->norm, t->norm_len, t->nh,
+                           &mx)) {
             for (size_t k = mx; k >= 1; k--) {
                 if (i + k > tb->ntoks)
                     continue;

@@ -52,7 +52,7 @@ static int cmpstr(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int read_file(const char *path, char **data, size_t *len)
+int hm_read_file(const char *path, char **data, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -118,7 +118,7 @@ static int add_dir(srclist *sl, const char *root, const char *sub, hm_status *st
         snprintf(full, sizeof full, "%s/%s", path, names[i]);
         char *data;
         size_t len;
-        rc = read_file(full, &data, &len);
+        rc = hm_read_file(full, &data, &len);
         if (rc) {
             hm_set_status(st, rc, "%s: %s", full, rc == HM_EIO ? strerror(errno) : hm_strerror(rc));
             break;

@@ -203,6 +203,22 @@ static inline uint32_t *hm_tc_memo(const hm_textbuf *tb, const tok *t, int kind,
     return &e->memo[kind][lang == LANG_FR ? 0 : 1];
 }
 
+/* hm_map_get_h of one of token t's strings (at off, n bytes, hash h), memoized
+ * in t's cache entry as lookup kind of lang */
+static inline int hm_tok_map_get(const hm_textbuf *tb, const tok *t, int kind, int lang,
+                                 const hm_map *m, uint32_t off, size_t n, uint64_t h, uint32_t *v)
+{
+    uint32_t *mm = hm_tc_memo(tb, t, kind, lang);
+    if (mm && *mm) {
+        *v = *mm - 2;
+        return *mm != 1;
+    }
+    int found = hm_map_get_h(m, tb->strs.p + off, n, h, v);
+    if (mm)
+        *mm = found ? *v + 2 : 1;
+    return found;
+}
+
 /* Tokenize text (len bytes, any bytes) into tb. 0 or HM_ENOMEM. */
 int hm_tokenize(hm_textbuf *tb, const char *text, size_t len);
 /* Make a valid UTF-8 copy of s (invalid bytes -> U+FFFD) appended to out. */
@@ -268,9 +284,7 @@ extern const size_t hm_embedded_lexicons_count;
 int hm_lexicon_load(hm_lexicon *lx, const hm_source *src, struct hm_engine *e, hm_status *st);
 void hm_lexicon_free(hm_lexicon *lx);
 const lex_entry *hm_lex_word(const hm_lexicon *lx, int lang, const char *k, size_t n);
-const lex_entry *hm_lex_stem(const hm_lexicon *lx, int lang, const char *k, size_t n);
 const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
-const lex_entry *hm_lex_stem_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
 /* token i of tb is a negator that applies (weak ones only next to "ne") */
 int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i);
 /* the lexicon entries of a token's norm and of its stem (memoized) */
@@ -466,6 +480,9 @@ int hm_snapshot_load(hm_engine *e, const void *p, size_t n, hm_status *st);
 extern const hm_source hm_embedded_snapshot[];
 
 /* ---------- engine.c ---------- */
+
+/* A whole file in fresh memory (NUL after it): 0, HM_EIO or HM_ENOMEM. */
+int hm_read_file(const char *path, char **data, size_t *len);
 
 #define HM_MAX_EVIDENCE 256
 

@@ -93,42 +93,18 @@ const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, si
     return NULL;
 }
 
-const lex_entry *hm_lex_stem_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h)
-{
-    uint32_t v;
-    if (hm_map_get_h(&lx->stems[lang], k, n, h, &v))
-        return &lx->entries[v];
-    return NULL;
-}
-
-const lex_entry *hm_lex_stem(const hm_lexicon *lx, int lang, const char *k, size_t n)
-{
-    uint32_t v;
-    if (hm_map_get(&lx->stems[lang], k, n, &v))
-        return &lx->entries[v];
-    return NULL;
-}
-
 const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t)
 {
-    uint32_t *m = hm_tc_memo(tb, t, TCM_WORD, lang);
-    if (m && *m)
-        return *m == 1 ? NULL : &lx->entries[*m - 2];
-    const lex_entry *e = hm_lex_word_h(lx, lang, tb_str(tb, t->norm), t->norm_len, t->nh);
-    if (m)
-        *m = e ? (uint32_t)(e - lx->entries) + 2 : 1;
-    return e;
+    uint32_t v;
+    return hm_tok_map_get(tb, t, TCM_WORD, lang, &lx->words[lang], t->norm, t->norm_len, t->nh, &v)
+               ? &lx->entries[v] : NULL;
 }
 
 const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t)
 {
-    uint32_t *m = hm_tc_memo(tb, t, TCM_STEM, lang);
-    if (m && *m)
-        return *m == 1 ? NULL : &lx->entries[*m - 2];
-    const lex_entry *e = hm_lex_stem_h(lx, lang, tb_str(tb, t->stem), t->stem_len, t->sh);
-    if (m)
-        *m = e ? (uint32_t)(e - lx->entries) + 2 : 1;
-    return e;
+    uint32_t v;
+    return hm_tok_map_get(tb, t, TCM_STEM, lang, &lx->stems[lang], t->stem, t->stem_len, t->sh, &v)
+               ? &lx->entries[v] : NULL;
 }
 
 typedef struct loadctx {

@@ -19,30 +19,6 @@ const size_t hm_embedded_lexicons_count = 0;
 const hm_source hm_embedded_models[] = {{NULL, NULL, 0}};
 const hm_source hm_embedded_snapshot[] = {{NULL, NULL, 0}};
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    hm_buf b = {0};
-    char tmp[65536];
-    size_t k;
-    while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
-        if (hm_buf_put(&b, tmp, k)) {
-            fclose(f);
-            hm_buf_free(&b);
-            return NULL;
-        }
-    int err = ferror(f);
-    fclose(f);
-    if (err || hm_buf_put(&b, "", 0)) {
-        hm_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return b.p;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -56,9 +32,9 @@ int main(int argc, char **argv)
         return 1;
     for (size_t i = 0; i < n; i++) {
         const char *name = argv[3 + i];
-        char *data = slurp(name, &src[i].len);
-        if (!data) {
-            perror(name);
+        char *data;
+        if (hm_read_file(name, &data, &src[i].len)) {
+            fprintf(stderr, "snapshot: cannot read %s\n", name);
             return 1;
         }
         src[i].data = data;
