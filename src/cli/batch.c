@@ -538,10 +538,18 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
                 fprintf(stderr, "humeur: out of memory\n");
         }
         if (b.n) {
-            size_t per = (b.n + (size_t)nth - 1) / (size_t)nth;
+            /* contiguous ranges of about the same number of bytes (posts differ
+             * in length: equal line counts left a thread waiting for the other) */
+            size_t total_bytes = 0;
+            for (size_t i = 0; i < b.n; i++)
+                total_bytes += b.lines[i].len + 1;
+            size_t at = 0, acc = 0;
             for (int t = 0; t < nth; t++) {
-                ws[t].from = (size_t)t * per;
-                ws[t].to = ws[t].from + per > b.n ? b.n : ws[t].from + per;
+                ws[t].from = at;
+                size_t goal = total_bytes / (size_t)nth * (size_t)(t + 1);
+                while (at < b.n && (t == nth - 1 || acc < goal))
+                    acc += b.lines[at++].len + 1;
+                ws[t].to = at;
                 if (ws[t].from >= ws[t].to) {
                     ws[t].from = ws[t].to = 0;
                     ws[t].out.len = 0;
