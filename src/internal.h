@@ -332,10 +332,10 @@ typedef struct hm_cats {
     size_t ncues, cuecap;
     cat_regex *re;
     size_t nre, recap;
-    /* literal index: the first three bytes of every prefilter literal -> the
-     * literals that start so (chains in lit_next), for one pass over a post */
+    /* literal index, for one pass over a post: the first three bytes of every
+     * prefilter literal -> the literals that start so (contiguous in lits) */
     uint32_t *lit_key;        /* 3 bytes + 1, 0 = empty slot */
-    uint64_t *lit_bloom;      /* bits of the keys present, hashed (categories.c) */
+    uint64_t *lit_bloom;      /* the literals' first four bytes (three), hashed: fits in L1 */
     int32_t *lit_head;        /* the slot's first literal */
     size_t lit_cap;
     unsigned lit_shift;       /* 32 - log2(lit_cap) */
@@ -374,8 +374,9 @@ typedef struct hm_cat_state {
     uint32_t *normmap;        /* per byte of the normalized text: token index */
     size_t normcap;
     hm_buf normtext;
-    uint64_t *eligible;       /* bitmap over patterns: a literal of theirs is in the post */
-    uint32_t *first;          /* per eligible pattern: where its first literal occurs */
+    uint64_t *eligible;       /* bitmap over patterns: a literal of each of their sets is in
+                               * the post */
+    uint32_t *first;          /* per eligible pattern: where its set 0 first occurs */
     uint8_t *found;           /* per pattern: the literal sets seen so far in the post */
     uint32_t *pos;            /* per pattern, HM_MAX_POS places where set 0 occurs */
     uint32_t *last;           /* per pattern and set, its last place */
