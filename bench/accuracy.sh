@@ -7,9 +7,7 @@
 set -u
 BUILD=${1:-build}
 . "$(dirname "$0")/lib/common.sh"
-need_data
-need_humeur "$BUILD"
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_start "$BUILD"
 mkdir -p "$OUT/acc"
 
 FT_OK=1; ensure_apt fasttext fasttext || FT_OK=0

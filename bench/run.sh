@@ -7,9 +7,7 @@
 set -u
 BUILD=${1:-build}
 . "$(dirname "$0")/lib/common.sh"
-need_data
-need_humeur "$BUILD"
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_start "$BUILD"
 mkdir -p "$OUT"
 RUNS=${BENCH_RUNS:-5}
 RES=$OUT/speed.jsonl            # one JSON line per measurement

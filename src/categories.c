@@ -398,15 +398,14 @@ static void pattern_literals(cat_regex *re, const char *p, size_t n)
     size_t w = 0;
     int nl = 0, kept = 0;
     for (int q = 0; q < ns; q++) {
-        /* each set's flags bytes get its number; a set that does not fit is
-         * left out (fewer conditions: still sound) */
-        char tmp[LIT_SET];
-        memcpy(tmp, sets[q].s, sets[q].w);
-        for (size_t o = 0; o < sets[q].w; o += strlen(tmp + o) + 1)
-            tmp[o] = (char)(tmp[o] | (kept << 2));
+        /* a set that does not fit is left out (fewer conditions: still
+         * sound); each kept set's flags bytes get its number */
         if (w + sets[q].w > sizeof re->lit)
             continue;
-        memcpy(re->lit + w, tmp, sets[q].w);
+        char *d = re->lit + w;
+        memcpy(d, sets[q].s, sets[q].w);
+        for (size_t o = 0; o < sets[q].w; o += strlen(d + o) + 1)
+            d[o] = (char)(d[o] | (kept << 2));
         w += sets[q].w;
         nl += sets[q].n;
         kept++;
@@ -426,10 +425,10 @@ static inline uint32_t key3(const unsigned char *p)
 /* a bitmap of the literals' first four bytes (or three), hashed: 8 KiB */
 #define LIT_BLOOM_BITS 16
 
-/* The bitmap's bit for the first three bytes of p (n == 3) or four (n > 3). */
-static inline uint32_t bloom_bit(const char *p, size_t n)
+/* The bitmap's bit for the first three bytes of p, whose key3 is k (n == 3),
+ * or its first four (n > 3). */
+static inline uint32_t bloom_bit(const char *p, uint32_t k, size_t n)
 {
-    uint32_t k = key3((const unsigned char *)p);
     uint32_t x = n > 3 ? k * 31u + (unsigned char)p[3] + 0x9E3779B9u : k;
     return (x * 2654435761u) >> (32 - LIT_BLOOM_BITS);
 }
@@ -503,7 +502,7 @@ static int build_literal_index(hm_cats *c)
     if (!c->lits || !c->tgts || !c->digit_re || !c->lit_key || !c->lit_head || !c->lit_bloom)
         return HM_ENOMEM;
     c->nwords = (c->nre + 63) / 64;
-    for (int l = 0; l < LANG_N; l++)
+    for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             return HM_ENOMEM;
     c->lit_cap = cap;
@@ -512,10 +511,8 @@ static int build_literal_index(hm_cats *c)
         c->lit_shift--;
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
-        for (int l = 0; l < LANG_N; l++) {
-            /* posts of unknown language are read as English */
-            int lang = l == LANG_UND ? LANG_EN : l;
-            if (re->lang != LANG_UND && re->lang != lang)
+        for (int l = LANG_FR; l <= LANG_EN; l++) {
+            if (re->lang != LANG_UND && re->lang != l)
                 continue;
             c->langok[l][i >> 6] |= 1ULL << (i & 63);
             if (!re->nlit)
@@ -536,7 +533,7 @@ static int build_literal_index(hm_cats *c)
             uint32_t k = key3((const unsigned char *)lit + 1);
             /* the bitmap holds a literal's first four bytes (three for a
              * literal of three): a common trigram alone passes no more */
-            uint32_t b = bloom_bit(lit + 1, len);
+            uint32_t b = bloom_bit(lit + 1, k, len);
             c->lit_bloom[b >> 6] |= 1ULL << (b & 63);
             size_t j = key_slot(k, c->lit_shift);
             while (c->lit_key[j] && c->lit_key[j] != k)
@@ -610,10 +607,10 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
         }
         if (i + 3 > n)
             continue;
-        uint32_t b3 = bloom_bit(t + i, 3), b4 = bloom_bit(t + i, 4);
+        uint32_t k = key3((const unsigned char *)t + i);
+        uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
         if (!((c->lit_bloom[b3 >> 6] >> (b3 & 63)) & 1) && !((c->lit_bloom[b4 >> 6] >> (b4 & 63)) & 1))
             continue; /* most places: no literal starts so (one small table in L1) */
-        uint32_t k = key3((const unsigned char *)t + i);
         size_t j = key_slot(k, c->lit_shift);
         while (c->lit_key[j] && c->lit_key[j] != k)
             j = (j + 1) & (c->lit_cap - 1);
@@ -1022,16 +1019,16 @@ static PCRE2_SIZE start_limit(const hm_cat_state *s, const cat_regex *re, size_t
  * match of a pattern the prefilter skipped, that starts before the offset the
  * prefilter searched from, after its offset limit, or elsewhere than the
  * places it was tried at, is a miss. */
-static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int ll)
+static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
 {
     hm_cat_state *s = &a->cat;
     const hm_buf *nt = &s->normtext;
     for (size_t r = 0; r < c->nre; r++) {
         uint64_t bit = 1ULL << (r & 63);
-        if (!(c->langok[ll][r >> 6] & bit))
+        if (!(c->langok[lang][r >> 6] & bit))
             continue;
         int lit = (s->eligible[r >> 6] & bit) != 0;
-        int run = lit || (c->always[ll][r >> 6] & bit);
+        int run = lit || (c->always[lang][r >> 6] & bit);
         s->could++;
         s->ran += run;
         pcre2_code *code = re_code(c, &c->re[r], 0);
@@ -1182,9 +1179,8 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         memset(nt->p + nt->len, 0, 9); /* the NUL, and what mark_eligible reads past it */
         mark_eligible(c, s, nt->p, nt->len);
         /* in pattern order: those a literal made eligible, and those always run */
-        int ll = a->lang < LANG_N ? a->lang : LANG_EN;
         for (size_t wi = 0; wi < c->nwords; wi++) {
-            uint64_t bits = (s->eligible[wi] & c->langok[ll][wi]) | c->always[ll][wi];
+            uint64_t bits = (s->eligible[wi] & c->langok[lang][wi]) | c->always[lang][wi];
             while (bits) {
                 size_t r = wi * 64 + (size_t)__builtin_ctzll(bits);
                 bits &= bits - 1;
@@ -1235,7 +1231,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 }
             }
         }
-        if (s->verify && verify_prefilter(a, c, ll))
+        if (s->verify && verify_prefilter(a, c, lang))
             return HM_ENOMEM;
     }
     /* group per category */

@@ -51,7 +51,6 @@ static inline int hm_buf_putc(hm_buf *b, char c)
 
 /* inline, so that the length of a string literal is known at compile time */
 static inline int hm_buf_puts(hm_buf *b, const char *s) { return hm_buf_put(b, s, strlen(s)); }
-int hm_buf_printf(hm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hm_buf_free(hm_buf *b);
 /* Numbers without stdio.  hm_fmt_uint writes the digits of v (no NUL, at most
  * 20 bytes) and returns their count; hm_fmt_g4 writes exactly what
@@ -351,8 +350,9 @@ typedef struct hm_cats {
     size_t ntgts;
     struct cat_digit { uint16_t re; uint8_t set; } *digit_re; /* literals "a digit" */
     size_t ndigit_re;
-    /* per language, bitmaps over patterns: those that apply to it, and those
-     * of them without a prefilter (run on every post) */
+    /* per language (fr, en: a post of unknown language is read as English),
+     * bitmaps over patterns: those that apply to it, and those of them without
+     * a prefilter (run on every post) */
     uint64_t *langok[LANG_N], *always[LANG_N];
     size_t nwords;            /* 64-bit words per bitmap */
     hm_buf pat;               /* pattern sources */

@@ -328,6 +328,27 @@ static int tok_is_ne(const hm_textbuf *tb, const tok *t)
     return t->type == HM_TOK_WORD && (!strcmp(s, "ne") || !strcmp(s, "n'"));
 }
 
+/* Is "ne"/"n'" among the `words` words from token i in direction dir (-1
+ * before, +1 after), within its clause? */
+static int ne_near(const hm_textbuf *tb, size_t i, int dir, size_t words)
+{
+    size_t w = 0;
+    for (size_t j = i; w < words;) {
+        if (dir < 0 ? j == 0 : j + 1 >= tb->ntoks)
+            break;
+        j = dir < 0 ? j - 1 : j + 1;
+        const tok *u = &tb->toks[j];
+        if (u->type == HM_TOK_PUNCT)
+            break;
+        if (u->type != HM_TOK_WORD)
+            continue;
+        if (tok_is_ne(tb, u))
+            return 1;
+        w++;
+    }
+    return 0;
+}
+
 /* Is token i a negator that applies?  Weak negators (modifier value & 2: French
  * "plus", "personne", "point", "guère") only negate next to "ne"/"n'" in their
  * clause, within three words before or two after: "n'est plus bon", "personne
@@ -342,25 +363,5 @@ int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t 
         return 0;
     if (!((int)e->modval & 2))
         return 1;
-    for (size_t j = i, w = 0; j > 0 && w < 3; j--) {
-        const tok *u = &tb->toks[j - 1];
-        if (u->type == HM_TOK_PUNCT)
-            break;
-        if (u->type != HM_TOK_WORD)
-            continue;
-        if (tok_is_ne(tb, u))
-            return 1;
-        w++;
-    }
-    for (size_t j = i + 1, w = 0; j < tb->ntoks && w < 2; j++) {
-        const tok *u = &tb->toks[j];
-        if (u->type == HM_TOK_PUNCT)
-            break;
-        if (u->type != HM_TOK_WORD)
-            continue;
-        if (tok_is_ne(tb, u))
-            return 1;
-        w++;
-    }
-    return 0;
+    return ne_near(tb, i, -1, 3) || ne_near(tb, i, +1, 2);
 }

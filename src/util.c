@@ -30,26 +30,6 @@ int hm_buf_reserve(hm_buf *b, size_t extra)
     return 0;
 }
 
-int hm_buf_printf(hm_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char tmp[128];
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return HM_EINVAL;
-    if ((size_t)n < sizeof tmp)
-        return hm_buf_put(b, tmp, (size_t)n);
-    if (hm_buf_reserve(b, (size_t)n))
-        return HM_ENOMEM;
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-    return 0;
-}
-
 /* Decimal digits of v, most significant first; returns their count (1 to 20). */
 size_t hm_fmt_uint(char *out, uint64_t v)
 {

@@ -26,6 +26,14 @@ need_humeur() {
     HUMEUR=$(cd "$1" && pwd)/humeur
 }
 
+# bench_start BUILD: the data and BUILD/humeur are there (else skip or stop);
+# LOAD0 = the load average when the run starts, for the report.
+bench_start() {
+    need_data
+    need_humeur "$1"
+    LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+}
+
 # ensure_apt COMMAND PACKAGE: install PACKAGE with apt-get when COMMAND is
 # missing.  Returns 1 (with a message) when it stays missing.
 ensure_apt() {

@@ -17,6 +17,9 @@ enum {
 
 enum { FMT_JSONL = 0, FMT_TSV = 1, FMT_LINES = 2 };
 
+/* hm_engine_open, its error (if any) printed on stderr (main.c). */
+hm_engine *cli_engine(const hm_config *cfg);
+
 typedef struct batch_opts {
     int threads;
     int format;

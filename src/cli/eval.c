@@ -278,11 +278,9 @@ int cmd_eval(int argc, char **argv)
     cfg.no_models = o.no_models;
     cfg.scorer = o.scorer;
     hm_status st;
-    hm_engine *e = hm_engine_open(&cfg, &st);
-    if (!e) {
-        fprintf(stderr, "humeur: %s\n", st.message);
+    hm_engine *e = cli_engine(&cfg);
+    if (!e)
         return EXIT_IO;
-    }
     hm_analyzer *an = hm_analyzer_new(e, &st);
     FILE *dump = o.dump ? fopen(o.dump, "w") : NULL;
     pstats all, per[3];

@@ -225,11 +225,9 @@ int cmd_induce(int argc, char **argv)
     memset(&cfg, 0, sizeof cfg);
     cfg.no_models = 1;
     hm_status st;
-    hm_engine *e = hm_engine_open(&cfg, &st);
-    if (!e) {
-        fprintf(stderr, "humeur: %s\n", st.message);
+    hm_engine *e = cli_engine(&cfg);
+    if (!e)
         return EXIT_IO;
-    }
     ictx c;
     memset(&c, 0, sizeof c);
     c.a = hm_analyzer_new(e, &st);

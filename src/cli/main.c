@@ -166,14 +166,19 @@ static int parse_opts(cli *c, int argc, char **argv, int batch)
     return np;
 }
 
-static hm_engine *open_engine(cli *c)
+hm_engine *cli_engine(const hm_config *cfg)
 {
     hm_status st;
-    c->cfg.scorer = c->scorer;
-    hm_engine *e = hm_engine_open(&c->cfg, &st);
+    hm_engine *e = hm_engine_open(cfg, &st);
     if (!e)
         fprintf(stderr, "humeur: %s\n", st.message);
     return e;
+}
+
+static hm_engine *open_engine(cli *c)
+{
+    c->cfg.scorer = c->scorer;
+    return cli_engine(&c->cfg);
 }
 
 static char *join_args(int n, char **v)

@@ -254,11 +254,9 @@ int cmd_train(int argc, char **argv)
     cfg.lexicon_dir = lexdir;
     cfg.no_models = 1;
     hm_status st;
-    hm_engine *e = hm_engine_open(&cfg, &st);
-    if (!e) {
-        fprintf(stderr, "humeur: %s\n", st.message);
+    hm_engine *e = cli_engine(&cfg);
+    if (!e)
         return EXIT_IO;
-    }
     hm_trainer *tr = hm_trainer_new(e, lang, &st);
     int status = tr ? EXIT_OK : EXIT_IO;
     for (int i = 0; status == EXIT_OK && i < nspec; i++) {
