@@ -446,40 +446,80 @@ static int bitmap_new(uint64_t **b, size_t nwords)
     return *b ? 0 : HM_ENOMEM;
 }
 
-/* Lay each slot's literals, and each literal's patterns, out contiguously:
- * the scan of a post then reads consecutive memory instead of chasing links
- * (the links were memory misses, a third of the scan's time). */
-static int compact_literals(hm_cats *c)
+/* The index while it is built: chained nodes, laid out contiguously after. */
+struct lit_build {
+    struct cat_index idx[2];
+    size_t nkeys[2];
+    struct bnode { uint64_t word; uint8_t len, flags; int32_t next, tgt; } *lit;
+    struct bt { struct cat_target t; int32_t next; } *tgt;
+    size_t nlit, ntgt;
+};
+
+static unsigned cap_shift(size_t cap)
 {
-    struct cat_lit *nl = calloc(c->nlits + 1, sizeof *nl);
-    struct cat_target *ng = calloc(c->ntgts + 1, sizeof *ng);
-    if (!nl || !ng) {
-        free(nl);
-        free(ng);
+    unsigned shift = 32;
+    for (size_t v = cap; v > 1; v >>= 1)
+        shift--;
+    return shift;
+}
+
+/* the slot of key k: its own, or the empty one where it goes */
+static inline size_t slot_find(const struct cat_index *x, uint32_t k)
+{
+    size_t j = key_slot(k, x->shift);
+    while (x->slot[j].head && x->slot[j].key != k)
+        j = (j + 1) & (x->cap - 1);
+    return j;
+}
+
+static int index_new(struct cat_index *x, size_t nkeys)
+{
+    x->cap = 64;
+    while (x->cap < nkeys * 2)
+        x->cap *= 2;
+    x->shift = cap_shift(x->cap);
+    x->slot = calloc(x->cap, sizeof *x->slot);
+    return x->slot ? 0 : HM_ENOMEM;
+}
+
+/* Lay each slot's literals, and each literal's patterns, out contiguously in
+ * tables sized to the keys (about half full): the scan of a post then reads
+ * consecutive, compact memory instead of chasing links (cache misses were most
+ * of the scan's time). */
+static int compact_literals(hm_cats *c, const struct lit_build *b)
+{
+    c->lits = calloc(b->nlit + 1, sizeof *c->lits);
+    c->tgts = calloc(b->ntgt + 1, sizeof *c->tgts);
+    if (!c->lits || !c->tgts)
         return HM_ENOMEM;
-    }
     size_t w = 0, wg = 0;
-    for (size_t j = 0; j < c->lit_cap; j++) {
-        if (!c->lit_key[j])
-            continue;
-        int32_t start = (int32_t)w;
-        for (int32_t e = c->lit_head[j]; e >= 0; e = c->lits[e].next) {
-            nl[w] = c->lits[e];
-            nl[w].tgt = (int32_t)wg;
-            nl[w].ntgt = 0;
-            for (int32_t g = c->lits[e].tgt; g >= 0; g = c->tgts[g].next) {
-                ng[wg++] = c->tgts[g];
-                nl[w].ntgt++;
+    for (int t = 0; t < 2; t++) {
+        struct cat_index *x = &c->lit_idx[t];
+        if (index_new(x, b->nkeys[t]))
+            return HM_ENOMEM;
+        for (size_t j = 0; j < b->idx[t].cap; j++) {
+            const struct cat_slot *from = &b->idx[t].slot[j];
+            if (!from->head)
+                continue;
+            size_t d = slot_find(x, from->key);
+            x->slot[d].key = from->key;
+            x->slot[d].head = (uint32_t)w + 1;
+            for (int32_t e = (int32_t)from->head - 1; e >= 0; e = b->lit[e].next) {
+                struct cat_lit *l = &c->lits[w++];
+                l->word = b->lit[e].word;
+                l->len = b->lit[e].len;
+                l->flags = b->lit[e].flags;
+                l->tgt = (uint32_t)wg;
+                for (int32_t g = b->lit[e].tgt; g >= 0; g = b->tgt[g].next) {
+                    c->tgts[wg++] = b->tgt[g].t;
+                    l->ntgt++;
+                }
             }
-            w++;
+            c->lits[w - 1].flags |= LIT_LAST;
         }
-        nl[w - 1].flags |= LIT_LAST;
-        c->lit_head[j] = start;
     }
-    free(c->lits);
-    free(c->tgts);
-    c->lits = nl;
-    c->tgts = ng;
+    c->nlits = w;
+    c->ntgts = wg;
     return 0;
 }
 
@@ -490,25 +530,19 @@ static int build_literal_index(hm_cats *c)
     size_t n = 0;
     for (size_t i = 0; i < c->nre; i++)
         n += c->re[i].nlit;
-    c->lits = calloc(n + 1, sizeof *c->lits);
-    c->tgts = calloc(n + 1, sizeof *c->tgts);
+    struct lit_build b = {0};
+    b.lit = calloc(n + 1, sizeof *b.lit);
+    b.tgt = calloc(n + 1, sizeof *b.tgt);
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
-    size_t cap = 64;
-    while (cap < n * 4)
-        cap *= 2;
-    c->lit_key = calloc(cap, sizeof *c->lit_key);
     c->lit_bloom = calloc((1u << LIT_BLOOM_BITS) / 64, sizeof *c->lit_bloom);
-    c->lit_head = malloc(cap * sizeof *c->lit_head);
-    if (!c->lits || !c->tgts || !c->digit_re || !c->lit_key || !c->lit_head || !c->lit_bloom)
-        return HM_ENOMEM;
+    int rc = HM_ENOMEM;
+    if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || !b.lit || !b.tgt ||
+        !c->digit_re || !c->lit_bloom)
+        goto out;
     c->nwords = (c->nre + 63) / 64;
     for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
-            return HM_ENOMEM;
-    c->lit_cap = cap;
-    c->lit_shift = 32;
-    for (size_t v = cap; v > 1; v >>= 1)
-        c->lit_shift--;
+            goto out;
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         for (int l = LANG_FR; l <= LANG_EN; l++) {
@@ -533,38 +567,48 @@ static int build_literal_index(hm_cats *c)
             uint32_t k = key3((const unsigned char *)lit + 1);
             /* the bitmap holds a literal's first four bytes (three for a
              * literal of three): a common trigram alone passes no more */
-            uint32_t b = bloom_bit(lit + 1, k, len);
-            c->lit_bloom[b >> 6] |= 1ULL << (b & 63);
-            size_t j = key_slot(k, c->lit_shift);
-            while (c->lit_key[j] && c->lit_key[j] != k)
-                j = (j + 1) & (cap - 1);
+            uint32_t bb = bloom_bit(lit + 1, k, len);
+            c->lit_bloom[bb >> 6] |= 1ULL << (bb & 63);
+            /* 3-byte literals by their three bytes, longer ones by four */
+            int t = len > 3;
+            if (t)
+                memcpy(&k, lit + 1, sizeof k);
+            struct cat_slot *sl = &b.idx[t].slot[slot_find(&b.idx[t], k)];
+            if (!sl->head)
+                b.nkeys[t]++;
+            sl->key = k;
             uint64_t word = 0;
             memcpy(&word, lit + 1, len); /* HM_LIT_MAX is 8: it fits */
             uint8_t flags = (uint8_t)(lit[0] & 3);
             /* one node per distinct literal, with the patterns it serves */
-            int32_t u = c->lit_key[j] ? c->lit_head[j] : -1;
-            while (u >= 0 && !(c->lits[u].word == word && c->lits[u].len == len &&
-                               c->lits[u].flags == flags))
-                u = c->lits[u].next;
+            int32_t u = (int32_t)sl->head - 1;
+            while (u >= 0 && !(b.lit[u].word == word && b.lit[u].len == len &&
+                               b.lit[u].flags == flags))
+                u = b.lit[u].next;
             if (u < 0) {
-                struct cat_lit *e = &c->lits[c->nlits];
+                struct bnode *e = &b.lit[b.nlit];
                 e->word = word;
-                e->mask = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
-                e->len = (uint16_t)len;
+                e->len = (uint8_t)len;
                 e->flags = flags;
                 e->tgt = -1;
-                e->next = c->lit_key[j] ? c->lit_head[j] : -1;
-                c->lit_key[j] = k;
-                u = c->lit_head[j] = (int32_t)c->nlits++;
+                e->next = (int32_t)sl->head - 1;
+                u = (int32_t)b.nlit++;
+                sl->head = (uint32_t)u + 1;
             }
-            struct cat_target *g = &c->tgts[c->ntgts];
-            g->re = (uint16_t)i;
-            g->set = set;
-            g->next = c->lits[u].tgt;
-            c->lits[u].tgt = (int32_t)c->ntgts++;
+            struct bt *g = &b.tgt[b.ntgt];
+            g->t.re = (uint16_t)i;
+            g->t.set = set;
+            g->next = b.lit[u].tgt;
+            b.lit[u].tgt = (int32_t)b.ntgt++;
         }
     }
-    return compact_literals(c);
+    rc = compact_literals(c, &b);
+out:
+    free(b.idx[0].slot);
+    free(b.idx[1].slot);
+    free(b.lit);
+    free(b.tgt);
+    return rc;
 }
 
 /* A literal of set `set` of pattern r occurs at i. */
@@ -591,6 +635,25 @@ static inline void lit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t i
     s->found[r] |= (uint8_t)(1u << set);
 }
 
+/* The literals of key k's slot in index x that occur at i (w8: the 8 bytes there) */
+static inline void scan_slot(const hm_cats *c, hm_cat_state *s, const struct cat_index *x,
+                             uint32_t k, const char *t, size_t n, size_t i, uint64_t w8)
+{
+    size_t j = slot_find(x, k);
+    if (!x->slot[j].head)
+        return;
+    for (const struct cat_lit *l = &c->lits[x->slot[j].head - 1];; l++) {
+        /* the literal's bytes equal the text's (the bytes past it shifted out) */
+        if (!((w8 ^ l->word) << (8 * (8 - l->len))) && i + l->len <= n &&
+            !((l->flags & LIT_LEAD) && i > 0 && word_byte((unsigned char)t[i - 1])) &&
+            !((l->flags & LIT_TRAIL) && i + l->len < n && word_byte((unsigned char)t[i + l->len])))
+            for (uint32_t g = l->tgt; g < l->tgt + l->ntgt; g++)
+                lit_found(s, c->tgts[g].re, c->tgts[g].set, i);
+        if (l->flags & LIT_LAST)
+            break;
+    }
+}
+
 /* One pass over the normalized post: mark the patterns that have a literal
  * of each of their sets in it.  t has 8 readable bytes past n (zeros):
  * literals are compared as one 64-bit word. */
@@ -611,23 +674,12 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
         uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
         if (!((c->lit_bloom[b3 >> 6] >> (b3 & 63)) & 1) && !((c->lit_bloom[b4 >> 6] >> (b4 & 63)) & 1))
             continue; /* most places: no literal starts so (one small table in L1) */
-        size_t j = key_slot(k, c->lit_shift);
-        while (c->lit_key[j] && c->lit_key[j] != k)
-            j = (j + 1) & (c->lit_cap - 1);
-        if (!c->lit_key[j])
-            continue;
         uint64_t w8;
         memcpy(&w8, t + i, sizeof w8);
-        for (const struct cat_lit *l = &c->lits[c->lit_head[j]];; l++) {
-            if ((w8 & l->mask) == l->word && i + l->len <= n &&
-                !((l->flags & LIT_LEAD) && i > 0 && word_byte((unsigned char)t[i - 1])) &&
-                !((l->flags & LIT_TRAIL) && i + l->len < n &&
-                  word_byte((unsigned char)t[i + l->len])))
-                for (int32_t g = l->tgt; g < l->tgt + (int32_t)l->ntgt; g++)
-                    lit_found(s, c->tgts[g].re, c->tgts[g].set, i);
-            if (l->flags & LIT_LAST)
-                break;
-        }
+        if ((c->lit_bloom[b4 >> 6] >> (b4 & 63)) & 1)
+            scan_slot(c, s, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
+        if ((c->lit_bloom[b3 >> 6] >> (b3 & 63)) & 1)
+            scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
     }
     if (digit != SIZE_MAX)
         for (size_t q = 0; q < c->ndigit_re; q++) {
@@ -930,9 +982,9 @@ void hm_categories_free(hm_cats *c)
         free(c->always[l]);
     }
     hm_buf_free(&c->pat);
-    free(c->lit_key);
+    free(c->lit_idx[0].slot);
+    free(c->lit_idx[1].slot);
     free(c->lit_bloom);
-    free(c->lit_head);
     if (c->mctx)
         pcre2_match_context_free(c->mctx);
     memset(c, 0, sizeof *c);

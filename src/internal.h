@@ -152,6 +152,7 @@ typedef struct tc_entry {
     uint16_t klen, norm_len, lower_len;
     uint16_t stem_len[2];
     uint8_t type, flags;         /* token type; TC_* flags */
+    uint16_t uses;               /* hits since it was added or last kept, at most TC_USES_MAX */
     uint64_t nh, sh[2];
     uint32_t memo[5][2];         /* per TCM_* lookup and language: 0 = not yet */
 } tc_entry;
@@ -166,6 +167,8 @@ typedef struct hm_tokcache {
     tc_entry *slots;             /* NULL: no cache (loaders) */
     size_t count;
     hm_buf pool;
+    tc_entry *kept;              /* while trimming: the entries kept */
+    hm_buf pool2;                /* while trimming: their strings */
 } hm_tokcache;
 
 typedef struct hm_textbuf {
@@ -333,20 +336,23 @@ typedef struct hm_cats {
     size_t nre, recap;
     /* literal index, for one pass over a post: the first three bytes of every
      * prefilter literal -> the literals that start so (contiguous in lits) */
-    uint32_t *lit_key;        /* 3 bytes + 1, 0 = empty slot */
     uint64_t *lit_bloom;      /* the literals' first four bytes (three), hashed: fits in L1 */
-    int32_t *lit_head;        /* the slot's first literal */
-    size_t lit_cap;
-    unsigned lit_shift;       /* 32 - log2(lit_cap) */
-    struct cat_lit {          /* one per distinct literal */
-        uint64_t word, mask;  /* the bytes (at most 8), little-endian, and which count */
-        uint16_t len, ntgt;   /* bytes; patterns it serves */
-        uint8_t flags;
-        int32_t next;         /* next literal of the slot (while building) */
-        int32_t tgt;          /* first pattern it serves, in tgts */
+    struct cat_index {        /* literals by their first 3 bytes (of 3-byte ones), 4 (longer) */
+        struct cat_slot {     /* open addressing, about half full */
+            uint32_t key;     /* the bytes, little-endian (3-byte keys + 1) */
+            uint32_t head;    /* the slot's first literal + 1, 0 = empty slot */
+        } *slot;
+        size_t cap;
+        unsigned shift;       /* 32 - log2(cap) */
+    } lit_idx[2];
+    struct cat_lit {          /* one per distinct literal: 16 bytes */
+        uint64_t word;        /* the bytes (at most 8), little-endian, zero-padded */
+        uint32_t tgt;         /* first pattern it serves, in tgts */
+        uint16_t ntgt;        /* patterns it serves */
+        uint8_t len, flags;   /* bytes (3 to 8); LIT_LEAD, LIT_TRAIL, LIT_LAST */
     } *lits;                  /* each slot's literals contiguous, the last flagged */
     size_t nlits;
-    struct cat_target { uint16_t re; uint8_t set; int32_t next; } *tgts;
+    struct cat_target { uint16_t re; uint8_t set; } *tgts;
     size_t ntgts;
     struct cat_digit { uint16_t re; uint8_t set; } *digit_re; /* literals "a digit" */
     size_t ndigit_re;

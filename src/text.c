@@ -191,6 +191,8 @@ static int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 #define TC_MAX (TC_SLOTS / 2)        /* entries at most (between posts) */
 #define TC_POOL_MAX (1u << 19)       /* pool bytes at most (between posts) */
 #define TC_KEY_MAX 64                /* longer tokens are not cached */
+#define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
+#define TC_USES_MAX 255
 enum { TC_ELONG = 1, TC_ALLCAPS = 2 };
 
 int hm_textbuf_cache(hm_textbuf *tb)
@@ -212,17 +214,93 @@ void hm_textbuf_free(hm_textbuf *tb)
     hm_buf_free(&tb->nfc);
     free(tb->tc.slots);
     hm_buf_free(&tb->tc.pool);
+    free(tb->tc.kept);
+    hm_buf_free(&tb->tc.pool2);
     memset(tb, 0, sizeof *tb);
 }
 
-/* Empty a full cache; only between posts, as tokens hold entry indexes. */
+/* Move string off of pool `from` to `to` (*off is rebased); -1 when `to` cannot grow. */
+static int tc_move(hm_buf *to, const hm_buf *from, uint32_t *off, size_t n)
+{
+    if (to->len + n + 1 > UINT32_MAX || hm_buf_put(to, from->p + *off, n + 1))
+        return -1;
+    *off = (uint32_t)(to->len - n - 1);
+    return 0;
+}
+
+/* Copy the strings of e from tc->pool to tc->pool2. */
+static int tc_move_entry(hm_tokcache *tc, tc_entry *e)
+{
+    int same = e->lower == e->norm;
+    if (tc_move(&tc->pool2, &tc->pool, &e->key, e->klen) ||
+        tc_move(&tc->pool2, &tc->pool, &e->norm, e->norm_len))
+        return -1;
+    if (same)
+        e->lower = e->norm;
+    else if (tc_move(&tc->pool2, &tc->pool, &e->lower, e->lower_len))
+        return -1;
+    for (int l = 0; l < 2; l++) {
+        if (!e->stem[l])
+            continue;
+        uint32_t off = e->stem[l] - 1;
+        if (tc_move(&tc->pool2, &tc->pool, &off, e->stem_len[l]))
+            return -1;
+        e->stem[l] = off + 1;
+    }
+    return 0;
+}
+
+/* Make room in a full cache; only between posts, as tokens hold entry indexes.
+ * The most used entries (at most TC_KEEP, used at least once) are kept, with
+ * their uses halved so that old favourites fade; the rest is forgotten.  If
+ * keeping fails for want of memory, the cache is simply emptied. */
 static void tc_trim(hm_tokcache *tc)
 {
-    if (tc->slots && (tc->count >= TC_MAX || tc->pool.len >= TC_POOL_MAX)) {
-        memset(tc->slots, 0, TC_SLOTS * sizeof *tc->slots);
-        tc->count = 0;
-        tc->pool.len = 0;
+    if (!tc->slots || (tc->count < TC_MAX && tc->pool.len < TC_POOL_MAX))
+        return;
+    size_t nkept = 0;
+    if (!tc->kept)
+        tc->kept = malloc(TC_KEEP * sizeof *tc->kept);
+    if (tc->kept) {
+        /* the least uses an entry needs to be kept: TC_KEEP at most pass */
+        size_t hist[TC_USES_MAX + 1] = {0};
+        for (size_t j = 0; j < TC_SLOTS; j++)
+            if (tc->slots[j].h)
+                hist[tc->slots[j].uses]++;
+        unsigned min = TC_USES_MAX + 1;
+        size_t n = 0;
+        while (min > 1 && n + hist[min - 1] <= TC_KEEP)
+            n += hist[--min];
+        tc->pool2.len = 0;
+        for (size_t j = 0; j < TC_SLOTS && min <= TC_USES_MAX; j++) {
+            tc_entry *e = &tc->slots[j];
+            if (!e->h || e->uses < min)
+                continue;
+            if (tc_move_entry(tc, e)) {
+                nkept = 0; /* no memory for the strings: keep nothing */
+                break;
+            }
+            e->uses /= 2;
+            tc->kept[nkept++] = *e;
+        }
     }
+    memset(tc->slots, 0, TC_SLOTS * sizeof *tc->slots);
+    tc->count = 0;
+    if (!nkept) {
+        tc->pool.len = 0;
+        return;
+    }
+    hm_buf t = tc->pool;
+    tc->pool = tc->pool2;
+    tc->pool2 = t;
+    tc->pool2.len = 0;
+    for (size_t q = 0; q < nkept; q++) {
+        size_t j = tc->kept[q].h & (TC_SLOTS - 1);
+        while (tc->slots[j].h)
+            j = (j + 1) & (TC_SLOTS - 1);
+        tc->slots[j] = tc->kept[q];
+    }
+    tc->count = nkept;
 }
 
 static uint64_t tc_hash(const unsigned char *p, size_t n, int type)
@@ -430,8 +508,10 @@ static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int
     if (tb->tc.slots && end - start <= TC_KEY_MAX) {
         ch = tc_hash(text + start, end - start, t->type);
         ce = tc_slot(&tb->tc, ch, text + start, end - start, t->type);
-        if (ce->h)
+        if (ce->h) {
+            ce->uses += ce->uses < TC_USES_MAX;
             return tc_use(tb, t, ce, want_caps);
+        }
     }
 
     /* ASCII, the common case: folding is lower-casing, and lower is the same

@@ -7,6 +7,7 @@
 #include "tap.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,6 +328,49 @@ static void test_threads(void)
         free(one.out[j]);
 }
 
+/* The token cache is invisible: a long-lived analyzer whose cache has been
+ * filled and trimmed many times (frequent words kept, rare ones forgotten)
+ * gives, post for post, the results of a fresh analyzer. */
+static void test_token_cache(void)
+{
+    static const char *words[] = {"service", "livraison", "très", "lent", "Génial", "pas",
+                                  "reçu", "the", "refund", "never", "arrived", "merci",
+                                  "attente", "RUDE", "colis", "app", "bug", "prix", "top"};
+    const size_t nw = sizeof words / sizeof words[0];
+    hm_analyzer *a = hm_analyzer_new(E, NULL);
+    char post[512];
+    int same = 1, checked = 0;
+    uint32_t x = 12345;
+    for (int p = 0; p < 12000 && same; p++) {
+        size_t n = 0;
+        for (int w = 0; w < 12; w++) {
+            x = x * 1103515245u + 12345u;
+            if ((x >> 16) % 3 == 0) /* a rare word, never seen again */
+                n += (size_t)snprintf(post + n, sizeof post - n, "mot%dx%d ", p, w);
+            else
+                n += (size_t)snprintf(post + n, sizeof post - n, "%s ", words[(x >> 8) % nw]);
+        }
+        hm_result r;
+        hm_analyze(a, post, n, &r);
+        if (p % 97)
+            continue;
+        size_t jl;
+        const char *js = hm_result_json(a, &r, NULL, &jl);
+        char *one = strdup(js ? js : "");
+        hm_analyzer *f = hm_analyzer_new(E, NULL);
+        hm_analyze(f, post, n, &r);
+        js = hm_result_json(f, &r, NULL, &jl);
+        if (!one || !js || strcmp(one, js))
+            same = 0;
+        checked++;
+        free(one);
+        hm_analyzer_free(f);
+    }
+    hm_analyzer_free(a);
+    CHECK(same && checked > 100, "a trimmed token cache gives a fresh analyzer's results (%d posts)",
+          checked);
+}
+
 static void test_json(hm_analyzer *a)
 {
     hm_result r;
@@ -365,6 +409,7 @@ int main(void)
     test_complaints(a);
     test_lexicon_dir();
     test_threads();
+    test_token_cache();
     hm_analyzer_free(a);
     hm_engine_close(E);
     return tap_done("api");
