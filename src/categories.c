@@ -534,10 +534,11 @@ static int build_literal_index(hm_cats *c)
     b.lit = calloc(n + 1, sizeof *b.lit);
     b.tgt = calloc(n + 1, sizeof *b.tgt);
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
+    c->need = calloc(c->nre + 1, sizeof *c->need);
     c->lit_bloom = calloc((1u << LIT_BLOOM_BITS) / 64, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || !b.lit || !b.tgt ||
-        !c->digit_re || !c->lit_bloom)
+        !c->digit_re || !c->need || !c->lit_bloom)
         goto out;
     c->nwords = (c->nre + 63) / 64;
     for (int l = LANG_FR; l <= LANG_EN; l++)
@@ -554,6 +555,7 @@ static int build_literal_index(hm_cats *c)
         }
         const char *lit = re->lit;
         c->re[i].anch = re->lit_first;
+        c->need[i] = (uint8_t)((1u << re->nsets) - 1); /* compact: read for every pattern touched */
         for (int q = 0; q < re->nlit; q++, lit += strlen(lit) + 1) {
             size_t len = strlen(lit + 1);
             uint8_t set = (uint8_t)((lit[0] >> 2) & 3);
@@ -693,7 +695,7 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
         }
     for (size_t q = 0; q < s->ntouched; q++) {
         uint16_t r = s->touched[q];
-        if (s->found[r] == (1u << c->re[r].nsets) - 1)
+        if (s->found[r] == c->need[r])
             s->eligible[r >> 6] |= 1ULL << (r & 63);
         s->found[r] = 0;
     }
@@ -977,6 +979,7 @@ void hm_categories_free(hm_cats *c)
     free(c->lits);
     free(c->tgts);
     free(c->digit_re);
+    free(c->need);
     for (int l = 0; l < LANG_N; l++) {
         free(c->langok[l]);
         free(c->always[l]);

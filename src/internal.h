@@ -354,6 +354,7 @@ typedef struct hm_cats {
     size_t nlits;
     struct cat_target { uint16_t re; uint8_t set; } *tgts;
     size_t ntgts;
+    uint8_t *need;            /* per pattern: the found[] mask of all its sets */
     struct cat_digit { uint16_t re; uint8_t set; } *digit_re; /* literals "a digit" */
     size_t ndigit_re;
     /* per language (fr, en: a post of unknown language is read as English),
