@@ -422,8 +422,11 @@ static inline uint32_t key3(const unsigned char *p)
     return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16) + 1;
 }
 
-/* a bitmap of the literals' first four bytes (or three), hashed: 8 KiB */
+/* bitmaps of the literals' first four bytes (or three), hashed: 8 KiB each,
+ * one for the literals that may start anywhere, one for those that start
+ * words (LIT_LEAD) */
 #define LIT_BLOOM_BITS 16
+#define BLOOM_WORDS ((1u << LIT_BLOOM_BITS) / 64)
 
 /* The bitmap's bit for the first three bytes of p, whose key3 is k (n == 3),
  * or its first four (n > 3). */
@@ -535,7 +538,7 @@ static int build_literal_index(hm_cats *c)
     b.tgt = calloc(n + 1, sizeof *b.tgt);
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
     c->need = calloc(c->nre + 1, sizeof *c->need);
-    c->lit_bloom = calloc((1u << LIT_BLOOM_BITS) / 64, sizeof *c->lit_bloom);
+    c->lit_bloom = calloc(2 * BLOOM_WORDS, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || !b.lit || !b.tgt ||
         !c->digit_re || !c->need || !c->lit_bloom)
@@ -570,7 +573,8 @@ static int build_literal_index(hm_cats *c)
             /* the bitmap holds a literal's first four bytes (three for a
              * literal of three): a common trigram alone passes no more */
             uint32_t bb = bloom_bit(lit + 1, k, len);
-            c->lit_bloom[bb >> 6] |= 1ULL << (bb & 63);
+            /* LIT_LEAD literals in the second half: read at word starts only */
+            c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
             /* 3-byte literals by their three bytes, longer ones by four */
             int t = len > 3;
             if (t)
@@ -664,7 +668,11 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
     memset(s->eligible, 0, c->nwords * sizeof *s->eligible);
     s->ntouched = 0;
     size_t digit = SIZE_MAX, last_digit = 0;
+    const uint64_t *any = c->lit_bloom, *lead = c->lit_bloom + BLOOM_WORDS;
+    int in_word = 0; /* t[i - 1] is a word byte */
     for (size_t i = 0; i < n; i++) {
+        int ws = !in_word;
+        in_word = word_byte((unsigned char)t[i]);
         if (t[i] >= '0' && t[i] <= '9') {
             if (digit == SIZE_MAX)
                 digit = i;
@@ -674,13 +682,20 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
             continue;
         uint32_t k = key3((const unsigned char *)t + i);
         uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
-        if (!((c->lit_bloom[b3 >> 6] >> (b3 & 63)) & 1) && !((c->lit_bloom[b4 >> 6] >> (b4 & 63)) & 1))
-            continue; /* most places: no literal starts so (one small table in L1) */
+        uint64_t m3 = any[b3 >> 6], m4 = any[b4 >> 6];
+        if (ws) {
+            m3 |= lead[b3 >> 6];
+            m4 |= lead[b4 >> 6];
+        }
+        m3 = (m3 >> (b3 & 63)) & 1;
+        m4 = (m4 >> (b4 & 63)) & 1;
+        if (!(m3 | m4))
+            continue; /* most places: no literal starts so (small tables in L1) */
         uint64_t w8;
         memcpy(&w8, t + i, sizeof w8);
-        if ((c->lit_bloom[b4 >> 6] >> (b4 & 63)) & 1)
+        if (m4)
             scan_slot(c, s, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
-        if ((c->lit_bloom[b3 >> 6] >> (b3 & 63)) & 1)
+        if (m3)
             scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
     }
     if (digit != SIZE_MAX)
