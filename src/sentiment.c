@@ -279,7 +279,9 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
         if (e) {
             x->lang = (uint8_t)L;
             x->valence = e->valence;
-            x->has_val = e->has_val;
+            /* valence 0: a term known to carry no sentiment (it stops its stem, and a
+             * phrase stops its words, from scoring) */
+            x->has_val = e->has_val && e->valence != 0;
             x->modtype = e->modtype;
             x->modval = e->modval;
             if (x->t1 - x->t0 > 1 && x->modtype && !x->has_val)
