@@ -258,7 +258,8 @@ enum { MOD_NONE = 0, MOD_NEGATOR = 1, MOD_BOOSTER = 2, MOD_CONTRAST = 3 };
 typedef struct lex_entry {
     float valence;        /* 0 when none */
     float modval;
-    uint8_t has_val, modtype, phrase_max, pad;
+    uint8_t has_val, modtype, phrase_max;
+    uint8_t induced;      /* from an induced.tsv file (evidence says so) */
 } lex_entry;
 
 typedef struct hm_lexicon {

@@ -221,6 +221,7 @@ static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_v
             lx->nvalence[lang]++;
         e->has_val = 1;
         e->valence = (float)val;
+        e->induced = (uint8_t)(weak != 0);
     }
     if (modtype) {
         if (!e->modtype)

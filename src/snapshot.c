@@ -232,7 +232,8 @@ static void check_payload(rd *r, const hm_engine *e)
         check_vals(r, &c->firsts[l], 13);
     }
     for (size_t i = 0; !r->bad && i < lx->nentries; i++)
-        if (lx->entries[i].phrase_max > 8 || lx->entries[i].modtype > MOD_CONTRAST)
+        if (lx->entries[i].phrase_max > 8 || lx->entries[i].modtype > MOD_CONTRAST ||
+            lx->entries[i].induced > 1)
             r->bad = 1;
     for (size_t i = 0; !r->bad && i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
