@@ -240,7 +240,9 @@ static void check_payload(rd *r, const hm_engine *e)
         size_t o = 0;
         for (int q = 0; q < re->nlit && !r->bad; q++) {
             size_t L = strlen(re->lit + o); /* lit ends with a NUL (checked) */
-            if (L < 2 || o + L + 1 > sizeof re->lit || ((re->lit[o] >> 2) & 3) >= re->nsets)
+            /* a flag byte and 1..HM_LIT_MAX bytes: the index copies them into a word */
+            if (L < 2 || L > HM_LIT_MAX + 1 || o + L + 1 > sizeof re->lit ||
+                ((re->lit[o] >> 2) & 3) >= re->nsets)
                 r->bad = 1;
             o += L + 1;
         }
