@@ -41,7 +41,8 @@ CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 LEXICONS   = $(sort $(wildcard lexicons/*.tsv lexicons/*/*.tsv))
 MODELS     = $(sort $(wildcard models/*.hmm))
 
-.PHONY: all deps check-deps test asan tsan demo bench bench-accuracy install uninstall clean help models
+.PHONY: all deps check-deps test asan tsan demo bench bench-accuracy install uninstall clean help models \
+        lexicons-induced
 all: $(BUILD)/libhumeur.a $(BUILD)/libhumeur.so $(BUILD)/humeur
 
 help:
@@ -54,6 +55,7 @@ help:
 	@echo "make bench      speed benchmark (bench/run.sh)"
 	@echo "make bench-accuracy  accuracy table and quality figures (bench/accuracy.sh, quality.sh)"
 	@echo "make models     retrain models/*.hmm from ../shared/data (DATA=...)"
+	@echo "make lexicons-induced  regenerate lexicons/{en,fr}/induced.tsv from ../shared/data (DATA=...)"
 	@echo "make install    PREFIX=... DESTDIR=...; make uninstall"
 
 deps:
@@ -146,6 +148,12 @@ demo: all
 DATA ?= ../shared/data
 models: $(BUILD)/humeur
 	sh models/train.sh $(BUILD)/humeur $(DATA) models
+	$(MAKE) all
+
+# Regenerate the induced lexicons with humeur's own induce command (lexicons/induce.sh),
+# then rebuild: the embedded lexicons include them.
+lexicons-induced: $(BUILD)/humeur
+	sh lexicons/induce.sh $(BUILD)/humeur $(DATA)
 	$(MAKE) all
 
 $(BUILD)/bench_pipeline: bench/pipeline.c $(BUILD)/libhumeur.a src/internal.h

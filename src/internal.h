@@ -261,7 +261,8 @@ enum { MOD_NONE = 0, MOD_NEGATOR = 1, MOD_BOOSTER = 2, MOD_CONTRAST = 3 };
 typedef struct lex_entry {
     float valence;        /* 0 when none */
     float modval;
-    uint8_t has_val, modtype, phrase_max, pad;
+    uint8_t has_val, modtype, phrase_max;
+    uint8_t induced;      /* from an induced.tsv file (evidence says so) */
 } lex_entry;
 
 typedef struct hm_lexicon {
@@ -291,6 +292,8 @@ const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, si
 int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i);
 /* the lexicon entries of a token's norm and of its stem (memoized) */
 const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t);
+/* the derivational family of an accent-free lower-case word (lexicon.c) */
+int hm_deriv_class(int lang, const char *w, size_t n);
 const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t);
 #define TOK_WORD_E(lx, lang, tb, t) hm_tok_word_e(tb, lx, lang, t)
 

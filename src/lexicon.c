@@ -100,11 +100,65 @@ const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int l
                ? &lx->entries[v] : NULL;
 }
 
+/* The derivational family of a word, from its ending (w: the accent-free
+ * lower-case form).  Snowball's stems join words that are not inflections of
+ * one another and often differ in sentiment: "énergie" and "énergique",
+ * "attention" and "attente", "valeur" and "valeureux", "position" and
+ * "positive", "generation" and "generous".  A stem matches a lexicon word only
+ * when both are of the same family (0 for plain forms and inflections). */
+static const struct dsuf { const char *s; uint8_t cls; } dsuf_fr[] = {
+    {"ique", 1}, {"isme", 2}, {"iste", 2}, {"able", 3}, {"ible", 3}, {"eux", 4},
+    {"euse", 4}, {"ance", 5}, {"ence", 5}, {"tion", 6}, {"sion", 6}, {"xion", 6},
+    {"ment", 7}, {"ite", 8}, {"if", 9}, {"ive", 9}, {"ant", 10}, {"ante", 10},
+    {"eur", 11}, {"rice", 11}, {"age", 12}, {"al", 13}, {"ale", 13}, {"aux", 13},
+    {NULL, 0}};
+static const struct dsuf dsuf_en[] = {
+    {"ic", 1}, {"ical", 1}, {"ism", 2}, {"ist", 2}, {"able", 3}, {"ible", 3},
+    {"ous", 4}, {"ance", 5}, {"ence", 5}, {"ancy", 5}, {"ency", 5}, {"ion", 6},
+    {"ment", 7}, {"ity", 8}, {"ive", 9}, {"ant", 10}, {"ent", 10}, {"al", 13},
+    {NULL, 0}};
+
+int hm_deriv_class(int lang, const char *w, size_t n)
+{
+    const struct dsuf *t = lang == LANG_FR ? dsuf_fr : dsuf_en;
+    /* the plural of a French word or an English noun does not change its family */
+    if (n > 4 && w[n - 1] == 's' && !(lang == LANG_EN && w[n - 2] == 's'))
+        n--;
+    int best = 0;
+    size_t bl = 0;
+    for (int i = 0; t[i].s; i++) {
+        size_t l = strlen(t[i].s);
+        if (l > bl && n >= l + 3 && !memcmp(w + n - l, t[i].s, l)) {
+            best = t[i].cls;
+            bl = l;
+        }
+    }
+    return best;
+}
+
+/* A stem's key in the stems map: the stem and a byte for its family. */
+static size_t stem_key(char *k, size_t cap, const char *stem, size_t sl, int cls)
+{
+    if (sl + 1 > cap)
+        return 0;
+    memcpy(k, stem, sl);
+    k[sl] = (char)('A' + cls);
+    return sl + 1;
+}
+
 const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t)
 {
+    uint32_t *mm = hm_tc_memo(tb, t, TCM_STEM, lang);
+    if (mm && *mm)
+        return *mm == 1 ? NULL : &lx->entries[*mm - 2];
+    char k[256];
+    size_t kl = stem_key(k, sizeof k, tb_str(tb, t->stem), t->stem_len,
+                         hm_deriv_class(lang, tb_str(tb, t->norm), t->norm_len));
     uint32_t v;
-    return hm_tok_map_get(tb, t, TCM_STEM, lang, &lx->stems[lang], t->stem, t->stem_len, t->sh, &v)
-               ? &lx->entries[v] : NULL;
+    int found = kl && hm_map_get(&lx->stems[lang], k, kl, &v);
+    if (mm)
+        *mm = found ? v + 2 : 1;
+    return found ? &lx->entries[v] : NULL;
 }
 
 typedef struct loadctx {
@@ -130,7 +184,7 @@ static int parse_num(const char *s, size_t n, double *out)
 
 /* Insert a term for one language: valence (has_val) or modifier. */
 static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_val, double val,
-                    int modtype, double modval, int *ntok_out)
+                    int modtype, double modval, int weak, int *ntok_out)
 {
     hm_lexicon *lx = c->lx;
     int rc = hm_tokenize(&c->tb, term, tn);
@@ -155,6 +209,10 @@ static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_v
     if (ntok == 0)
         return HM_EFORMAT;
     uint32_t idx;
+    /* an induced term never replaces a hand-written one */
+    if (weak && hm_map_get(&lx->words[lang], c->key.p, c->key.len, &idx) &&
+        (lx->entries[idx].has_val || lx->entries[idx].modtype))
+        return 0;
     if (get_or_new(lx, lang, c->key.p, c->key.len, &idx))
         return HM_ENOMEM;
     lex_entry *e = &lx->entries[idx];
@@ -163,6 +221,7 @@ static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_v
             lx->nvalence[lang]++;
         e->has_val = 1;
         e->valence = (float)val;
+        e->induced = (uint8_t)(weak != 0);
     }
     if (modtype) {
         if (!e->modtype)
@@ -183,7 +242,8 @@ static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_v
         for (size_t m = 2; m < ntok && m < 8; m++)
             if (hm_map_put(&lx->prefixes[lang], c->key.p, ends[m - 1], 1))
                 return HM_ENOMEM;
-    } else if (has_val && c->tb.toks[0].type == HM_TOK_WORD && c->stem) {
+    } else if (has_val && val != 0 && !weak && c->tb.toks[0].type == HM_TOK_WORD && c->stem) {
+        /* (a neutral term, valence 0, blocks its own form only) */
         const tok *t0 = &c->tb.toks[0];
         const char *lw = tb_str(&c->tb, t0->lower);
         hm_buf sb = {0};
@@ -194,12 +254,13 @@ static int add_term(loadctx *c, int lang, const char *term, size_t tn, int has_v
             return HM_ENOMEM;
         }
         uint32_t old;
-        if (sl >= 2 && !hm_map_get(&lx->stems[lang], sb.p + off, sl, &old))
-            if (hm_map_put(&lx->stems[lang], sb.p + off, sl, idx)) {
-                hm_buf_free(&sb);
-                return HM_ENOMEM;
-            }
+        char k[256];
+        size_t kl = stem_key(k, sizeof k, sb.p + off, sl,
+                             hm_deriv_class(lang, tb_str(&c->tb, t0->norm), t0->norm_len));
         hm_buf_free(&sb);
+        if (sl >= 2 && kl && !hm_map_get(&lx->stems[lang], k, kl, &old) &&
+            hm_map_put(&lx->stems[lang], k, kl, idx))
+            return HM_ENOMEM;
     }
     return 0;
 }
@@ -211,6 +272,13 @@ static int lang_of(const char *name)
     if (strncmp(name, "fr/", 3) == 0)
         return LANG_FR;
     return LANG_UND; /* both */
+}
+
+/* Files named induced.tsv hold what `humeur induce` learnt from labelled posts. */
+static int is_induced(const char *name)
+{
+    const char *b = strrchr(name, '/');
+    return !strcmp(b ? b + 1 : name, "induced.tsv");
 }
 
 static int load_one(loadctx *c, const hm_source *src, hm_status *st)
@@ -270,7 +338,8 @@ static int load_one(loadctx *c, const hm_source *src, hm_status *st)
             if (flang != LANG_UND && flang != lang)
                 continue;
             int ntok = 0;
-            int rc = add_term(c, lang, f[0], fl[0], kind == 1, val, modtype, mv, &ntok);
+            int rc = add_term(c, lang, f[0], fl[0], kind == 1, val, modtype, mv,
+                              is_induced(src->name), &ntok);
             if (rc == HM_EFORMAT) {
                 hm_set_status(st, HM_EFORMAT, "%s:%d: empty term", src->name, line);
                 return rc;
@@ -284,7 +353,9 @@ static int load_one(loadctx *c, const hm_source *src, hm_status *st)
     return 0;
 }
 
-/* src: NULL-name-terminated list of sources; category files are skipped here. */
+/* src: NULL-name-terminated list of sources; category files are skipped here.
+ * The induced files are read last: the hand-written files win on a term both
+ * hold, and on a stem both give. */
 int hm_lexicon_load(hm_lexicon *lx, const hm_source *src, struct hm_engine *e, hm_status *st)
 {
     (void)e;
@@ -298,13 +369,14 @@ int hm_lexicon_load(hm_lexicon *lx, const hm_source *src, struct hm_engine *e, h
         return rc;
     }
     c.stem = &sc;
-    for (size_t i = 0; src[i].name; i++) {
-        if (strncmp(src[i].name, "categories/", 11) == 0)
-            continue;
-        rc = load_one(&c, &src[i], st);
-        if (rc)
-            break;
-    }
+    for (int pass = 0; pass < 2 && !rc; pass++)
+        for (size_t i = 0; src[i].name; i++) {
+            if (strncmp(src[i].name, "categories/", 11) == 0 || is_induced(src[i].name) != pass)
+                continue;
+            rc = load_one(&c, &src[i], st);
+            if (rc)
+                break;
+        }
     hm_stem_free(&sc);
     hm_textbuf_free(&c.tb);
     hm_buf_free(&c.key);

@@ -22,7 +22,7 @@
 #include <string.h>
 
 enum {
-    R_LEXICON = 1, R_STEM = 2, R_IDIOM = 4, R_EMOJI = 8, R_NEGATED = 16, R_INTENSIFIED = 32,
+    R_INDUCED = 1, R_STEM = 2, R_IDIOM = 4, R_EMOJI = 8, R_NEGATED = 16, R_INTENSIFIED = 32,
     R_DAMPENED = 64, R_AFTER_CONTRAST = 128, R_BEFORE_CONTRAST = 256, R_CAPS = 512,
     R_ELONGATED = 1024, R_SARCASM = 2048, R_HASHTAG = 4096, R_PUNCT = 8192, R_COMPLAINT = 16384
 };
@@ -145,7 +145,7 @@ int hm_ev_add(hm_analyzer *a, uint32_t start, uint32_t end, double w, const char
 static const char *rule_names(unsigned r, char *buf, size_t cap)
 {
     static const struct { unsigned bit; const char *name; } names[] = {
-        {R_IDIOM, "idiom"}, {R_EMOJI, "emoji"}, {R_HASHTAG, "hashtag"}, {R_STEM, "stem"},
+        {R_INDUCED, "induced"}, {R_IDIOM, "idiom"}, {R_EMOJI, "emoji"}, {R_HASHTAG, "hashtag"}, {R_STEM, "stem"},
         {R_NEGATED, "negated"}, {R_INTENSIFIED, "intensified"}, {R_DAMPENED, "dampened"},
         {R_AFTER_CONTRAST, "after contrast"}, {R_BEFORE_CONTRAST, "before contrast"},
         {R_CAPS, "caps"}, {R_ELONGATED, "elongated"}, {R_SARCASM, "sarcasm"},
@@ -279,7 +279,11 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
         if (e) {
             x->lang = (uint8_t)L;
             x->valence = e->valence;
-            x->has_val = e->has_val;
+            /* valence 0: a term known to carry no sentiment (it stops its stem, and a
+             * phrase stops its words, from scoring) */
+            x->has_val = e->has_val && e->valence != 0;
+            if (e->induced)
+                x->rules |= R_INDUCED;
             x->modtype = e->modtype;
             x->modval = e->modval;
             if (x->t1 - x->t0 > 1 && x->modtype && !x->has_val)

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 4u
+#define SNAP_VERSION 5u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */
@@ -232,14 +232,17 @@ static void check_payload(rd *r, const hm_engine *e)
         check_vals(r, &c->firsts[l], 13);
     }
     for (size_t i = 0; !r->bad && i < lx->nentries; i++)
-        if (lx->entries[i].phrase_max > 8 || lx->entries[i].modtype > MOD_CONTRAST)
+        if (lx->entries[i].phrase_max > 8 || lx->entries[i].modtype > MOD_CONTRAST ||
+            lx->entries[i].induced > 1)
             r->bad = 1;
     for (size_t i = 0; !r->bad && i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         size_t o = 0;
         for (int q = 0; q < re->nlit && !r->bad; q++) {
             size_t L = strlen(re->lit + o); /* lit ends with a NUL (checked) */
-            if (L < 2 || o + L + 1 > sizeof re->lit || ((re->lit[o] >> 2) & 3) >= re->nsets)
+            /* a flag byte and 1..HM_LIT_MAX bytes: the index copies them into a word */
+            if (L < 2 || L > HM_LIT_MAX + 1 || o + L + 1 > sizeof re->lit ||
+                ((re->lit[o] >> 2) & 3) >= re->nsets)
                 r->bad = 1;
             o += L + 1;
         }

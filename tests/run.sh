@@ -158,6 +158,21 @@ for m in models/*.hmm; do
     "$HUMEUR" --model "$m" --json "x" > /dev/null 2>&1; rc=$?
     check "shipped $m loads from a file (got $rc)" test "$rc" -eq 0
 done
+# humeur induce: deterministic, a file the loader reads, its words marked "induced";
+# an --exclude word is never proposed
+IND="--lang en --min-df 3 --min-src-df 3 --min-z 1 --min-valence 0.1 --prior 20 --train $TINY@train"
+"$HUMEUR" induce $IND --out "$TMP/i1.tsv" 2> "$TMP/err"; rc=$?
+check "induce on the tiny set (status $rc)" sh -c "test $rc -eq 0 && grep -q '^term	valence\$' '$TMP/i1.tsv' && grep -q '^charged	-' '$TMP/i1.tsv'"
+"$HUMEUR" induce $IND --out "$TMP/i2.tsv" 2> /dev/null
+check "induce is deterministic (byte-identical files)" cmp -s "$TMP/i1.tsv" "$TMP/i2.tsv"
+printf '# test\ncharged\n' > "$TMP/excl"
+"$HUMEUR" induce $IND --exclude "$TMP/excl" --out "$TMP/i3.tsv" 2> /dev/null
+check "an excluded word is not proposed" sh -c "! grep -q '^charged	' '$TMP/i3.tsv'"
+rm -rf "$TMP/lx"; cp -r lexicons "$TMP/lx"; cp "$TMP/i1.tsv" "$TMP/lx/en/induced.tsv"
+"$HUMEUR" --lexicons "$TMP/lx" --scorer lexicon --lang en --json "charged" > "$TMP/out" 2> "$TMP/err"; rc=$?
+check "an induced file loads and its words say so (status $rc)" sh -c "test $rc -eq 0 && grep -q '\"rule\":\"induced\"' '$TMP/out'"
+"$HUMEUR" induce --lang en --out "$TMP/i4.tsv" > /dev/null 2>&1; rc=$?
+check "induce without --train: usage error (got $rc)" test "$rc" -eq 2
 # every shipped lexicon file, truncated or with a flipped byte: a clear error or a
 # working engine, never a crash
 for f in $(cd lexicons && ls *.tsv */*.tsv); do

@@ -161,6 +161,33 @@ static void test_stems(hm_analyzer *a)
     CHECK(n == 2 && !strcmp(tk[0].stem, "wait") && !strcmp(tk[1].stem, "wait"), "English stems");
 }
 
+/* A stem matches a lexicon word only within its derivational family; a
+ * valence-0 term scores nothing and stops its stem and its phrase's words. */
+static void test_families(hm_analyzer *a)
+{
+    static const struct { const char *text; int lang, sign; } cases[] = {
+        {"énergique", HM_LANG_FR, 1},      /* the lexicon word */
+        {"énergie", HM_LANG_FR, 0},        /* same stem, another family */
+        {"décevants", HM_LANG_FR, -1},     /* an inflection: through the stem */
+        {"attention", HM_LANG_FR, 0},      /* not "attentions" (kind gestures) */
+        {"gens", HM_LANG_FR, 0},           /* neutral.tsv: not "génie" */
+        {"durable", HM_LANG_FR, 1},
+        {"le développement durable", HM_LANG_FR, 0}, /* a neutral phrase */
+        {"generation", HM_LANG_EN, 0},     /* not "generous" */
+        {"disappointing", HM_LANG_EN, -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hm_result r;
+        hm_analyze_ex(a, cases[i].text, strlen(cases[i].text),
+                      &(hm_options){cases[i].lang, HM_SCORER_LEXICON}, &r);
+        int sign = r.score > 0 ? 1 : r.score < 0 ? -1 : 0;
+        CHECK(sign == cases[i].sign, "%s: score %f, expected sign %d", cases[i].text, r.score,
+              cases[i].sign);
+        if (!cases[i].sign)
+            CHECK(r.nevidence == 0, "%s: no evidence (%zu)", cases[i].text, r.nevidence);
+    }
+}
+
 static int has_cat(const hm_result *r, const char *id)
 {
     for (size_t i = 0; i < r->ncategories; i++)
@@ -242,6 +269,37 @@ static void test_lexicon_dir(void)
         hm_analyzer_free(a);
         hm_engine_close(e);
     }
+    /* induced.tsv: read after the hand-written files, which win on a term both
+     * hold; its words match their own form only; its evidence says "induced" */
+    snprintf(p, sizeof p, "%s/en/induced.tsv", dir);
+    write_file(p, "term\tvalence\nzorglub\t-2.0\nblorp\t1.5\nxyzzy\t0.8\n");
+    snprintf(p, sizeof p, "%s/en/valence.tsv", dir);
+    write_file(p, "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\nxyzzies\t-1.0\n");
+    e = hm_engine_open(&cfg, &st);
+    CHECK(e != NULL, "engine with an induced file: %s", e ? "" : st.message);
+    if (e) {
+        hm_analyzer *a = hm_analyzer_new(e, &st);
+        hm_result r;
+        hm_analyze_ex(a, "zorglub", 7, &(hm_options){HM_LANG_EN, HM_SCORER_LEXICON}, &r);
+        CHECK(r.score > 0.3, "the hand-written valence wins: %f", r.score);
+        CHECK(r.nevidence == 1 && !strcmp(r.evidence[0].rule, "lexicon"), "hand-written rule: %s",
+              r.nevidence ? r.evidence[0].rule : "");
+        hm_analyze_ex(a, "blorp", 5, &(hm_options){HM_LANG_EN, HM_SCORER_LEXICON}, &r);
+        CHECK(r.score > 0 && r.nevidence == 1 && !strcmp(r.evidence[0].rule, "induced"),
+              "induced word scores, rule %s", r.nevidence ? r.evidence[0].rule : "");
+        hm_analyze_ex(a, "not blorp", 9, &(hm_options){HM_LANG_EN, HM_SCORER_LEXICON}, &r);
+        CHECK(r.score < 0 && r.nevidence == 1 && !strcmp(r.evidence[0].rule, "induced+negated"),
+              "induced word negated, rule %s", r.nevidence ? r.evidence[0].rule : "");
+        hm_analyze_ex(a, "blorps", 6, &(hm_options){HM_LANG_EN, HM_SCORER_LEXICON}, &r);
+        CHECK(r.nevidence == 0, "an induced word has no stem match");
+        hm_analyze_ex(a, "xyzzy", 5, &(hm_options){HM_LANG_EN, HM_SCORER_LEXICON}, &r);
+        CHECK(r.score > 0, "an induced word beats a hand-written stem: %f", r.score);
+        hm_analyzer_free(a);
+        hm_engine_close(e);
+    }
+    snprintf(p, sizeof p, "%s/en/induced.tsv", dir);
+    remove(p);
+    snprintf(p, sizeof p, "%s/en/modifiers.tsv", dir);
     /* a malformed line is reported with file and line */
     write_file(p, "term\ttype\tvalue\nnot\tnegator\n");
     e = hm_engine_open(&cfg, &st);
@@ -405,6 +463,7 @@ int main(void)
     test_tokens(a);
     test_langid(a);
     test_stems(a);
+    test_families(a);
     test_json(a);
     test_complaints(a);
     test_lexicon_dir();

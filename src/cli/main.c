@@ -32,7 +32,7 @@ static const char usage[] =
     "       humeur tokens [OPTIONS] TEXT...      normalized tokens, stems, spans and language\n"
     "       humeur train [OPTIONS] FILE...       train a model (see humeur train --help)\n"
     "       humeur eval [OPTIONS] GOLD.jsonl...  measure accuracy (see humeur eval --help)\n"
-    "       humeur induce [OPTIONS] ...          propose lexicon entries from labelled posts\n"
+    "       humeur induce [OPTIONS] ...          induce lexicon entries from labelled posts\n"
     "\n"
     "options:\n"
     "  --json                 print the JSON result (quick mode)\n"
