@@ -212,13 +212,22 @@ static int zero_width(const char *p, size_t i)
 }
 
 /* A candidate literal set: its literals (flags byte, bytes, NUL each), its
- * shortest literal ("a digit" counts as 2), and whether every match of the
- * slice starts with one of them. */
+ * shortest literal ("a digit" counts as 2), whether every match of the
+ * slice starts with one of them, and at most how many bytes after the start
+ * of a match of the slice one of them begins (LEAD_UNBOUNDED: not known). */
 typedef struct litset {
     char s[LIT_SET];
-    size_t w, mn;
+    size_t w, mn, lead;
     int n, first;
 } litset;
+
+static size_t max_len(const char *p, size_t n, int depth);
+
+static size_t lead_add(size_t a, size_t b)
+{
+    return a >= LEAD_UNBOUNDED || b >= LEAD_UNBOUNDED || a + b >= LEAD_UNBOUNDED ? LEAD_UNBOUNDED
+                                                                               : a + b;
+}
 
 /* Keep c among the k best sets of best[0..*nb), best first: a longer shortest
  * literal, then fewer literals; on a tie the earlier set stays ahead. */
@@ -273,6 +282,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 !lit_merge(u->s, &u->w, cap, &u->n, y.s, y.n, &u->mn))
                 return 0;
             u->first = x.first && y.first;
+            u->lead = x.lead > y.lead ? x.lead : y.lead;
             return 1;
         }
     }
@@ -285,6 +295,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 c.n = 0;
                 c.mn = 2;
                 c.first = zero_width(p, i);
+                c.lead = max_len(p, i, 0);
                 lit_add(c.s, &c.w, cap, &c.n, 0, digit_lit, 1);
                 keep_best(sets, &nb, k, &c);
             }
@@ -343,13 +354,17 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 c.n = 0;
                 c.mn = 1000;
                 int ok = 1, all_first = 1;
+                size_t in_lead = 0;
                 for (int bi = 0; ok && bi < nst; bi++) {
                     size_t bs = starts[bi], be = bi + 1 < nst ? starts[bi + 1] - 1 : e;
                     ok = required_sets(p + bs, be - bs, &sub, 1, sctx, depth + 1) &&
                          lit_merge(c.s, &c.w, cap, &c.n, sub.s, sub.n, &c.mn);
                     all_first &= sub.first;
+                    if (ok && sub.lead > in_lead)
+                        in_lead = sub.lead;
                 }
                 c.first = all_first && zero_width(p, i);
+                c.lead = lead_add(max_len(p, i, 0), in_lead);
                 if (ok)
                     keep_best(sets, &nb, k, &c);
             }
@@ -372,6 +387,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 c.n = 0;
                 c.mn = L > HM_LIT_MAX ? HM_LIT_MAX : L;
                 c.first = zero_width(p, i);
+                c.lead = max_len(p, i, 0);
                 lit_add(c.s, &c.w, cap, &c.n, flags, p + i, L);
                 keep_best(sets, &nb, k, &c);
             }
@@ -381,27 +397,171 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
     return nb;
 }
 
+/* The most bytes p[0..n) can match in the ASCII-folded text (UTF-8 mode, no
+ * PCRE2_UCP), or LEAD_UNBOUNDED when that is unbounded or when the slice holds
+ * a construct this reading does not know (it then claims nothing). */
+static size_t max_len(const char *p, size_t n, int depth)
+{
+    if (depth > 8)
+        return LEAD_UNBOUNDED;
+    /* alternatives at this level: the longest */
+    int lvl = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (p[i] == '[')
+            i = skip_class(p, n, i);
+        else if (p[i] == '(')
+            lvl++;
+        else if (p[i] == ')')
+            lvl--;
+        else if (p[i] == '|' && lvl == 0) {
+            size_t a = max_len(p, i, depth + 1), b = max_len(p + i + 1, n - i - 1, depth + 1);
+            return a > b ? a : b;
+        }
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < n;) {
+        size_t item;
+        unsigned char ch = (unsigned char)p[i];
+        if (ch == '\\') {
+            if (i + 1 >= n)
+                return LEAD_UNBOUNDED;
+            char e = p[i + 1];
+            i += 2;
+            if (e == 'b' || e == 'B')
+                item = 0;
+            else if (e == 'd' || e == 's' || e == 'w')
+                item = 1; /* ASCII only without PCRE2_UCP */
+            else if (e == 'D' || e == 'S' || e == 'W')
+                item = 4; /* any other character */
+            else if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9'))
+                return LEAD_UNBOUNDED; /* \x.., \p.., back references, \Q...: not read here */
+            else
+                item = 1; /* an escaped punctuation character */
+        } else if (ch == '[') {
+            size_t e = skip_class(p, n, i);
+            if (e >= n)
+                return LEAD_UNBOUNDED;
+            item = 4; /* one character, perhaps not ASCII */
+            i = e + 1;
+        } else if (ch == '(') {
+            size_t j = i + 1, d = 1;
+            for (; j < n && d; j++) {
+                if (p[j] == '\\') {
+                    j++;
+                    continue;
+                }
+                if (p[j] == '[') {
+                    j = skip_class(p, n, j);
+                    continue;
+                }
+                d += p[j] == '(';
+                d -= p[j] == ')';
+            }
+            if (d)
+                return LEAD_UNBOUNDED;
+            size_t in = i + 1, close = j - 1;
+            if (in + 1 < close && p[in] == '?' && p[in + 1] == ':')
+                item = max_len(p + in + 2, close - in - 2, depth + 1);
+            else if (in + 1 < close && p[in] == '?' && (p[in + 1] == '=' || p[in + 1] == '!'))
+                item = 0; /* lookaheads */
+            else if (in + 2 < close && p[in] == '?' && p[in + 1] == '<' &&
+                     (p[in + 2] == '=' || p[in + 2] == '!'))
+                item = 0; /* lookbehinds */
+            else if (in < close && p[in] == '?')
+                return LEAD_UNBOUNDED; /* options, named groups and the like */
+            else
+                item = max_len(p + in, close - in, depth + 1);
+            if (item >= LEAD_UNBOUNDED)
+                return LEAD_UNBOUNDED;
+            i = j;
+        } else if (ch == '.') {
+            item = 4;
+            i++;
+        } else if (ch == '^' || ch == '$') {
+            item = 0;
+            i++;
+        } else if (ch == ')' || ch == '|' || ch == '*' || ch == '+' || ch == '?' || ch == '{') {
+            return LEAD_UNBOUNDED;
+        } else { /* a character: its UTF-8 bytes */
+            item = 1;
+            while (i + item < n && ((unsigned char)p[i + item] & 0xC0) == 0x80)
+                item++;
+            i += item;
+        }
+        if (i < n && (p[i] == '*' || p[i] == '+'))
+            return LEAD_UNBOUNDED;
+        if (i < n && p[i] == '?') {
+            i++;
+        } else if (i < n && p[i] == '{') {
+            /* {m} or {m,n}: at most m or n times; {m,}: unbounded */
+            size_t lo = 0, hi, j = i + 1, dl = 0, dh = 0;
+            while (j < n && p[j] >= '0' && p[j] <= '9' && lo < 100000)
+                lo = lo * 10 + (size_t)(p[j++] - '0'), dl++;
+            hi = lo;
+            if (j < n && p[j] == ',') {
+                j++;
+                hi = 0;
+                while (j < n && p[j] >= '0' && p[j] <= '9' && hi < 100000)
+                    hi = hi * 10 + (size_t)(p[j++] - '0'), dh++;
+                if (!dh)
+                    return LEAD_UNBOUNDED;
+            }
+            if (j >= n || p[j] != '}' || !dl || hi >= 100000)
+                return LEAD_UNBOUNDED; /* not a quantifier this reading knows */
+            item *= hi;
+            i = j + 1;
+        }
+        if (i < n && (p[i] == '?' || p[i] == '+'))
+            i++; /* lazy or possessive */
+        total += item;
+        if (total >= LEAD_UNBOUNDED)
+            return LEAD_UNBOUNDED;
+    }
+    return total;
+}
+
 /* A pattern's prefilter: up to three literal sets from different mandatory
  * elements (a post must hold a literal of each), stored in re->lit with the
  * set's number in bits 2-3 of each flags byte; a set whose literals start
- * every match goes first (re->lit_first), for the start offset. */
+ * every match goes first (re->lit_first), for the start offset.  Failing
+ * that, the set whose element can start the fewest bytes after the match
+ * goes first, with that bound (re->lead): matches start at most lead bytes
+ * before the first occurrence of one of its literals. */
 static void pattern_literals(cat_regex *re, const char *p, size_t n)
 {
     litset sets[3];
+    size_t lead[3];
     int ns = required_sets(p, n, sets, 3, 0, 0);
+    for (int q = 0; q < ns; q++)
+        lead[q] = sets[q].lead;
+    int best = 0;
     for (int q = 1; q < ns; q++)
-        if (sets[q].first && !sets[0].first) {
-            litset t = sets[0];
-            sets[0] = sets[q];
-            sets[q] = t;
-        }
+        if (sets[q].first ? !sets[best].first : (!sets[best].first && lead[q] < lead[best]))
+            best = q;
+    if (best) {
+        litset t = sets[0];
+        sets[0] = sets[best];
+        sets[best] = t;
+        size_t tl = lead[0];
+        lead[0] = lead[best];
+        lead[best] = tl;
+    }
     size_t w = 0;
-    int nl = 0, kept = 0;
+    int nl = 0, kept = 0, first = 0;
+    size_t lead0 = LEAD_UNBOUNDED;
     for (int q = 0; q < ns; q++) {
         /* a set that does not fit is left out (fewer conditions: still
          * sound); each kept set's flags bytes get its number */
         if (w + sets[q].w > sizeof re->lit)
             continue;
+        if (!kept) {
+            first = sets[q].first;
+            lead0 = lead[q];
+        }
         char *d = re->lit + w;
         memcpy(d, sets[q].s, sets[q].w);
         for (size_t o = 0; o < sets[q].w; o += strlen(d + o) + 1)
@@ -412,7 +572,8 @@ static void pattern_literals(cat_regex *re, const char *p, size_t n)
     }
     re->nlit = (uint8_t)(nl > UINT8_MAX ? 0 : nl);
     re->nsets = (uint8_t)(re->nlit ? kept : 0);
-    re->lit_first = (uint8_t)(re->nlit && sets[0].first);
+    re->lit_first = (uint8_t)(re->nlit && first);
+    re->lead = (uint16_t)(re->nlit && !first ? lead0 : LEAD_UNBOUNDED);
 }
 
 _Static_assert(HM_LIT_MAX <= 8, "a prefilter literal fits in a 64-bit word");
@@ -1076,6 +1237,25 @@ static int add_match(hm_cat_state *s, int cat, double w, uint32_t start, uint32_
 
 /* A match holds a literal of each of the pattern's sets: it starts at or
  * before the last place of each (PCRE2's offset limit then ends the scan). */
+/* Where the search for pattern r may start in the text t, given the places
+ * of its literals (lit: the prefilter made it eligible): at the first leading
+ * literal, or lead bytes before the first literal of set 0 (back to a
+ * character's first byte), or at 0. */
+static PCRE2_SIZE start_offset(const hm_cat_state *s, const cat_regex *re, size_t r, int lit,
+                               const char *t)
+{
+    if (!lit)
+        return 0;
+    if (re->lit_first)
+        return s->first[r];
+    if (re->lead >= LEAD_UNBOUNDED || s->first[r] <= re->lead)
+        return 0;
+    PCRE2_SIZE off = s->first[r] - re->lead;
+    while (off > 0 && ((unsigned char)t[off] & 0xC0) == 0x80)
+        off--;
+    return off;
+}
+
 static PCRE2_SIZE start_limit(const hm_cat_state *s, const cat_regex *re, size_t r)
 {
     PCRE2_SIZE limit = PCRE2_UNSET;
@@ -1115,7 +1295,7 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
             for (size_t q = 0; q < s->npos[r]; q++)
                 placed |= s->pos[r * HM_MAX_POS + q] == ov[0];
         }
-        if (!run || (c->re[r].lit_first && lit && ov[0] < s->first[r]) || !placed ||
+        if (!run || ov[0] < start_offset(s, &c->re[r], r, lit, nt->p) || !placed ||
             (lit && ov[0] > start_limit(s, &c->re[r], r)))
             s->misses++;
     }
@@ -1257,9 +1437,10 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 const cat_regex *re = &c->re[r];
                 /* a pattern whose matches start with one of its literals is
                  * searched from the first occurrence of one, or tried only at
-                 * the places they occur (anchored) when there are few */
+                 * the places they occur (anchored) when there are few; one
+                 * whose matches start a bounded distance before, from there */
                 uint64_t lit_bit = (s->eligible[wi] >> (r & 63)) & 1;
-                PCRE2_SIZE off = re->lit_first && lit_bit ? s->first[r] : 0;
+                PCRE2_SIZE off = start_offset(s, re, r, (int)lit_bit, nt->p);
                 int anch = re->anch && lit_bit && s->npos[r] <= HM_MAX_POS;
                 pcre2_code *code = re_code(c, re, anch);
                 if (!code)

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 5u
+#define SNAP_VERSION 6u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */
@@ -80,6 +80,7 @@ static int write_payload(hm_buf *b, const hm_engine *e)
         memcpy(&wbits, &re->weight, sizeof wbits);
         rc = rc || w64(b, re->pat_off) || w64(b, re->pat_len) || w64(b, re->cat) ||
              w64(b, re->lang) || w64(b, wbits) || w64(b, re->nlit) || w64(b, re->nsets) || w64(b, re->lit_first) ||
+             w64(b, re->lead) ||
              hm_buf_put(b, re->lit, sizeof re->lit);
     }
     return rc ? HM_ENOMEM : 0;
@@ -317,6 +318,7 @@ static void read_payload(rd *r, hm_engine *e)
         re->nlit = (uint8_t)rcount(r, UINT8_MAX);
         re->nsets = (uint8_t)rcount(r, 3);
         re->lit_first = (uint8_t)rcount(r, 1);
+        re->lead = (uint16_t)rcount(r, LEAD_UNBOUNDED);
         const void *lit = take(r, sizeof re->lit);
         if (lit)
             memcpy(re->lit, lit, sizeof re->lit);

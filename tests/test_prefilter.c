@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static size_t nerr;
 
@@ -42,8 +44,97 @@ static size_t run_file(hm_analyzer *a, const char *path, size_t max_lines)
     return n;
 }
 
+static void write_file(const char *path, const char *s)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(s, f);
+        fclose(f);
+    }
+}
+
+/* Patterns whose matches start before the literal the prefilter reads, by a
+ * bounded distance (quantifiers {m}, {m,n}, ?, groups, alternatives,
+ * lookbehinds) or an unbounded one: the start offset computed from that
+ * distance loses no match, and the distance is what the pattern says. */
+static void test_lead(void)
+{
+    static const struct {
+        const char *pattern;
+        unsigned lead; /* expected re->lead */
+        const char *text;
+    } cases[] = {
+        {"\\b(?:une|deux)\\s(?:heures?|minutes?) d'attente\\b", LEAD_UNBOUNDED,
+         "on a eu deux heures d'attente au guichet"},
+        {"\\b\\w{2,5}ly\\s(?:waited|queued)\\b", 8, "we sadly waited for ages"},
+        {"(?:ab|cde)\\d{3}\\s?zorblat", 7, "cde123 zorblat and ab456zorblat"},
+        {"(?<=\\s)qu{2}x{1,4}pling", 7, "a quuxxxxpling here"},
+        {"\\b\\d+ frobnitz(?:es)?\\b", 0, "i bought 12345 frobnitzes today"},
+        {"\\bpay\\w* [a-z]{0,9} ?twice\\b|\\bdouble (?:charged|billed)\\b", LEAD_UNBOUNDED,
+         "they payed me something twice, then double billed me"},
+        {"[^x]{3}glorp", 12, "the glorp and zzz glorp"},
+        {"\\b.{0,6}snerk\\b", 24, "hello snerk. one more snerk"},
+    };
+    const size_t ncase = sizeof cases / sizeof cases[0];
+    char dir[] = "/tmp/hm_preXXXXXX";
+    if (!mkdtemp(dir)) {
+        SKIP("mkdtemp");
+        return;
+    }
+    char p[512], body[4096];
+    snprintf(p, sizeof p, "%s/categories", dir);
+    mkdir(p, 0755);
+    size_t w = (size_t)snprintf(body, sizeof body, "kind\tlang\tpattern\tweight\n");
+    for (size_t i = 0; i < ncase; i++)
+        w += (size_t)snprintf(body + w, sizeof body - w, "regex\t*\t%s\t1.0\n", cases[i].pattern);
+    snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
+    write_file(p, body);
+    hm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.lexicon_dir = dir;
+    hm_status st;
+    hm_engine *e = hm_engine_open(&cfg, &st);
+    CHECK(e != NULL, "engine with crafted patterns: %s", e ? "" : st.message);
+    if (e) {
+        const hm_cats *c = &e->cats;
+        CHECK(c->nre == ncase, "%zu crafted patterns loaded", c->nre);
+        for (size_t i = 0; i < ncase && i < c->nre; i++)
+            CHECK(c->re[i].lead == cases[i].lead || c->re[i].lit_first,
+                  "pattern %zu: lead %u, expected %u", i, c->re[i].lead, cases[i].lead);
+        hm_analyzer *a = hm_analyzer_new(e, &st);
+        if (a) {
+            a->cat.verify = 1;
+            for (size_t i = 0; i < ncase; i++) {
+                hm_result r;
+                hm_analyze_ex(a, cases[i].text, strlen(cases[i].text),
+                              &(hm_options){HM_LANG_EN, 0}, &r);
+            }
+            CHECK(a->cat.misses == 0, "crafted patterns: the start offsets lost %zu matches",
+                  a->cat.misses);
+            /* the texts do test the bounds: claiming the literals start the
+             * matches (a lead of 0) loses some */
+            for (size_t i = 0; i < ncase && i < c->nre; i++)
+                if (e->cats.re[i].lead != LEAD_UNBOUNDED)
+                    e->cats.re[i].lead = 0;
+            for (size_t i = 0; i < ncase; i++) {
+                hm_result r;
+                hm_analyze_ex(a, cases[i].text, strlen(cases[i].text),
+                              &(hm_options){HM_LANG_EN, 0}, &r);
+            }
+            CHECK(a->cat.misses == 5, "with the bounds set to 0, %zu matches lost", a->cat.misses);
+            hm_analyzer_free(a);
+        }
+        hm_engine_close(e);
+    }
+    unlink(p);
+    snprintf(p, sizeof p, "%s/categories", dir);
+    rmdir(p);
+    rmdir(dir);
+}
+
 int main(void)
 {
+    test_lead();
     hm_status st;
     hm_engine *e = hm_engine_open(NULL, &st);
     CHECK(e != NULL, "engine open: %s", st.message);
