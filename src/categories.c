@@ -588,6 +588,9 @@ static inline uint32_t key3(const unsigned char *p)
  * words (LIT_LEAD) */
 #define LIT_BLOOM_BITS 16
 #define BLOOM_WORDS ((1u << LIT_BLOOM_BITS) / 64)
+/* after them, bitmaps of the literals' first two bytes (exact), the same two
+ * ways: one load rejects most places before any hashing */
+#define PAIR_WORDS (65536u / 64)
 
 /* The bitmap's bit for the first three bytes of p, whose key3 is k (n == 3),
  * or its first four (n > 3). */
@@ -699,7 +702,7 @@ static int build_literal_index(hm_cats *c)
     b.tgt = calloc(n + 1, sizeof *b.tgt);
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
     c->need = calloc(c->nre + 1, sizeof *c->need);
-    c->lit_bloom = calloc(2 * BLOOM_WORDS, sizeof *c->lit_bloom);
+    c->lit_bloom = calloc(2 * BLOOM_WORDS + 2 * PAIR_WORDS, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || !b.lit || !b.tgt ||
         !c->digit_re || !c->need || !c->lit_bloom)
@@ -736,6 +739,9 @@ static int build_literal_index(hm_cats *c)
             uint32_t bb = bloom_bit(lit + 1, k, len);
             /* LIT_LEAD literals in the second half: read at word starts only */
             c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
+            uint32_t pr = (unsigned char)lit[1] | (uint32_t)(unsigned char)lit[2] << 8;
+            c->lit_bloom[2 * BLOOM_WORDS + (lit[0] & LIT_LEAD ? PAIR_WORDS : 0) + (pr >> 6)] |=
+                1ULL << (pr & 63);
             /* 3-byte literals by their three bytes, longer ones by four */
             int t = len > 3;
             if (t)
@@ -830,6 +836,7 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
     s->ntouched = 0;
     size_t digit = SIZE_MAX, last_digit = 0;
     const uint64_t *any = c->lit_bloom, *lead = c->lit_bloom + BLOOM_WORDS;
+    const uint64_t *any2 = c->lit_bloom + 2 * BLOOM_WORDS, *lead2 = any2 + PAIR_WORDS;
     int in_word = 0; /* t[i - 1] is a word byte */
     for (size_t i = 0; i < n; i++) {
         int ws = !in_word;
@@ -840,6 +847,12 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
             last_digit = i;
         }
         if (i + 3 > n)
+            continue;
+        uint32_t pr = (unsigned char)t[i] | (uint32_t)(unsigned char)t[i + 1] << 8;
+        uint64_t mp = any2[pr >> 6];
+        if (ws)
+            mp |= lead2[pr >> 6];
+        if (!((mp >> (pr & 63)) & 1))
             continue;
         uint32_t k = key3((const unsigned char *)t + i);
         uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
