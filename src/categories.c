@@ -1512,32 +1512,40 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
     return 0;
 }
 
-int hm_categories_decide(hm_analyzer *a, const hm_cats *c, int polarity, double score,
-                         const double *probs, size_t *ncat)
+double hm_cat_max(const hm_cat_state *s, const hm_cats *c)
 {
-    hm_cat_state *s = &a->cat;
-    double total = s->cue_total;
-    *ncat = 0;
-    if (!c->ncats)
-        return 0;
-    /* complaint_prob was set by the scorer (model or lexicon rule); a strong
-     * category cue in a post that is not praise is a complaint too (problem
-     * reports without sentiment words: "le site ne marche pas"), combined as a
-     * noisy-OR */
-    (void)polarity;
-    (void)total;
     double maxcat = 0;
     for (size_t k = 0; k < c->ncats; k++)
         if (s->sum[k] > maxcat)
             maxcat = s->sum[k];
+    return maxcat;
+}
+
+/* The scorer's complaint probability (model or lexicon rule) and the category
+ * cues: a strong cue in a post that is not praise is a complaint too (problem
+ * reports without sentiment words: "le site ne marche pas"), combined as a
+ * noisy-OR.  The trainer tunes the decision threshold on this same figure. */
+double hm_complaint_combine(double p, double maxcat, double score, const double *probs)
+{
     double pos = probs ? probs[2] : (score > 0 ? score : 0);
     double zc = 4.0 * (maxcat - 0.8) - 6.0 * (pos - 0.3);
     double cue_prob = maxcat > 0 ? 1.0 / (1.0 + exp(-zc)) : 0;
-    s->complaint_prob = 1.0 - (1.0 - s->complaint_prob) * (1.0 - cue_prob);
+    p = 1.0 - (1.0 - p) * (1.0 - cue_prob);
     /* praise is not a complaint, whatever the complaint model read into it */
-    if (probs && probs[2] > 0.85 && s->complaint_prob > 1.0 - probs[2])
-        s->complaint_prob = 1.0 - probs[2];
-    s->complaint = s->complaint_prob >= 0.5;
+    if (probs && probs[2] > 0.85 && p > 1.0 - probs[2])
+        p = 1.0 - probs[2];
+    return p;
+}
+
+int hm_categories_decide(hm_analyzer *a, const hm_cats *c, double score, const double *probs,
+                         double threshold, size_t *ncat)
+{
+    hm_cat_state *s = &a->cat;
+    *ncat = 0;
+    if (!c->ncats)
+        return 0;
+    s->complaint_prob = hm_complaint_combine(s->complaint_prob, hm_cat_max(s, c), score, probs);
+    s->complaint = s->complaint_prob >= threshold;
     if (!s->complaint)
         return 0;
     for (size_t k = 0; k < c->ncats; k++) {

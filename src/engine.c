@@ -522,6 +522,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
     out->lang_conf = conf;
     out->truncated = truncated;
     int scorer = opts && opts->scorer ? opts->scorer : e->scorer;
+    double cthresh = 0.5;
     const hm_model *m = a->lang != LANG_UND && e->has_model[a->lang] ? &e->models[a->lang] : NULL;
     if (scorer == HM_SCORER_LEXICON || !m) {
         out->score = ls.score;
@@ -536,7 +537,8 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         double s[HM_NOUT];
         int32_t btok[3];
         double bw[3];
-        hm_model_score(m, a->fb.f, a->fb.n, s, btok, bw, 3, a->fb.tok);
+        int dom = hm_model_domain(m, a->tb.ntoks);
+        hm_model_score(m, a->fb.f, a->fb.n, dom, s, btok, bw, 3, a->fb.tok);
         double p[3], pb[3], x[HM_NBLEND];
         hm_blend_inputs(s, &ls, a->cat.cue_total, a->tb.ntoks, hm_is_social(&a->tb), x);
         hm_blend_probs(m, x, pb);
@@ -550,8 +552,10 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         }
         memcpy(out->probs, p, sizeof p);
         out->score = p[2] - p[0];
-        out->polarity = p[0] >= p[1] && p[0] >= p[2] ? HM_NEGATIVE
-                      : p[2] > p[1] ? HM_POSITIVE : HM_NEUTRAL;
+        static const float nobias[3] = {0, 0, 0};
+        /* the blend's decision biases shift the class where the dev rows' metric
+         * asked for it (macro-recall, macro-F1); the probabilities stay calibrated */
+        out->polarity = hm_decide(p, scorer == HM_SCORER_NB ? nobias : m->dbias[dom]) - 1;
         /* the model's strongest words are evidence too (on the scale of its logits) */
         double norm = (m->flags & HM_MF_NORM) && a->fb.n ? 1.0 / sqrt((double)a->fb.n) : 1.0;
         for (int k = 0; k < 3; k++)
@@ -570,6 +574,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
             for (int j = 0; j < HM_NCBLEND; j++)
                 z += m->cblend[j] * xc[j];
             a->cat.complaint_prob = 1.0 / (1.0 + exp(-z));
+            cthresh = m->cthresh;
         } else {
             a->cat.complaint_prob = complaint_rule(out->score, a->cat.cue_total);
         }
@@ -578,7 +583,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
 
     /* complaint categories */
     size_t ncat = 0;
-    rc = hm_categories_decide(a, &e->cats, out->polarity, out->score, out->probs, &ncat);
+    rc = hm_categories_decide(a, &e->cats, out->score, out->probs, cthresh, &ncat);
     if (rc)
         return rc;
 

@@ -204,7 +204,26 @@ typedef struct hm_train_opts {
     int min_count;         /* features seen in fewer training posts are dropped; 0 = 2 */
     double prune;          /* weights below this (absolute) are dropped; 0 = 1e-3 */
     double group_balance;  /* 0..1: how far sources are brought to equal weight; 0 = 0.5 */
+    double lr;             /* SGD step of the polarity heads (relative to the inputs' mean
+                            * squared norm); 0 = tuned on dev */
+    double complaint_lr;   /* the same for the complaint head; 0 = tuned on dev */
+    double complaint_threshold; /* complaint decision threshold; 0 = tuned on dev
+                            * (maximum F1), 0.5 when there are no dev complaint labels */
+    int long_from;         /* posts of this many tokens or more use the model's long-post
+                            * weights; 0 = 48, negative = one set of weights */
+    double domain_share;   /* weight with which a training post also teaches the other
+                            * length domain; 0 = 0.2, negative = none */
 } hm_train_opts;
+
+/* The metric a source's dev rows are judged by when tuning (the mean over
+ * sources is maximized); decision biases are tuned for it. */
+enum { HM_METRIC_ACCURACY = 0, HM_METRIC_MACRO_F1 = 1, HM_METRIC_MACRO_RECALL = 2 };
+
+/* One setting tried while tuning, and its dev figure. */
+typedef struct hm_train_trial {
+    int complaint;             /* 0: the polarity heads (dev score), 1: the complaint head (F1) */
+    double lr, l2, score;
+} hm_train_trial;
 
 typedef struct hm_train_report {
     size_t ntrain, ndev, nfeatures, nkept;
@@ -216,6 +235,12 @@ typedef struct hm_train_report {
     double dev_lexicon_accuracy;
     double dev_ece;            /* expected calibration error of the blend, 10 bins */
     double dev_complaint_f1;   /* when complaint labels were given */
+    double dev_score;          /* mean over sources of their metric (what was tuned) */
+    double lr;                 /* the polarity heads' step used (tuned or given) */
+    double complaint_lr, complaint_l2, complaint_threshold;
+    float bias[2][3];          /* decision biases, short and long posts */
+    hm_train_trial tried[16];  /* the settings tried, in order */
+    int ntried;
 } hm_train_report;
 
 /* lang: HM_LANG_FR or HM_LANG_EN.  The engine gives lexicons and categories
@@ -227,6 +252,11 @@ HM_API int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polar
                           int complaint, int dev, double weight);
 /* Posts added from now on belong to source `group` (0..1023), for balancing. */
 HM_API int hm_trainer_set_group(hm_trainer *t, int group);
+/* The dev rows of the current source are judged by metric (HM_METRIC_*;
+ * accuracy by default). */
+HM_API int hm_trainer_set_metric(hm_trainer *t, int metric);
+/* After a fit: the metric of source `group`'s dev rows (NAN when it has none). */
+HM_API double hm_trainer_dev_score(const hm_trainer *t, int group);
 HM_API int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep,
                           hm_status *st);
 /* Write the fitted model (written to a temporary file, then renamed). */

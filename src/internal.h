@@ -422,8 +422,11 @@ struct hm_analyzer;
 /* Find the category cues of the analysed text (before polarity is known)... */
 int hm_categories_match(struct hm_analyzer *a, const hm_cats *c);
 /* ...then decide complaint and categories once polarity is known. */
-int hm_categories_decide(struct hm_analyzer *a, const hm_cats *c, int polarity, double score,
-                         const double *probs, size_t *ncat);
+int hm_categories_decide(struct hm_analyzer *a, const hm_cats *c, double score,
+                         const double *probs, double threshold, size_t *ncat);
+/* the strongest category's cue weight; the final complaint probability */
+double hm_cat_max(const hm_cat_state *s, const hm_cats *c);
+double hm_complaint_combine(double p, double maxcat, double score, const double *probs);
 int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const char **f,
                 size_t *fl, int maxf);
 
@@ -433,7 +436,7 @@ int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const ch
 #define HM_NBLEND 13     /* inputs of the polarity blend */
 #define HM_NCBLEND 6     /* inputs of the complaint blend */
 #define HM_MODEL_MAGIC "HUMEURM\x01"
-#define HM_MODEL_VERSION 3u
+#define HM_MODEL_VERSION 4u
 #define HM_MODEL_HEADER 512
 enum {
     HM_MF_COMPLAINT = 1, /* the complaint head was trained */
@@ -454,6 +457,9 @@ typedef struct hm_model {
     float blend[3][HM_NBLEND + 1];   /* last column: bias */
     float cblend[HM_NCBLEND + 1];
     float info[8];                   /* training figures, for humeur --version -v */
+    uint32_t long_from;              /* posts of this many tokens or more are "long" (0: one domain) */
+    float dbias[2][3];               /* per domain, decision biases (log scale) of the classes */
+    float cthresh;                   /* complaint decision threshold */
     const uint32_t *fp;
     const int16_t *w;
     const unsigned char *base;
@@ -473,12 +479,19 @@ void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const struc
 struct hm_model;
 void hm_blend_probs(const struct hm_model *m, const double x[HM_NBLEND], double p[3]);
 void hm_softmax3(const double z[3], double p[3]);
+/* The class decided from probabilities p and decision biases b (log scale):
+ * the largest p[c] * exp(b[c]); ties go to negative, then neutral. */
+int hm_decide(const double p[3], const float b[3]);
 uint64_t hm_checksum(const void *p, size_t n);
 int hm_model_bind(hm_model *m, const unsigned char *p, size_t n, int verify, const char *name,
                   hm_status *st);
 int hm_model_open_file(hm_model *m, const char *path, hm_status *st);
 void hm_model_close(hm_model *m);
-void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_NOUT],
+/* The domain of a post of ntoks tokens (0 short, 1 long) and the key of a
+ * feature in the long domain (the short domain uses the features as they are). */
+int hm_model_domain(const hm_model *m, size_t ntoks);
+uint64_t hm_long_key(uint64_t f);
+void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, double s[HM_NOUT],
                     int32_t *best_tok, double *best_w, size_t nbest, const int32_t *tok);
 extern const hm_source hm_embedded_models[];
 

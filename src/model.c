@@ -2,19 +2,22 @@
  * model.c — the naive Bayes-weighted linear models and the calibrated blend.
  *
  * Features of a post (shared with training, see hm_features()): Snowball stems
- * of words (accent-free), emoji and emoticons, "<url>", "<num>", "<dur>", "@",
- * "!" and "?" runs; words in a negation scope are marked (NOT_x); bigrams of
- * consecutive items.  Features are hashed to 64 bits; a document's features
- * are binarized (each counts once).
+ * of words (accent-free), emoji and emoticons, "<url>", "<num>" (whole numbers
+ * 0 to 10 as themselves: ratings), "<dur>", "@", "!" and "?" runs; words in a
+ * negation scope are marked (NOT_x); bigrams of consecutive items ("7/10"
+ * gives the bigram 7 10).  Features are hashed to 64 bits; a document's
+ * features are binarized (each counts once).  A post of long_from tokens or
+ * more reads the long-post weights: its features are re-keyed (hm_long_key).
  *
  * A model file holds, for one language, an open-addressing table of 32-bit
  * fingerprints and, per slot, HM_NOUT int16 weights (negative, neutral,
  * positive one-vs-rest NB-LR logits, and the complaint logit), a scale, the
  * biases, and the blend: a multinomial logistic model over the NB logits and
  * the lexicon's features that turns them into calibrated probabilities (and a
- * logistic model for complaints).  The file is little-endian with a magic, a
- * format version and a checksum, and is used in place (mmap or the embedded
- * bytes): no parsing, no allocation proportional to its size.
+ * logistic model for complaints), the decision biases per length domain and
+ * the complaint threshold.  The file is little-endian with a magic, a format
+ * version and a checksum, and is used in place (mmap or the embedded bytes):
+ * no parsing, no allocation proportional to its size.
  */
 #include "internal.h"
 
@@ -90,7 +93,17 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
             kl = t->norm_len;
             break;
         case HM_TOK_URL: key = "<url>"; kl = 5; break;
-        case HM_TOK_NUMBER: key = "<num>"; kl = 5; break;
+        case HM_TOK_NUMBER:
+            /* small whole numbers are ratings ("7/10", "2 stars", "0 sur 5") */
+            if (t->value >= 0 && t->value <= 10 && t->value == (double)(int)t->value &&
+                t->norm_len <= 2) {
+                key = tb_str(tb, t->norm);
+                kl = t->norm_len;
+            } else {
+                key = "<num>";
+                kl = 5;
+            }
+            break;
         case HM_TOK_DURATION: key = "<dur>"; kl = 5; break;
         case HM_TOK_MENTION: key = "@"; kl = 1; break;
         case HM_TOK_PUNCT:
@@ -99,7 +112,9 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
             if (t->punct_excl) { key = "!"; kl = 1; }
             else if (t->punct_q) { key = "?"; kl = 1; }
             else {
-                have_prev = 0;
+                /* "7/10": the slash keeps the bigram of the two numbers */
+                if (!(t->norm_len == 1 && tb_str(tb, t->norm)[0] == '/'))
+                    have_prev = 0;
                 continue;
             }
             break;
@@ -200,12 +215,22 @@ void hm_softmax3(const double z[3], double p[3])
     p[2] = e2 / s;
 }
 
+int hm_decide(const double p[3], const float b[3])
+{
+    double q0 = p[0] * exp(b[0]), q1 = p[1] * exp(b[1]), q2 = p[2] * exp(b[2]);
+    return q0 >= q1 && q0 >= q2 ? 0 : q2 > q1 ? 2 : 1;
+}
+
 /* ---------- file format ---------- */
 
 /* header: magic 8, version 4, byte-order mark 4, lang 4, outputs 4, capacity 4,
  * flags 4, file size 8, checksum 8; then scale, biases, blends, info (floats),
- * zero padding to HM_MODEL_HEADER; then fingerprints[cap] and weights[cap][NOUT]. */
-_Static_assert(48 + 4 * (1 + HM_NOUT + 3 * (HM_NBLEND + 1) + HM_NCBLEND + 1 + 8) <= HM_MODEL_HEADER,
+ * long_from (u32), decision biases [2][3] and complaint threshold (floats), zero
+ * padding to HM_MODEL_HEADER; then fingerprints[cap] and weights[cap][NOUT].
+ * Version 4 added long_from, the decision biases and the threshold, and the
+ * rating-number features. */
+_Static_assert(48 + 4 * (1 + HM_NOUT + 3 * (HM_NBLEND + 1) + HM_NCBLEND + 1 + 8 + 1 + 6 + 1) <=
+                   HM_MODEL_HEADER,
                "model header too small");
 
 /* little-endian helpers (the format is little-endian whatever the host) */
@@ -300,6 +325,23 @@ int hm_model_bind(hm_model *m, const unsigned char *p, size_t n, int verify, con
         m->cblend[j] = rdf(q);
     for (int j = 0; j < 8; j++, q += 4)
         m->info[j] = rdf(q);
+    m->long_from = rd32(q);
+    q += 4;
+    for (int d = 0; d < 2; d++)
+        for (int c = 0; c < 3; c++, q += 4)
+            m->dbias[d][c] = rdf(q);
+    m->cthresh = rdf(q);
+    q += 4;
+    for (int d = 0; d < 2; d++)
+        for (int c = 0; c < 3; c++)
+            if (!isfinite(m->dbias[d][c]) || fabsf(m->dbias[d][c]) > 20) {
+                hm_set_status(st, HM_EFORMAT, "%s: bad decision biases", name);
+                return HM_EFORMAT;
+            }
+    if (!(m->cthresh > 0 && m->cthresh < 1)) {
+        hm_set_status(st, HM_EFORMAT, "%s: bad complaint threshold", name);
+        return HM_EFORMAT;
+    }
     if (!isfinite(m->scale) || m->scale <= 0) {
         hm_set_status(st, HM_EFORMAT, "%s: bad weight scale", name);
         return HM_EFORMAT;
@@ -348,8 +390,17 @@ void hm_model_close(hm_model *m)
     memset(m, 0, sizeof *m);
 }
 
+#define K_LONG 0x27d4eb2f165667c5ULL
+
+uint64_t hm_long_key(uint64_t f) { return mix64(f ^ K_LONG); }
+
+int hm_model_domain(const hm_model *m, size_t ntoks)
+{
+    return m->long_from && ntoks >= m->long_from;
+}
+
 /* Sum the weights of the document's features: s[c] = bias + sum W_c(f). */
-void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_NOUT],
+void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, double s[HM_NOUT],
                     int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
 {
     long long wide[HM_NOUT] = {0};
@@ -361,17 +412,19 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_
     /* the table is large and read at random: ask for the slots a few
      * features ahead, so that the misses overlap */
     enum { AHEAD = 8 };
+#define KEY(i) (domain ? mix64(f[i] ^ K_LONG) : f[i])
     for (size_t i = 0; i < n && i < AHEAD; i++) {
-        __builtin_prefetch(&m->fp[(uint32_t)f[i] & mask]);
-        __builtin_prefetch(&m->w[(size_t)((uint32_t)f[i] & mask) * HM_NOUT]);
+        uint32_t a = (uint32_t)KEY(i) & mask;
+        __builtin_prefetch(&m->fp[a]);
+        __builtin_prefetch(&m->w[(size_t)a * HM_NOUT]);
     }
     for (size_t i = 0; i < n; i++) {
         if (i + AHEAD < n) {
-            uint32_t a = (uint32_t)f[i + AHEAD] & mask;
+            uint32_t a = (uint32_t)KEY(i + AHEAD) & mask;
             __builtin_prefetch(&m->fp[a]);
             __builtin_prefetch(&m->w[(size_t)a * HM_NOUT]);
         }
-        uint64_t h = f[i];
+        uint64_t h = KEY(i);
         uint32_t fp = (uint32_t)(h >> 32) | 1u;
         uint32_t j = (uint32_t)h & mask;
         while (m->fp[j]) {
@@ -396,6 +449,7 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, double s[HM_
             j = (j + 1) & mask;
         }
     }
+#undef KEY
     double norm = (m->flags & HM_MF_NORM) && n ? 1.0 / sqrt((double)n) : 1.0;
     for (int c = 0; c < HM_NOUT; c++)
         s[c] = m->bias[c] + (double)wide[c] * m->scale * norm;

@@ -4,16 +4,24 @@
  *
  * 1. Each post goes through the engine's pipeline; its binarized features and
  *    its lexicon figures are kept.
- * 2. Per head (negative, neutral, positive one-vs-rest; complaint), naive Bayes
+ * 2. Posts of long_from tokens or more (long reviews) and shorter ones (tweets,
+ *    one-line reviews) get their own weights: a feature is keyed by the
+ *    post's length domain, and each training post also teaches the other
+ *    domain at a fraction (domain_share) of its weight.
+ * 3. Per head (negative, neutral, positive one-vs-rest; complaint), naive Bayes
  *    log-count ratios r(f) are computed on the training posts.
- * 3. Per head, a logistic regression on x * r is fitted by SGD, starting from
+ * 4. Per head, a logistic regression on x * r is fitted by SGD, starting from
  *    w = 1 (exactly naive Bayes) and regularized towards 1: with little
  *    evidence a weight stays naive Bayes, with much it becomes discriminative.
- *    Class weights balance the classes.  The L2 pull is tuned on dev posts.
- * 4. On dev posts, a multinomial logistic blend of the heads' logits and the
- *    lexicon's features gives calibrated probabilities (and a logistic model
- *    gives the complaint probability).
- * 5. Weights W(f) = w(f) r(f) below a threshold are pruned; the rest go to an
+ *    Class weights balance the classes.
+ * 5. On dev posts, a multinomial logistic blend of the heads' logits and the
+ *    lexicon's features gives calibrated probabilities; per length domain,
+ *    decision biases are tuned for the metric each source's dev rows are judged
+ *    by (accuracy, macro-F1 or macro-recall; the mean over sources is
+ *    maximized).  The polarity heads' step and L2 pull are chosen on the same
+ *    figure.  Then the complaint head's, with a logistic complaint blend and a
+ *    decision threshold, on the F1 of complaints (out-of-fold on dev).
+ * 6. Weights W(f) = w(f) r(f) below a threshold are pruned; the rest go to an
  *    open-addressing table with int16 weights.
  * Everything is deterministic: arrays in insertion order, a seeded xorshift.
  */
@@ -31,11 +39,14 @@ typedef struct doc {
     int8_t pol;          /* 0 neg, 1 neu, 2 pos, -1 none */
     int8_t cmp;          /* 0/1, -1 none */
     uint8_t dev, question, social;
+    uint8_t domain;      /* 0 short, 1 long (the keys in feats are the domain's) */
+    uint8_t copy;        /* a training post's copy in the other domain */
     uint16_t group;      /* the source the post came from */
     float weight;
     float lex[4];        /* lexicon score, pos, neg, cue_total */
     uint32_t ntoks;
     int nhits;           /* lexicon hits */
+    float maxcat;        /* the strongest category's cue weight */
 } doc;
 
 struct hm_trainer {
@@ -58,6 +69,11 @@ struct hm_trainer {
     float cblend[HM_NCBLEND + 1];
     uint32_t flags;
     float info[8];
+    uint32_t long_from;  /* 0: one domain */
+    float dbias[2][3];
+    float cthresh;
+    uint8_t metric[1024];   /* per source: HM_METRIC_* of its dev rows */
+    double score[1024];     /* per source: that figure after the fit, NAN for none */
 };
 
 hm_trainer *hm_trainer_new(const hm_engine *e, int lang, hm_status *st)
@@ -94,6 +110,13 @@ void hm_trainer_free(hm_trainer *t)
     free(t);
 }
 
+/* The other-domain copies of an earlier fit (always last) go. */
+static void drop_copies(hm_trainer *t)
+{
+    while (t->ndocs && t->docs[t->ndocs - 1].copy)
+        t->nfeats = t->docs[--t->ndocs].off;
+}
+
 int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, int complaint,
                    int dev, double weight)
 {
@@ -103,6 +126,7 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
         return HM_EINVAL;
     if (polarity == HM_NO_LABEL && complaint < 0)
         return HM_EINVAL;
+    drop_copies(t);
     if (len > t->e->max_text)
         len = t->e->max_text;
     hm_lexscore ls;
@@ -149,6 +173,7 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     d->lex[3] = (float)t->a->cat.cue_total;
     d->ntoks = (uint32_t)t->a->tb.ntoks;
     d->nhits = ls.nhits;
+    d->maxcat = (float)hm_cat_max(&t->a->cat, &t->e->cats);
     d->social = (uint8_t)hm_is_social(&t->a->tb);
     for (size_t i = 0; i < t->a->tb.ntoks; i++)
         d->question |= t->a->tb.toks[i].punct_q != 0;
@@ -200,6 +225,7 @@ static void tab_free(idx_tab *t)
 }
 
 /* ---------- helpers ---------- */
+
 
 static uint64_t xs_next(uint64_t *s)
 {
@@ -325,12 +351,17 @@ static void heads_scores(const hm_trainer *t, const fitctx *fc, const doc *d, co
     (void)t;
 }
 
-/* SGD for one head. */
-static void sgd_head(const hm_trainer *t, fitctx *fc, const uint32_t *fi, int head, double l2,
-                     int epochs, unsigned seed, const double *cw)
+/* SGD for one head.  The step is lr / E|x|^2 (the mean squared norm of the
+ * head's inputs over its training posts), so that one lr suits heads and
+ * languages whose ratios r(f) differ in scale. */
+static void sgd_head(const hm_trainer *t, fitctx *fc, const uint32_t *fi, int head, double lr,
+                     double l2, int epochs, unsigned seed, const double *cw)
 {
     size_t nd = 0;
     size_t *order = malloc(t->ndocs * sizeof *order);
+    if (!order)
+        return;
+    double sx[2] = {0, 0}, sn[2] = {0, 0};
     for (size_t i = 0; i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
         if (d->dev)
@@ -338,11 +369,25 @@ static void sgd_head(const hm_trainer *t, fitctx *fc, const uint32_t *fi, int he
         if (head < 3 ? d->pol < 0 : d->cmp < 0)
             continue;
         order[nd++] = i;
+        double q = 0;
+        for (uint32_t k = 0; k < d->n; k++) {
+            uint32_t f = fi[d->off + k];
+            if (f != UINT32_MAX) {
+                double r = fc->r[(size_t)f * HM_NOUT + head];
+                q += r * r;
+            }
+        }
+        sx[d->domain] += d->n ? q / d->n : 0;
+        sn[d->domain] += 1;
     }
     uint64_t rs = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)seed * 0x2545F4914F6CDD1DULL) ^ (uint64_t)head;
     if (!rs)
         rs = 1;
-    double lr0 = 1.0;
+    double lrd[2];
+    for (int dm = 0; dm < 2; dm++) {
+        double all = (sx[0] + sx[1]) / (sn[0] + sn[1] > 0 ? sn[0] + sn[1] : 1);
+        lrd[dm] = lr / (all > 0 ? all : 1.0);
+    }
     size_t step = 0;
     for (int ep = 0; ep < epochs; ep++) {
         for (size_t i = nd; i > 1; i--) {
@@ -354,7 +399,7 @@ static void sgd_head(const hm_trainer *t, fitctx *fc, const uint32_t *fi, int he
         for (size_t ii = 0; ii < nd; ii++, step++) {
             const doc *d = &t->docs[order[ii]];
             int y = head < 3 ? d->pol == head : d->cmp == 1;
-            /* inputs are r(f) / sqrt(n): every post has a unit-scale feature vector */
+            /* inputs are r(f) / sqrt(n): long posts do not outweigh short ones */
             double norm = d->n ? 1.0 / sqrt((double)d->n) : 1.0;
             double z = 0;
             for (uint32_t k = 0; k < d->n; k++) {
@@ -364,27 +409,237 @@ static void sgd_head(const hm_trainer *t, fitctx *fc, const uint32_t *fi, int he
             }
             z = fc->b[head] + z * norm;
             double g = (sigmoid(z) - y) * d->weight * cw[y];
-            double lr = lr0 / (1.0 + 4.0 * (double)step / (double)(nd ? nd : 1));
-            fc->b[head] -= lr * g;
+            double lrt = lrd[d->domain] / (1.0 + 4.0 * (double)step / (double)(nd ? nd : 1));
+            fc->b[head] -= lrt * g;
             for (uint32_t k = 0; k < d->n; k++) {
                 uint32_t f = fi[d->off + k];
                 if (f == UINT32_MAX)
                     continue;
                 float *w = &fc->w[(size_t)f * HM_NOUT + head];
                 double r = fc->r[(size_t)f * HM_NOUT + head];
-                *w -= (float)(lr * (g * r * norm + l2 * (*w - 1.0)));
+                *w -= (float)(lrt * (g * r * norm + l2 * (*w - 1.0)));
             }
         }
     }
     free(order);
 }
 
+/* ---------- dev figures ---------- */
+
+/* The dev posts with a polarity label, their blend probabilities, and per
+ * source (group) the metric its rows are judged by.  A source with no neutral
+ * gold is binary: a neutral decision counts by the sign of p(pos) - p(neg), as
+ * `humeur eval` counts it. */
+typedef struct devrow {
+    double p[3];
+    int8_t gold;
+    uint8_t dom;
+    uint16_t src;        /* compact index of the source */
+} devrow;
+
+typedef struct devset {
+    devrow *rows;
+    size_t n;
+    int nsrc;
+    int group[1024];
+    uint8_t metric[1024], binary[1024];
+    long *conf;          /* nsrc x 9 */
+    double *per;         /* nsrc: the last figures */
+} devset;
+
+static void devset_free(devset *ds)
+{
+    free(ds->rows);
+    free(ds->conf);
+    free(ds->per);
+}
+
+static int devset_init(devset *ds, const hm_trainer *t)
+{
+    memset(ds, 0, sizeof *ds);
+    int map[1024];
+    for (int g = 0; g < 1024; g++)
+        map[g] = -1;
+    size_t n = 0;
+    for (size_t i = 0; i < t->ndocs; i++)
+        n += t->docs[i].dev && t->docs[i].pol >= 0;
+    ds->rows = malloc((n + 1) * sizeof *ds->rows);
+    if (!ds->rows)
+        return HM_ENOMEM;
+    int hasneu[1024] = {0};
+    for (size_t i = 0; i < t->ndocs; i++) {
+        const doc *d = &t->docs[i];
+        if (!d->dev || d->pol < 0)
+            continue;
+        if (map[d->group] < 0) {
+            map[d->group] = ds->nsrc;
+            ds->group[ds->nsrc] = d->group;
+            ds->metric[ds->nsrc] = t->metric[d->group];
+            ds->nsrc++;
+        }
+        devrow *r = &ds->rows[ds->n++];
+        r->gold = d->pol;
+        r->dom = d->domain;
+        r->src = (uint16_t)map[d->group];
+        hasneu[r->src] |= d->pol == 1;
+    }
+    for (int k = 0; k < ds->nsrc; k++)
+        ds->binary[k] = !hasneu[k];
+    ds->conf = calloc((size_t)ds->nsrc * 9 + 1, sizeof *ds->conf);
+    ds->per = calloc((size_t)ds->nsrc + 1, sizeof *ds->per);
+    return ds->conf && ds->per ? 0 : HM_ENOMEM;
+}
+
+static double metric_of(const long *cf, int binary, int metric)
+{
+    long n = 0, ok = 0;
+    double f1 = 0, rec = 0;
+    int nc = 0;
+    for (int c = 0; c < 3; c++) {
+        long g = cf[c * 3] + cf[c * 3 + 1] + cf[c * 3 + 2];
+        long p = cf[c] + cf[3 + c] + cf[6 + c];
+        n += g;
+        ok += cf[c * 3 + c];
+        if (binary && c == 1)
+            continue;
+        double P = p ? (double)cf[c * 3 + c] / (double)p : 0, R = g ? (double)cf[c * 3 + c] / (double)g : 0;
+        f1 += P + R > 0 ? 2 * P * R / (P + R) : 0;
+        rec += R;
+        nc++;
+    }
+    if (!n)
+        return 0;
+    if (metric == HM_METRIC_MACRO_F1)
+        return f1 / nc;
+    if (metric == HM_METRIC_MACRO_RECALL)
+        return rec / nc;
+    return (double)ok / (double)n;
+}
+
+/* The mean over sources of their metric, with decision biases b. */
+static double devset_score(devset *ds, const float b[2][3])
+{
+    if (!ds->nsrc)
+        return 0;
+    memset(ds->conf, 0, (size_t)ds->nsrc * 9 * sizeof *ds->conf);
+    for (size_t i = 0; i < ds->n; i++) {
+        const devrow *r = &ds->rows[i];
+        int pred = hm_decide(r->p, b[r->dom]);
+        if (pred == 1 && ds->binary[r->src])
+            pred = r->p[2] - r->p[0] >= 0 ? 2 : 0;
+        ds->conf[(size_t)r->src * 9 + (size_t)r->gold * 3 + (size_t)pred]++;
+    }
+    double sum = 0;
+    for (int k = 0; k < ds->nsrc; k++) {
+        ds->per[k] = metric_of(ds->conf + (size_t)k * 9, ds->binary[k], ds->metric[k]);
+        sum += ds->per[k];
+    }
+    return sum / ds->nsrc;
+}
+
+/* Decision biases per domain (negative and positive against neutral), on a
+ * grid, by coordinate ascent on the dev score; a cost per unit of bias (a
+ * bias must buy 0.005 of the score per unit) keeps them at 0 where they only
+ * fit the dev rows' class mix. */
+#define BIAS_COST 0.005
+
+static double tune_biases(devset *ds, float b[2][3])
+{
+    memset(b, 0, sizeof(float) * 6);
+    int has[2] = {0, 0};
+    for (size_t i = 0; i < ds->n; i++)
+        has[ds->rows[i].dom] = 1;
+    double best = devset_score(ds, (const float(*)[3])b);
+    for (int pass = 0; pass < 2; pass++)
+        for (int dm = 0; dm < 2; dm++) {
+            if (!has[dm])
+                continue;
+            float keep[3] = {b[dm][0], b[dm][1], b[dm][2]};
+            double bestv = best - BIAS_COST * (fabsf(keep[0]) + fabsf(keep[2]));
+            for (int i0 = -20; i0 <= 20; i0++)
+                for (int i2 = -20; i2 <= 20; i2++) {
+                    b[dm][0] = (float)i0 / 10.0f;
+                    b[dm][2] = (float)i2 / 10.0f;
+                    double v = devset_score(ds, (const float(*)[3])b);
+                    double pen = v - BIAS_COST * (fabsf(b[dm][0]) + fabsf(b[dm][2]));
+                    if (pen > bestv + 1e-12) {
+                        bestv = pen;
+                        best = v;
+                        keep[0] = b[dm][0];
+                        keep[2] = b[dm][2];
+                    }
+                }
+            b[dm][0] = keep[0];
+            b[dm][2] = keep[2];
+        }
+    return devset_score(ds, (const float(*)[3])b);
+}
+
+static double f1_at(const double *p, const int8_t *y, size_t n, double th)
+{
+    long tp = 0, fp = 0, fn = 0;
+    for (size_t k = 0; k < n; k++) {
+        int pc = p[k] >= th;
+        tp += pc && y[k];
+        fp += pc && !y[k];
+        fn += !pc && y[k];
+    }
+    return tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0;
+}
+
+/* F1 of the complaint class at the threshold that maximizes it (averaged over
+ * a window of +-0.02, so that one lucky post does not set it). */
+static double tune_threshold(const double *p, const int8_t *y, size_t n, double *thr)
+{
+    double f[61];
+    for (int i = 0; i <= 60; i++) {
+        f[i] = f1_at(p, y, n, 0.2 + 0.01 * i);
+    }
+    double best = -1;
+    *thr = 0.5;
+    /* from 0.5 outwards: ties keep the threshold nearest 0.5 */
+    for (int k = 0; k <= 60; k++) {
+        int i = 30 + (k % 2 ? (k + 1) / 2 : -(k / 2));
+        if (i < 2 || i > 58)
+            continue;
+        double v = (f[i - 2] + f[i - 1] + f[i] + f[i + 1] + f[i + 2]) / 5;
+        if (v > best + 1e-12) {
+            best = v;
+            *thr = 0.2 + 0.01 * i;
+        }
+    }
+    int i = (int)lround((*thr - 0.2) / 0.01);
+    return f[i];
+}
+
 typedef struct devscore {
     double acc, macro_f1, nb_acc, lex_acc, ece, cf1;
 } devscore;
 
+static void post_inputs(const doc *d, const double s[HM_NOUT], double x[HM_NBLEND])
+{
+    hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
+    hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, x);
+}
+
+/* The complaint probability of a post as the engine gives it: the complaint
+ * blend, then the category cues (hm_complaint_combine). */
+static double post_complaint(const doc *d, const double s[HM_NOUT], const double pb[3],
+                             const float *cblend)
+{
+    hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
+    double x[HM_NCBLEND];
+    hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, x);
+    double z = cblend[HM_NCBLEND];
+    for (int j = 0; j < HM_NCBLEND; j++)
+        z += cblend[j] * x[j];
+    return hm_complaint_combine(sigmoid(z), d->maxcat, pb[2] - pb[0], pb);
+}
+
+/* Pooled dev figures of a fitted model, for the report. */
 static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
-                         const float blend[3][HM_NBLEND + 1], const float *cblend, devscore *out)
+                         const float blend[3][HM_NBLEND + 1], const float dbias[2][3],
+                         const float *cblend, double cthresh, devscore *out)
 {
     long conf[3][3] = {{0}};
     long nbok = 0, lexok = 0, n = 0;
@@ -395,37 +650,30 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
         const doc *d = &t->docs[i];
         if (!d->dev)
             continue;
-        double s[HM_NOUT];
+        double s[HM_NOUT], x[HM_NBLEND], p[3];
         heads_scores(t, fc, d, fi, s);
-        hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
+        post_inputs(d, s, x);
+        blend_apply(blend, x, p);
         if (d->pol >= 0) {
-            double x[HM_NBLEND], p[3];
-            hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, x);
-            blend_apply(blend, x, p);
-            int pred = p[0] >= p[1] && p[0] >= p[2] ? 0 : p[2] > p[1] ? 2 : 1;
+            int pred = hm_decide(p, dbias[d->domain]);
+            int top = hm_decide(p, (const float[3]){0, 0, 0});
             conf[d->pol][pred]++;
             n++;
             int nbp = s[0] >= s[1] && s[0] >= s[2] ? 0 : s[2] > s[1] ? 2 : 1;
             nbok += nbp == d->pol;
             int lp = d->lex[0] >= 0.05 ? 2 : d->lex[0] <= -0.05 ? 0 : 1;
             lexok += lp == d->pol;
+            /* calibration: of the most probable class */
             double pm = fmax(p[0], fmax(p[1], p[2]));
             int b = (int)(pm * 10);
             if (b > 9)
                 b = 9;
             ece_n[b]++;
             ece_c[b] += pm;
-            ece_a[b] += pred == d->pol;
+            ece_a[b] += top == d->pol;
         }
         if (d->cmp >= 0 && cblend) {
-            double x[HM_NCBLEND], xb[HM_NBLEND], pb[3];
-            hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, xb);
-            blend_apply(blend, xb, pb);
-            hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, x);
-            double z = cblend[HM_NCBLEND];
-            for (int j = 0; j < HM_NCBLEND; j++)
-                z += cblend[j] * x[j];
-            int pc = z >= 0;
+            int pc = post_complaint(d, s, p, cblend) >= cthresh;
             tp += pc && d->cmp;
             fp += pc && !d->cmp;
             fn += !pc && d->cmp;
@@ -437,77 +685,116 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
         out->acc = (double)ok / (double)n;
         out->nb_acc = (double)nbok / (double)n;
         out->lex_acc = (double)lexok / (double)n;
-        double mf = 0;
-        int nc = 0;
-        for (int c = 0; c < 3; c++) {
-            long g = conf[c][0] + conf[c][1] + conf[c][2];
-            long p = conf[0][c] + conf[1][c] + conf[2][c];
-            if (!g)
-                continue;
-            double P = p ? (double)conf[c][c] / (double)p : 0, R = (double)conf[c][c] / (double)g;
-            mf += P + R > 0 ? 2 * P * R / (P + R) : 0;
-            nc++;
-        }
-        out->macro_f1 = nc ? mf / nc : 0;
+        out->macro_f1 = metric_of(&conf[0][0], 0, HM_METRIC_MACRO_F1);
         for (int b = 0; b < 10; b++)
             if (ece_n[b])
                 out->ece += fabs(ece_a[b] - ece_c[b]) / (double)n;
     }
-    double P = tp + fp ? (double)tp / (double)(tp + fp) : 0;
-    double R = tp + fn ? (double)tp / (double)(tp + fn) : 0;
-    out->cf1 = P + R > 0 ? 2 * P * R / (P + R) : 0;
+    out->cf1 = tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0;
 }
 
-static void fit_blends(hm_trainer *t, const fitctx *fc, const uint32_t *fi,
-                       float blend[3][HM_NBLEND + 1], float *cblend, int *has_c)
+/* The polarity blend: a multinomial logistic model on the dev posts.  With
+ * rows, the dev rows also get out-of-fold probabilities (5 folds), the
+ * figures the settings and decision biases are tuned on: the blend is fitted
+ * on these same posts. */
+static void fit_blend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
+                      float blend[3][HM_NBLEND + 1], devrow *rows)
 {
-    size_t n = 0, nc = 0;
-    for (size_t i = 0; i < t->ndocs; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < t->ndocs; i++)
         n += t->docs[i].dev && t->docs[i].pol >= 0;
-        nc += t->docs[i].dev && t->docs[i].cmp >= 0;
-    }
     double *X = malloc((n + 1) * HM_NBLEND * sizeof *X), *wt = malloc((n + 1) * sizeof *wt);
     int *y = malloc((n + 1) * sizeof *y);
-    double *XC = malloc((nc + 1) * HM_NCBLEND * sizeof *XC), *wc = malloc((nc + 1) * sizeof *wc);
-    int *yc = malloc((nc + 1) * sizeof *yc);
-    size_t k = 0, kc = 0;
-    for (size_t i = 0; i < t->ndocs; i++) {
+    memset(blend, 0, sizeof(float) * 3 * (HM_NBLEND + 1));
+    size_t k = 0;
+    for (size_t i = 0; X && wt && y && i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
         if (!d->dev || d->pol < 0)
             continue;
         double s[HM_NOUT];
         heads_scores(t, fc, d, fi, s);
-        hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
-        hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, X + k * HM_NBLEND);
+        post_inputs(d, s, X + k * HM_NBLEND);
         y[k] = d->pol;
         wt[k] = d->weight;
         k++;
     }
-    memset(blend, 0, sizeof(float) * 3 * (HM_NBLEND + 1));
     if (k >= 10)
         fit_logistic(X, y, wt, k, HM_NBLEND, 3, 1e-3, &blend[0][0]);
-    /* the complaint blend reads the calibrated polarity: fitted second */
-    for (size_t i = 0; i < t->ndocs; i++) {
+    double *wf = rows && k >= 10 ? malloc(k * sizeof *wf) : NULL;
+    for (int fold = 0; wf && fold < 5; fold++) {
+        float fb[3][HM_NBLEND + 1];
+        for (size_t j = 0; j < k; j++)
+            wf[j] = (int)(j % 5) == fold ? 0 : wt[j];
+        fit_logistic(X, y, wf, k, HM_NBLEND, 3, 1e-3, &fb[0][0]);
+        for (size_t j = (size_t)fold; j < k; j += 5)
+            blend_apply((const float(*)[HM_NBLEND + 1])fb, X + j * HM_NBLEND, rows[j].p);
+    }
+    for (size_t j = 0; rows && !wf && j < k; j++)
+        blend_apply((const float(*)[HM_NBLEND + 1])blend, X + j * HM_NBLEND, rows[j].p);
+    free(wf);
+    free(X); free(wt); free(y);
+}
+
+/* The complaint blend reads the calibrated polarity: fitted once the polarity
+ * blend is.  Returns 1 when fitted (10 or more dev posts with a complaint
+ * label); p and y get the dev posts' complaint probabilities and labels. */
+static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
+                      const float blend[3][HM_NBLEND + 1], float *cblend, double *pout,
+                      int8_t *yout, size_t *nout)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->ndocs; i++)
+        n += t->docs[i].dev && t->docs[i].cmp >= 0;
+    double *XC = malloc((n + 1) * HM_NCBLEND * sizeof *XC), *wc = malloc((n + 1) * sizeof *wc);
+    int *yc = malloc((n + 1) * sizeof *yc);
+    memset(cblend, 0, sizeof(float) * (HM_NCBLEND + 1));
+    size_t k = 0;
+    for (size_t i = 0; XC && wc && yc && i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
         if (!d->dev || d->cmp < 0)
             continue;
         double s[HM_NOUT], xb[HM_NBLEND], pb[3];
         heads_scores(t, fc, d, fi, s);
+        post_inputs(d, s, xb);
+        blend_apply(blend, xb, pb);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
-        hm_blend_inputs(s, &ls, d->lex[3], d->ntoks, d->social, xb);
-        blend_apply((const float(*)[HM_NBLEND + 1])blend, xb, pb);
-        hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, XC + kc * HM_NCBLEND);
-        yc[kc] = d->cmp;
-        wc[kc] = d->weight;
-        kc++;
+        hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, XC + k * HM_NCBLEND);
+        yc[k] = d->cmp;
+        wc[k] = d->weight;
+        k++;
     }
-    *has_c = 0;
-    memset(cblend, 0, sizeof(float) * (HM_NCBLEND + 1));
-    if (kc >= 10) {
-        fit_logistic(XC, yc, wc, kc, HM_NCBLEND, 1, 1e-3, cblend);
-        *has_c = 1;
+    int ok = k >= 10;
+    /* the figures the threshold is tuned on are out-of-fold (5 folds): the
+     * blend is fitted on the same few posts */
+    double *wf = malloc((k + 1) * sizeof *wf);
+    float fb[HM_NCBLEND + 1];
+    *nout = 0;
+    for (int fold = 0; ok && wf && fold < 5; fold++) {
+        for (size_t j = 0; j < k; j++)
+            wf[j] = (int)(j % 5) == fold ? 0 : wc[j];
+        fit_logistic(XC, yc, wf, k, HM_NCBLEND, 1, 1e-3, fb);
+        size_t j = 0;
+        for (size_t i = 0; i < t->ndocs; i++) {
+            const doc *d = &t->docs[i];
+            if (!d->dev || d->cmp < 0)
+                continue;
+            if ((int)(j % 5) == fold) {
+                double s[HM_NOUT], xb[HM_NBLEND], pb[3];
+                heads_scores(t, fc, d, fi, s);
+                post_inputs(d, s, xb);
+                blend_apply(blend, xb, pb);
+                pout[j] = post_complaint(d, s, pb, fb);
+                yout[j] = d->cmp;
+            }
+            j++;
+        }
+        *nout = k;
     }
-    free(X); free(wt); free(y); free(XC); free(wc); free(yc);
+    if (ok)
+        fit_logistic(XC, yc, wc, k, HM_NCBLEND, 1, 1e-3, cblend);
+    free(wf);
+    free(XC); free(wc); free(yc);
+    return ok;
 }
 
 int hm_trainer_set_group(hm_trainer *t, int group)
@@ -516,6 +803,21 @@ int hm_trainer_set_group(hm_trainer *t, int group)
         return HM_EINVAL;
     t->group = group;
     return 0;
+}
+
+int hm_trainer_set_metric(hm_trainer *t, int metric)
+{
+    if (!t || metric < HM_METRIC_ACCURACY || metric > HM_METRIC_MACRO_RECALL)
+        return HM_EINVAL;
+    t->metric[t->group] = (uint8_t)metric;
+    return 0;
+}
+
+double hm_trainer_dev_score(const hm_trainer *t, int group)
+{
+    if (!t || !t->fitted || group < 0 || group >= 1024)
+        return NAN;
+    return t->score[group];
 }
 
 /* Sources of very different sizes: rescale each source's weights so that its
@@ -546,6 +848,52 @@ static void balance_groups(hm_trainer *t, double gamma)
     }
 }
 
+/* Two domains, short and long posts (tweets and one-line reviews are not
+ * written like long reviews): a post's features are keyed by its domain, and
+ * each training post also teaches the other domain at `share` of its weight
+ * (0: two separate models, 1: one model twice). */
+static int expand_domains(hm_trainer *t, uint32_t long_from, double share)
+{
+    drop_copies(t);
+    t->long_from = long_from;
+    size_t n0 = t->ndocs, xd = 0, xf = 0;
+    for (size_t i = 0; i < n0; i++)
+        t->docs[i].domain = long_from && t->docs[i].ntoks >= long_from;
+    if (!long_from)
+        return 0;
+    for (size_t i = 0; i < n0; i++) {
+        if (share > 0 && !t->docs[i].dev) {
+            xd++;
+            xf += t->docs[i].n;
+        }
+    }
+    if (xd) {
+        doc *d = realloc(t->docs, (n0 + xd) * sizeof *d);
+        if (!d)
+            return HM_ENOMEM;
+        t->docs = d;
+        t->dcap = n0 + xd;
+        uint64_t *f = realloc(t->feats, (t->nfeats + xf) * sizeof *f);
+        if (!f)
+            return HM_ENOMEM;
+        t->feats = f;
+        t->fcap = t->nfeats + xf;
+        for (size_t i = 0; i < n0; i++) {
+            if (t->docs[i].dev)
+                continue;
+            doc *c = &t->docs[t->ndocs++];
+            *c = t->docs[i];
+            c->copy = 1;
+            c->domain = !c->domain;
+            c->weight = (float)(c->weight * share);
+            c->off = t->nfeats;
+            memcpy(t->feats + t->nfeats, t->feats + t->docs[i].off, c->n * sizeof *t->feats);
+            t->nfeats += c->n;
+        }
+    }
+    return 0;
+}
+
 int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, hm_status *st)
 {
     hm_train_opts def;
@@ -558,7 +906,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     }
     unsigned seed = o->seed ? o->seed : 1;
     int epochs = o->epochs > 0 ? o->epochs : 8;
-    double alpha = o->alpha > 0 ? o->alpha : 0.5;
+    double alpha = o->alpha > 0 ? o->alpha : 1.0;
     int min_count = o->min_count > 0 ? o->min_count : 2;
     double prune = o->prune > 0 ? o->prune : 1e-3;
     hm_train_report r;
@@ -567,9 +915,17 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         balance_groups(t, o->group_balance > 0 ? o->group_balance : 0.5);
         t->balanced = 1;
     }
+    uint32_t long_from = o->long_from < 0 ? 0 : o->long_from > 0 ? (uint32_t)o->long_from : 48;
+    double share = o->domain_share < 0 ? 0 : o->domain_share > 0 ? o->domain_share : 0.2;
+    if (expand_domains(t, long_from, share)) {
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return HM_ENOMEM;
+    }
     size_t ntr = 0, ndev = 0;
     for (size_t i = 0; i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
+        if (d->copy)
+            continue;
         if (d->pol >= 0)
             *(d->dev ? &ndev : &ntr) += 1;
         if (d->cmp >= 0)
@@ -596,7 +952,8 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         const doc *d = &t->docs[i];
         for (uint32_t k = 0; k < d->n; k++) {
             int isnew;
-            uint32_t *v = tab_slot(&tab, t->feats[d->off + k], &isnew);
+            uint64_t key = d->domain ? hm_long_key(t->feats[d->off + k]) : t->feats[d->off + k];
+            uint32_t *v = tab_slot(&tab, key, &isnew);
             if (isnew) {
                 if (tab.n * 2 > tab.cap) {
                     /* grow: rebuild the table from keys */
@@ -620,11 +977,11 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                     /* the new key was inserted in the old table: find it again */
                     tab_free(&tab);
                     tab = nt;
-                    v = tab_slot(&tab, t->feats[d->off + k], &isnew);
+                    v = tab_slot(&tab, key, &isnew);
                     isnew = 1;
                 }
                 *v = (uint32_t)nf;
-                keys[nf++] = t->feats[d->off + k];
+                keys[nf++] = key;
             }
             fi[d->off + k] = *v;
         }
@@ -655,7 +1012,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 c[d->pol] += d->weight;
             if (d->cmp >= 0)
                 c[d->cmp ? 3 : 4] += d->weight;
-            c[5] += 1;
+            c[5] += d->copy ? 0 : 1;
         }
     }
     /* 2. keep frequent features; naive Bayes ratios */
@@ -715,50 +1072,132 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         ccw[0] = ct / (2 * cmp_w[0]);
         ccw[1] = ct / (2 * cmp_w[1]);
     }
-    /* 3. heads, with the L2 pull tuned on dev */
-    static const double grid[] = {1e-3, 1e-4, 1e-5};
-    int ngrid = o->l2 > 0 || ndev == 0 ? 1 : 3;
-    double best = -1, best_l2 = o->l2 > 0 ? o->l2 : 1e-4;
-    float *best_w = NULL;
+    /* 3. heads.  The polarity heads' step and L2 pull are tuned on dev (the
+     * mean over sources of each one's metric, with decision biases tuned
+     * too); then the complaint head's, on the F1 of complaints at the
+     * threshold tuned with them. */
+    static const double lr_grid[] = {1.5, 3, 6}, l2_grid[] = {1e-4, 1e-5};
+    static const double clr_grid[] = {0.5, 1, 2, 4};
+    int nlr = o->lr > 0 || ndev == 0 ? 1 : 3, nl2 = o->l2 > 0 || ndev == 0 ? 1 : 2;
+    double best = -1, best_l2 = o->l2 > 0 ? o->l2 : 1e-4, best_lr = o->lr > 0 ? o->lr : 3;
+    float *best_w = malloc((kept * HM_NOUT + 1) * sizeof *best_w);
     double best_b[HM_NOUT] = {0};
     float bblend[3][HM_NBLEND + 1];
+    float bdbias[2][3];
     float bcblend[HM_NCBLEND + 1];
+    double bcthresh = 0.5, bcf1 = -1, best_clr = 1, best_cl2 = best_l2;
     int bhas_c = 0;
-    devscore bds;
-    memset(&bds, 0, sizeof bds);
-    for (int gi = 0; gi < ngrid; gi++) {
-        double l2 = ngrid == 1 ? best_l2 : grid[gi];
-        for (size_t i = 0; i < kept * HM_NOUT; i++)
-            fc.w[i] = 1.0f;
-        for (int h = 0; h < 3; h++) {
-            double p = (cls_w[h] + 1) / (ctot + 2);
-            fc.b[h] = log(p / (1 - p));
-        }
-        fc.b[3] = cmp_w[0] > 0 && cmp_w[1] > 0 ? log(cmp_w[1] / cmp_w[0]) : 0;
-        for (int h = 0; h < 3; h++)
-            sgd_head(t, &fc, fi, h, l2, epochs, seed, cwv[h]);
-        if (cmp_w[0] > 0 && cmp_w[1] > 0)
-            sgd_head(t, &fc, fi, 3, l2, epochs, seed, ccw);
-        float blend[3][HM_NBLEND + 1], cblend[HM_NCBLEND + 1];
-        int has_c = 0;
-        fit_blends(t, &fc, fi, blend, cblend, &has_c);
-        devscore ds;
-        evaluate_dev(t, &fc, fi, (const float(*)[HM_NBLEND + 1])blend, has_c ? cblend : NULL, &ds);
-        double score = ndev ? ds.acc + ds.macro_f1 : 1;
-        if (score > best) {
-            best = score;
-            best_l2 = l2;
-            free(best_w);
-            best_w = malloc(kept * HM_NOUT * sizeof *best_w + 1);
-            memcpy(best_w, fc.w, kept * HM_NOUT * sizeof *best_w);
-            memcpy(best_b, fc.b, sizeof best_b);
-            memcpy(bblend, blend, sizeof bblend);
-            memcpy(bcblend, cblend, sizeof bcblend);
-            bhas_c = has_c;
-            bds = ds;
-        }
+    memset(bblend, 0, sizeof bblend);
+    memset(bdbias, 0, sizeof bdbias);
+    memset(bcblend, 0, sizeof bcblend);
+    devset dv;
+    size_t ncd = r.ncomplaint_dev;
+    double *cp = malloc((ncd + 1) * sizeof *cp);
+    int8_t *cy = malloc(ncd + 1);
+    int dvrc = devset_init(&dv, t);
+    double *bper = calloc((size_t)dv.nsrc + 1, sizeof *bper);
+    if (dvrc || !bper || !best_w || !cp || !cy) {
+        free(bper);
+        devset_free(&dv);
+        free(best_w); free(cp); free(cy); free(kkeys); free(fc.r); free(fc.w); free(fi);
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return HM_ENOMEM;
     }
+    for (int li = 0; li < nlr; li++)
+        for (int gi = 0; gi < nl2; gi++) {
+            double lr = nlr == 1 ? best_lr : lr_grid[li], l2 = nl2 == 1 ? best_l2 : l2_grid[gi];
+            for (size_t i = 0; i < kept * HM_NOUT; i++)
+                fc.w[i] = 1.0f;
+            for (int h = 0; h < 3; h++) {
+                double p = (cls_w[h] + 1) / (ctot + 2);
+                fc.b[h] = log(p / (1 - p));
+                sgd_head(t, &fc, fi, h, lr, l2, epochs, seed, cwv[h]);
+            }
+            float blend[3][HM_NBLEND + 1], db[2][3];
+            fit_blend(t, &fc, fi, blend, dv.rows);
+            double score = ndev ? tune_biases(&dv, db) : 1;
+            if (r.ntried < 16) {
+                hm_train_trial *tr = &r.tried[r.ntried++];
+                tr->complaint = 0;
+                tr->lr = lr;
+                tr->l2 = l2;
+                tr->score = score;
+            }
+            if (score > best) {
+                best = score;
+                best_l2 = l2;
+                best_lr = lr;
+                memcpy(best_w, fc.w, kept * HM_NOUT * sizeof *best_w);
+                memcpy(best_b, fc.b, sizeof best_b);
+                memcpy(bblend, blend, sizeof bblend);
+                memcpy(bdbias, db, sizeof bdbias);
+                for (int k2 = 0; k2 < dv.nsrc; k2++)
+                    bper[k2] = dv.per[k2];
+            }
+        }
+    /* the chosen model; the sources' figures are its out-of-fold ones */
+    memcpy(fc.w, best_w, kept * HM_NOUT * sizeof *best_w);
+    memcpy(fc.b, best_b, sizeof best_b);
+    r.dev_score = ndev ? best : 0;
+    for (int g = 0; g < 1024; g++)
+        t->score[g] = NAN;
+    for (int k2 = 0; k2 < dv.nsrc; k2++)
+        t->score[dv.group[k2]] = bper[k2];
+    if (cmp_w[0] > 0 && cmp_w[1] > 0) {
+        int ncl = o->complaint_lr > 0 || ncd == 0 ? 1 : 4, ncl2 = o->l2 > 0 || ncd == 0 ? 1 : 2;
+        best_clr = o->complaint_lr > 0 ? o->complaint_lr : 1;
+        for (int li = 0; li < ncl; li++)
+            for (int gi = 0; gi < ncl2; gi++) {
+                double lr = ncl == 1 ? best_clr : clr_grid[li];
+                double l2 = ncl2 == 1 ? best_l2 : l2_grid[gi];
+                for (size_t f = 0; f < kept; f++)
+                    fc.w[f * HM_NOUT + 3] = 1.0f;
+                fc.b[3] = log(cmp_w[1] / cmp_w[0]);
+                sgd_head(t, &fc, fi, 3, lr, l2, epochs, seed, ccw);
+                float cblend[HM_NCBLEND + 1];
+                size_t nc = 0;
+                int has_c = fit_cblend(t, &fc, fi, (const float(*)[HM_NBLEND + 1])bblend, cblend,
+                                       cp, cy, &nc);
+                double th = 0.5, f1 = has_c ? tune_threshold(cp, cy, nc, &th) : 0;
+                if (o->complaint_threshold > 0 && o->complaint_threshold < 1) {
+                    th = o->complaint_threshold;
+                    f1 = f1_at(cp, cy, nc, th);
+                }
+                if (r.ntried < 16) {
+                    hm_train_trial *tr = &r.tried[r.ntried++];
+                    tr->complaint = 1;
+                    tr->lr = lr;
+                    tr->l2 = l2;
+                    tr->score = f1;
+                }
+                if (f1 > bcf1) {
+                    bcf1 = f1;
+                    best_clr = lr;
+                    best_cl2 = l2;
+                    for (size_t f = 0; f < kept; f++)
+                        best_w[f * HM_NOUT + 3] = fc.w[f * HM_NOUT + 3];
+                    best_b[3] = fc.b[3];
+                    memcpy(bcblend, cblend, sizeof bcblend);
+                    bcthresh = th;
+                    bhas_c = has_c;
+                }
+            }
+        memcpy(fc.w, best_w, kept * HM_NOUT * sizeof *best_w);
+        memcpy(fc.b, best_b, sizeof best_b);
+    }
+    devscore bds;
+    evaluate_dev(t, &fc, fi, (const float(*)[HM_NBLEND + 1])bblend, (const float(*)[3])bdbias,
+                 bhas_c ? bcblend : NULL, bcthresh, &bds);
+    devset_free(&dv);
+    free(bper);
+    free(cp);
+    free(cy);
     r.l2 = best_l2;
+    r.lr = best_lr;
+    r.complaint_lr = best_clr;
+    r.complaint_l2 = best_cl2;
+    r.complaint_threshold = bcthresh;
+    memcpy(r.bias, bdbias, sizeof r.bias);
     r.dev_accuracy = bds.acc;
     r.dev_macro_f1 = bds.macro_f1;
     r.dev_nb_accuracy = bds.nb_acc;
@@ -791,12 +1230,16 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         t->bias[c] = (float)best_b[c];
     memcpy(t->blend, bblend, sizeof bblend);
     memcpy(t->cblend, bcblend, sizeof bcblend);
+    memcpy(t->dbias, bdbias, sizeof bdbias);
+    t->cthresh = (float)bcthresh;
     t->flags = (bhas_c ? HM_MF_COMPLAINT : 0) | HM_MF_NORM;
     t->info[0] = (float)ntr;
     t->info[1] = (float)ndev;
     t->info[2] = (float)bds.acc;
     t->info[3] = (float)bds.macro_f1;
     t->info[4] = (float)best_l2;
+    t->info[5] = (float)best_lr;
+    t->info[6] = (float)r.dev_score;
     t->fitted = 1;
     free(best_w);
     free(kkeys);
@@ -881,6 +1324,13 @@ int hm_trainer_save(const hm_trainer *t, const char *path, hm_status *st)
         putf(q, t->cblend[j]);
     for (int j = 0; j < 8; j++, q += 4)
         putf(q, t->info[j]);
+    put32(q, t->long_from);
+    q += 4;
+    for (int d = 0; d < 2; d++)
+        for (int c = 0; c < 3; c++, q += 4)
+            putf(q, t->dbias[d][c]);
+    putf(q, t->cthresh);
+    q += 4;
     uint64_t sum = hm_checksum(buf + 48, size - 48);
     memcpy(buf + 40, &sum, 8);
     char tmp[4096];

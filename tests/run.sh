@@ -136,6 +136,14 @@ cp "$TMP/m1.hmm" "$TMP/ver.hmm"
 printf '\011' | dd of="$TMP/ver.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
 "$HUMEUR" --model "$TMP/ver.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
 check "wrong format version refused (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version' '$TMP/err'"
+cp "$TMP/m1.hmm" "$TMP/v3.hmm"
+printf '\003' | dd of="$TMP/v3.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
+"$HUMEUR" --model "$TMP/v3.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
+check "a model of the previous layout (format 3) refused, exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version 3, this build reads 4' '$TMP/err'"
+"$HUMEUR" train --lang en --out "$TMP/m4.hmm" --train "$TINY@train" --dev "$TINY@dev^f1" 2> /dev/null; rc=$?
+check "a source judged by macro-F1 on dev (^f1) trains (status $rc)" test "$rc" -eq 0
+"$HUMEUR" train --lang en --out "$TMP/m5.hmm" --train "$TINY@train" --dev "$TINY@dev^best" 2> /dev/null; rc=$?
+check "an unknown dev metric is a usage error (got $rc)" test "$rc" -eq 2
 cp "$TMP/m1.hmm" "$TMP/bom.hmm"
 printf '\001\002\003\004' | dd of="$TMP/bom.hmm" bs=1 seek=12 conv=notrunc 2> /dev/null
 "$HUMEUR" --model "$TMP/bom.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?

@@ -67,6 +67,7 @@ typedef struct spec {
     double weight;
     int cfrom_rating;
     int dev;
+    int metric;              /* ^acc, ^f1, ^recall: HM_METRIC_*, -1 when not given */
 } spec;
 typedef int (*row_fn)(void *ctx, const char *text, size_t len, int polarity, int complaint,
                       int dev, double weight);

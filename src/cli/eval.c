@@ -380,8 +380,10 @@ int cmd_eval(int argc, char **argv)
                 if (dump) {
                     json_t *id = json_object_get(root, "id");
                     char *ids = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
-                    fprintf(dump, "{\"id\":%s,\"gold\":%d,\"pred\":%d,\"score\":%.4f,\"lang\":\"%s\"}\n",
-                            ids ? ids : "null", g - 1, r.polarity, r.score, r.lang);
+                    fprintf(dump, "{\"id\":%s,\"gold\":%d,\"pred\":%d,\"score\":%.4f,\"probs\":[%.4f,%.4f,%.4f],"
+                            "\"lang\":\"%s\"}\n",
+                            ids ? ids : "null", g - 1, r.polarity, r.score, r.probs[0], r.probs[1],
+                            r.probs[2], r.lang);
                     free(ids);
                 }
             } else if (o.task == 1) {

@@ -1,12 +1,14 @@
 /*
  * train.c — `humeur train`: read labelled JSON Lines, fit a model, save it.
  *
- * Data sources are SPECs:  PATH[@split[,split]][%holdout][*weight][+c]
+ * Data sources are SPECs:  PATH[@split[,split]][%holdout][*weight][+c][^metric]
  *   @train,dev   only rows whose "split" is one of these
  *   %10          hold out 10% of the rows (by a hash of their id) as dev rows;
  *   %10=movie_id   ... by a hash of another field (rows sharing it stay together)
  *   *0.5         weight of every row of this source
  *   +c           derive a complaint label from stars: 1-2 complaint, 4-5 not
+ *   ^recall      judge this source's dev rows by macro-recall when tuning
+ *                (^f1 macro-F1, ^acc accuracy, the default)
  * given with --train (training rows) or --dev (tuning rows).  Labels: the
  * "polarity" field, else "rating" (below 2.5 negative, 2.5-3.5 neutral, above
  * 3.5 positive); "complaint" (true/false) feeds the complaint head.  .gz files
@@ -54,9 +56,10 @@ int parse_spec(const char *s, int dev, spec *sp)
     memset(sp, 0, sizeof *sp);
     sp->weight = 1.0;
     sp->dev = dev;
+    sp->metric = -1;
     const char *slash = strrchr(s, '/');
     const char *tail = slash ? slash : s;
-    size_t plen = strcspn(tail, "@%*+") + (size_t)(tail - s);
+    size_t plen = strcspn(tail, "@%*+^") + (size_t)(tail - s);
     if (plen >= sizeof sp->path)
         return -1;
     memcpy(sp->path, s, plen);
@@ -64,7 +67,7 @@ int parse_spec(const char *s, int dev, spec *sp)
     const char *p = s + plen;
     while (*p) {
         char c = *p++;
-        size_t n = strcspn(p, "@%*+");
+        size_t n = strcspn(p, "@%*+^");
         char val[128];
         if (n >= sizeof val)
             return -1;
@@ -82,6 +85,12 @@ int parse_spec(const char *s, int dev, spec *sp)
             sp->weight = atof(val);
         else if (c == '+' && !strcmp(val, "c"))
             sp->cfrom_rating = 1;
+        else if (c == '^' && !strcmp(val, "acc"))
+            sp->metric = HM_METRIC_ACCURACY;
+        else if (c == '^' && !strcmp(val, "f1"))
+            sp->metric = HM_METRIC_MACRO_F1;
+        else if (c == '^' && !strcmp(val, "recall"))
+            sp->metric = HM_METRIC_MACRO_RECALL;
         else
             return -1;
     }
@@ -187,12 +196,19 @@ int read_spec(const spec *sp, const char *text_field, row_fn fn, void *ctx, long
 
 static const char train_usage[] =
     "usage: humeur train --lang fr|en --out MODEL.hmm [OPTIONS] --train SPEC [--train SPEC]...\n"
-    "  SPEC = PATH[@split,...][%holdout][*weight][+c]   (see README, \"Models\")\n"
+    "  SPEC = PATH[@split,...][%holdout][*weight][+c][^acc|^f1|^recall]\n"
+    "                   (see README, \"Models\"; ^: the metric of its dev rows)\n"
     "  --train SPEC     training rows           --dev SPEC     tuning rows\n"
-    "  --seed N         shuffling seed (1)      --epochs N     SGD epochs (5)\n"
+    "  --seed N         shuffling seed (1)      --epochs N     SGD epochs (8)\n"
+    "  --lr X           SGD step of the polarity heads (tuned on dev when absent)\n"
+    "  --complaint-lr X the complaint head's (tuned on dev when absent)\n"
+    "  --complaint-threshold X  complaint decision threshold (tuned on dev: best F1)\n"
     "  --l2 X           pull towards naive Bayes (tuned on dev when absent)\n"
-    "  --min-count N    drop rarer features (2) --alpha X      NB smoothing (0.5)\n"
+    "  --min-count N    drop rarer features (2) --alpha X      NB smoothing (1)\n"
+    "  --long-from N    posts of N tokens or more have their own weights (48; 0: off)\n"
+    "  --domain-share X how much a post teaches the other length's weights (0.2)\n"
     "  --balance G      0..1: bring sources towards equal weight (0.5)\n"
+    "  --verbose        also list the settings tried and their dev figures\n"
     "  --text-field F   (text)                  --lexicons DIR lexicons to read posts with\n";
 
 int cmd_train(int argc, char **argv)
@@ -200,7 +216,7 @@ int cmd_train(int argc, char **argv)
     spec specs[64];
     int nspec = 0;
     const char *out = NULL, *lexdir = NULL, *text_field = "text";
-    int lang = 0;
+    int lang = 0, verbose = 0;
     hm_train_opts o;
     memset(&o, 0, sizeof o);
     for (int i = 0; i < argc; i++) {
@@ -208,6 +224,10 @@ int cmd_train(int argc, char **argv)
         if (!strcmp(a, "--help")) {
             fputs(train_usage, stdout);
             return EXIT_OK;
+        }
+        if (!strcmp(a, "--verbose")) {
+            verbose = 1;
+            continue;
         }
         if (!v) {
             fprintf(stderr, "humeur train: missing value for %s\n%s", a, train_usage);
@@ -234,6 +254,16 @@ int cmd_train(int argc, char **argv)
             o.min_count = atoi(v);
         else if (!strcmp(a, "--balance"))
             o.group_balance = atof(v);
+        else if (!strcmp(a, "--lr"))
+            o.lr = atof(v);
+        else if (!strcmp(a, "--complaint-lr"))
+            o.complaint_lr = atof(v);
+        else if (!strcmp(a, "--complaint-threshold"))
+            o.complaint_threshold = atof(v);
+        else if (!strcmp(a, "--long-from"))
+            o.long_from = atoi(v) > 0 ? atoi(v) : -1;
+        else if (!strcmp(a, "--domain-share"))
+            o.domain_share = atof(v) > 0 ? atof(v) : -1;
         else if (!strcmp(a, "--train") || !strcmp(a, "--dev")) {
             if (nspec >= 64 || parse_spec(v, !strcmp(a, "--dev"), &specs[nspec])) {
                 fprintf(stderr, "humeur train: bad SPEC: %s\n", v);
@@ -269,6 +299,8 @@ int cmd_train(int argc, char **argv)
                 break;
             }
         hm_trainer_set_group(tr, g);
+        if (specs[i].metric >= 0)
+            hm_trainer_set_metric(tr, specs[i].metric);
         status = read_spec(&specs[i], text_field, add_row, tr, &rows, &crow);
         fprintf(stderr, "humeur train: %s: %ld rows (%ld with a complaint label)%s\n",
                 specs[i].path, rows, crow, specs[i].dev ? " [dev]" : "");
@@ -280,14 +312,38 @@ int cmd_train(int argc, char **argv)
             status = EXIT_IO;
         } else {
             fprintf(stderr,
-                    "humeur train: %s: %zu train / %zu dev posts, %zu features, %zu kept, l2 %g\n"
+                    "humeur train: %s: %zu train / %zu dev posts, %zu features, %zu kept, "
+                    "lr %g, l2 %g\n"
                     "  dev: blend accuracy %.4f, macro-F1 %.4f, ECE %.4f; NB-LR alone %.4f; "
-                    "lexicon alone %.4f\n",
-                    out, rep.ntrain, rep.ndev, rep.nfeatures, rep.nkept, rep.l2, rep.dev_accuracy,
-                    rep.dev_macro_f1, rep.dev_ece, rep.dev_nb_accuracy, rep.dev_lexicon_accuracy);
+                    "lexicon alone %.4f\n"
+                    "  decision biases (neg, pos): short posts %+.1f %+.1f, long posts %+.1f %+.1f\n",
+                    out, rep.ntrain, rep.ndev, rep.nfeatures, rep.nkept, rep.lr, rep.l2,
+                    rep.dev_accuracy, rep.dev_macro_f1, rep.dev_ece, rep.dev_nb_accuracy,
+                    rep.dev_lexicon_accuracy, rep.bias[0][0], rep.bias[0][2], rep.bias[1][0],
+                    rep.bias[1][2]);
+            static const char *const mname[] = {"accuracy", "macro-F1", "macro-recall"};
+            for (int i = 0; i < nspec; i++) {
+                double v = hm_trainer_dev_score(tr, i);
+                if (v == v) {
+                    int m = 0;
+                    for (int j = 0; j < nspec; j++)
+                        if (!strcmp(specs[j].path, specs[i].path) && specs[j].metric >= 0)
+                            m = specs[j].metric;
+                    fprintf(stderr, "  dev %s: %s %.4f\n", specs[i].path, mname[m], v);
+                }
+            }
+            fprintf(stderr, "  dev score (mean of the sources' figures): %.4f\n", rep.dev_score);
+            for (int i = 0; verbose && i < rep.ntried; i++)
+                fprintf(stderr, "  tried: %s lr %g, l2 %g: %s %.4f\n",
+                        rep.tried[i].complaint ? "complaint head" : "polarity heads", rep.tried[i].lr,
+                        rep.tried[i].l2, rep.tried[i].complaint ? "F1" : "dev score",
+                        rep.tried[i].score);
             if (rep.ncomplaint_train)
-                fprintf(stderr, "  complaint: %zu train / %zu dev posts, dev F1 %.4f\n",
-                        rep.ncomplaint_train, rep.ncomplaint_dev, rep.dev_complaint_f1);
+                fprintf(stderr,
+                        "  complaint: %zu train / %zu dev posts, lr %g, l2 %g, threshold %.2f, "
+                        "dev F1 %.4f\n",
+                        rep.ncomplaint_train, rep.ncomplaint_dev, rep.complaint_lr,
+                        rep.complaint_l2, rep.complaint_threshold, rep.dev_complaint_f1);
         }
     }
     hm_trainer_free(tr);
