@@ -5,6 +5,8 @@
 # has no dev split) to tune.  Never a test split, never vader.  A source's dev
 # rows are judged by the metric of its task (^recall: SemEval-2017 4A's
 # macro-recall, ^f1: macro-F1 for UMSAB, else accuracy) when the trainer tunes.
+# Hold-outs keep a film's reviews together (=movie_id, =film_id): the test
+# splits are other films.
 set -eu
 H=${1:-build/humeur}
 D=${2:-../shared/data}
@@ -34,4 +36,4 @@ TRAIN_OPTS=${TRAIN_OPTS:-}
     --dev   "$D/insurance-reviews-fr/insurance-reviews-fr.jsonl.gz@dev+c" \
     --train "$D/trustpilot-fr/trustpilot-fr.jsonl.gz@train+c" \
     --dev   "$D/trustpilot-fr/trustpilot-fr.jsonl.gz@dev+c" \
-    --train "$D/allocine-rescrape-fr/allocine-rescrape-fr.jsonl.gz@dev%10"
+    --train "$D/allocine-rescrape-fr/allocine-rescrape-fr.jsonl.gz@dev%10=film_id"

@@ -538,10 +538,12 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         int32_t btok[3];
         double bw[3];
         int dom = hm_model_domain(m, a->tb.ntoks);
-        hm_model_score(m, a->fb.f, a->fb.n, dom, s, btok, bw, 3, a->fb.tok);
+        double q[HM_MAXSRC];
+        hm_model_score(m, a->fb.f, a->fb.n, dom, s, q, btok, bw, 3, a->fb.tok);
         double p[3], pb[3], x[HM_NBLEND];
+        float db[3];
         hm_blend_inputs(s, &ls, a->cat.cue_total, a->tb.ntoks, hm_is_social(&a->tb), x);
-        hm_blend_probs(m, x, pb);
+        hm_blend_probs(m, x, q, pb, db);
         if (scorer == HM_SCORER_NB) {
             /* the one-vs-rest heads alone, normalized */
             hm_softmax3(s, p);
@@ -553,9 +555,10 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         memcpy(out->probs, p, sizeof p);
         out->score = p[2] - p[0];
         static const float nobias[3] = {0, 0, 0};
-        /* the blend's decision biases shift the class where the dev rows' metric
-         * asked for it (macro-recall, macro-F1); the probabilities stay calibrated */
-        out->polarity = hm_decide(p, scorer == HM_SCORER_NB ? nobias : m->dbias[dom]) - 1;
+        /* the sources' decision biases shift the class where their dev rows'
+         * metric asked for it (macro-recall, macro-F1); the probabilities stay
+         * calibrated */
+        out->polarity = hm_decide(p, scorer == HM_SCORER_NB ? nobias : db) - 1;
         /* the model's strongest words are evidence too (on the scale of its logits) */
         double norm = (m->flags & HM_MF_NORM) && a->fb.n ? 1.0 / sqrt((double)a->fb.n) : 1.0;
         for (int k = 0; k < 3; k++)
@@ -565,11 +568,11 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
                     return HM_ENOMEM;
             }
         if (m->flags & HM_MF_COMPLAINT) {
-            int q = 0;
+            int question = 0;
             for (size_t i = 0; i < a->tb.ntoks; i++)
-                q |= a->tb.toks[i].punct_q != 0;
+                question |= a->tb.toks[i].punct_q != 0;
             double xc[HM_NCBLEND];
-            hm_complaint_inputs(s, pb, &ls, a->cat.cue_total, q, xc);
+            hm_complaint_inputs(s, pb, &ls, a->cat.cue_total, question, xc);
             double z = m->cblend[HM_NCBLEND];
             for (int j = 0; j < HM_NCBLEND; j++)
                 z += m->cblend[j] * xc[j];

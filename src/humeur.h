@@ -213,7 +213,12 @@ typedef struct hm_train_opts {
                             * weights; 0 = 48, negative = one set of weights */
     double domain_share;   /* weight with which a training post also teaches the other
                             * length domain; 0 = 0.2, negative = none */
+    int one_blend;         /* 1: one blend and one set of decision biases for all sources,
+                            * no router; 0 = one per source, mixed by the router */
 } hm_train_opts;
+
+/* A model tells apart at most this many sources with polarity labels. */
+#define HM_TRAIN_MAX_SOURCES 16
 
 /* The metric a source's dev rows are judged by when tuning (the mean over
  * sources is maximized); decision biases are tuned for it. */
@@ -238,7 +243,10 @@ typedef struct hm_train_report {
     double dev_score;          /* mean over sources of their metric (what was tuned) */
     double lr;                 /* the polarity heads' step used (tuned or given) */
     double complaint_lr, complaint_l2, complaint_threshold;
-    float bias[2][3];          /* decision biases, short and long posts */
+    int nsources;              /* sources with their own blend (1 with one blend) */
+    int source_group[HM_TRAIN_MAX_SOURCES];  /* their groups (hm_trainer_set_group) */
+    float bias[HM_TRAIN_MAX_SOURCES][3];     /* their decision biases (neg, neu, pos) */
+    double dev_router_accuracy;  /* dev posts routed to their own source */
     hm_train_trial tried[16];  /* the settings tried, in order */
     int ntried;
 } hm_train_report;

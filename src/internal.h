@@ -436,8 +436,9 @@ int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const ch
 #define HM_NBLEND 13     /* inputs of the polarity blend */
 #define HM_NCBLEND 6     /* inputs of the complaint blend */
 #define HM_MODEL_MAGIC "HUMEURM\x01"
-#define HM_MODEL_VERSION 4u
-#define HM_MODEL_HEADER 512
+#define HM_MODEL_VERSION 5u
+#define HM_MODEL_HEADER 4096
+#define HM_MAXSRC HM_TRAIN_MAX_SOURCES /* sources a model tells apart (its router's classes) */
 enum {
     HM_MF_COMPLAINT = 1, /* the complaint head was trained */
     HM_MF_NORM = 2       /* sums are divided by sqrt(number of features of the post) */
@@ -454,12 +455,20 @@ typedef struct hm_model {
     uint32_t cap, flags;
     float scale;
     float bias[HM_NOUT];
-    float blend[3][HM_NBLEND + 1];   /* last column: bias */
     float cblend[HM_NCBLEND + 1];
     float info[8];                   /* training figures, for humeur --version -v */
     uint32_t long_from;              /* posts of this many tokens or more are "long" (0: one domain) */
-    float dbias[2][3];               /* per domain, decision biases (log scale) of the classes */
     float cthresh;                   /* complaint decision threshold */
+    /* per training source: the blend (last column: bias) and decision biases
+     * (log scale) of the classes, mixed by the router's probabilities */
+    uint32_t nsrc;
+    float blend[HM_MAXSRC][3][HM_NBLEND + 1];
+    float dbias[HM_MAXSRC][3];
+    float rbias[HM_MAXSRC];
+    float rscale;
+    uint32_t rcap;                   /* router table (0 when nsrc is 1) */
+    const uint32_t *rfp;
+    const int16_t *rw;               /* rcap x nsrc */
     const uint32_t *fp;
     const int16_t *w;
     const unsigned char *base;
@@ -477,7 +486,10 @@ int hm_is_social(const hm_textbuf *tb);
 void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const struct hm_lexscore *ls,
                          double cue_total, int question, double x[HM_NCBLEND]);
 struct hm_model;
-void hm_blend_probs(const struct hm_model *m, const double x[HM_NBLEND], double p[3]);
+/* Calibrated probabilities: the sources' blends mixed by q; b gets the mixed
+ * decision biases. */
+void hm_blend_probs(const struct hm_model *m, const double x[HM_NBLEND], const double *q,
+                    double p[3], float b[3]);
 void hm_softmax3(const double z[3], double p[3]);
 /* The class decided from probabilities p and decision biases b (log scale):
  * the largest p[c] * exp(b[c]); ties go to negative, then neutral. */
@@ -491,8 +503,9 @@ void hm_model_close(hm_model *m);
  * feature in the long domain (the short domain uses the features as they are). */
 int hm_model_domain(const hm_model *m, size_t ntoks);
 uint64_t hm_long_key(uint64_t f);
+/* The heads' logits s, and the router's probabilities q[nsrc] of the sources. */
 void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, double s[HM_NOUT],
-                    int32_t *best_tok, double *best_w, size_t nbest, const int32_t *tok);
+                    double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *tok);
 extern const hm_source hm_embedded_models[];
 
 /* ---------- snapshot.c: the embedded lexicons, loaded at build time ---------- */

@@ -224,13 +224,16 @@ int hm_decide(const double p[3], const float b[3])
 /* ---------- file format ---------- */
 
 /* header: magic 8, version 4, byte-order mark 4, lang 4, outputs 4, capacity 4,
- * flags 4, file size 8, checksum 8; then scale, biases, blends, info (floats),
- * long_from (u32), decision biases [2][3] and complaint threshold (floats), zero
- * padding to HM_MODEL_HEADER; then fingerprints[cap] and weights[cap][NOUT].
- * Version 4 added long_from, the decision biases and the threshold, and the
- * rating-number features. */
-_Static_assert(48 + 4 * (1 + HM_NOUT + 3 * (HM_NBLEND + 1) + HM_NCBLEND + 1 + 8 + 1 + 6 + 1) <=
-                   HM_MODEL_HEADER,
+ * flags 4, file size 8, checksum 8; then scale, biases[NOUT] (floats), nsrc,
+ * router capacity (u32), router scale (float), long_from (u32), complaint
+ * threshold, complaint blend, info[8] (floats); then per source its blend
+ * [3][NBLEND + 1], decision biases [3] and router bias (floats); zero padding to
+ * HM_MODEL_HEADER; then fingerprints[cap], weights[cap][NOUT], router
+ * fingerprints[rcap] and router weights[rcap][nsrc].
+ * Version 4 added long_from, decision biases, the complaint threshold and the
+ * rating-number features; version 5 the sources' blends and the router. */
+_Static_assert(48 + 4 * (1 + HM_NOUT + 5 + HM_NCBLEND + 1 + 8) +
+                       4 * HM_MAXSRC * (3 * (HM_NBLEND + 1) + 3 + 1) <= HM_MODEL_HEADER,
                "model header too small");
 
 /* little-endian helpers (the format is little-endian whatever the host) */
@@ -300,7 +303,23 @@ int hm_model_bind(hm_model *m, const unsigned char *p, size_t n, int verify, con
         hm_set_status(st, HM_EFORMAT, "%s: bad model header", name);
         return HM_EFORMAT;
     }
-    size_t want = HM_MODEL_HEADER + (size_t)cap * 4 + (size_t)cap * HM_NOUT * 2;
+    const unsigned char *q = p + 48;
+    m->scale = rdf(q);
+    q += 4;
+    for (int c = 0; c < HM_NOUT; c++, q += 4)
+        m->bias[c] = rdf(q);
+    uint32_t nsrc = rd32(q), rcap = rd32(q + 4);
+    m->rscale = rdf(q + 8);
+    m->long_from = rd32(q + 12);
+    m->cthresh = rdf(q + 16);
+    q += 20;
+    if (nsrc < 1 || nsrc > HM_MAXSRC || (nsrc == 1) != (rcap == 0) ||
+        (rcap && (rcap < 1024 || (rcap & (rcap - 1)) || rcap > (1u << 24)))) {
+        hm_set_status(st, HM_EFORMAT, "%s: bad model header (sources or router)", name);
+        return HM_EFORMAT;
+    }
+    size_t want = HM_MODEL_HEADER + (size_t)cap * 4 + (size_t)cap * HM_NOUT * 2 +
+                  (size_t)rcap * 4 + (size_t)rcap * nsrc * 2;
     if (size != want || n < want) {
         hm_set_status(st, HM_EFORMAT, "%s: truncated or wrong size (%zu bytes, header says %llu, expected %zu)",
                       name, n, (unsigned long long)size, want);
@@ -313,41 +332,37 @@ int hm_model_bind(hm_model *m, const unsigned char *p, size_t n, int verify, con
     m->lang = (int)lang;
     m->cap = cap;
     m->flags = flags;
-    const unsigned char *q = p + 48;
-    m->scale = rdf(q);
-    q += 4;
-    for (int c = 0; c < HM_NOUT; c++, q += 4)
-        m->bias[c] = rdf(q);
-    for (int c = 0; c < 3; c++)
-        for (int j = 0; j <= HM_NBLEND; j++, q += 4)
-            m->blend[c][j] = rdf(q);
+    m->nsrc = nsrc;
+    m->rcap = rcap;
     for (int j = 0; j <= HM_NCBLEND; j++, q += 4)
         m->cblend[j] = rdf(q);
     for (int j = 0; j < 8; j++, q += 4)
         m->info[j] = rdf(q);
-    m->long_from = rd32(q);
-    q += 4;
-    for (int d = 0; d < 2; d++)
-        for (int c = 0; c < 3; c++, q += 4)
-            m->dbias[d][c] = rdf(q);
-    m->cthresh = rdf(q);
-    q += 4;
-    for (int d = 0; d < 2; d++)
+    int bad = 0;
+    for (uint32_t k = 0; k < nsrc; k++) {
         for (int c = 0; c < 3; c++)
-            if (!isfinite(m->dbias[d][c]) || fabsf(m->dbias[d][c]) > 20) {
-                hm_set_status(st, HM_EFORMAT, "%s: bad decision biases", name);
-                return HM_EFORMAT;
-            }
+            for (int j = 0; j <= HM_NBLEND; j++, q += 4)
+                bad |= !isfinite(m->blend[k][c][j] = rdf(q));
+        for (int c = 0; c < 3; c++, q += 4) {
+            m->dbias[k][c] = rdf(q);
+            bad |= !isfinite(m->dbias[k][c]) || fabsf(m->dbias[k][c]) > 20;
+        }
+        bad |= !isfinite(m->rbias[k] = rdf(q));
+        q += 4;
+    }
+    if (bad || !isfinite(m->scale) || m->scale <= 0 || (rcap && !(m->rscale > 0 && isfinite(m->rscale)))) {
+        hm_set_status(st, HM_EFORMAT, "%s: bad weights in the model header", name);
+        return HM_EFORMAT;
+    }
     if (!(m->cthresh > 0 && m->cthresh < 1)) {
         hm_set_status(st, HM_EFORMAT, "%s: bad complaint threshold", name);
         return HM_EFORMAT;
     }
-    if (!isfinite(m->scale) || m->scale <= 0) {
-        hm_set_status(st, HM_EFORMAT, "%s: bad weight scale", name);
-        return HM_EFORMAT;
-    }
     m->fp = (const uint32_t *)(const void *)(p + HM_MODEL_HEADER);
     m->w = (const int16_t *)(const void *)(p + HM_MODEL_HEADER + (size_t)cap * 4);
+    const unsigned char *r = p + HM_MODEL_HEADER + (size_t)cap * 4 + (size_t)cap * HM_NOUT * 2;
+    m->rfp = rcap ? (const uint32_t *)(const void *)r : NULL;
+    m->rw = rcap ? (const int16_t *)(const void *)(r + (size_t)rcap * 4) : NULL;
     m->base = p;
     m->size = want;
     return 0;
@@ -401,7 +416,7 @@ int hm_model_domain(const hm_model *m, size_t ntoks)
 
 /* Sum the weights of the document's features: s[c] = bias + sum W_c(f). */
 void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, double s[HM_NOUT],
-                    int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
+                    double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
 {
     long long wide[HM_NOUT] = {0};
     for (size_t k = 0; k < nbest; k++) {
@@ -449,10 +464,43 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
             j = (j + 1) & mask;
         }
     }
-#undef KEY
     double norm = (m->flags & HM_MF_NORM) && n ? 1.0 / sqrt((double)n) : 1.0;
     for (int c = 0; c < HM_NOUT; c++)
         s[c] = m->bias[c] + (double)wide[c] * m->scale * norm;
+    /* the router: which training source the post is most like (a small
+     * table, read in cache) */
+    if (!m->rcap) {
+        q[0] = 1.0;
+        return;
+    }
+    long long rwide[HM_MAXSRC] = {0};
+    uint32_t rmask = m->rcap - 1, ns = m->nsrc;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = KEY(i);
+        uint32_t fp = (uint32_t)(h >> 32) | 1u;
+        uint32_t j = (uint32_t)h & rmask;
+        while (m->rfp[j]) {
+            if (m->rfp[j] == fp) {
+                const int16_t *w = m->rw + (size_t)j * ns;
+                for (uint32_t k = 0; k < ns; k++)
+                    rwide[k] += w[k];
+                break;
+            }
+            j = (j + 1) & rmask;
+        }
+    }
+    double mx = -1e300;
+    for (uint32_t k = 0; k < ns; k++) {
+        q[k] = m->rbias[k] + (double)rwide[k] * m->rscale * norm;
+        if (q[k] > mx)
+            mx = q[k];
+    }
+    double sum = 0;
+    for (uint32_t k = 0; k < ns; k++)
+        sum += q[k] = exp(q[k] - mx);
+    for (uint32_t k = 0; k < ns; k++)
+        q[k] /= sum;
+#undef KEY
 }
 
 void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const hm_lexscore *ls,
@@ -466,13 +514,27 @@ void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const hm_le
     x[5] = p[0] - p[2]; /* the calibrated polarity */
 }
 
-void hm_blend_probs(const hm_model *m, const double x[HM_NBLEND], double p[3])
+void hm_blend_probs(const hm_model *m, const double x[HM_NBLEND], const double *q, double p[3],
+                    float b[3])
 {
-    double z[3];
-    for (int c = 0; c < 3; c++) {
-        z[c] = m->blend[c][HM_NBLEND];
-        for (int j = 0; j < HM_NBLEND; j++)
-            z[c] += m->blend[c][j] * x[j];
+    p[0] = p[1] = p[2] = 0;
+    b[0] = b[1] = b[2] = 0;
+    for (uint32_t k = 0; k < m->nsrc; k++) {
+        if (q[k] < 1e-4)
+            continue;
+        double z[3], pk[3];
+        for (int c = 0; c < 3; c++) {
+            z[c] = m->blend[k][c][HM_NBLEND];
+            for (int j = 0; j < HM_NBLEND; j++)
+                z[c] += m->blend[k][c][j] * x[j];
+        }
+        hm_softmax3(z, pk);
+        for (int c = 0; c < 3; c++) {
+            p[c] += q[k] * pk[c];
+            b[c] += (float)(q[k] * m->dbias[k][c]);
+        }
     }
-    hm_softmax3(z, p);
+    double t = p[0] + p[1] + p[2];
+    for (int c = 0; c < 3; c++)
+        p[c] /= t;
 }

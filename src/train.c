@@ -42,6 +42,7 @@ typedef struct doc {
     uint8_t domain;      /* 0 short, 1 long (the keys in feats are the domain's) */
     uint8_t copy;        /* a training post's copy in the other domain */
     uint16_t group;      /* the source the post came from */
+    int8_t src;          /* its index among the polarity sources (the router's classes), -1 */
     float weight;
     float lex[4];        /* lexicon score, pos, neg, cue_total */
     uint32_t ntoks;
@@ -65,13 +66,18 @@ struct hm_trainer {
     uint64_t *keys;      /* kept features */
     float *W;            /* nkeep x HM_NOUT */
     float bias[HM_NOUT];
-    float blend[3][HM_NBLEND + 1];
     float cblend[HM_NCBLEND + 1];
     uint32_t flags;
     float info[8];
     uint32_t long_from;  /* 0: one domain */
-    float dbias[2][3];
     float cthresh;
+    int nsrc;            /* polarity sources: per source a blend and decision biases */
+    float blend[HM_MAXSRC][3][HM_NBLEND + 1];
+    float dbias[HM_MAXSRC][3];
+    float rbias[HM_MAXSRC];
+    size_t nrkeep;       /* the router's features */
+    uint64_t *rkeys;
+    float *RW;           /* nrkeep x nsrc */
     uint8_t metric[1024];   /* per source: HM_METRIC_* of its dev rows */
     double score[1024];     /* per source: that figure after the fit, NAN for none */
 };
@@ -107,6 +113,8 @@ void hm_trainer_free(hm_trainer *t)
     free(t->feats);
     free(t->keys);
     free(t->W);
+    free(t->rkeys);
+    free(t->RW);
     free(t);
 }
 
@@ -351,43 +359,54 @@ static void heads_scores(const hm_trainer *t, const fitctx *fc, const doc *d, co
     (void)t;
 }
 
-/* SGD for one head.  The step is lr / E|x|^2 (the mean squared norm of the
- * head's inputs over its training posts), so that one lr suits heads and
- * languages whose ratios r(f) differ in scale. */
-static void sgd_head(const hm_trainer *t, fitctx *fc, const uint32_t *fi, int head, double lr,
-                     double l2, int epochs, unsigned seed, const double *cw)
+/* What a head predicts: a polarity class, the complaint, or (router) a source. */
+enum { HEAD_POL, HEAD_CMP, HEAD_SRC };
+
+static int head_label(const doc *d, int kind, int col)
+{
+    if (d->dev)
+        return -1;
+    if (kind == HEAD_POL)
+        return d->pol < 0 ? -1 : d->pol == col;
+    if (kind == HEAD_CMP)
+        return d->cmp < 0 ? -1 : d->cmp == 1;
+    return d->copy || d->src < 0 ? -1 : d->src == col;
+}
+
+/* SGD for one one-vs-rest head on x(f) = r(f) / sqrt(n), weights w(f) from 1
+ * (column col of nf x stride arrays), regularized towards 1.  The step is
+ * lr / E|x|^2 (the mean squared norm of the head's inputs over its training
+ * posts), so that one lr suits heads and languages whose ratios r(f) differ
+ * in scale. */
+static void sgd_head(const hm_trainer *t, const uint32_t *fi, const float *rr, float *ww,
+                     size_t stride, int col, double *bias, int kind, double lr, double l2,
+                     int epochs, unsigned seed, const double *cw)
 {
     size_t nd = 0;
     size_t *order = malloc(t->ndocs * sizeof *order);
     if (!order)
         return;
-    double sx[2] = {0, 0}, sn[2] = {0, 0};
+    double sx = 0;
     for (size_t i = 0; i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
-        if (d->dev)
-            continue;
-        if (head < 3 ? d->pol < 0 : d->cmp < 0)
+        if (head_label(d, kind, col) < 0)
             continue;
         order[nd++] = i;
         double q = 0;
         for (uint32_t k = 0; k < d->n; k++) {
             uint32_t f = fi[d->off + k];
             if (f != UINT32_MAX) {
-                double r = fc->r[(size_t)f * HM_NOUT + head];
+                double r = rr[(size_t)f * stride + (size_t)col];
                 q += r * r;
             }
         }
-        sx[d->domain] += d->n ? q / d->n : 0;
-        sn[d->domain] += 1;
+        sx += d->n ? q / d->n : 0;
     }
-    uint64_t rs = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)seed * 0x2545F4914F6CDD1DULL) ^ (uint64_t)head;
+    uint64_t rs = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)seed * 0x2545F4914F6CDD1DULL) ^
+                  (uint64_t)(kind * 64 + col);
     if (!rs)
         rs = 1;
-    double lrd[2];
-    for (int dm = 0; dm < 2; dm++) {
-        double all = (sx[0] + sx[1]) / (sn[0] + sn[1] > 0 ? sn[0] + sn[1] : 1);
-        lrd[dm] = lr / (all > 0 ? all : 1.0);
-    }
+    double lr0 = lr / (nd && sx > 0 ? sx / (double)nd : 1.0);
     size_t step = 0;
     for (int ep = 0; ep < epochs; ep++) {
         for (size_t i = nd; i > 1; i--) {
@@ -398,25 +417,25 @@ static void sgd_head(const hm_trainer *t, fitctx *fc, const uint32_t *fi, int he
         }
         for (size_t ii = 0; ii < nd; ii++, step++) {
             const doc *d = &t->docs[order[ii]];
-            int y = head < 3 ? d->pol == head : d->cmp == 1;
+            int y = head_label(d, kind, col);
             /* inputs are r(f) / sqrt(n): long posts do not outweigh short ones */
             double norm = d->n ? 1.0 / sqrt((double)d->n) : 1.0;
             double z = 0;
             for (uint32_t k = 0; k < d->n; k++) {
                 uint32_t f = fi[d->off + k];
                 if (f != UINT32_MAX)
-                    z += (double)fc->r[(size_t)f * HM_NOUT + head] * fc->w[(size_t)f * HM_NOUT + head];
+                    z += (double)rr[(size_t)f * stride + (size_t)col] * ww[(size_t)f * stride + (size_t)col];
             }
-            z = fc->b[head] + z * norm;
+            z = *bias + z * norm;
             double g = (sigmoid(z) - y) * d->weight * cw[y];
-            double lrt = lrd[d->domain] / (1.0 + 4.0 * (double)step / (double)(nd ? nd : 1));
-            fc->b[head] -= lrt * g;
+            double lrt = lr0 / (1.0 + 4.0 * (double)step / (double)(nd ? nd : 1));
+            *bias -= lrt * g;
             for (uint32_t k = 0; k < d->n; k++) {
                 uint32_t f = fi[d->off + k];
                 if (f == UINT32_MAX)
                     continue;
-                float *w = &fc->w[(size_t)f * HM_NOUT + head];
-                double r = fc->r[(size_t)f * HM_NOUT + head];
+                float *w = &ww[(size_t)f * stride + (size_t)col];
+                double r = rr[(size_t)f * stride + (size_t)col];
                 *w -= (float)(lrt * (g * r * norm + l2 * (*w - 1.0)));
             }
         }
@@ -424,32 +443,94 @@ static void sgd_head(const hm_trainer *t, fitctx *fc, const uint32_t *fi, int he
     free(order);
 }
 
+/* The router: which polarity source a post is most like, a softmax over
+ * one-vs-rest NB-LR heads on the features kept in its table (sel). */
+typedef struct router {
+    int K;
+    float *r, *w;         /* nf x K */
+    double b[HM_MAXSRC];
+    uint8_t *sel;         /* nf */
+} router;
+
+static void router_q(const router *ro, const doc *d, const uint32_t *fi, float *q)
+{
+    if (ro->K <= 1) {
+        q[0] = 1;
+        return;
+    }
+    double z[HM_MAXSRC] = {0};
+    for (uint32_t i = 0; i < d->n; i++) {
+        uint32_t f = fi[d->off + i];
+        if (f == UINT32_MAX || !ro->sel[f])
+            continue;
+        for (int k = 0; k < ro->K; k++)
+            z[k] += (double)ro->r[(size_t)f * (size_t)ro->K + (size_t)k] *
+                    ro->w[(size_t)f * (size_t)ro->K + (size_t)k];
+    }
+    double norm = d->n ? 1.0 / sqrt((double)d->n) : 1.0, mx = -1e300, sum = 0;
+    for (int k = 0; k < ro->K; k++) {
+        z[k] = ro->b[k] + z[k] * norm;
+        mx = z[k] > mx ? z[k] : mx;
+    }
+    for (int k = 0; k < ro->K; k++)
+        sum += z[k] = exp(z[k] - mx);
+    for (int k = 0; k < ro->K; k++)
+        q[k] = (float)(z[k] / sum);
+}
+
+/* The sources' blends mixed by q (as hm_blend_probs does for a model). */
+static void mix_apply(int K, const float (*bl)[3][HM_NBLEND + 1], const float (*bias)[3],
+                      const float *q, const double x[HM_NBLEND], double p[3], float b[3])
+{
+    p[0] = p[1] = p[2] = 0;
+    b[0] = b[1] = b[2] = 0;
+    for (int k = 0; k < K; k++) {
+        if (q[k] < 1e-4)
+            continue;
+        double pk[3];
+        blend_apply((const float(*)[HM_NBLEND + 1])bl[k], x, pk);
+        for (int c = 0; c < 3; c++) {
+            p[c] += q[k] * pk[c];
+            if (bias)
+                b[c] += q[k] * bias[k][c];
+        }
+    }
+    double s = p[0] + p[1] + p[2];
+    for (int c = 0; c < 3; c++)
+        p[c] /= s;
+}
+
 /* ---------- dev figures ---------- */
 
-/* The dev posts with a polarity label, their blend probabilities, and per
- * source (group) the metric its rows are judged by.  A source with no neutral
- * gold is binary: a neutral decision counts by the sign of p(pos) - p(neg), as
- * `humeur eval` counts it. */
+/* The dev posts with a polarity label: their blend inputs and probabilities,
+ * the router's probabilities, and per source (group; "grp" here, not to be
+ * confused with the router's sources) the metric its rows are judged by.  A
+ * group with no neutral gold is binary: a neutral decision counts by the sign
+ * of p(pos) - p(neg), as `humeur eval` counts it. */
 typedef struct devrow {
     double p[3];
+    float q[HM_MAXSRC];
     int8_t gold;
-    uint8_t dom;
-    uint16_t src;        /* compact index of the source */
+    uint16_t grp;        /* compact index of the group */
 } devrow;
 
 typedef struct devset {
     devrow *rows;
+    double *X;           /* n x HM_NBLEND */
+    double *wt;          /* n: the posts' weights */
     size_t n;
-    int nsrc;
+    int ngrp;
     int group[1024];
     uint8_t metric[1024], binary[1024];
-    long *conf;          /* nsrc x 9 */
-    double *per;         /* nsrc: the last figures */
+    long *conf;          /* ngrp x 9 */
+    double *per;         /* ngrp: the last figures */
 } devset;
 
 static void devset_free(devset *ds)
 {
     free(ds->rows);
+    free(ds->X);
+    free(ds->wt);
     free(ds->conf);
     free(ds->per);
 }
@@ -464,7 +545,9 @@ static int devset_init(devset *ds, const hm_trainer *t)
     for (size_t i = 0; i < t->ndocs; i++)
         n += t->docs[i].dev && t->docs[i].pol >= 0;
     ds->rows = malloc((n + 1) * sizeof *ds->rows);
-    if (!ds->rows)
+    ds->X = malloc((n + 1) * HM_NBLEND * sizeof *ds->X);
+    ds->wt = malloc((n + 1) * sizeof *ds->wt);
+    if (!ds->rows || !ds->X || !ds->wt)
         return HM_ENOMEM;
     int hasneu[1024] = {0};
     for (size_t i = 0; i < t->ndocs; i++) {
@@ -472,21 +555,22 @@ static int devset_init(devset *ds, const hm_trainer *t)
         if (!d->dev || d->pol < 0)
             continue;
         if (map[d->group] < 0) {
-            map[d->group] = ds->nsrc;
-            ds->group[ds->nsrc] = d->group;
-            ds->metric[ds->nsrc] = t->metric[d->group];
-            ds->nsrc++;
+            map[d->group] = ds->ngrp;
+            ds->group[ds->ngrp] = d->group;
+            ds->metric[ds->ngrp] = t->metric[d->group];
+            ds->ngrp++;
         }
-        devrow *r = &ds->rows[ds->n++];
+        devrow *r = &ds->rows[ds->n];
+        memset(r, 0, sizeof *r);
         r->gold = d->pol;
-        r->dom = d->domain;
-        r->src = (uint16_t)map[d->group];
-        hasneu[r->src] |= d->pol == 1;
+        r->grp = (uint16_t)map[d->group];
+        ds->wt[ds->n++] = d->weight;
+        hasneu[r->grp] |= d->pol == 1;
     }
-    for (int k = 0; k < ds->nsrc; k++)
+    for (int k = 0; k < ds->ngrp; k++)
         ds->binary[k] = !hasneu[k];
-    ds->conf = calloc((size_t)ds->nsrc * 9 + 1, sizeof *ds->conf);
-    ds->per = calloc((size_t)ds->nsrc + 1, sizeof *ds->per);
+    ds->conf = calloc((size_t)ds->ngrp * 9 + 1, sizeof *ds->conf);
+    ds->per = calloc((size_t)ds->ngrp + 1, sizeof *ds->per);
     return ds->conf && ds->per ? 0 : HM_ENOMEM;
 }
 
@@ -516,63 +600,136 @@ static double metric_of(const long *cf, int binary, int metric)
     return (double)ok / (double)n;
 }
 
-/* The mean over sources of their metric, with decision biases b. */
-static double devset_score(devset *ds, const float b[2][3])
+static int row_pred(const devset *ds, const devrow *r, const float b[3])
 {
-    if (!ds->nsrc)
-        return 0;
-    memset(ds->conf, 0, (size_t)ds->nsrc * 9 * sizeof *ds->conf);
-    for (size_t i = 0; i < ds->n; i++) {
-        const devrow *r = &ds->rows[i];
-        int pred = hm_decide(r->p, b[r->dom]);
-        if (pred == 1 && ds->binary[r->src])
-            pred = r->p[2] - r->p[0] >= 0 ? 2 : 0;
-        ds->conf[(size_t)r->src * 9 + (size_t)r->gold * 3 + (size_t)pred]++;
-    }
+    int pred = hm_decide(r->p, b);
+    if (pred == 1 && ds->binary[r->grp])
+        pred = r->p[2] - r->p[0] >= 0 ? 2 : 0;
+    return pred;
+}
+
+static double conf_score(devset *ds)
+{
     double sum = 0;
-    for (int k = 0; k < ds->nsrc; k++) {
+    for (int k = 0; k < ds->ngrp; k++) {
         ds->per[k] = metric_of(ds->conf + (size_t)k * 9, ds->binary[k], ds->metric[k]);
         sum += ds->per[k];
     }
-    return sum / ds->nsrc;
+    return ds->ngrp ? sum / ds->ngrp : 0;
 }
 
-/* Decision biases per domain (negative and positive against neutral), on a
- * grid, by coordinate ascent on the dev score; a cost per unit of bias (a
- * bias must buy 0.005 of the score per unit) keeps them at 0 where they only
- * fit the dev rows' class mix. */
-#define BIAS_COST 0.005
-
-static double tune_biases(devset *ds, float b[2][3])
+/* The row's decision biases: the sources' biases mixed by its q. */
+static void row_bias(const devrow *r, int K, const float (*bias)[3], float b[3])
 {
-    memset(b, 0, sizeof(float) * 6);
-    int has[2] = {0, 0};
+    b[0] = b[1] = b[2] = 0;
+    for (int k = 0; k < K; k++)
+        for (int c = 0; c < 3; c++)
+            b[c] += r->q[k] * bias[k][c];
+}
+
+/* The mean over groups of their metric, with the sources' decision biases. */
+static double devset_score(devset *ds, int K, const float (*bias)[3])
+{
+    if (!ds->ngrp)
+        return 0;
+    memset(ds->conf, 0, (size_t)ds->ngrp * 9 * sizeof *ds->conf);
+    for (size_t i = 0; i < ds->n; i++) {
+        const devrow *r = &ds->rows[i];
+        float b[3];
+        row_bias(r, K, bias, b);
+        ds->conf[(size_t)r->grp * 9 + (size_t)r->gold * 3 + (size_t)row_pred(ds, r, b)]++;
+    }
+    return conf_score(ds);
+}
+
+/* Decision biases per source, for the metric its dev rows are judged by
+ * (kmetric; -1 when its rows are judged by several).  Accuracy: none (the
+ * blend is calibrated: the most probable class is the best guess).
+ * Macro-recall: the log of the inverse of the source's class prior (the
+ * class of the largest likelihood, whatever the test set's mix).  Otherwise
+ * (macro-F1, several metrics) on a grid, negative and positive against
+ * neutral, by coordinate ascent on the dev score; a bias must buy, per unit,
+ * about one standard error of its source's figure (0.5 / sqrt(its dev posts))
+ * in that source's share of the score: it stays at 0 where it would only fit
+ * the noise of a few dev posts. */
+static double tune_biases(devset *ds, int K, const int *kmetric, float (*bias)[3])
+{
+    memset(bias, 0, sizeof(float) * 3 * (size_t)K);
+    for (int k = 0; k < K; k++) {
+        if (kmetric[k] != HM_METRIC_MACRO_RECALL)
+            continue;
+        double pr[3] = {0, 0, 0};
+        for (size_t i = 0; i < ds->n; i++)
+            pr[ds->rows[i].gold] += ds->rows[i].q[k] * ds->wt[i];
+        double ref = pr[1] > 0 ? log(pr[1]) : 0;
+        for (int c = 0; c < 3; c++)
+            bias[k][c] = pr[c] > 0 ? (float)(ref - log(pr[c])) : 0;
+        bias[k][1] = 0;
+    }
+    double unit[HM_MAXSRC] = {0};
     for (size_t i = 0; i < ds->n; i++)
-        has[ds->rows[i].dom] = 1;
-    double best = devset_score(ds, (const float(*)[3])b);
+        for (int k = 0; k < K; k++)
+            unit[k] += ds->rows[i].q[k];
+    for (int k = 0; k < K; k++)
+        unit[k] = 0.5 / sqrt(unit[k] > 1 ? unit[k] : 1) / (ds->ngrp ? ds->ngrp : 1);
+    size_t *aff = malloc((ds->n + 1) * sizeof *aff);
+    float (*ob)[3] = malloc((ds->n + 1) * sizeof *ob);
+    long *base = malloc(((size_t)ds->ngrp * 9 + 1) * sizeof *base);
+    if (!aff || !ob || !base) {
+        free(aff); free(ob); free(base);
+        return devset_score(ds, K, (const float(*)[3])bias);
+    }
+    double cost = 0;
     for (int pass = 0; pass < 2; pass++)
-        for (int dm = 0; dm < 2; dm++) {
-            if (!has[dm])
+        for (int k = 0; k < K; k++) {
+            if (kmetric[k] == HM_METRIC_ACCURACY || kmetric[k] == HM_METRIC_MACRO_RECALL)
                 continue;
-            float keep[3] = {b[dm][0], b[dm][1], b[dm][2]};
-            double bestv = best - BIAS_COST * (fabsf(keep[0]) + fabsf(keep[2]));
-            for (int i0 = -20; i0 <= 20; i0++)
-                for (int i2 = -20; i2 <= 20; i2++) {
-                    b[dm][0] = (float)i0 / 10.0f;
-                    b[dm][2] = (float)i2 / 10.0f;
-                    double v = devset_score(ds, (const float(*)[3])b);
-                    double pen = v - BIAS_COST * (fabsf(b[dm][0]) + fabsf(b[dm][2]));
-                    if (pen > bestv + 1e-12) {
-                        bestv = pen;
-                        best = v;
-                        keep[0] = b[dm][0];
-                        keep[2] = b[dm][2];
+            /* the rows this source's biases move; the others' decisions are fixed */
+            size_t na = 0;
+            memset(base, 0, (size_t)ds->ngrp * 9 * sizeof *base);
+            for (size_t i = 0; i < ds->n; i++) {
+                const devrow *r = &ds->rows[i];
+                float b[3];
+                row_bias(r, K, (const float(*)[3])bias, b);
+                if (r->q[k] > 1e-3) {
+                    for (int c = 0; c < 3; c++)
+                        ob[na][c] = b[c] - r->q[k] * bias[k][c];
+                    aff[na++] = i;
+                } else {
+                    base[(size_t)r->grp * 9 + (size_t)r->gold * 3 + (size_t)row_pred(ds, r, b)]++;
+                }
+            }
+            if (!na)
+                continue;
+            double own = unit[k] * (fabsf(bias[k][0]) + fabsf(bias[k][2]));
+            double bestv = -1e300;
+            float keep0 = bias[k][0], keep2 = bias[k][2];
+            for (int i0 = -15; i0 <= 15; i0++)
+                for (int i2 = -15; i2 <= 15; i2++) {
+                    float c0 = (float)i0 / 10.0f, c2 = (float)i2 / 10.0f;
+                    memcpy(ds->conf, base, (size_t)ds->ngrp * 9 * sizeof *base);
+                    for (size_t a = 0; a < na; a++) {
+                        const devrow *r = &ds->rows[aff[a]];
+                        float b[3] = {ob[a][0] + r->q[k] * c0, ob[a][1], ob[a][2] + r->q[k] * c2};
+                        ds->conf[(size_t)r->grp * 9 + (size_t)r->gold * 3 + (size_t)row_pred(ds, r, b)]++;
+                    }
+                    double v = conf_score(ds) - (cost - own + unit[k] * (fabsf(c0) + fabsf(c2)));
+                    /* ties keep the smaller biases: the grid is walked from 0 outwards */
+                    if (v > bestv + 1e-12 || (v > bestv - 1e-12 && fabsf(c0) + fabsf(c2) <
+                                              fabsf(keep0) + fabsf(keep2))) {
+                        bestv = v;
+                        keep0 = c0;
+                        keep2 = c2;
                     }
                 }
-            b[dm][0] = keep[0];
-            b[dm][2] = keep[2];
+            bias[k][0] = keep0;
+            bias[k][2] = keep2;
+            cost += unit[k] * (fabsf(keep0) + fabsf(keep2)) - own;
         }
-    return devset_score(ds, (const float(*)[3])b);
+    free(aff);
+    free(ob);
+    free(base);
+    return devset_score(ds, K, (const float(*)[3])bias);
 }
 
 static double f1_at(const double *p, const int8_t *y, size_t n, double th)
@@ -636,10 +793,28 @@ static double post_complaint(const doc *d, const double s[HM_NOUT], const double
     return hm_complaint_combine(sigmoid(z), d->maxcat, pb[2] - pb[0], pb);
 }
 
+/* The blends and biases of a fitted model, and what routes a post to them. */
+typedef struct mixture {
+    int K;
+    const router *ro;
+    const float (*blend)[3][HM_NBLEND + 1];
+    const float (*bias)[3];
+} mixture;
+
+/* A dev post's calibrated probabilities and decision biases. */
+static void post_probs(const mixture *mx, const doc *d, const uint32_t *fi,
+                       const double s[HM_NOUT], double p[3], float b[3])
+{
+    float q[HM_MAXSRC];
+    double x[HM_NBLEND];
+    router_q(mx->ro, d, fi, q);
+    post_inputs(d, s, x);
+    mix_apply(mx->K, mx->blend, mx->bias, q, x, p, b);
+}
+
 /* Pooled dev figures of a fitted model, for the report. */
 static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
-                         const float blend[3][HM_NBLEND + 1], const float dbias[2][3],
-                         const float *cblend, double cthresh, devscore *out)
+                         const mixture *mx, const float *cblend, double cthresh, devscore *out)
 {
     long conf[3][3] = {{0}};
     long nbok = 0, lexok = 0, n = 0;
@@ -650,12 +825,12 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
         const doc *d = &t->docs[i];
         if (!d->dev)
             continue;
-        double s[HM_NOUT], x[HM_NBLEND], p[3];
+        double s[HM_NOUT], p[3];
+        float b[3];
         heads_scores(t, fc, d, fi, s);
-        post_inputs(d, s, x);
-        blend_apply(blend, x, p);
+        post_probs(mx, d, fi, s, p, b);
         if (d->pol >= 0) {
-            int pred = hm_decide(p, dbias[d->domain]);
+            int pred = hm_decide(p, b);
             int top = hm_decide(p, (const float[3]){0, 0, 0});
             conf[d->pol][pred]++;
             n++;
@@ -665,12 +840,12 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
             lexok += lp == d->pol;
             /* calibration: of the most probable class */
             double pm = fmax(p[0], fmax(p[1], p[2]));
-            int b = (int)(pm * 10);
-            if (b > 9)
-                b = 9;
-            ece_n[b]++;
-            ece_c[b] += pm;
-            ece_a[b] += top == d->pol;
+            int bin = (int)(pm * 10);
+            if (bin > 9)
+                bin = 9;
+            ece_n[bin]++;
+            ece_c[bin] += pm;
+            ece_a[bin] += top == d->pol;
         }
         if (d->cmp >= 0 && cblend) {
             int pc = post_complaint(d, s, p, cblend) >= cthresh;
@@ -686,90 +861,110 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
         out->nb_acc = (double)nbok / (double)n;
         out->lex_acc = (double)lexok / (double)n;
         out->macro_f1 = metric_of(&conf[0][0], 0, HM_METRIC_MACRO_F1);
-        for (int b = 0; b < 10; b++)
-            if (ece_n[b])
-                out->ece += fabs(ece_a[b] - ece_c[b]) / (double)n;
+        for (int bin = 0; bin < 10; bin++)
+            if (ece_n[bin])
+                out->ece += fabs(ece_a[bin] - ece_c[bin]) / (double)n;
     }
     out->cf1 = tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0;
 }
 
-/* The polarity blend: a multinomial logistic model on the dev posts.  With
- * rows, the dev rows also get out-of-fold probabilities (5 folds), the
- * figures the settings and decision biases are tuned on: the blend is fitted
- * on these same posts. */
-static void fit_blend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
-                      float blend[3][HM_NBLEND + 1], devrow *rows)
+/* A multinomial logistic blend on the dev rows with weights w (rows of weight
+ * 0 left out); 0 when fewer than 10 rows count. */
+static int fit_rows(const devset *ds, const double *w, float bl[3][HM_NBLEND + 1], double *X,
+                    double *wk, int *y)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < t->ndocs; i++)
-        n += t->docs[i].dev && t->docs[i].pol >= 0;
-    double *X = malloc((n + 1) * HM_NBLEND * sizeof *X), *wt = malloc((n + 1) * sizeof *wt);
-    int *y = malloc((n + 1) * sizeof *y);
-    memset(blend, 0, sizeof(float) * 3 * (HM_NBLEND + 1));
     size_t k = 0;
-    for (size_t i = 0; X && wt && y && i < t->ndocs; i++) {
-        const doc *d = &t->docs[i];
-        if (!d->dev || d->pol < 0)
+    for (size_t j = 0; j < ds->n; j++) {
+        if (!(w[j] > 0))
             continue;
-        double s[HM_NOUT];
-        heads_scores(t, fc, d, fi, s);
-        post_inputs(d, s, X + k * HM_NBLEND);
-        y[k] = d->pol;
-        wt[k] = d->weight;
+        memcpy(X + k * HM_NBLEND, ds->X + j * HM_NBLEND, HM_NBLEND * sizeof *X);
+        wk[k] = w[j];
+        y[k] = ds->rows[j].gold;
         k++;
     }
-    if (k >= 10)
-        fit_logistic(X, y, wt, k, HM_NBLEND, 3, 1e-3, &blend[0][0]);
-    double *wf = rows && k >= 10 ? malloc(k * sizeof *wf) : NULL;
-    for (int fold = 0; wf && fold < 5; fold++) {
-        float fb[3][HM_NBLEND + 1];
-        for (size_t j = 0; j < k; j++)
-            wf[j] = (int)(j % 5) == fold ? 0 : wt[j];
-        fit_logistic(X, y, wf, k, HM_NBLEND, 3, 1e-3, &fb[0][0]);
-        for (size_t j = (size_t)fold; j < k; j += 5)
-            blend_apply((const float(*)[HM_NBLEND + 1])fb, X + j * HM_NBLEND, rows[j].p);
+    if (k < 10)
+        return 0;
+    fit_logistic(X, y, wk, k, HM_NBLEND, 3, 1e-3, &bl[0][0]);
+    return 1;
+}
+
+/* The polarity blends: per source, a multinomial logistic model on the dev
+ * posts weighted by the router's q (a source with too few posts of its own
+ * takes the blend of all).  The dev rows also get out-of-fold mixed
+ * probabilities (5 folds): the figures settings and decision biases are
+ * tuned on, as the blends are fitted on these same posts. */
+static void fit_blends(devset *ds, int K, float (*bl)[3][HM_NBLEND + 1])
+{
+    size_t n = ds->n;
+    double *X = malloc((n + 1) * HM_NBLEND * sizeof *X), *wk = malloc((n + 1) * sizeof *wk);
+    double *w = malloc((n + 1) * sizeof *w);
+    int *y = malloc((n + 1) * sizeof *y);
+    float (*fb)[3][HM_NBLEND + 1] = malloc((size_t)K * sizeof *fb);
+    memset(bl, 0, (size_t)K * sizeof *bl);
+    if (!X || !wk || !w || !y || !fb) {
+        free(X); free(wk); free(w); free(y); free(fb);
+        return;
     }
-    for (size_t j = 0; rows && !wf && j < k; j++)
-        blend_apply((const float(*)[HM_NBLEND + 1])blend, X + j * HM_NBLEND, rows[j].p);
-    free(wf);
-    free(X); free(wt); free(y);
+    for (int fold = -1; fold < 5; fold++) {
+        float (*out)[3][HM_NBLEND + 1] = fold < 0 ? bl : fb;
+        float pooled[3][HM_NBLEND + 1];
+        memset(pooled, 0, sizeof pooled);
+        for (size_t j = 0; j < n; j++)
+            w[j] = fold >= 0 && (int)(j % 5) == fold ? 0 : ds->wt[j];
+        fit_rows(ds, w, pooled, X, wk, y);
+        for (int k = 0; k < K; k++) {
+            for (size_t j = 0; j < n; j++)
+                w[j] = (fold >= 0 && (int)(j % 5) == fold) || ds->rows[j].q[k] < 1e-3
+                     ? 0 : ds->wt[j] * ds->rows[j].q[k];
+            if (K == 1 || !fit_rows(ds, w, out[k], X, wk, y))
+                memcpy(out[k], pooled, sizeof pooled);
+        }
+        if (fold < 0)
+            continue;
+        for (size_t j = (size_t)fold; j < n; j += 5) {
+            float b[3];
+            mix_apply(K, (const float(*)[3][HM_NBLEND + 1])fb, NULL, ds->rows[j].q,
+                      ds->X + j * HM_NBLEND, ds->rows[j].p, b);
+        }
+    }
+    free(X); free(wk); free(w); free(y); free(fb);
 }
 
 /* The complaint blend reads the calibrated polarity: fitted once the polarity
- * blend is.  Returns 1 when fitted (10 or more dev posts with a complaint
- * label); p and y get the dev posts' complaint probabilities and labels. */
+ * blends are.  Returns 1 when fitted (10 or more dev posts with a complaint
+ * label); p and y get the dev posts' out-of-fold complaint probabilities and
+ * their labels. */
 static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
-                      const float blend[3][HM_NBLEND + 1], float *cblend, double *pout,
-                      int8_t *yout, size_t *nout)
+                      const mixture *mx, float *cblend, double *pout, int8_t *yout, size_t *nout)
 {
     size_t n = 0;
     for (size_t i = 0; i < t->ndocs; i++)
         n += t->docs[i].dev && t->docs[i].cmp >= 0;
     double *XC = malloc((n + 1) * HM_NCBLEND * sizeof *XC), *wc = malloc((n + 1) * sizeof *wc);
+    double *pb = malloc((n + 1) * 3 * sizeof *pb), *wf = malloc((n + 1) * sizeof *wf);
     int *yc = malloc((n + 1) * sizeof *yc);
     memset(cblend, 0, sizeof(float) * (HM_NCBLEND + 1));
+    *nout = 0;
     size_t k = 0;
-    for (size_t i = 0; XC && wc && yc && i < t->ndocs; i++) {
+    for (size_t i = 0; XC && wc && pb && wf && yc && i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
         if (!d->dev || d->cmp < 0)
             continue;
-        double s[HM_NOUT], xb[HM_NBLEND], pb[3];
+        double s[HM_NOUT];
+        float b[3];
         heads_scores(t, fc, d, fi, s);
-        post_inputs(d, s, xb);
-        blend_apply(blend, xb, pb);
+        post_probs(mx, d, fi, s, pb + k * 3, b);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
-        hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, XC + k * HM_NCBLEND);
+        hm_complaint_inputs(s, pb + k * 3, &ls, d->lex[3], d->question, XC + k * HM_NCBLEND);
         yc[k] = d->cmp;
         wc[k] = d->weight;
         k++;
     }
-    int ok = k >= 10;
+    int ok = k >= 10 && wf;
     /* the figures the threshold is tuned on are out-of-fold (5 folds): the
      * blend is fitted on the same few posts */
-    double *wf = malloc((k + 1) * sizeof *wf);
-    float fb[HM_NCBLEND + 1];
-    *nout = 0;
-    for (int fold = 0; ok && wf && fold < 5; fold++) {
+    for (int fold = 0; ok && fold < 5; fold++) {
+        float fb[HM_NCBLEND + 1];
         for (size_t j = 0; j < k; j++)
             wf[j] = (int)(j % 5) == fold ? 0 : wc[j];
         fit_logistic(XC, yc, wf, k, HM_NCBLEND, 1, 1e-3, fb);
@@ -779,11 +974,11 @@ static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
             if (!d->dev || d->cmp < 0)
                 continue;
             if ((int)(j % 5) == fold) {
-                double s[HM_NOUT], xb[HM_NBLEND], pb[3];
-                heads_scores(t, fc, d, fi, s);
-                post_inputs(d, s, xb);
-                blend_apply(blend, xb, pb);
-                pout[j] = post_complaint(d, s, pb, fb);
+                double z = fb[HM_NCBLEND];
+                for (int c = 0; c < HM_NCBLEND; c++)
+                    z += fb[c] * XC[j * HM_NCBLEND + (size_t)c];
+                pout[j] = hm_complaint_combine(sigmoid(z), d->maxcat, pb[j * 3 + 2] - pb[j * 3],
+                                               pb + j * 3);
                 yout[j] = d->cmp;
             }
             j++;
@@ -792,8 +987,7 @@ static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
     }
     if (ok)
         fit_logistic(XC, yc, wc, k, HM_NCBLEND, 1, 1e-3, cblend);
-    free(wf);
-    free(XC); free(wc); free(yc);
+    free(XC); free(wc); free(pb); free(wf); free(yc);
     return ok;
 }
 
@@ -820,9 +1014,10 @@ double hm_trainer_dev_score(const hm_trainer *t, int group)
     return t->score[group];
 }
 
-/* Sources of very different sizes: rescale each source's weights so that its
- * total is (mean total / its total)^gamma times its own (gamma 0: as given,
- * 1: every source weighs the same).  Train and dev rows separately. */
+/* Sources of very different sizes: rescale each source's weights by
+ * (mean count / its count)^gamma, counts of posts (gamma 0: as given, 1: every
+ * source weighs as if it had the mean number of posts, times its posts' own
+ * weights).  Train and dev rows separately. */
 static void balance_groups(hm_trainer *t, double gamma)
 {
     if (gamma <= 0)
@@ -832,7 +1027,7 @@ static void balance_groups(hm_trainer *t, double gamma)
         int used = 0;
         for (size_t i = 0; i < t->ndocs; i++)
             if (t->docs[i].dev == part)
-                tot[t->docs[i].group] += t->docs[i].weight;
+                tot[t->docs[i].group] += 1;
         double mean = 0;
         for (int g = 0; g < 1024; g++)
             if (tot[g] > 0) {
@@ -894,6 +1089,20 @@ static int expand_domains(hm_trainer *t, uint32_t long_from, double share)
     return 0;
 }
 
+typedef struct scored {
+    float score;
+    uint32_t f;
+} scored;
+
+/* the strongest first; ties in feature order (deterministic) */
+static int by_score_desc(const void *a, const void *b)
+{
+    const scored *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->f < y->f ? -1 : x->f > y->f;
+}
+
 int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, hm_status *st)
 {
     hm_train_opts def;
@@ -921,6 +1130,26 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
     }
+    /* the polarity sources, the router's classes: groups with polarity-labelled
+     * training posts, in the order they came */
+    int K = 0, smap[1024], src_group[HM_MAXSRC];
+    for (int g = 0; g < 1024; g++)
+        smap[g] = -1;
+    for (size_t i = 0; i < t->ndocs; i++) {
+        const doc *d = &t->docs[i];
+        if (d->copy || d->dev || d->pol < 0 || smap[d->group] >= 0)
+            continue;
+        if (K == HM_MAXSRC) {
+            hm_set_status(st, HM_EINVAL, "more than %d sources with polarity labels", HM_MAXSRC);
+            return HM_EINVAL;
+        }
+        src_group[K] = d->group;
+        smap[d->group] = K++;
+    }
+    for (size_t i = 0; i < t->ndocs; i++)
+        t->docs[i].src = (int8_t)smap[t->docs[i].group];
+    if (o->one_blend)
+        K = K ? 1 : 0;
     size_t ntr = 0, ndev = 0;
     for (size_t i = 0; i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
@@ -987,13 +1216,16 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         }
     }
     tab_free(&tab);
+    int KR = K > 1 ? K : 0; /* router classes */
+    float *scnt = NULL;     /* per feature and source: df (training posts, no copies) */
     if (!rc) {
         cnt = calloc(nf * 6, sizeof *cnt);
-        if (!cnt)
+        scnt = KR ? calloc(nf * (size_t)KR + 1, sizeof *scnt) : NULL;
+        if (!cnt || (KR && !scnt))
             rc = HM_ENOMEM;
     }
     if (rc) {
-        free(fi); free(keys); free(cnt);
+        free(fi); free(keys); free(cnt); free(scnt);
         hm_set_status(st, rc, "out of memory");
         return rc;
     }
@@ -1013,6 +1245,8 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             if (d->cmp >= 0)
                 c[d->cmp ? 3 : 4] += d->weight;
             c[5] += d->copy ? 0 : 1;
+            if (KR && !d->copy && d->src >= 0)
+                scnt[(size_t)fi[d->off + k] * (size_t)KR + (size_t)d->src] += d->weight;
         }
     }
     /* 2. keep frequent features; naive Bayes ratios */
@@ -1052,6 +1286,37 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             fc.r[(size_t)g * HM_NOUT + 3] = (float)log(p / q);
         }
     }
+    /* the router's ratios: each source against the others */
+    router ro;
+    memset(&ro, 0, sizeof ro);
+    ro.K = KR ? KR : 1;
+    if (KR) {
+        ro.r = calloc(kept * (size_t)KR + 1, sizeof *ro.r);
+        ro.w = malloc((kept * (size_t)KR + 1) * sizeof *ro.w);
+        ro.sel = calloc(kept + 1, 1);
+        double stot[HM_MAXSRC] = {0}, sall = 0;
+        for (size_t f = 0; f < nf; f++)
+            if (remap[f] != UINT32_MAX)
+                for (int k = 0; k < KR; k++)
+                    stot[k] += scnt[f * (size_t)KR + (size_t)k];
+        for (int k = 0; k < KR; k++)
+            sall += stot[k];
+        for (size_t f = 0; ro.r && f < nf; f++) {
+            uint32_t g = remap[f];
+            if (g == UINT32_MAX)
+                continue;
+            double call = 0;
+            for (int k = 0; k < KR; k++)
+                call += scnt[f * (size_t)KR + (size_t)k];
+            for (int k = 0; k < KR; k++) {
+                double ck = scnt[f * (size_t)KR + (size_t)k];
+                double p = (alpha + ck) / (alpha * (double)kept + stot[k]);
+                double q = (alpha + call - ck) / (alpha * (double)kept + sall - stot[k]);
+                ro.r[(size_t)g * (size_t)KR + (size_t)k] = (float)log(p / q);
+            }
+        }
+    }
+    free(scnt);
     free(remap);
     free(cnt);
     free(keys);
@@ -1072,7 +1337,54 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         ccw[0] = ct / (2 * cmp_w[0]);
         ccw[1] = ct / (2 * cmp_w[1]);
     }
-    /* 3. heads.  The polarity heads' step and L2 pull are tuned on dev (the
+    /* 3. the router: one-vs-rest NB-LR heads over the sources; its table
+     * keeps the features that tell sources apart best (RT_MAX at most) */
+    enum { RT_MAX = 1 << 16 };
+    size_t nrk = 0;
+    scored *rsel = NULL;
+    if (KR && ro.r && ro.w && ro.sel) {
+        double stw[HM_MAXSRC] = {0}, sw = 0;
+        for (size_t i = 0; i < t->ndocs; i++) {
+            const doc *d = &t->docs[i];
+            if (!d->dev && !d->copy && d->src >= 0) {
+                stw[d->src] += d->weight;
+                sw += d->weight;
+            }
+        }
+        for (size_t i = 0; i < kept * (size_t)KR; i++)
+            ro.w[i] = 1.0f;
+        for (int k = 0; k < KR; k++) {
+            double pk = (stw[k] + 1) / (sw + 2);
+            double cw[2] = {sw > stw[k] ? sw / (2 * (sw - stw[k])) : 1, stw[k] > 0 ? sw / (2 * stw[k]) : 1};
+            cw[0] = cw[0] > 5 ? 5 : cw[0];
+            cw[1] = cw[1] > 5 ? 5 : cw[1];
+            ro.b[k] = log(pk / (1 - pk));
+            sgd_head(t, fi, ro.r, ro.w, (size_t)KR, k, &ro.b[k], HEAD_SRC, 3.0, 1e-4, 4, seed, cw);
+        }
+        rsel = malloc((kept + 1) * sizeof *rsel);
+        if (rsel) {
+            for (size_t f = 0; f < kept; f++) {
+                float mx = 0;
+                for (int k = 0; k < KR; k++) {
+                    float v = fabsf(ro.r[f * (size_t)KR + (size_t)k] * ro.w[f * (size_t)KR + (size_t)k]);
+                    mx = v > mx ? v : mx;
+                }
+                rsel[f].score = mx;
+                rsel[f].f = (uint32_t)f;
+            }
+            qsort(rsel, kept, sizeof *rsel, by_score_desc);
+            nrk = kept < RT_MAX ? kept : RT_MAX;
+            for (size_t j = 0; j < nrk; j++)
+                ro.sel[rsel[j].f] = 1;
+        }
+    }
+    if (KR && (!ro.r || !ro.w || !ro.sel || !rsel)) {
+        free(ro.r); free(ro.w); free(ro.sel); free(rsel); free(kkeys); free(fc.r); free(fc.w);
+        free(fi);
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return HM_ENOMEM;
+    }
+    /* 4. heads.  The polarity heads' step and L2 pull are tuned on dev (the
      * mean over sources of each one's metric, with decision biases tuned
      * too); then the complaint head's, on the F1 of complaints at the
      * threshold tuned with them. */
@@ -1082,12 +1394,13 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     double best = -1, best_l2 = o->l2 > 0 ? o->l2 : 1e-4, best_lr = o->lr > 0 ? o->lr : 3;
     float *best_w = malloc((kept * HM_NOUT + 1) * sizeof *best_w);
     double best_b[HM_NOUT] = {0};
-    float bblend[3][HM_NBLEND + 1];
-    float bdbias[2][3];
+    int KB = K ? K : 1; /* blends: one per source */
+    float (*bblend)[3][HM_NBLEND + 1] = calloc((size_t)KB, sizeof *bblend);
+    float (*blend)[3][HM_NBLEND + 1] = calloc((size_t)KB, sizeof *blend);
+    float bdbias[HM_MAXSRC][3], db[HM_MAXSRC][3];
     float bcblend[HM_NCBLEND + 1];
     double bcthresh = 0.5, bcf1 = -1, best_clr = 1, best_cl2 = best_l2;
     int bhas_c = 0;
-    memset(bblend, 0, sizeof bblend);
     memset(bdbias, 0, sizeof bdbias);
     memset(bcblend, 0, sizeof bcblend);
     devset dv;
@@ -1095,13 +1408,45 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     double *cp = malloc((ncd + 1) * sizeof *cp);
     int8_t *cy = malloc(ncd + 1);
     int dvrc = devset_init(&dv, t);
-    double *bper = calloc((size_t)dv.nsrc + 1, sizeof *bper);
-    if (dvrc || !bper || !best_w || !cp || !cy) {
+    double *bper = calloc((size_t)dv.ngrp + 1, sizeof *bper);
+    if (dvrc || !bper || !best_w || !cp || !cy || !bblend || !blend) {
         free(bper);
         devset_free(&dv);
         free(best_w); free(cp); free(cy); free(kkeys); free(fc.r); free(fc.w); free(fi);
+        free(bblend); free(blend); free(ro.r); free(ro.w); free(ro.sel); free(rsel);
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
+    }
+    /* the metric each blend's decision biases serve */
+    int kmetric[HM_MAXSRC];
+    for (int k = 0; k < KB; k++)
+        kmetric[k] = K > 1 ? t->metric[src_group[k]] : -1;
+    if (K <= 1) {
+        /* one blend: one metric if every source has the same */
+        int m0 = -2;
+        for (int g2 = 0; g2 < dv.ngrp; g2++)
+            m0 = m0 == -2 || m0 == dv.metric[g2] ? dv.metric[g2] : -1;
+        kmetric[0] = m0 == -2 ? HM_METRIC_ACCURACY : m0;
+    }
+    /* the router's view of the dev posts: fixed from here on */
+    {
+        size_t j = 0;
+        long hit = 0, nsrcrows = 0;
+        for (size_t i = 0; i < t->ndocs; i++) {
+            const doc *d = &t->docs[i];
+            if (!d->dev || d->pol < 0)
+                continue;
+            devrow *rw = &dv.rows[j++];
+            router_q(&ro, d, fi, rw->q);
+            if (KR && d->src >= 0) {
+                int am = 0;
+                for (int k = 1; k < KR; k++)
+                    am = rw->q[k] > rw->q[am] ? k : am;
+                hit += am == d->src;
+                nsrcrows++;
+            }
+        }
+        r.dev_router_accuracy = nsrcrows ? (double)hit / (double)nsrcrows : 1;
     }
     for (int li = 0; li < nlr; li++)
         for (int gi = 0; gi < nl2; gi++) {
@@ -1111,11 +1456,21 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             for (int h = 0; h < 3; h++) {
                 double p = (cls_w[h] + 1) / (ctot + 2);
                 fc.b[h] = log(p / (1 - p));
-                sgd_head(t, &fc, fi, h, lr, l2, epochs, seed, cwv[h]);
+                sgd_head(t, fi, fc.r, fc.w, HM_NOUT, h, &fc.b[h], HEAD_POL, lr, l2, epochs, seed,
+                         cwv[h]);
             }
-            float blend[3][HM_NBLEND + 1], db[2][3];
-            fit_blend(t, &fc, fi, blend, dv.rows);
-            double score = ndev ? tune_biases(&dv, db) : 1;
+            size_t j = 0;
+            for (size_t i = 0; i < t->ndocs; i++) {
+                const doc *d = &t->docs[i];
+                if (!d->dev || d->pol < 0)
+                    continue;
+                double sc[HM_NOUT];
+                heads_scores(t, &fc, d, fi, sc);
+                post_inputs(d, sc, dv.X + j * HM_NBLEND);
+                j++;
+            }
+            fit_blends(&dv, KB, blend);
+            double score = ndev ? tune_biases(&dv, KB, kmetric, db) : 1;
             if (r.ntried < 16) {
                 hm_train_trial *tr = &r.tried[r.ntried++];
                 tr->complaint = 0;
@@ -1129,9 +1484,9 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 best_lr = lr;
                 memcpy(best_w, fc.w, kept * HM_NOUT * sizeof *best_w);
                 memcpy(best_b, fc.b, sizeof best_b);
-                memcpy(bblend, blend, sizeof bblend);
+                memcpy(bblend, blend, (size_t)KB * sizeof *blend);
                 memcpy(bdbias, db, sizeof bdbias);
-                for (int k2 = 0; k2 < dv.nsrc; k2++)
+                for (int k2 = 0; k2 < dv.ngrp; k2++)
                     bper[k2] = dv.per[k2];
             }
         }
@@ -1141,8 +1496,9 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     r.dev_score = ndev ? best : 0;
     for (int g = 0; g < 1024; g++)
         t->score[g] = NAN;
-    for (int k2 = 0; k2 < dv.nsrc; k2++)
+    for (int k2 = 0; k2 < dv.ngrp; k2++)
         t->score[dv.group[k2]] = bper[k2];
+    mixture mx = {KB, &ro, (const float(*)[3][HM_NBLEND + 1])bblend, (const float(*)[3])bdbias};
     if (cmp_w[0] > 0 && cmp_w[1] > 0) {
         int ncl = o->complaint_lr > 0 || ncd == 0 ? 1 : 4, ncl2 = o->l2 > 0 || ncd == 0 ? 1 : 2;
         best_clr = o->complaint_lr > 0 ? o->complaint_lr : 1;
@@ -1153,11 +1509,11 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 for (size_t f = 0; f < kept; f++)
                     fc.w[f * HM_NOUT + 3] = 1.0f;
                 fc.b[3] = log(cmp_w[1] / cmp_w[0]);
-                sgd_head(t, &fc, fi, 3, lr, l2, epochs, seed, ccw);
+                sgd_head(t, fi, fc.r, fc.w, HM_NOUT, 3, &fc.b[3], HEAD_CMP, lr, l2, epochs, seed,
+                         ccw);
                 float cblend[HM_NCBLEND + 1];
                 size_t nc = 0;
-                int has_c = fit_cblend(t, &fc, fi, (const float(*)[HM_NBLEND + 1])bblend, cblend,
-                                       cp, cy, &nc);
+                int has_c = fit_cblend(t, &fc, fi, &mx, cblend, cp, cy, &nc);
                 double th = 0.5, f1 = has_c ? tune_threshold(cp, cy, nc, &th) : 0;
                 if (o->complaint_threshold > 0 && o->complaint_threshold < 1) {
                     th = o->complaint_threshold;
@@ -1186,8 +1542,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         memcpy(fc.b, best_b, sizeof best_b);
     }
     devscore bds;
-    evaluate_dev(t, &fc, fi, (const float(*)[HM_NBLEND + 1])bblend, (const float(*)[3])bdbias,
-                 bhas_c ? bcblend : NULL, bcthresh, &bds);
+    evaluate_dev(t, &fc, fi, &mx, bhas_c ? bcblend : NULL, bcthresh, &bds);
     devset_free(&dv);
     free(bper);
     free(cp);
@@ -1197,13 +1552,49 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     r.complaint_lr = best_clr;
     r.complaint_l2 = best_cl2;
     r.complaint_threshold = bcthresh;
-    memcpy(r.bias, bdbias, sizeof r.bias);
+    r.nsources = KB;
+    for (int k = 0; k < KB && k < HM_MAXSRC; k++) {
+        r.source_group[k] = K ? src_group[k] : 0;
+        for (int c = 0; c < 3; c++)
+            r.bias[k][c] = bdbias[k][c];
+    }
     r.dev_accuracy = bds.acc;
     r.dev_macro_f1 = bds.macro_f1;
     r.dev_nb_accuracy = bds.nb_acc;
     r.dev_lexicon_accuracy = bds.lex_acc;
     r.dev_ece = bds.ece;
     r.dev_complaint_f1 = bds.cf1;
+    /* the router's table */
+    free(t->rkeys);
+    free(t->RW);
+    t->rkeys = NULL;
+    t->RW = NULL;
+    t->nrkeep = 0;
+    if (KR) {
+        t->rkeys = malloc((nrk + 1) * sizeof *t->rkeys);
+        t->RW = malloc((nrk * (size_t)KR + 1) * sizeof *t->RW);
+        /* in feature order, as the main table */
+        for (size_t f = 0; t->rkeys && t->RW && f < kept; f++) {
+            if (!ro.sel[f])
+                continue;
+            t->rkeys[t->nrkeep] = kkeys[f];
+            for (int k = 0; k < KR; k++)
+                t->RW[t->nrkeep * (size_t)KR + (size_t)k] =
+                    ro.r[f * (size_t)KR + (size_t)k] * ro.w[f * (size_t)KR + (size_t)k];
+            t->nrkeep++;
+        }
+    }
+    t->nsrc = KB;
+    memcpy(t->blend, bblend, (size_t)KB * sizeof *bblend);
+    memcpy(t->dbias, bdbias, sizeof bdbias);
+    for (int k = 0; k < KB; k++)
+        t->rbias[k] = KR ? (float)ro.b[k] : 0;
+    free(bblend);
+    free(blend);
+    free(ro.r);
+    free(ro.w);
+    free(ro.sel);
+    free(rsel);
     /* 4. final weights, pruned */
     free(t->keys);
     free(t->W);
@@ -1212,13 +1603,13 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     size_t nk = 0;
     for (size_t f = 0; f < kept; f++) {
         float W[HM_NOUT];
-        float mx = 0;
+        float wmax = 0;
         for (int c = 0; c < HM_NOUT; c++) {
             W[c] = fc.r[f * HM_NOUT + (size_t)c] * best_w[f * HM_NOUT + (size_t)c];
-            if (fabsf(W[c]) > mx)
-                mx = fabsf(W[c]);
+            if (fabsf(W[c]) > wmax)
+                wmax = fabsf(W[c]);
         }
-        if (mx < prune)
+        if (wmax < prune)
             continue;
         t->keys[nk] = kkeys[f];
         memcpy(t->W + nk * HM_NOUT, W, sizeof W);
@@ -1228,9 +1619,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     r.nkept = nk;
     for (int c = 0; c < HM_NOUT; c++)
         t->bias[c] = (float)best_b[c];
-    memcpy(t->blend, bblend, sizeof bblend);
     memcpy(t->cblend, bcblend, sizeof bcblend);
-    memcpy(t->dbias, bdbias, sizeof bdbias);
     t->cthresh = (float)bcthresh;
     t->flags = (bhas_c ? HM_MF_COMPLAINT : 0) | HM_MF_NORM;
     t->info[0] = (float)ntr;
@@ -1265,43 +1654,70 @@ static void putf(unsigned char *p, float f)
     put32(p, u);
 }
 
+/* An open-addressing table of fingerprints and nw int16 weights per slot
+ * (the layout hm_model_score reads). */
+static void put_table(unsigned char *fpb, unsigned char *wb, uint32_t cap, const uint64_t *keys,
+                      const float *W, size_t n, int nw, float scale)
+{
+    uint32_t *fp = (uint32_t *)(void *)fpb;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = keys[i];
+        uint32_t f = (uint32_t)(h >> 32) | 1u;
+        uint32_t j = (uint32_t)h & (cap - 1);
+        while (fp[j]) /* the host is little-endian (checked at load) */
+            j = (j + 1) & (cap - 1);
+        put32((unsigned char *)&fp[j], f);
+        for (int c = 0; c < nw; c++) {
+            long q = lrintf(W[i * (size_t)nw + (size_t)c] / scale);
+            if (q > 32767) q = 32767;
+            if (q < -32767) q = -32767;
+            uint16_t u = (uint16_t)(int16_t)q;
+            wb[((size_t)j * (size_t)nw + (size_t)c) * 2] = (unsigned char)u;
+            wb[((size_t)j * (size_t)nw + (size_t)c) * 2 + 1] = (unsigned char)(u >> 8);
+        }
+    }
+}
+
+static uint32_t table_cap(size_t n)
+{
+    uint32_t cap = 1024;
+    while (cap < n + n / 2 + 1)
+        cap *= 2;
+    return cap;
+}
+
+static float weight_scale(const float *W, size_t n)
+{
+    float mx = 1e-6f;
+    for (size_t i = 0; i < n; i++)
+        if (fabsf(W[i]) > mx)
+            mx = fabsf(W[i]);
+    return mx / 32767.0f;
+}
+
 int hm_trainer_save(const hm_trainer *t, const char *path, hm_status *st)
 {
     if (!t || !t->fitted || !path) {
         hm_set_status(st, HM_EINVAL, "nothing fitted to save");
         return HM_EINVAL;
     }
-    uint32_t cap = 1024;
-    while (cap < t->nkeep + t->nkeep / 2 + 1)
-        cap *= 2;
-    size_t size = HM_MODEL_HEADER + (size_t)cap * 4 + (size_t)cap * HM_NOUT * 2;
+    uint32_t cap = table_cap(t->nkeep), ns = (uint32_t)t->nsrc;
+    uint32_t rcap = ns > 1 ? table_cap(t->nrkeep) : 0;
+    size_t main_sz = (size_t)cap * 4 + (size_t)cap * HM_NOUT * 2;
+    size_t size = HM_MODEL_HEADER + main_sz + (size_t)rcap * 4 + (size_t)rcap * ns * 2;
     unsigned char *buf = calloc(1, size);
     if (!buf) {
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
     }
-    float mx = 1e-6f;
-    for (size_t i = 0; i < t->nkeep * HM_NOUT; i++)
-        if (fabsf(t->W[i]) > mx)
-            mx = fabsf(t->W[i]);
-    float scale = mx / 32767.0f;
-    uint32_t *fp = (uint32_t *)(void *)(buf + HM_MODEL_HEADER);
-    unsigned char *wb = buf + HM_MODEL_HEADER + (size_t)cap * 4;
-    for (size_t i = 0; i < t->nkeep; i++) {
-        uint64_t h = t->keys[i];
-        uint32_t f = (uint32_t)(h >> 32) | 1u;
-        uint32_t j = (uint32_t)h & (cap - 1);
-        while (fp[j]) /* the host is little-endian (checked at load) */
-            j = (j + 1) & (cap - 1);
-        put32((unsigned char *)&fp[j], f);
-        for (int c = 0; c < HM_NOUT; c++) {
-            long q = lrintf(t->W[i * HM_NOUT + (size_t)c] / scale);
-            if (q > 32767) q = 32767;
-            if (q < -32767) q = -32767;
-            uint16_t u = (uint16_t)(int16_t)q;
-            wb[((size_t)j * HM_NOUT + (size_t)c) * 2] = (unsigned char)u;
-            wb[((size_t)j * HM_NOUT + (size_t)c) * 2 + 1] = (unsigned char)(u >> 8);
-        }
+    float scale = weight_scale(t->W, t->nkeep * HM_NOUT);
+    put_table(buf + HM_MODEL_HEADER, buf + HM_MODEL_HEADER + (size_t)cap * 4, cap, t->keys, t->W,
+              t->nkeep, HM_NOUT, scale);
+    float rscale = 1;
+    if (rcap) {
+        unsigned char *r = buf + HM_MODEL_HEADER + main_sz;
+        rscale = weight_scale(t->RW, t->nrkeep * ns);
+        put_table(r, r + (size_t)rcap * 4, rcap, t->rkeys, t->RW, t->nrkeep, (int)ns, rscale);
     }
     memcpy(buf, HM_MODEL_MAGIC, 8);
     put32(buf + 8, HM_MODEL_VERSION);
@@ -1317,20 +1733,25 @@ int hm_trainer_save(const hm_trainer *t, const char *path, hm_status *st)
     q += 4;
     for (int c = 0; c < HM_NOUT; c++, q += 4)
         putf(q, t->bias[c]);
-    for (int c = 0; c < 3; c++)
-        for (int j = 0; j <= HM_NBLEND; j++, q += 4)
-            putf(q, t->blend[c][j]);
+    put32(q, ns);
+    put32(q + 4, rcap);
+    putf(q + 8, rscale);
+    put32(q + 12, t->long_from);
+    putf(q + 16, t->cthresh);
+    q += 20;
     for (int j = 0; j <= HM_NCBLEND; j++, q += 4)
         putf(q, t->cblend[j]);
     for (int j = 0; j < 8; j++, q += 4)
         putf(q, t->info[j]);
-    put32(q, t->long_from);
-    q += 4;
-    for (int d = 0; d < 2; d++)
+    for (uint32_t k = 0; k < ns; k++) {
+        for (int c = 0; c < 3; c++)
+            for (int j = 0; j <= HM_NBLEND; j++, q += 4)
+                putf(q, t->blend[k][c][j]);
         for (int c = 0; c < 3; c++, q += 4)
-            putf(q, t->dbias[d][c]);
-    putf(q, t->cthresh);
-    q += 4;
+            putf(q, t->dbias[k][c]);
+        putf(q, t->rbias[k]);
+        q += 4;
+    }
     uint64_t sum = hm_checksum(buf + 48, size - 48);
     memcpy(buf + 40, &sum, 8);
     char tmp[4096];

@@ -136,10 +136,12 @@ cp "$TMP/m1.hmm" "$TMP/ver.hmm"
 printf '\011' | dd of="$TMP/ver.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
 "$HUMEUR" --model "$TMP/ver.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
 check "wrong format version refused (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version' '$TMP/err'"
-cp "$TMP/m1.hmm" "$TMP/v3.hmm"
-printf '\003' | dd of="$TMP/v3.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
-"$HUMEUR" --model "$TMP/v3.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
-check "a model of the previous layout (format 3) refused, exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version 3, this build reads 4' '$TMP/err'"
+for v in 3 4; do
+    cp "$TMP/m1.hmm" "$TMP/v$v.hmm"
+    printf "\\00$v" | dd of="$TMP/v$v.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
+    "$HUMEUR" --model "$TMP/v$v.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
+    check "a model of an earlier layout (format $v) refused, exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version $v, this build reads 5' '$TMP/err'"
+done
 "$HUMEUR" train --lang en --out "$TMP/m4.hmm" --train "$TINY@train" --dev "$TINY@dev^f1" 2> /dev/null; rc=$?
 check "a source judged by macro-F1 on dev (^f1) trains (status $rc)" test "$rc" -eq 0
 "$HUMEUR" train --lang en --out "$TMP/m5.hmm" --train "$TINY@train" --dev "$TINY@dev^best" 2> /dev/null; rc=$?

@@ -207,6 +207,7 @@ static const char train_usage[] =
     "  --min-count N    drop rarer features (2) --alpha X      NB smoothing (1)\n"
     "  --long-from N    posts of N tokens or more have their own weights (48; 0: off)\n"
     "  --domain-share X how much a post teaches the other length's weights (0.2)\n"
+    "  --one-blend 1    one blend for all sources (default: one per source, routed)\n"
     "  --balance G      0..1: bring sources towards equal weight (0.5)\n"
     "  --verbose        also list the settings tried and their dev figures\n"
     "  --text-field F   (text)                  --lexicons DIR lexicons to read posts with\n";
@@ -264,6 +265,8 @@ int cmd_train(int argc, char **argv)
             o.long_from = atoi(v) > 0 ? atoi(v) : -1;
         else if (!strcmp(a, "--domain-share"))
             o.domain_share = atof(v) > 0 ? atof(v) : -1;
+        else if (!strcmp(a, "--one-blend"))
+            o.one_blend = atoi(v) != 0;
         else if (!strcmp(a, "--train") || !strcmp(a, "--dev")) {
             if (nspec >= 64 || parse_spec(v, !strcmp(a, "--dev"), &specs[nspec])) {
                 fprintf(stderr, "humeur train: bad SPEC: %s\n", v);
@@ -316,22 +319,35 @@ int cmd_train(int argc, char **argv)
                     "lr %g, l2 %g\n"
                     "  dev: blend accuracy %.4f, macro-F1 %.4f, ECE %.4f; NB-LR alone %.4f; "
                     "lexicon alone %.4f\n"
-                    "  decision biases (neg, pos): short posts %+.1f %+.1f, long posts %+.1f %+.1f\n",
+                    "  %d source%s with a blend of its own; dev posts routed to their source %.4f\n",
                     out, rep.ntrain, rep.ndev, rep.nfeatures, rep.nkept, rep.lr, rep.l2,
                     rep.dev_accuracy, rep.dev_macro_f1, rep.dev_ece, rep.dev_nb_accuracy,
-                    rep.dev_lexicon_accuracy, rep.bias[0][0], rep.bias[0][2], rep.bias[1][0],
-                    rep.bias[1][2]);
+                    rep.dev_lexicon_accuracy, rep.nsources, rep.nsources > 1 ? "s" : "",
+                    rep.dev_router_accuracy);
             static const char *const mname[] = {"accuracy", "macro-F1", "macro-recall"};
             for (int i = 0; i < nspec; i++) {
                 double v = hm_trainer_dev_score(tr, i);
-                if (v == v) {
+                const float *b = NULL;
+                for (int k = 0; k < rep.nsources && rep.nsources > 1; k++)
+                    if (rep.source_group[k] == i)
+                        b = rep.bias[k];
+                if (v == v || b) {
                     int m = 0;
                     for (int j = 0; j < nspec; j++)
                         if (!strcmp(specs[j].path, specs[i].path) && specs[j].metric >= 0)
                             m = specs[j].metric;
-                    fprintf(stderr, "  dev %s: %s %.4f\n", specs[i].path, mname[m], v);
+                    fprintf(stderr, "  dev %s:", specs[i].path);
+                    if (v == v)
+                        fprintf(stderr, " %s %.4f", mname[m], v);
+                    if (b)
+                        fprintf(stderr, "%s decision biases (neg, pos) %+.1f %+.1f", v == v ? ";" : "",
+                                b[0], b[2]);
+                    fputc('\n', stderr);
                 }
             }
+            if (rep.nsources == 1)
+                fprintf(stderr, "  decision biases (neg, pos): %+.1f %+.1f\n", rep.bias[0][0],
+                        rep.bias[0][2]);
             fprintf(stderr, "  dev score (mean of the sources' figures): %.4f\n", rep.dev_score);
             for (int i = 0; verbose && i < rep.ntried; i++)
                 fprintf(stderr, "  tried: %s lr %g, l2 %g: %s %.4f\n",
