@@ -211,6 +211,27 @@ static int zero_width(const char *p, size_t i)
     return 1;
 }
 
+/* Where the first '|' outside groups and classes of p[0..n) is, or n. */
+static size_t top_level_bar(const char *p, size_t n)
+{
+    int lvl = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (p[i] == '[')
+            i = skip_class(p, n, i);
+        else if (p[i] == '(')
+            lvl++;
+        else if (p[i] == ')')
+            lvl--;
+        else if (p[i] == '|' && lvl == 0)
+            return i;
+    }
+    return n;
+}
+
 /* A candidate literal set: its literals (flags byte, bytes, NUL each), its
  * shortest literal ("a digit" counts as 2), whether every match of the
  * slice starts with one of them, and at most how many bytes after the start
@@ -257,34 +278,22 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
     if (depth > 8)
         return 0;
     /* a top-level alternation: one set, the union of what its branches need */
-    int lvl = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\\') {
-            i++;
-            continue;
-        }
-        if (p[i] == '[')
-            i = skip_class(p, n, i);
-        else if (p[i] == '(')
-            lvl++;
-        else if (p[i] == ')')
-            lvl--;
-        else if (p[i] == '|' && lvl == 0) {
-            litset x, y;
-            if (!required_sets(p, i, &x, 1, ctx, depth + 1) ||
-                !required_sets(p + i + 1, n - i - 1, &y, 1, ctx, depth + 1))
-                return 0;
-            litset *u = &sets[0];
-            u->w = 0;
-            u->mn = 1000;
-            u->n = 0;
-            if (!lit_merge(u->s, &u->w, cap, &u->n, x.s, x.n, &u->mn) ||
-                !lit_merge(u->s, &u->w, cap, &u->n, y.s, y.n, &u->mn))
-                return 0;
-            u->first = x.first && y.first;
-            u->lead = x.lead > y.lead ? x.lead : y.lead;
-            return 1;
-        }
+    size_t bar = top_level_bar(p, n);
+    if (bar < n) {
+        litset x, y;
+        if (!required_sets(p, bar, &x, 1, ctx, depth + 1) ||
+            !required_sets(p + bar + 1, n - bar - 1, &y, 1, ctx, depth + 1))
+            return 0;
+        litset *u = &sets[0];
+        u->w = 0;
+        u->mn = 1000;
+        u->n = 0;
+        if (!lit_merge(u->s, &u->w, cap, &u->n, x.s, x.n, &u->mn) ||
+            !lit_merge(u->s, &u->w, cap, &u->n, y.s, y.n, &u->mn))
+            return 0;
+        u->first = x.first && y.first;
+        u->lead = x.lead > y.lead ? x.lead : y.lead;
+        return 1;
     }
     int nb = 0;
     litset c;
@@ -405,22 +414,10 @@ static size_t max_len(const char *p, size_t n, int depth)
     if (depth > 8)
         return LEAD_UNBOUNDED;
     /* alternatives at this level: the longest */
-    int lvl = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\\') {
-            i++;
-            continue;
-        }
-        if (p[i] == '[')
-            i = skip_class(p, n, i);
-        else if (p[i] == '(')
-            lvl++;
-        else if (p[i] == ')')
-            lvl--;
-        else if (p[i] == '|' && lvl == 0) {
-            size_t a = max_len(p, i, depth + 1), b = max_len(p + i + 1, n - i - 1, depth + 1);
-            return a > b ? a : b;
-        }
+    size_t bar = top_level_bar(p, n);
+    if (bar < n) {
+        size_t a = max_len(p, bar, depth + 1), b = max_len(p + bar + 1, n - bar - 1, depth + 1);
+        return a > b ? a : b;
     }
     size_t total = 0;
     for (size_t i = 0; i < n;) {

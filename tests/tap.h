@@ -26,6 +26,17 @@ static int t_pass, t_fail, t_skip;
         fputc('\n', stderr);                                                     \
     } while (0)
 
+/* Write s to path (test fixtures written on the fly); a failure shows up as
+ * the missing file. */
+static inline void tap_write_file(const char *path, const char *s)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(s, f);
+        fclose(f);
+    }
+}
+
 static int tap_done(const char *name)
 {
     printf("RESULT %d %d %d %s\n", t_pass, t_fail, t_skip, name);

@@ -224,15 +224,6 @@ static void test_complaints(hm_analyzer *a)
     }
 }
 
-static void write_file(const char *path, const char *s)
-{
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fputs(s, f);
-        fclose(f);
-    }
-}
-
 static void test_lexicon_dir(void)
 {
     char dir[] = "/tmp/hm_lexXXXXXX";
@@ -244,9 +235,9 @@ static void test_lexicon_dir(void)
     snprintf(p, sizeof p, "%s/en", dir);
     mkdir(p, 0755);
     snprintf(p, sizeof p, "%s/en/valence.tsv", dir);
-    write_file(p, "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\n");
+    tap_write_file(p, "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\n");
     snprintf(p, sizeof p, "%s/en/modifiers.tsv", dir);
-    write_file(p, "term\ttype\tvalue\nnot\tnegator\t0\nvery\tbooster\t0.3\n");
+    tap_write_file(p, "term\ttype\tvalue\nnot\tnegator\t0\nvery\tbooster\t0.3\n");
     hm_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.lexicon_dir = dir;
@@ -272,9 +263,9 @@ static void test_lexicon_dir(void)
     /* induced.tsv: read after the hand-written files, which win on a term both
      * hold; its words match their own form only; its evidence says "induced" */
     snprintf(p, sizeof p, "%s/en/induced.tsv", dir);
-    write_file(p, "term\tvalence\nzorglub\t-2.0\nblorp\t1.5\nxyzzy\t0.8\n");
+    tap_write_file(p, "term\tvalence\nzorglub\t-2.0\nblorp\t1.5\nxyzzy\t0.8\n");
     snprintf(p, sizeof p, "%s/en/valence.tsv", dir);
-    write_file(p, "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\nxyzzies\t-1.0\n");
+    tap_write_file(p, "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\nxyzzies\t-1.0\n");
     e = hm_engine_open(&cfg, &st);
     CHECK(e != NULL, "engine with an induced file: %s", e ? "" : st.message);
     if (e) {
@@ -301,21 +292,21 @@ static void test_lexicon_dir(void)
     remove(p);
     snprintf(p, sizeof p, "%s/en/modifiers.tsv", dir);
     /* a malformed line is reported with file and line */
-    write_file(p, "term\ttype\tvalue\nnot\tnegator\n");
+    tap_write_file(p, "term\ttype\tvalue\nnot\tnegator\n");
     e = hm_engine_open(&cfg, &st);
     CHECK(e == NULL && st.code == HM_EFORMAT, "malformed modifiers refused");
     CHECK(strstr(st.message, "modifiers.tsv:2") != NULL, "error names file and line: %s", st.message);
     hm_engine_close(e);
-    write_file(p, "term\ttype\tvalue\nnot\tnegator\t0\n");
+    tap_write_file(p, "term\ttype\tvalue\nnot\tnegator\t0\n");
     snprintf(p, sizeof p, "%s/categories", dir);
     mkdir(p, 0755);
     snprintf(p, sizeof p, "%s/categories/bad.tsv", dir);
-    write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t(unclosed\t1\n");
+    tap_write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t(unclosed\t1\n");
     e = hm_engine_open(&cfg, &st);
     CHECK(e == NULL && st.code == HM_EPATTERN, "bad regex refused (%d)", st.code);
     CHECK(strstr(st.message, "bad.tsv:2") && strstr(st.message, "offset"), "pattern error located: %s", st.message);
     hm_engine_close(e);
-    write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t\\bzorg\\w{0,5}\t1.5\nphrase\ten\tno zorg\t-2\n");
+    tap_write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t\\bzorg\\w{0,5}\t1.5\nphrase\ten\tno zorg\t-2\n");
     e = hm_engine_open(&cfg, &st);
     CHECK(e != NULL, "user category loads: %s", e ? "" : st.message);
     if (e) {

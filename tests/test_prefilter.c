@@ -44,15 +44,6 @@ static size_t run_file(hm_analyzer *a, const char *path, size_t max_lines)
     return n;
 }
 
-static void write_file(const char *path, const char *s)
-{
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fputs(s, f);
-        fclose(f);
-    }
-}
-
 /* Patterns whose matches start before the literal the prefilter reads, by a
  * bounded distance (quantifiers {m}, {m,n}, ?, groups, alternatives,
  * lookbehinds) or an unbounded one: the start offset computed from that
@@ -88,7 +79,7 @@ static void test_lead(void)
     for (size_t i = 0; i < ncase; i++)
         w += (size_t)snprintf(body + w, sizeof body - w, "regex\t*\t%s\t1.0\n", cases[i].pattern);
     snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
-    write_file(p, body);
+    tap_write_file(p, body);
     hm_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.lexicon_dir = dir;
