@@ -418,28 +418,40 @@ int hm_model_domain(const hm_model *m, size_t ntoks)
 void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, double s[HM_NOUT],
                     double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
 {
-    long long wide[HM_NOUT] = {0};
+    long long wide[HM_NOUT] = {0}, rwide[HM_MAXSRC] = {0};
     for (size_t k = 0; k < nbest; k++) {
         best_tok[k] = -1;
         best_w[k] = 0;
     }
-    uint32_t mask = m->cap - 1;
-    /* the table is large and read at random: ask for the slots a few
-     * features ahead, so that the misses overlap */
+    uint32_t mask = m->cap - 1, rmask = m->rcap ? m->rcap - 1 : 0, ns = m->nsrc;
+    /* the tables are read at random: ask for the slots a few features ahead,
+     * so that the misses overlap (the router's table is small, the main one
+     * large) */
     enum { AHEAD = 8 };
 #define KEY(i) (domain ? mix64(f[i] ^ K_LONG) : f[i])
+#define FETCH(h)                                                                    \
+    do {                                                                            \
+        uint32_t a_ = (uint32_t)(h) & mask;                                         \
+        __builtin_prefetch(&m->fp[a_]);                                             \
+        __builtin_prefetch(&m->w[(size_t)a_ * HM_NOUT]);                            \
+        if (rmask) {                                                                \
+            uint32_t r_ = (uint32_t)(h) & rmask;                                    \
+            __builtin_prefetch(&m->rfp[r_]);                                        \
+            __builtin_prefetch(&m->rw[(size_t)r_ * ns]);                            \
+        }                                                                           \
+    } while (0)
+    uint64_t ring[AHEAD];
     for (size_t i = 0; i < n && i < AHEAD; i++) {
-        uint32_t a = (uint32_t)KEY(i) & mask;
-        __builtin_prefetch(&m->fp[a]);
-        __builtin_prefetch(&m->w[(size_t)a * HM_NOUT]);
+        ring[i] = KEY(i);
+        FETCH(ring[i]);
     }
     for (size_t i = 0; i < n; i++) {
+        uint64_t h = ring[i % AHEAD];
         if (i + AHEAD < n) {
-            uint32_t a = (uint32_t)KEY(i + AHEAD) & mask;
-            __builtin_prefetch(&m->fp[a]);
-            __builtin_prefetch(&m->w[(size_t)a * HM_NOUT]);
+            uint64_t ha = KEY(i + AHEAD);
+            ring[i % AHEAD] = ha;
+            FETCH(ha);
         }
-        uint64_t h = KEY(i);
         uint32_t fp = (uint32_t)(h >> 32) | 1u;
         uint32_t j = (uint32_t)h & mask;
         while (m->fp[j]) {
@@ -463,31 +475,28 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
             }
             j = (j + 1) & mask;
         }
+        /* the router: which training source the post is most like */
+        if (rmask) {
+            j = (uint32_t)h & rmask;
+            while (m->rfp[j]) {
+                if (m->rfp[j] == fp) {
+                    const int16_t *w = m->rw + (size_t)j * ns;
+                    for (uint32_t k = 0; k < ns; k++)
+                        rwide[k] += w[k];
+                    break;
+                }
+                j = (j + 1) & rmask;
+            }
+        }
     }
+#undef FETCH
+#undef KEY
     double norm = (m->flags & HM_MF_NORM) && n ? 1.0 / sqrt((double)n) : 1.0;
     for (int c = 0; c < HM_NOUT; c++)
         s[c] = m->bias[c] + (double)wide[c] * m->scale * norm;
-    /* the router: which training source the post is most like (a small
-     * table, read in cache) */
-    if (!m->rcap) {
+    if (!rmask) {
         q[0] = 1.0;
         return;
-    }
-    long long rwide[HM_MAXSRC] = {0};
-    uint32_t rmask = m->rcap - 1, ns = m->nsrc;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t h = KEY(i);
-        uint32_t fp = (uint32_t)(h >> 32) | 1u;
-        uint32_t j = (uint32_t)h & rmask;
-        while (m->rfp[j]) {
-            if (m->rfp[j] == fp) {
-                const int16_t *w = m->rw + (size_t)j * ns;
-                for (uint32_t k = 0; k < ns; k++)
-                    rwide[k] += w[k];
-                break;
-            }
-            j = (j + 1) & rmask;
-        }
     }
     double mx = -1e300;
     for (uint32_t k = 0; k < ns; k++) {
@@ -500,7 +509,6 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
         sum += q[k] = exp(q[k] - mx);
     for (uint32_t k = 0; k < ns; k++)
         q[k] /= sum;
-#undef KEY
 }
 
 void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const hm_lexscore *ls,
