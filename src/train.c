@@ -642,6 +642,23 @@ static double devset_score(devset *ds, int K, const float (*bias)[3])
     return conf_score(ds);
 }
 
+/* The mean over groups of the log-loss of their rows' probabilities (lower is
+ * better): what the polarity heads' settings are chosen on, a proper score
+ * that a few posts move less than the metrics. */
+static double devset_logloss(const devset *ds)
+{
+    double ll[1024] = {0}, cnt[1024] = {0}, sum = 0;
+    for (size_t i = 0; i < ds->n; i++) {
+        const devrow *r = &ds->rows[i];
+        double p = r->p[r->gold];
+        ll[r->grp] -= log(p > 1e-9 ? p : 1e-9);
+        cnt[r->grp] += 1;
+    }
+    for (int g = 0; g < ds->ngrp; g++)
+        sum += cnt[g] ? ll[g] / cnt[g] : 0;
+    return ds->ngrp ? sum / ds->ngrp : 0;
+}
+
 /* Decision biases per source, for the metric its dev rows are judged by
  * (kmetric; -1 when its rows are judged by several).  Accuracy: none (the
  * blend is calibrated: the most probable class is the best guess).
@@ -1386,7 +1403,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     static const double lr_grid[] = {1.5, 3, 6}, l2_grid[] = {1e-4, 1e-5};
     static const double clr_grid[] = {0.5, 1, 2, 4};
     int nlr = o->lr > 0 || ndev == 0 ? 1 : 3, nl2 = o->l2 > 0 || ndev == 0 ? 1 : 2;
-    double best = -1, best_l2 = o->l2 > 0 ? o->l2 : 1e-4, best_lr = o->lr > 0 ? o->lr : 3;
+    double best = -1, bestll = 0, best_l2 = o->l2 > 0 ? o->l2 : 1e-4, best_lr = o->lr > 0 ? o->lr : 3;
     float *best_w = malloc((kept * HM_NOUT + 1) * sizeof *best_w);
     double best_b[HM_NOUT] = {0};
     int KB = K ? K : 1; /* blends: one per source */
@@ -1465,6 +1482,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 j++;
             }
             fit_blends(&dv, KB, blend);
+            double ll = devset_logloss(&dv);
             double score = ndev ? tune_biases(&dv, KB, kmetric, db) : 1;
             if (r.ntried < 16) {
                 hm_train_trial *tr = &r.tried[r.ntried++];
@@ -1472,8 +1490,10 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 tr->lr = lr;
                 tr->l2 = l2;
                 tr->score = score;
+                tr->logloss = ll;
             }
-            if (score > best) {
+            if (best < 0 || ll < bestll) {
+                bestll = ll;
                 best = score;
                 best_l2 = l2;
                 best_lr = lr;

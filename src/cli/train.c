@@ -355,8 +355,9 @@ int cmd_train(int argc, char **argv)
                             rep.tried[i].lr, rep.tried[i].l2, rep.tried[i].logloss,
                             rep.tried[i].score);
                 else
-                    fprintf(stderr, "  tried: polarity heads lr %g, l2 %g: dev score %.4f\n",
-                            rep.tried[i].lr, rep.tried[i].l2, rep.tried[i].score);
+                    fprintf(stderr, "  tried: polarity heads lr %g, l2 %g: log-loss %.4f, dev score %.4f\n",
+                            rep.tried[i].lr, rep.tried[i].l2, rep.tried[i].logloss,
+                            rep.tried[i].score);
             }
             if (rep.ncomplaint_train)
                 fprintf(stderr,
