@@ -228,6 +228,8 @@ enum { HM_METRIC_ACCURACY = 0, HM_METRIC_MACRO_F1 = 1, HM_METRIC_MACRO_RECALL = 
 typedef struct hm_train_trial {
     int complaint;             /* 0: the polarity heads (dev score), 1: the complaint head (F1) */
     double lr, l2, score;
+    double logloss;            /* log-loss of the out-of-fold probabilities, what the
+                                * settings are chosen on (polarity: mean over sources) */
 } hm_train_trial;
 
 typedef struct hm_train_report {

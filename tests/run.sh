@@ -142,6 +142,15 @@ for v in 3 4; do
     "$HUMEUR" --model "$TMP/v$v.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
     check "a model of an earlier layout (format $v) refused, exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version $v, this build reads 5' '$TMP/err'"
 done
+head -120 "$TINY" > "$TMP/ta.jsonl"; tail -n +121 "$TINY" > "$TMP/tb.jsonl"
+for i in 1 2; do
+    "$HUMEUR" train --lang en --out "$TMP/s$i.hmm" --train "$TMP/ta.jsonl@train" --dev "$TMP/ta.jsonl@dev" \
+        --train "$TMP/tb.jsonl@train" --dev "$TMP/tb.jsonl@dev" 2> "$TMP/err$i"; rc=$?
+done
+check "two sources: a blend each and a router (status $rc)" sh -c "test $rc -eq 0 && grep -q '2 sources with a blend' '$TMP/err2'"
+check "two sources: training is deterministic" cmp -s "$TMP/s1.hmm" "$TMP/s2.hmm"
+"$HUMEUR" --model "$TMP/s1.hmm" "great, I love it" > "$TMP/out" 2>&1; rc=$?
+check "a two-source model loads and scores (status $rc)" sh -c "test $rc -eq 0 && grep -q 'positive .*; blend)' '$TMP/out'"
 "$HUMEUR" train --lang en --out "$TMP/m4.hmm" --train "$TINY@train" --dev "$TINY@dev^f1" 2> /dev/null; rc=$?
 check "a source judged by macro-F1 on dev (^f1) trains (status $rc)" test "$rc" -eq 0
 "$HUMEUR" train --lang en --out "$TMP/m5.hmm" --train "$TINY@train" --dev "$TINY@dev^best" 2> /dev/null; rc=$?

@@ -349,11 +349,16 @@ int cmd_train(int argc, char **argv)
                 fprintf(stderr, "  decision biases (neg, pos): %+.1f %+.1f\n", rep.bias[0][0],
                         rep.bias[0][2]);
             fprintf(stderr, "  dev score (mean of the sources' figures): %.4f\n", rep.dev_score);
-            for (int i = 0; verbose && i < rep.ntried; i++)
-                fprintf(stderr, "  tried: %s lr %g, l2 %g: %s %.4f\n",
-                        rep.tried[i].complaint ? "complaint head" : "polarity heads", rep.tried[i].lr,
-                        rep.tried[i].l2, rep.tried[i].complaint ? "F1" : "dev score",
-                        rep.tried[i].score);
+            for (int i = 0; verbose && i < rep.ntried; i++) {
+                if (rep.tried[i].complaint)
+                    fprintf(stderr, "  tried: complaint head lr %g, l2 %g: log-loss %.4f, F1 %.4f\n",
+                            rep.tried[i].lr, rep.tried[i].l2, rep.tried[i].logloss,
+                            rep.tried[i].score);
+                else
+                    fprintf(stderr, "  tried: polarity heads lr %g, l2 %g: log-loss %.4f, dev score %.4f\n",
+                            rep.tried[i].lr, rep.tried[i].l2, rep.tried[i].logloss,
+                            rep.tried[i].score);
+            }
             if (rep.ncomplaint_train)
                 fprintf(stderr,
                         "  complaint: %zu train / %zu dev posts, lr %g, l2 %g, threshold %.2f, "

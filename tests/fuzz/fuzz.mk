@@ -88,7 +88,7 @@ fuzz-run: $(FUZZ_BINS)
 	@fail=0; for h in $(FUZZ_HARNESSES); do \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$h; \
 	    echo "== $$h: $(FUZZ_SECONDS) s (log: $(FUZZ_DIR)/$$h.log)"; \
-	    ml=$(FUZZ_MAX_LEN); [ $$h = fuzz_model ] && ml=16384; \
+	    ml=$(FUZZ_MAX_LEN); [ $$h = fuzz_model ] && ml=32768; \
 	    $(FUZZ_DIR)/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=$$ml -timeout=10 \
 	        -rss_limit_mb=4096 -print_final_stats=1 -dict=$(FUZZ_SRCDIR)/humeur.dict \
 	        -artifact_prefix=$(FUZZ_DIR)/artifacts/$$h- $(FUZZ_FLAGS) \
