@@ -714,12 +714,25 @@ static const char *const emoticons[] = {
     ":3", ":s", ":S", ";)", ";(", ";D", ";p", ";P", "=)", "=(", "=D", "=/", "=]", "xD", "XD",
     "xd", "x)", "X)", "8)", "B)", "(:", NULL};
 
+/* ASCII bytes an emoticon of the list above starts with (1) or has second (2);
+ * keep in step with the list */
+static const unsigned char emo_byte[128] = {
+    ['\''] = 2, ['('] = 3, [')'] = 2, ['*'] = 2, ['-'] = 3, ['.'] = 2, ['/'] = 2, ['3'] = 2,
+    ['8'] = 1, [':'] = 3, [';'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['@'] = 2, ['B'] = 1,
+    ['D'] = 2, ['O'] = 3, ['P'] = 2, ['S'] = 2, ['T'] = 1, ['X'] = 1, ['['] = 2, ['\\'] = 2,
+    [']'] = 2, ['^'] = 3, ['_'] = 2, ['d'] = 2, ['o'] = 3, ['p'] = 2, ['s'] = 2, ['x'] = 1,
+    ['|'] = 2,
+};
+
 static int alnum_ascii(unsigned char c) { return isalnum(c) != 0; }
 
 /* Length of an emoticon at p (0 if none); it must stand alone. */
 static size_t emoticon_at(const unsigned char *p, size_t n, size_t pos)
 {
     if (pos > 0 && (alnum_ascii(p[pos - 1]) || p[pos - 1] >= 0x80))
+        return 0;
+    /* most candidates ("o" of "on", "T" of "The") fail on their second byte */
+    if (pos + 1 >= n || p[pos + 1] >= 0x80 || !(emo_byte[p[pos + 1]] & 2))
         return 0;
     for (int i = 0; emoticons[i]; i++) {
         const char *e = emoticons[i]; /* two bytes at least */
@@ -830,7 +843,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             continue;
         }
         /* emoticon */
-        if (c < 0x80 && strchr(":;=8xX<>^-TBo(O", (int)c)) {
+        if (c < 0x80 && (emo_byte[c] & 1)) {
             size_t m = emoticon_at(p, len, i);
             if (m) {
                 if (push_tok(tb, HM_TOK_EMOTICON, i, i + m))
