@@ -303,9 +303,32 @@ static void tc_trim(hm_tokcache *tc)
     tc->count = nkept;
 }
 
+/* The cache's own hash (it is not stored anywhere): whole words at a time,
+ * never reading outside p[0..n). */
 static uint64_t tc_hash(const unsigned char *p, size_t n, int type)
 {
-    uint64_t h = hm_hash(p, n) ^ ((uint64_t)(type + 1) * 0x9E3779B97F4A7C15ULL);
+    const uint64_t K = 0x9E3779B97F4A7C15ULL;
+    uint64_t h = ((uint64_t)(type + 1) << 56 | n) * K, a;
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 < n; i += 8) {
+            memcpy(&a, p + i, 8);
+            h = (h ^ a) * 0xff51afd7ed558ccdULL;
+            h ^= h >> 29;
+        }
+        memcpy(&a, p + n - 8, 8); /* the tail, overlapping */
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        a = (uint64_t)x << 32 | y;
+    } else {
+        a = n ? (uint64_t)p[0] << 16 | (uint64_t)p[n >> 1] << 8 | p[n - 1] : 0;
+    }
+    h = (h ^ a) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
     return h ? h : 1;
 }
 
