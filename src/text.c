@@ -346,13 +346,16 @@ static tc_entry *tc_slot(hm_tokcache *tc, uint64_t h, const unsigned char *p, si
 }
 
 /* Append s[0..n) and a NUL to b; *off gets where. */
-static int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
+static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
 {
-    if (b->len + n + 1 > UINT32_MAX)
+    if (b->len + n + 1 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
         return HM_ENOMEM;
+    char *d = b->p + b->len;
     *off = (uint32_t)b->len;
-    if (hm_buf_put(b, s, n) || hm_buf_putc(b, 0))
-        return HM_ENOMEM;
+    memcpy(d, s, n);
+    d[n] = 0;
+    d[n + 1] = 0; /* hm_buf keeps a NUL after its bytes */
+    b->len += n + 1;
     return 0;
 }
 
