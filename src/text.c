@@ -187,9 +187,9 @@ static int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 
 /* ---------- token cache ---------- */
 
-#define TC_SLOTS 65536               /* a power of two */
+#define TC_SLOTS 32768               /* a power of two */
 #define TC_MAX (TC_SLOTS / 2)        /* entries at most (between posts) */
-#define TC_POOL_MAX (1u << 21)       /* pool bytes at most (between posts) */
+#define TC_POOL_MAX (1u << 20)       /* pool bytes at most (between posts) */
 #define TC_KEY_MAX 64                /* longer tokens are not cached */
 #define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
 #define TC_USES_MAX 255
