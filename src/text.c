@@ -194,6 +194,8 @@ static int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 #define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
 #define TC_USES_MAX 255
 enum { TC_ELONG = 1, TC_ALLCAPS = 2 };
+/* while tokenizing: a word whose capitals count (HM_TF_CAPS); cleared after */
+#define TF_WANT_CAPS 0x80
 
 int hm_textbuf_cache(hm_textbuf *tb)
 {
@@ -523,16 +525,24 @@ size_t hm_fold_doubles(const char *s, size_t n, char *out)
     return w;
 }
 
-/* Build norm and lower strings of the token from original bytes [start,end). */
-static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int want_caps)
+/* The token cache key hash of t, 0 when t is not cached (no cache, too long). */
+static inline uint64_t tok_tc_hash(const hm_textbuf *tb, const tok *t, const unsigned char *text)
+{
+    if (!tb->tc.slots || t->end - t->start > TC_KEY_MAX)
+        return 0;
+    return tc_hash(text + t->start, t->end - t->start, t->type);
+}
+
+/* Build norm and lower strings of the token from original bytes [start,end);
+ * ch: tok_tc_hash(tb, t, text). */
+static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int want_caps,
+                          uint64_t ch)
 {
     size_t start = t->start, end = t->end;
     hm_buf *s = &tb->strs;
     int nletters = 0, nupper = 0, has_mark = 0, elong = 0;
     tc_entry *ce = NULL;
-    uint64_t ch = 0;
-    if (tb->tc.slots && end - start <= TC_KEY_MAX) {
-        ch = tc_hash(text + start, end - start, t->type);
+    if (ch) {
         ce = tc_slot(&tb->tc, ch, text + start, end - start, t->type);
         if (ce->h) {
             ce->uses += ce->uses < TC_USES_MAX;
@@ -819,8 +829,6 @@ static int hashtag_parts(hm_textbuf *tb, const unsigned char *text, size_t s, si
             tok *t = &tb->toks[tb->ntoks - 1];
             t->flags |= HM_TF_HASHPART;
             t->hashtag = htag;
-            if (finish_strings(tb, t, text, 0))
-                return HM_ENOMEM;
             part = i;
         }
         if (i == e)
@@ -863,7 +871,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 e++;
             while (e > i + 4 && strchr(".,;:!?)]\"'", p[e - 1]))
                 e--;
-            if (push_tok(tb, HM_TOK_URL, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+            if (push_tok(tb, HM_TOK_URL, i, e))
                 return HM_ENOMEM;
             i = e;
             continue;
@@ -913,7 +921,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 }
                 (void)k2;
                 int type = c == '@' ? HM_TOK_MENTION : HM_TOK_HASHTAG;
-                if (push_tok(tb, type, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                if (push_tok(tb, type, i, e))
                     return HM_ENOMEM;
                 if (type == HM_TOK_HASHTAG) {
                     int16_t h = (int16_t)(tb->ntoks - 1 < INT16_MAX ? (int)(tb->ntoks - 1) : -1);
@@ -952,7 +960,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 }
                 break;
             }
-            if (push_tok(tb, HM_TOK_EMOJI, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+            if (push_tok(tb, HM_TOK_EMOJI, i, e))
                 return HM_ENOMEM;
             i = e;
             continue;
@@ -999,7 +1007,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                         while (de < len && isalpha(p[de]))
                             de++;
                 }
-                if (push_tok(tb, HM_TOK_DURATION, i, de) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                if (push_tok(tb, HM_TOK_DURATION, i, de))
                     return HM_ENOMEM;
                 tb->toks[tb->ntoks - 1].value = mins;
                 i = de;
@@ -1016,12 +1024,12 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                         break;
                     we += k3;
                 }
-                if (push_tok(tb, HM_TOK_WORD, i, we) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                if (push_tok(tb, HM_TOK_WORD, i, we))
                     return HM_ENOMEM;
                 i = we;
                 continue;
             }
-            if (push_tok(tb, HM_TOK_NUMBER, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+            if (push_tok(tb, HM_TOK_NUMBER, i, e))
                 return HM_ENOMEM;
             tb->toks[tb->ntoks - 1].value = v;
             i = e;
@@ -1052,8 +1060,6 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                                 return HM_ENOMEM;
                             tok *t = &tb->toks[tb->ntoks - 1];
                             t->flags |= HM_TF_ELISION;
-                            if (finish_strings(tb, t, p, 0))
-                                return HM_ENOMEM;
                             s = e + k2;
                         }
                         e += k2;
@@ -1062,14 +1068,9 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 }
                 break;
             }
-            if (push_tok(tb, HM_TOK_WORD, s, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 1))
+            if (push_tok(tb, HM_TOK_WORD, s, e))
                 return HM_ENOMEM;
-            tok *t = &tb->toks[tb->ntoks - 1];
-            if (t->norm_len >= 2 && e - s >= 2) {
-                nwords2++;
-                if (t->flags & HM_TF_CAPS)
-                    ncaps++;
-            }
+            tb->toks[tb->ntoks - 1].flags |= TF_WANT_CAPS;
             i = e;
             continue;
         }
@@ -1086,7 +1087,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 nq += c2 == '?';
                 e += k2;
             }
-            if (push_tok(tb, HM_TOK_PUNCT, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+            if (push_tok(tb, HM_TOK_PUNCT, i, e))
                 return HM_ENOMEM;
             tok *t = &tb->toks[tb->ntoks - 1];
             t->punct_excl = (uint8_t)(ne > 255 ? 255 : ne);
@@ -1109,9 +1110,41 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
         int type = cl == C_SYMBOL ? HM_TOK_SYMBOL : HM_TOK_PUNCT;
         if (cl == C_APOS)
             type = HM_TOK_PUNCT;
-        if (push_tok(tb, type, i, i + k) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+        if (push_tok(tb, type, i, i + k))
             return HM_ENOMEM;
         i += k;
+    }
+    /* then the strings of the tokens (emoticons have theirs), in order, asking
+     * for the token cache slots of a few tokens ahead so that their misses
+     * overlap */
+    enum { AHEAD = 4 };
+    uint64_t ring[AHEAD];
+    size_t n = tb->ntoks;
+    for (size_t j = 0; j < n && j < AHEAD; j++) {
+        ring[j] = tok_tc_hash(tb, &tb->toks[j], p);
+        if (ring[j])
+            __builtin_prefetch(&tb->tc.slots[ring[j] & (TC_SLOTS - 1)]);
+    }
+    for (size_t j = 0; j < n; j++) {
+        uint64_t h = ring[j % AHEAD];
+        if (j + AHEAD < n) {
+            uint64_t ha = tok_tc_hash(tb, &tb->toks[j + AHEAD], p);
+            ring[j % AHEAD] = ha;
+            if (ha)
+                __builtin_prefetch(&tb->tc.slots[ha & (TC_SLOTS - 1)]);
+        }
+        tok *t = &tb->toks[j];
+        if (t->type == HM_TOK_EMOTICON)
+            continue;
+        int want_caps = (t->flags & TF_WANT_CAPS) != 0;
+        t->flags &= (uint8_t)~TF_WANT_CAPS;
+        if (finish_strings(tb, t, p, want_caps, h))
+            return HM_ENOMEM;
+        if (want_caps && t->norm_len >= 2 && t->end - t->start >= 2) {
+            nwords2++;
+            if (t->flags & HM_TF_CAPS)
+                ncaps++;
+        }
     }
     tb->all_caps = nwords2 > 0 && ncaps == nwords2;
     if (tb->all_caps)
