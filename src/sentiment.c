@@ -254,20 +254,26 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             if (f && f->phrase_max >= 2 && is_word_like(t) && (size_t)t->norm_len + 2 < sizeof key) {
                 size_t kl = t->norm_len;
                 memcpy(key, tb_str(tb, t->norm), kl);
+                /* the key's hash, a word at a time; one per step for both maps */
+                uint64_t hs = hm_hash_step(HM_HASH_SEED, key, kl);
                 for (size_t k = 2; k <= f->phrase_max && i + k <= n; k++) {
                     const tok *tj = &tb->toks[i + k - 1];
                     if (!is_word_like(tj) || kl + tj->norm_len + 2 >= sizeof key)
                         break;
                     key[kl++] = ' ';
                     memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
+                    hs = hm_hash_step(hs, key + kl - 1, (size_t)tj->norm_len + 1);
                     kl += tj->norm_len;
-                    const lex_entry *p = hm_lex_word(lx, L, key, kl);
+                    uint64_t h = hm_hash_end(hs);
+                    const lex_entry *p = hm_lex_word_h(lx, L, key, kl, h);
                     if (p && (p->has_val || p->modtype)) {
                         e = p;
                         x->t1 = (uint32_t)(i + k);
                     }
+                    /* a longer phrase must be possible for its prefix to matter */
                     uint32_t any;
-                    if (!hm_map_get(&lx->prefixes[L], key, kl, &any))
+                    if (k == f->phrase_max || i + k >= n ||
+                        !hm_map_get_h(&lx->prefixes[L], key, kl, h, &any))
                         break;
                 }
                 if (e)
