@@ -460,7 +460,8 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
         if (v > 0 && !negated) {
             int flip = eyeroll && !(rules & R_EMOJI);
             const char *hs = tb_str(tb, tb->toks[x->t0].norm);
-            int opens = 1;
+            /* (the praise word first: most words are none) */
+            int opens = !flip && sarcasm_head(hs);
             for (size_t j = k; j > 0 && opens && k - j < 4;) {
                 j--;
                 if (u[j].sentence != x->sentence)
@@ -469,7 +470,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
                 if (!interjection(w))
                     opens = 0;
             }
-            if (!flip && opens && sarcasm_head(hs)) {
+            if (opens) {
                 /* the sentence's end, in bytes */
                 uint32_t send = tb->ntoks ? tb->toks[tb->ntoks - 1].end : 0;
                 for (uint32_t j = x->t1; j < n && j < x->t1 + 64; j++)
