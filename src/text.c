@@ -489,6 +489,13 @@ static int put_fold(hm_buf *b, int32_t c, int strip)
  * Returns the new length and sets *elong when something was folded. */
 static size_t fold_runs(char *s, size_t n, int *elong)
 {
+    /* ASCII without three equal bytes in a row (most words): nothing to fold */
+    size_t q = 0;
+    while (q < n && (unsigned char)s[q] < 0x80 &&
+           !(q >= 2 && s[q] == s[q - 1] && s[q] == s[q - 2]))
+        q++;
+    if (q == n)
+        return n;
     size_t w = 0, i = 0;
     int32_t prev = -1;
     int run = 0;
