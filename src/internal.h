@@ -251,6 +251,12 @@ int hm_strip_accents(hm_buf *out, const char *s, size_t n);
 size_t hm_fold_doubles(const char *s, size_t n, char *out);
 
 static inline const char *tb_str(const hm_textbuf *tb, uint32_t off) { return tb->strs.p + off; }
+/* the string at off is "ne" or "n'" (French negation), without strcmp calls */
+static inline int tb_str_is_ne(const hm_textbuf *tb, uint32_t off)
+{
+    const char *s = tb->strs.p + off;
+    return s[0] == 'n' && (s[1] == 'e' || s[1] == '\'') && s[2] == 0;
+}
 
 /* ---------- stem.c ---------- */
 

@@ -398,8 +398,7 @@ void hm_lexicon_free(hm_lexicon *lx)
 
 static int tok_is_ne(const hm_textbuf *tb, const tok *t)
 {
-    const char *s = tb_str(tb, t->norm);
-    return t->type == HM_TOK_WORD && (!strcmp(s, "ne") || !strcmp(s, "n'"));
+    return t->type == HM_TOK_WORD && tb_str_is_ne(tb, t->norm);
 }
 
 /* Is "ne"/"n'" among the `words` words from token i in direction dir (-1

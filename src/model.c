@@ -121,8 +121,7 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
         int negated = neg_on;
         if (t->type == HM_TOK_WORD) {
             const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
-            const char *nm = tb_str(tb, t->norm);
-            if (!strcmp(nm, "ne") || !strcmp(nm, "n'"))
+            if (tb_str_is_ne(tb, t->norm))
                 ne_seen = 1;
             if (e && e->modtype == MOD_CONTRAST) {
                 neg_on = 0;

@@ -94,8 +94,18 @@ static int is_word_like(const tok *t)
 
 static int is_ne(const hm_textbuf *tb, const tok *t)
 {
-    const char *s = tb_str(tb, t->norm);
-    return t->type == HM_TOK_WORD && (strcmp(s, "ne") == 0 || strcmp(s, "n'") == 0);
+    return t->type == HM_TOK_WORD && tb_str_is_ne(tb, t->norm);
+}
+
+/* s is one of the words of w (NULL-ended, with their lengths in wl): lengths
+ * first, so that most words cost no compare */
+static int in_list(const char *s, const char *const *w, const unsigned char *wl)
+{
+    size_t n = strlen(s);
+    for (int i = 0; w[i]; i++)
+        if (wl[i] == n && !memcmp(s, w[i], n))
+            return 1;
+    return 0;
 }
 
 /* Words whose praise a following bad experience turns into sarcasm. */
@@ -105,10 +115,8 @@ static int sarcasm_head(const char *s)
                                     "genial", "love", "awesome", "nice", "wonderful",
                                     "fantastic", "felicitations", "chapeau", "perfect", "parfait",
                                     "excellent", "wow", "brilliant", NULL};
-    for (int i = 0; w[i]; i++)
-        if (strcmp(s, w[i]) == 0)
-            return 1;
-    return 0;
+    static const unsigned char wl[] = {5, 6, 5, 5, 5, 5, 6, 4, 7, 4, 9, 9, 13, 7, 7, 7, 9, 3, 9};
+    return in_list(s, w, wl);
 }
 
 /* Words that may open a sarcastic sentence before the praise word. */
@@ -117,10 +125,9 @@ static int interjection(const char *s)
     static const char *const w[] = {"oh", "wow", "just", "so", "ah", "i", "je", "j'", "ben", "bin",
                                     "yay", "well", "really", "ouah", "waouh", "ha", "haha", "encore",
                                     "vraiment", "alors", "eh", "hey", "oh", "really", NULL};
-    for (int i = 0; w[i]; i++)
-        if (strcmp(s, w[i]) == 0)
-            return 1;
-    return 0;
+    static const unsigned char wl[] = {2, 3, 4, 2, 2, 1, 2, 2, 3, 3, 3, 4, 6, 4, 5, 2, 4, 6,
+                                       8, 5, 2, 3, 2, 6};
+    return in_list(s, w, wl);
 }
 
 int hm_ev_add(hm_analyzer *a, uint32_t start, uint32_t end, double w, const char *rule)

@@ -354,7 +354,25 @@ static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
         return HM_ENOMEM;
     char *d = b->p + b->len;
     *off = (uint32_t)b->len;
-    memcpy(d, s, n);
+    /* most tokens' strings are short: two overlapping words, no call */
+    if (n >= 8 && n <= 16) {
+        uint64_t x, y;
+        memcpy(&x, s, 8);
+        memcpy(&y, s + n - 8, 8);
+        memcpy(d, &x, 8);
+        memcpy(d + n - 8, &y, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
     d[n] = 0;
     d[n + 1] = 0; /* hm_buf keeps a NUL after its bytes */
     b->len += n + 1;
@@ -691,8 +709,7 @@ done:
     return ce ? tc_add(tb, t, ce, ch, text, allcaps) : 0;
 }
 
-static const char *const elisions[] = {"l", "j", "qu", "n", "c", "d", "s", "m", "t",
-                                       "jusqu", "lorsqu", "puisqu", "quoiqu", NULL};
+/* French elided words: l j qu n c d s m t jusqu lorsqu puisqu quoiqu */
 
 static int is_elision(const unsigned char *p, size_t n)
 {
@@ -705,10 +722,15 @@ static int is_elision(const unsigned char *p, size_t n)
         low[i] = (char)tolower(p[i]);
     }
     low[n] = 0;
-    for (int i = 0; elisions[i]; i++)
-        if (strcmp(low, elisions[i]) == 0)
-            return 1;
-    return 0;
+    /* the words above, by length */
+    switch (n) {
+    case 1: return memchr("ljncdsmt", low[0], 8) != NULL;
+    case 2: return low[0] == 'q' && low[1] == 'u';
+    case 5: return !memcmp(low, "jusqu", 5);
+    case 6: return !memcmp(low, "lorsqu", 6) || !memcmp(low, "puisqu", 6) ||
+                   !memcmp(low, "quoiqu", 6);
+    default: return 0;
+    }
 }
 
 /* Duration units, ASCII lower case; value in minutes. */
