@@ -734,17 +734,19 @@ static int is_elision(const unsigned char *p, size_t n)
 }
 
 /* Duration units, ASCII lower case; value in minutes. */
-static const struct { const char *u; double min; } units[] = {
-    {"h", 60}, {"hr", 60}, {"hrs", 60}, {"hre", 60}, {"hres", 60}, {"hour", 60},
-    {"hours", 60}, {"heure", 60}, {"heures", 60}, {"min", 1}, {"mins", 1}, {"mn", 1},
-    {"minute", 1}, {"minutes", 1}, {"sec", 1.0 / 60}, {"secs", 1.0 / 60},
-    {"seconde", 1.0 / 60}, {"secondes", 1.0 / 60}, {"second", 1.0 / 60},
-    {"seconds", 1.0 / 60}, {"jour", 1440}, {"jours", 1440}, {"jrs", 1440}, {"day", 1440},
-    {"days", 1440}, {"semaine", 10080}, {"semaines", 10080}, {"sem", 10080},
-    {"week", 10080}, {"weeks", 10080}, {"wk", 10080}, {"wks", 10080}, {"mois", 43200},
-    {"month", 43200}, {"months", 43200}, {"an", 525600}, {"ans", 525600},
-    {"annee", 525600}, {"annees", 525600}, {"year", 525600}, {"years", 525600},
-    {"yr", 525600}, {"yrs", 525600}, {NULL, 0}};
+#define UN(u, m) {u, sizeof u - 1, m}
+static const struct { const char *u; size_t len; double min; } units[] = {
+    UN("h", 60), UN("hr", 60), UN("hrs", 60), UN("hre", 60), UN("hres", 60), UN("hour", 60),
+    UN("hours", 60), UN("heure", 60), UN("heures", 60), UN("min", 1), UN("mins", 1), UN("mn", 1),
+    UN("minute", 1), UN("minutes", 1), UN("sec", 1.0 / 60), UN("secs", 1.0 / 60),
+    UN("seconde", 1.0 / 60), UN("secondes", 1.0 / 60), UN("second", 1.0 / 60),
+    UN("seconds", 1.0 / 60), UN("jour", 1440), UN("jours", 1440), UN("jrs", 1440), UN("day", 1440),
+    UN("days", 1440), UN("semaine", 10080), UN("semaines", 10080), UN("sem", 10080),
+    UN("week", 10080), UN("weeks", 10080), UN("wk", 10080), UN("wks", 10080), UN("mois", 43200),
+    UN("month", 43200), UN("months", 43200), UN("an", 525600), UN("ans", 525600),
+    UN("annee", 525600), UN("annees", 525600), UN("year", 525600), UN("years", 525600),
+    UN("yr", 525600), UN("yrs", 525600), {NULL, 0, 0}};
+#undef UN
 
 static double unit_minutes(const unsigned char *p, size_t n)
 {
@@ -766,7 +768,7 @@ static double unit_minutes(const unsigned char *p, size_t n)
     }
     low[w] = 0;
     for (int i = 0; units[i].u; i++)
-        if (strcmp(low, units[i].u) == 0)
+        if (units[i].len == w && !memcmp(low, units[i].u, w))
             return units[i].min;
     return 0;
 }
