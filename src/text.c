@@ -286,7 +286,9 @@ static void tc_trim(hm_tokcache *tc)
             tc->kept[nkept++] = *e;
         }
     }
-    memset(tc->slots, 0, TC_SLOTS * sizeof *tc->slots);
+    /* a slot is empty when its hash is 0 (tc_add writes a whole entry) */
+    for (size_t j = 0; j < TC_SLOTS; j++)
+        tc->slots[j].h = 0;
     tc->count = 0;
     if (!nkept) {
         tc->pool.len = 0;
