@@ -896,7 +896,8 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             continue;
         }
         /* URL */
-        if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
+        if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') && len - i >= 4 &&
+            (p[i + 1] | 0x20) == ((c | 0x20) == 'h' ? 't' : 'w') &&
             (starts_ci(p + i, len - i, "http://") || starts_ci(p + i, len - i, "https://") ||
              starts_ci(p + i, len - i, "www."))) {
             size_t e = i;
