@@ -1227,8 +1227,13 @@ static int add_match(hm_cat_state *s, int cat, double w, uint32_t start, uint32_
     if (s->nm >= MAX_CUE_MATCHES)
         return 0; /* evidence is saturated long before: keep the work bounded */
     for (size_t i = 0; i < s->nm; i++)
-        if (s->m[i].cat == cat && s->m[i].start == start && s->m[i].end == end)
-            return 0; /* the same span counts once per category */
+        if (s->m[i].cat == cat && s->m[i].start == start && s->m[i].end == end) {
+            /* the same span counts once per category, with its strongest cue
+             * (whichever of a phrase and a regex matched it first) */
+            if (fabs(w) > fabs(s->m[i].w))
+                s->m[i].w = (float)w;
+            return 0;
+        }
     if (s->nm == s->mcap) {
         size_t nc = s->mcap ? s->mcap * 2 : 32;
         struct cat_match *v = realloc(s->m, nc * sizeof *v);

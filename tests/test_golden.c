@@ -3,7 +3,8 @@
  *   tests/data/sentiment_{en,fr}.tsv   expect (+/-), tag, text: the sign of the
  *       score of the lexicon-and-rules scorer, case by case; the default blend
  *       must agree on at least 85% of them.
- *   tests/data/categories_{en,fr}.jsonl and the held-out
+ *   tests/data/categories_{en,fr}.jsonl, the development fixtures
+ *       categories_dev_{en,fr}.jsonl and the held-out
  *       categories_holdout_{en,fr}.jsonl: complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
  *       floors (FLOORS*), below the goals tracked in bench/RESULTS.md.
@@ -29,10 +30,14 @@ static hm_analyzer *A;
  * 0.92): the goal is 0.85 / 0.70.  The cue files were written looking at
  * these fixtures; the held-out ones (categories_holdout_*.jsonl, written
  * without looking at the cues, never used to write them) measure micro-F1
- * 0.74 en / 0.76 fr, lowest category 0.43, complaint accuracy 0.80. */
+ * 0.74 en / 0.76 fr, lowest category 0.43, complaint accuracy 0.80.  The
+ * development fixtures (categories_dev_*.jsonl, 270 posts per language written
+ * before reading the cue files, then used to tune them) measure micro-F1 0.93
+ * en and fr, lowest category 0.81, complaint accuracy 0.95. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 static const floors FLOORS = {0.90, 0.75, 0.88};
 static const floors FLOORS_HOLDOUT = {0.70, 0.35, 0.75};
+static const floors FLOORS_DEV = {0.88, 0.72, 0.90};
 
 typedef struct kf {
     char *key;
@@ -263,6 +268,8 @@ int main(void)
           blend_agree, blend_total);
     categories_file(DATA_DIR "/categories_en.jsonl", HM_LANG_EN, "en", &FLOORS);
     categories_file(DATA_DIR "/categories_fr.jsonl", HM_LANG_FR, "fr", &FLOORS);
+    categories_file(DATA_DIR "/categories_dev_en.jsonl", HM_LANG_EN, "en dev", &FLOORS_DEV);
+    categories_file(DATA_DIR "/categories_dev_fr.jsonl", HM_LANG_FR, "fr dev", &FLOORS_DEV);
     categories_file(DATA_DIR "/categories_holdout_en.jsonl", HM_LANG_EN, "en held-out",
                     &FLOORS_HOLDOUT);
     categories_file(DATA_DIR "/categories_holdout_fr.jsonl", HM_LANG_FR, "fr held-out",
