@@ -62,6 +62,26 @@ size_t hm_fmt_g4(char *out, double v);
 int hm_buf_put_uint(hm_buf *b, uint64_t v);
 
 uint64_t hm_hash(const void *p, size_t n);
+/* hm_hash in steps, for keys built piece by piece:
+ * hm_hash(p, n) == hm_hash_end(hm_hash_step(HM_HASH_SEED, p, n)), and
+ * hm_hash_step(hm_hash_step(h, a, n), b, m) steps over a then b */
+#define HM_HASH_SEED 1469598103934665603ULL
+static inline uint64_t hm_hash_step(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+static inline uint64_t hm_hash_end(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h ? h : 1;
+}
 
 /* Open-addressing map from byte strings to 32-bit values; keys are copied into
  * the map's own pool.  Built once (engine open), then read-only. */
@@ -231,6 +251,12 @@ int hm_strip_accents(hm_buf *out, const char *s, size_t n);
 size_t hm_fold_doubles(const char *s, size_t n, char *out);
 
 static inline const char *tb_str(const hm_textbuf *tb, uint32_t off) { return tb->strs.p + off; }
+/* the string at off is "ne" or "n'" (French negation), without strcmp calls */
+static inline int tb_str_is_ne(const hm_textbuf *tb, uint32_t off)
+{
+    const char *s = tb->strs.p + off;
+    return s[0] == 'n' && (s[1] == 'e' || s[1] == '\'') && s[2] == 0;
+}
 
 /* ---------- stem.c ---------- */
 

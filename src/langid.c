@@ -100,7 +100,8 @@ static int word_vote(const hm_textbuf *tb, const tok *t, const hm_map *frw, cons
     const char *lw = tb_str(tb, t->lower);
     size_t ln = strlen(lw);
     uint32_t v;
-    int isfr = hm_map_get(frw, lw, ln, &v), isen = hm_map_get(enw, lw, ln, &v);
+    uint64_t h = hm_hash(lw, ln);
+    int isfr = hm_map_get_h(frw, lw, ln, h, &v), isen = hm_map_get_h(enw, lw, ln, h, &v);
     if (isfr && !isen)
         return V_FR;
     if (isen && !isfr)

@@ -106,17 +106,19 @@ const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int l
  * "attention" and "attente", "valeur" and "valeureux", "position" and
  * "positive", "generation" and "generous".  A stem matches a lexicon word only
  * when both are of the same family (0 for plain forms and inflections). */
-static const struct dsuf { const char *s; uint8_t cls; } dsuf_fr[] = {
-    {"ique", 1}, {"isme", 2}, {"iste", 2}, {"able", 3}, {"ible", 3}, {"eux", 4},
-    {"euse", 4}, {"ance", 5}, {"ence", 5}, {"tion", 6}, {"sion", 6}, {"xion", 6},
-    {"ment", 7}, {"ite", 8}, {"if", 9}, {"ive", 9}, {"ant", 10}, {"ante", 10},
-    {"eur", 11}, {"rice", 11}, {"age", 12}, {"al", 13}, {"ale", 13}, {"aux", 13},
-    {NULL, 0}};
+#define DS(s, c) {s, sizeof s - 1, c}
+static const struct dsuf { const char *s; uint8_t len, cls; } dsuf_fr[] = {
+    DS("ique", 1), DS("isme", 2), DS("iste", 2), DS("able", 3), DS("ible", 3), DS("eux", 4),
+    DS("euse", 4), DS("ance", 5), DS("ence", 5), DS("tion", 6), DS("sion", 6), DS("xion", 6),
+    DS("ment", 7), DS("ite", 8), DS("if", 9), DS("ive", 9), DS("ant", 10), DS("ante", 10),
+    DS("eur", 11), DS("rice", 11), DS("age", 12), DS("al", 13), DS("ale", 13), DS("aux", 13),
+    {NULL, 0, 0}};
 static const struct dsuf dsuf_en[] = {
-    {"ic", 1}, {"ical", 1}, {"ism", 2}, {"ist", 2}, {"able", 3}, {"ible", 3},
-    {"ous", 4}, {"ance", 5}, {"ence", 5}, {"ancy", 5}, {"ency", 5}, {"ion", 6},
-    {"ment", 7}, {"ity", 8}, {"ive", 9}, {"ant", 10}, {"ent", 10}, {"al", 13},
-    {NULL, 0}};
+    DS("ic", 1), DS("ical", 1), DS("ism", 2), DS("ist", 2), DS("able", 3), DS("ible", 3),
+    DS("ous", 4), DS("ance", 5), DS("ence", 5), DS("ancy", 5), DS("ency", 5), DS("ion", 6),
+    DS("ment", 7), DS("ity", 8), DS("ive", 9), DS("ant", 10), DS("ent", 10), DS("al", 13),
+    {NULL, 0, 0}};
+#undef DS
 
 int hm_deriv_class(int lang, const char *w, size_t n)
 {
@@ -127,8 +129,8 @@ int hm_deriv_class(int lang, const char *w, size_t n)
     int best = 0;
     size_t bl = 0;
     for (int i = 0; t[i].s; i++) {
-        size_t l = strlen(t[i].s);
-        if (l > bl && n >= l + 3 && !memcmp(w + n - l, t[i].s, l)) {
+        size_t l = t[i].len;
+        if (l > bl && n >= l + 3 && hm_eq(w + n - l, t[i].s, l)) {
             best = t[i].cls;
             bl = l;
         }
@@ -396,8 +398,7 @@ void hm_lexicon_free(hm_lexicon *lx)
 
 static int tok_is_ne(const hm_textbuf *tb, const tok *t)
 {
-    const char *s = tb_str(tb, t->norm);
-    return t->type == HM_TOK_WORD && (!strcmp(s, "ne") || !strcmp(s, "n'"));
+    return t->type == HM_TOK_WORD && tb_str_is_ne(tb, t->norm);
 }
 
 /* Is "ne"/"n'" among the `words` words from token i in direction dir (-1

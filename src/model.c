@@ -75,30 +75,25 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     int have_prev = 0;
     for (size_t i = 0; i < tb->ntoks; i++) {
         const tok *t = &tb->toks[i];
-        const char *key;
-        size_t kl;
+        /* key: the string the feature hashes; NULL when it is the token's stem
+         * or norm, whose hashes the token keeps (h) */
+        const char *key = NULL;
+        size_t kl = 0;
+        uint64_t h;
         switch (t->type) {
         case HM_TOK_WORD:
-            if (t->stem_len) {
-                key = tb_str(tb, t->stem);
-                kl = t->stem_len;
-            } else {
-                key = tb_str(tb, t->norm);
-                kl = t->norm_len;
-            }
+            h = t->stem_len ? t->sh : t->nh;
             break;
         case HM_TOK_EMOJI:
         case HM_TOK_EMOTICON:
-            key = tb_str(tb, t->norm);
-            kl = t->norm_len;
+            h = t->nh;
             break;
         case HM_TOK_URL: key = "<url>"; kl = 5; break;
         case HM_TOK_NUMBER:
             /* small whole numbers are ratings ("7/10", "2 stars", "0 sur 5") */
             if (t->value >= 0 && t->value <= 10 && t->value == (double)(int)t->value &&
                 t->norm_len <= 2) {
-                key = tb_str(tb, t->norm);
-                kl = t->norm_len;
+                h = t->nh;
             } else {
                 key = "<num>";
                 kl = 5;
@@ -121,12 +116,12 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
         default:
             continue; /* hashtags are read through their parts; symbols are noise */
         }
-        uint64_t h = hm_hash(key, kl);
+        if (key)
+            h = hm_hash(key, kl);
         int negated = neg_on;
         if (t->type == HM_TOK_WORD) {
             const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
-            const char *nm = tb_str(tb, t->norm);
-            if (!strcmp(nm, "ne") || !strcmp(nm, "n'"))
+            if (tb_str_is_ne(tb, t->norm))
                 ne_seen = 1;
             if (e && e->modtype == MOD_CONTRAST) {
                 neg_on = 0;

@@ -94,8 +94,18 @@ static int is_word_like(const tok *t)
 
 static int is_ne(const hm_textbuf *tb, const tok *t)
 {
-    const char *s = tb_str(tb, t->norm);
-    return t->type == HM_TOK_WORD && (strcmp(s, "ne") == 0 || strcmp(s, "n'") == 0);
+    return t->type == HM_TOK_WORD && tb_str_is_ne(tb, t->norm);
+}
+
+/* s is one of the words of w (NULL-ended, with their lengths in wl): lengths
+ * first, so that most words cost no compare */
+static int in_list(const char *s, const char *const *w, const unsigned char *wl)
+{
+    size_t n = strlen(s);
+    for (int i = 0; w[i]; i++)
+        if (wl[i] == n && !memcmp(s, w[i], n))
+            return 1;
+    return 0;
 }
 
 /* Words whose praise a following bad experience turns into sarcasm. */
@@ -105,10 +115,8 @@ static int sarcasm_head(const char *s)
                                     "genial", "love", "awesome", "nice", "wonderful",
                                     "fantastic", "felicitations", "chapeau", "perfect", "parfait",
                                     "excellent", "wow", "brilliant", NULL};
-    for (int i = 0; w[i]; i++)
-        if (strcmp(s, w[i]) == 0)
-            return 1;
-    return 0;
+    static const unsigned char wl[] = {5, 6, 5, 5, 5, 5, 6, 4, 7, 4, 9, 9, 13, 7, 7, 7, 9, 3, 9};
+    return in_list(s, w, wl);
 }
 
 /* Words that may open a sarcastic sentence before the praise word. */
@@ -117,10 +125,9 @@ static int interjection(const char *s)
     static const char *const w[] = {"oh", "wow", "just", "so", "ah", "i", "je", "j'", "ben", "bin",
                                     "yay", "well", "really", "ouah", "waouh", "ha", "haha", "encore",
                                     "vraiment", "alors", "eh", "hey", "oh", "really", NULL};
-    for (int i = 0; w[i]; i++)
-        if (strcmp(s, w[i]) == 0)
-            return 1;
-    return 0;
+    static const unsigned char wl[] = {2, 3, 4, 2, 2, 1, 2, 2, 3, 3, 3, 4, 6, 4, 5, 2, 4, 6,
+                                       8, 5, 2, 3, 2, 6};
+    return in_list(s, w, wl);
 }
 
 int hm_ev_add(hm_analyzer *a, uint32_t start, uint32_t end, double w, const char *rule)
@@ -254,20 +261,26 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             if (f && f->phrase_max >= 2 && is_word_like(t) && (size_t)t->norm_len + 2 < sizeof key) {
                 size_t kl = t->norm_len;
                 memcpy(key, tb_str(tb, t->norm), kl);
+                /* the key's hash, a word at a time; one per step for both maps */
+                uint64_t hs = hm_hash_step(HM_HASH_SEED, key, kl);
                 for (size_t k = 2; k <= f->phrase_max && i + k <= n; k++) {
                     const tok *tj = &tb->toks[i + k - 1];
                     if (!is_word_like(tj) || kl + tj->norm_len + 2 >= sizeof key)
                         break;
                     key[kl++] = ' ';
                     memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
+                    hs = hm_hash_step(hs, key + kl - 1, (size_t)tj->norm_len + 1);
                     kl += tj->norm_len;
-                    const lex_entry *p = hm_lex_word(lx, L, key, kl);
+                    uint64_t h = hm_hash_end(hs);
+                    const lex_entry *p = hm_lex_word_h(lx, L, key, kl, h);
                     if (p && (p->has_val || p->modtype)) {
                         e = p;
                         x->t1 = (uint32_t)(i + k);
                     }
+                    /* a longer phrase must be possible for its prefix to matter */
                     uint32_t any;
-                    if (!hm_map_get(&lx->prefixes[L], key, kl, &any))
+                    if (k == f->phrase_max || i + k >= n ||
+                        !hm_map_get_h(&lx->prefixes[L], key, kl, h, &any))
                         break;
                 }
                 if (e)
@@ -454,7 +467,8 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
         if (v > 0 && !negated) {
             int flip = eyeroll && !(rules & R_EMOJI);
             const char *hs = tb_str(tb, tb->toks[x->t0].norm);
-            int opens = 1;
+            /* (the praise word first: most words are none) */
+            int opens = !flip && sarcasm_head(hs);
             for (size_t j = k; j > 0 && opens && k - j < 4;) {
                 j--;
                 if (u[j].sentence != x->sentence)
@@ -463,7 +477,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
                 if (!interjection(w))
                     opens = 0;
             }
-            if (!flip && opens && sarcasm_head(hs)) {
+            if (opens) {
                 /* the sentence's end, in bytes */
                 uint32_t send = tb->ntoks ? tb->toks[tb->ntoks - 1].end : 0;
                 for (uint32_t j = x->t1; j < n && j < x->t1 + 64; j++)

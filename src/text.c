@@ -187,13 +187,15 @@ static int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 
 /* ---------- token cache ---------- */
 
-#define TC_SLOTS 16384               /* a power of two */
+#define TC_SLOTS 32768               /* a power of two */
 #define TC_MAX (TC_SLOTS / 2)        /* entries at most (between posts) */
-#define TC_POOL_MAX (1u << 19)       /* pool bytes at most (between posts) */
+#define TC_POOL_MAX (1u << 20)       /* pool bytes at most (between posts) */
 #define TC_KEY_MAX 64                /* longer tokens are not cached */
 #define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
 #define TC_USES_MAX 255
 enum { TC_ELONG = 1, TC_ALLCAPS = 2 };
+/* while tokenizing: a word whose capitals count (HM_TF_CAPS); cleared after */
+#define TF_WANT_CAPS 0x80
 
 int hm_textbuf_cache(hm_textbuf *tb)
 {
@@ -284,7 +286,9 @@ static void tc_trim(hm_tokcache *tc)
             tc->kept[nkept++] = *e;
         }
     }
-    memset(tc->slots, 0, TC_SLOTS * sizeof *tc->slots);
+    /* a slot is empty when its hash is 0 (tc_add writes a whole entry) */
+    for (size_t j = 0; j < TC_SLOTS; j++)
+        tc->slots[j].h = 0;
     tc->count = 0;
     if (!nkept) {
         tc->pool.len = 0;
@@ -303,9 +307,32 @@ static void tc_trim(hm_tokcache *tc)
     tc->count = nkept;
 }
 
+/* The cache's own hash (it is not stored anywhere): whole words at a time,
+ * never reading outside p[0..n). */
 static uint64_t tc_hash(const unsigned char *p, size_t n, int type)
 {
-    uint64_t h = hm_hash(p, n) ^ ((uint64_t)(type + 1) * 0x9E3779B97F4A7C15ULL);
+    const uint64_t K = 0x9E3779B97F4A7C15ULL;
+    uint64_t h = ((uint64_t)(type + 1) << 56 | n) * K, a;
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 < n; i += 8) {
+            memcpy(&a, p + i, 8);
+            h = (h ^ a) * 0xff51afd7ed558ccdULL;
+            h ^= h >> 29;
+        }
+        memcpy(&a, p + n - 8, 8); /* the tail, overlapping */
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        a = (uint64_t)x << 32 | y;
+    } else {
+        a = n ? (uint64_t)p[0] << 16 | (uint64_t)p[n >> 1] << 8 | p[n - 1] : 0;
+    }
+    h = (h ^ a) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
     return h ? h : 1;
 }
 
@@ -323,13 +350,34 @@ static tc_entry *tc_slot(hm_tokcache *tc, uint64_t h, const unsigned char *p, si
 }
 
 /* Append s[0..n) and a NUL to b; *off gets where. */
-static int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
+static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
 {
-    if (b->len + n + 1 > UINT32_MAX)
+    if (b->len + n + 1 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
         return HM_ENOMEM;
+    char *d = b->p + b->len;
     *off = (uint32_t)b->len;
-    if (hm_buf_put(b, s, n) || hm_buf_putc(b, 0))
-        return HM_ENOMEM;
+    /* most tokens' strings are short: two overlapping words, no call */
+    if (n >= 8 && n <= 16) {
+        uint64_t x, y;
+        memcpy(&x, s, 8);
+        memcpy(&y, s + n - 8, 8);
+        memcpy(d, &x, 8);
+        memcpy(d + n - 8, &y, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
+    d[n] = 0;
+    d[n + 1] = 0; /* hm_buf keeps a NUL after its bytes */
+    b->len += n + 1;
     return 0;
 }
 
@@ -461,6 +509,13 @@ static int put_fold(hm_buf *b, int32_t c, int strip)
  * Returns the new length and sets *elong when something was folded. */
 static size_t fold_runs(char *s, size_t n, int *elong)
 {
+    /* ASCII without three equal bytes in a row (most words): nothing to fold */
+    size_t q = 0;
+    while (q < n && (unsigned char)s[q] < 0x80 &&
+           !(q >= 2 && s[q] == s[q - 1] && s[q] == s[q - 2]))
+        q++;
+    if (q == n)
+        return n;
     size_t w = 0, i = 0;
     int32_t prev = -1;
     int run = 0;
@@ -497,16 +552,24 @@ size_t hm_fold_doubles(const char *s, size_t n, char *out)
     return w;
 }
 
-/* Build norm and lower strings of the token from original bytes [start,end). */
-static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int want_caps)
+/* The token cache key hash of t, 0 when t is not cached (no cache, too long). */
+static inline uint64_t tok_tc_hash(const hm_textbuf *tb, const tok *t, const unsigned char *text)
+{
+    if (!tb->tc.slots || t->end - t->start > TC_KEY_MAX)
+        return 0;
+    return tc_hash(text + t->start, t->end - t->start, t->type);
+}
+
+/* Build norm and lower strings of the token from original bytes [start,end);
+ * ch: tok_tc_hash(tb, t, text). */
+static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int want_caps,
+                          uint64_t ch)
 {
     size_t start = t->start, end = t->end;
     hm_buf *s = &tb->strs;
     int nletters = 0, nupper = 0, has_mark = 0, elong = 0;
     tc_entry *ce = NULL;
-    uint64_t ch = 0;
-    if (tb->tc.slots && end - start <= TC_KEY_MAX) {
-        ch = tc_hash(text + start, end - start, t->type);
+    if (ch) {
         ce = tc_slot(&tb->tc, ch, text + start, end - start, t->type);
         if (ce->h) {
             ce->uses += ce->uses < TC_USES_MAX;
@@ -648,8 +711,7 @@ done:
     return ce ? tc_add(tb, t, ce, ch, text, allcaps) : 0;
 }
 
-static const char *const elisions[] = {"l", "j", "qu", "n", "c", "d", "s", "m", "t",
-                                       "jusqu", "lorsqu", "puisqu", "quoiqu", NULL};
+/* French elided words: l j qu n c d s m t jusqu lorsqu puisqu quoiqu */
 
 static int is_elision(const unsigned char *p, size_t n)
 {
@@ -662,24 +724,31 @@ static int is_elision(const unsigned char *p, size_t n)
         low[i] = (char)tolower(p[i]);
     }
     low[n] = 0;
-    for (int i = 0; elisions[i]; i++)
-        if (strcmp(low, elisions[i]) == 0)
-            return 1;
-    return 0;
+    /* the words above, by length */
+    switch (n) {
+    case 1: return memchr("ljncdsmt", low[0], 8) != NULL;
+    case 2: return low[0] == 'q' && low[1] == 'u';
+    case 5: return !memcmp(low, "jusqu", 5);
+    case 6: return !memcmp(low, "lorsqu", 6) || !memcmp(low, "puisqu", 6) ||
+                   !memcmp(low, "quoiqu", 6);
+    default: return 0;
+    }
 }
 
 /* Duration units, ASCII lower case; value in minutes. */
-static const struct { const char *u; double min; } units[] = {
-    {"h", 60}, {"hr", 60}, {"hrs", 60}, {"hre", 60}, {"hres", 60}, {"hour", 60},
-    {"hours", 60}, {"heure", 60}, {"heures", 60}, {"min", 1}, {"mins", 1}, {"mn", 1},
-    {"minute", 1}, {"minutes", 1}, {"sec", 1.0 / 60}, {"secs", 1.0 / 60},
-    {"seconde", 1.0 / 60}, {"secondes", 1.0 / 60}, {"second", 1.0 / 60},
-    {"seconds", 1.0 / 60}, {"jour", 1440}, {"jours", 1440}, {"jrs", 1440}, {"day", 1440},
-    {"days", 1440}, {"semaine", 10080}, {"semaines", 10080}, {"sem", 10080},
-    {"week", 10080}, {"weeks", 10080}, {"wk", 10080}, {"wks", 10080}, {"mois", 43200},
-    {"month", 43200}, {"months", 43200}, {"an", 525600}, {"ans", 525600},
-    {"annee", 525600}, {"annees", 525600}, {"year", 525600}, {"years", 525600},
-    {"yr", 525600}, {"yrs", 525600}, {NULL, 0}};
+#define UN(u, m) {u, sizeof u - 1, m}
+static const struct { const char *u; size_t len; double min; } units[] = {
+    UN("h", 60), UN("hr", 60), UN("hrs", 60), UN("hre", 60), UN("hres", 60), UN("hour", 60),
+    UN("hours", 60), UN("heure", 60), UN("heures", 60), UN("min", 1), UN("mins", 1), UN("mn", 1),
+    UN("minute", 1), UN("minutes", 1), UN("sec", 1.0 / 60), UN("secs", 1.0 / 60),
+    UN("seconde", 1.0 / 60), UN("secondes", 1.0 / 60), UN("second", 1.0 / 60),
+    UN("seconds", 1.0 / 60), UN("jour", 1440), UN("jours", 1440), UN("jrs", 1440), UN("day", 1440),
+    UN("days", 1440), UN("semaine", 10080), UN("semaines", 10080), UN("sem", 10080),
+    UN("week", 10080), UN("weeks", 10080), UN("wk", 10080), UN("wks", 10080), UN("mois", 43200),
+    UN("month", 43200), UN("months", 43200), UN("an", 525600), UN("ans", 525600),
+    UN("annee", 525600), UN("annees", 525600), UN("year", 525600), UN("years", 525600),
+    UN("yr", 525600), UN("yrs", 525600), {NULL, 0, 0}};
+#undef UN
 
 static double unit_minutes(const unsigned char *p, size_t n)
 {
@@ -701,7 +770,7 @@ static double unit_minutes(const unsigned char *p, size_t n)
     }
     low[w] = 0;
     for (int i = 0; units[i].u; i++)
-        if (strcmp(low, units[i].u) == 0)
+        if (units[i].len == w && !memcmp(low, units[i].u, w))
             return units[i].min;
     return 0;
 }
@@ -714,12 +783,25 @@ static const char *const emoticons[] = {
     ":3", ":s", ":S", ";)", ";(", ";D", ";p", ";P", "=)", "=(", "=D", "=/", "=]", "xD", "XD",
     "xd", "x)", "X)", "8)", "B)", "(:", NULL};
 
+/* ASCII bytes an emoticon of the list above starts with (1) or has second (2);
+ * keep in step with the list */
+static const unsigned char emo_byte[128] = {
+    ['\''] = 2, ['('] = 3, [')'] = 2, ['*'] = 2, ['-'] = 3, ['.'] = 2, ['/'] = 2, ['3'] = 2,
+    ['8'] = 1, [':'] = 3, [';'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['@'] = 2, ['B'] = 1,
+    ['D'] = 2, ['O'] = 3, ['P'] = 2, ['S'] = 2, ['T'] = 1, ['X'] = 1, ['['] = 2, ['\\'] = 2,
+    [']'] = 2, ['^'] = 3, ['_'] = 2, ['d'] = 2, ['o'] = 3, ['p'] = 2, ['s'] = 2, ['x'] = 1,
+    ['|'] = 2,
+};
+
 static int alnum_ascii(unsigned char c) { return isalnum(c) != 0; }
 
 /* Length of an emoticon at p (0 if none); it must stand alone. */
 static size_t emoticon_at(const unsigned char *p, size_t n, size_t pos)
 {
     if (pos > 0 && (alnum_ascii(p[pos - 1]) || p[pos - 1] >= 0x80))
+        return 0;
+    /* most candidates ("o" of "on", "T" of "The") fail on their second byte */
+    if (pos + 1 >= n || p[pos + 1] >= 0x80 || !(emo_byte[p[pos + 1]] & 2))
         return 0;
     for (int i = 0; emoticons[i]; i++) {
         const char *e = emoticons[i]; /* two bytes at least */
@@ -780,8 +862,6 @@ static int hashtag_parts(hm_textbuf *tb, const unsigned char *text, size_t s, si
             tok *t = &tb->toks[tb->ntoks - 1];
             t->flags |= HM_TF_HASHPART;
             t->hashtag = htag;
-            if (finish_strings(tb, t, text, 0))
-                return HM_ENOMEM;
             part = i;
         }
         if (i == e)
@@ -816,7 +896,8 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             continue;
         }
         /* URL */
-        if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
+        if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') && len - i >= 4 &&
+            (p[i + 1] | 0x20) == ((c | 0x20) == 'h' ? 't' : 'w') &&
             (starts_ci(p + i, len - i, "http://") || starts_ci(p + i, len - i, "https://") ||
              starts_ci(p + i, len - i, "www."))) {
             size_t e = i;
@@ -824,13 +905,13 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 e++;
             while (e > i + 4 && strchr(".,;:!?)]\"'", p[e - 1]))
                 e--;
-            if (push_tok(tb, HM_TOK_URL, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+            if (push_tok(tb, HM_TOK_URL, i, e))
                 return HM_ENOMEM;
             i = e;
             continue;
         }
         /* emoticon */
-        if (c < 0x80 && strchr(":;=8xX<>^-TBo(O", (int)c)) {
+        if (c < 0x80 && (emo_byte[c] & 1)) {
             size_t m = emoticon_at(p, len, i);
             if (m) {
                 if (push_tok(tb, HM_TOK_EMOTICON, i, i + m))
@@ -874,7 +955,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 }
                 (void)k2;
                 int type = c == '@' ? HM_TOK_MENTION : HM_TOK_HASHTAG;
-                if (push_tok(tb, type, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                if (push_tok(tb, type, i, e))
                     return HM_ENOMEM;
                 if (type == HM_TOK_HASHTAG) {
                     int16_t h = (int16_t)(tb->ntoks - 1 < INT16_MAX ? (int)(tb->ntoks - 1) : -1);
@@ -913,7 +994,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 }
                 break;
             }
-            if (push_tok(tb, HM_TOK_EMOJI, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+            if (push_tok(tb, HM_TOK_EMOJI, i, e))
                 return HM_ENOMEM;
             i = e;
             continue;
@@ -960,7 +1041,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                         while (de < len && isalpha(p[de]))
                             de++;
                 }
-                if (push_tok(tb, HM_TOK_DURATION, i, de) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                if (push_tok(tb, HM_TOK_DURATION, i, de))
                     return HM_ENOMEM;
                 tb->toks[tb->ntoks - 1].value = mins;
                 i = de;
@@ -977,12 +1058,12 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                         break;
                     we += k3;
                 }
-                if (push_tok(tb, HM_TOK_WORD, i, we) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+                if (push_tok(tb, HM_TOK_WORD, i, we))
                     return HM_ENOMEM;
                 i = we;
                 continue;
             }
-            if (push_tok(tb, HM_TOK_NUMBER, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+            if (push_tok(tb, HM_TOK_NUMBER, i, e))
                 return HM_ENOMEM;
             tb->toks[tb->ntoks - 1].value = v;
             i = e;
@@ -1013,8 +1094,6 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                                 return HM_ENOMEM;
                             tok *t = &tb->toks[tb->ntoks - 1];
                             t->flags |= HM_TF_ELISION;
-                            if (finish_strings(tb, t, p, 0))
-                                return HM_ENOMEM;
                             s = e + k2;
                         }
                         e += k2;
@@ -1023,14 +1102,9 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 }
                 break;
             }
-            if (push_tok(tb, HM_TOK_WORD, s, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 1))
+            if (push_tok(tb, HM_TOK_WORD, s, e))
                 return HM_ENOMEM;
-            tok *t = &tb->toks[tb->ntoks - 1];
-            if (t->norm_len >= 2 && e - s >= 2) {
-                nwords2++;
-                if (t->flags & HM_TF_CAPS)
-                    ncaps++;
-            }
+            tb->toks[tb->ntoks - 1].flags |= TF_WANT_CAPS;
             i = e;
             continue;
         }
@@ -1047,7 +1121,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
                 nq += c2 == '?';
                 e += k2;
             }
-            if (push_tok(tb, HM_TOK_PUNCT, i, e) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+            if (push_tok(tb, HM_TOK_PUNCT, i, e))
                 return HM_ENOMEM;
             tok *t = &tb->toks[tb->ntoks - 1];
             t->punct_excl = (uint8_t)(ne > 255 ? 255 : ne);
@@ -1070,9 +1144,41 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
         int type = cl == C_SYMBOL ? HM_TOK_SYMBOL : HM_TOK_PUNCT;
         if (cl == C_APOS)
             type = HM_TOK_PUNCT;
-        if (push_tok(tb, type, i, i + k) || finish_strings(tb, &tb->toks[tb->ntoks - 1], p, 0))
+        if (push_tok(tb, type, i, i + k))
             return HM_ENOMEM;
         i += k;
+    }
+    /* then the strings of the tokens (emoticons have theirs), in order, asking
+     * for the token cache slots of a few tokens ahead so that their misses
+     * overlap */
+    enum { AHEAD = 4 };
+    uint64_t ring[AHEAD];
+    size_t n = tb->ntoks;
+    for (size_t j = 0; j < n && j < AHEAD; j++) {
+        ring[j] = tok_tc_hash(tb, &tb->toks[j], p);
+        if (ring[j])
+            __builtin_prefetch(&tb->tc.slots[ring[j] & (TC_SLOTS - 1)]);
+    }
+    for (size_t j = 0; j < n; j++) {
+        uint64_t h = ring[j % AHEAD];
+        if (j + AHEAD < n) {
+            uint64_t ha = tok_tc_hash(tb, &tb->toks[j + AHEAD], p);
+            ring[j % AHEAD] = ha;
+            if (ha)
+                __builtin_prefetch(&tb->tc.slots[ha & (TC_SLOTS - 1)]);
+        }
+        tok *t = &tb->toks[j];
+        if (t->type == HM_TOK_EMOTICON)
+            continue;
+        int want_caps = (t->flags & TF_WANT_CAPS) != 0;
+        t->flags &= (uint8_t)~TF_WANT_CAPS;
+        if (finish_strings(tb, t, p, want_caps, h))
+            return HM_ENOMEM;
+        if (want_caps && t->norm_len >= 2 && t->end - t->start >= 2) {
+            nwords2++;
+            if (t->flags & HM_TF_CAPS)
+                ncaps++;
+        }
     }
     tb->all_caps = nwords2 > 0 && ncaps == nwords2;
     if (tb->all_caps)

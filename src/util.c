@@ -159,16 +159,7 @@ void hm_buf_free(hm_buf *b)
 /* FNV-1a, then a final mix so that low bits are usable as a table index. */
 uint64_t hm_hash(const void *p, size_t n)
 {
-    const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 1099511628211ULL;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h ? h : 1;
+    return hm_hash_end(hm_hash_step(HM_HASH_SEED, p, n));
 }
 
 static int map_grow(hm_map *m)

@@ -18,6 +18,7 @@
  */
 #include "cli.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define JROW_MAX_DEPTH 16
@@ -103,6 +104,18 @@ static int scan_string(scanner *sc, int *esc)
     const unsigned char *p = sc->p + 1, *end = sc->end;
     *esc = 0;
     for (;;) {
+        /* eight plain bytes at a time while no byte of them is a stop (a
+         * control, '"', '\\', non-ASCII); then byte by byte to the stop */
+        const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+        while (end - p >= 8) {
+            uint64_t x, q, b;
+            memcpy(&x, p, 8);
+            q = x ^ (ones * '"');
+            b = x ^ (ones * '\\');
+            if ((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+                break;
+            p += 8;
+        }
         while (p < end && !str_stop[*p])
             p++;
         if (p == end)
