@@ -597,6 +597,17 @@ static inline uint32_t bloom_bit(const char *p, uint32_t k, size_t n)
     return (x * 2654435761u) >> (32 - LIT_BLOOM_BITS);
 }
 
+/* Literals of LIT_LONG bytes or more are indexed by their first LIT_LONG
+ * bytes (w8: the bytes, little-endian), hashed: their key is the hash's high
+ * half, their bitmap bit its top bits.  The common words that start many
+ * literals ("pas ", "the ", "not ") then no longer send every occurrence
+ * through dozens of literals. */
+#define LIT_LONG 6
+static inline uint64_t hash_long(uint64_t w8)
+{
+    return (w8 & ((1ULL << (8 * LIT_LONG)) - 1)) * 0x9E3779B97F4A7C15ULL;
+}
+
 /* the slot of a key: the high bits of a multiplicative hash (the low bits of
  * the product would depend on the first byte alone) */
 static inline size_t key_slot(uint32_t k, unsigned shift)
@@ -612,8 +623,8 @@ static int bitmap_new(uint64_t **b, size_t nwords)
 
 /* The index while it is built: chained nodes, laid out contiguously after. */
 struct lit_build {
-    struct cat_index idx[2];
-    size_t nkeys[2];
+    struct cat_index idx[3];
+    size_t nkeys[3];
     struct bnode { uint64_t word; uint8_t len, flags; int32_t next, tgt; } *lit;
     struct bt { struct cat_target t; int32_t next; } *tgt;
     size_t nlit, ntgt;
@@ -657,7 +668,7 @@ static int compact_literals(hm_cats *c, const struct lit_build *b)
     if (!c->lits || !c->tgts)
         return HM_ENOMEM;
     size_t w = 0, wg = 0;
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < 3; t++) {
         struct cat_index *x = &c->lit_idx[t];
         if (index_new(x, b->nkeys[t]))
             return HM_ENOMEM;
@@ -701,7 +712,8 @@ static int build_literal_index(hm_cats *c)
     c->need = calloc(c->nre + 1, sizeof *c->need);
     c->lit_bloom = calloc(2 * BLOOM_WORDS + 2 * PAIR_WORDS, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
-    if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || !b.lit || !b.tgt ||
+    if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
+        !b.lit || !b.tgt ||
         !c->digit_re || !c->need || !c->lit_bloom)
         goto out;
     c->nwords = (c->nre + 63) / 64;
@@ -731,24 +743,35 @@ static int build_literal_index(hm_cats *c)
                 continue;
             }
             uint32_t k = key3((const unsigned char *)lit + 1);
+            uint64_t word = 0;
+            memcpy(&word, lit + 1, len); /* HM_LIT_MAX is 8: it fits */
             /* the bitmap holds a literal's first four bytes (three for a
-             * literal of three): a common trigram alone passes no more */
+             * literal of three, LIT_LONG for a long one): a common trigram
+             * alone passes no more */
+            uint64_t hl = hash_long(word);
             uint32_t bb = bloom_bit(lit + 1, k, len);
             /* LIT_LEAD literals in the second half: read at word starts only */
             c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
+            if (len >= LIT_LONG) {
+                /* and for a long one, its first LIT_LONG bytes, read where
+                 * the first four passed */
+                bb = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
+                c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
+            }
             uint32_t pr = (unsigned char)lit[1] | (uint32_t)(unsigned char)lit[2] << 8;
             c->lit_bloom[2 * BLOOM_WORDS + (lit[0] & LIT_LEAD ? PAIR_WORDS : 0) + (pr >> 6)] |=
                 1ULL << (pr & 63);
-            /* 3-byte literals by their three bytes, longer ones by four */
-            int t = len > 3;
-            if (t)
+            /* 3-byte literals by their three bytes, those shorter than
+             * LIT_LONG by four, the long ones by their hash */
+            int t = len >= LIT_LONG ? 2 : len > 3;
+            if (t == 1)
                 memcpy(&k, lit + 1, sizeof k);
+            else if (t == 2)
+                k = (uint32_t)(hl >> 32);
             struct cat_slot *sl = &b.idx[t].slot[slot_find(&b.idx[t], k)];
             if (!sl->head)
                 b.nkeys[t]++;
             sl->key = k;
-            uint64_t word = 0;
-            memcpy(&word, lit + 1, len); /* HM_LIT_MAX is 8: it fits */
             uint8_t flags = (uint8_t)(lit[0] & 3);
             /* one node per distinct literal, with the patterns it serves */
             int32_t u = (int32_t)sl->head - 1;
@@ -774,8 +797,8 @@ static int build_literal_index(hm_cats *c)
     }
     rc = compact_literals(c, &b);
 out:
-    free(b.idx[0].slot);
-    free(b.idx[1].slot);
+    for (int t = 0; t < 3; t++)
+        free(b.idx[t].slot);
     free(b.lit);
     free(b.tgt);
     return rc;
@@ -864,8 +887,14 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
             continue; /* most places: no literal starts so (small tables in L1) */
         uint64_t w8;
         memcpy(&w8, t + i, sizeof w8);
-        if (m4)
+        if (m4) {
+            uint64_t hl = hash_long(w8);
+            uint32_t b6 = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
+            uint64_t m6 = any[b6 >> 6] | (ws ? lead[b6 >> 6] : 0);
+            if ((m6 >> (b6 & 63)) & 1)
+                scan_slot(c, s, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
             scan_slot(c, s, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
+        }
         if (m3)
             scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
     }
@@ -1171,8 +1200,8 @@ void hm_categories_free(hm_cats *c)
         free(c->always[l]);
     }
     hm_buf_free(&c->pat);
-    free(c->lit_idx[0].slot);
-    free(c->lit_idx[1].slot);
+    for (int t = 0; t < 3; t++)
+        free(c->lit_idx[t].slot);
     free(c->lit_bloom);
     if (c->mctx)
         pcre2_match_context_free(c->mctx);

@@ -343,14 +343,15 @@ typedef struct hm_cats {
     /* literal index, for one pass over a post: the first three bytes of every
      * prefilter literal -> the literals that start so (contiguous in lits) */
     uint64_t *lit_bloom;      /* the literals' first four bytes (three), hashed: fits in L1 */
-    struct cat_index {        /* literals by their first 3 bytes (of 3-byte ones), 4 (longer) */
+    struct cat_index {        /* literals by their first 3 bytes (3-byte ones), 4 (4 to
+                               * LIT_LONG - 1 bytes), a hash of LIT_LONG (longer) */
         struct cat_slot {     /* open addressing, about half full */
             uint32_t key;     /* the bytes, little-endian (3-byte keys + 1) */
             uint32_t head;    /* the slot's first literal + 1, 0 = empty slot */
         } *slot;
         size_t cap;
         unsigned shift;       /* 32 - log2(cap) */
-    } lit_idx[2];
+    } lit_idx[3];
     struct cat_lit {          /* one per distinct literal: 16 bytes */
         uint64_t word;        /* the bytes (at most 8), little-endian, zero-padded */
         uint32_t tgt;         /* first pattern it serves, in tgts */
