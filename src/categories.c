@@ -804,28 +804,45 @@ out:
     return rc;
 }
 
+/* Pattern r's state in this post, made (empty) on its first literal: the
+ * states of the few patterns a post touches lie together in s->ps. */
+static inline struct cat_pstate *pstate_touch(hm_cat_state *s, uint16_t r)
+{
+    uint16_t k = s->slot_of[r];
+    if (k)
+        return &s->ps[k - 1];
+    struct cat_pstate *p = &s->ps[s->ntouched];
+    s->touched[s->ntouched++] = r;
+    s->slot_of[r] = (uint16_t)s->ntouched;
+    p->found = 0;
+    p->npos = 0;
+    return p;
+}
+
+/* The state of pattern r, which the prefilter made eligible in this post. */
+static inline const struct cat_pstate *pstate(const hm_cat_state *s, size_t r)
+{
+    return &s->ps[s->slot_of[r] - 1];
+}
+
 /* A literal of set `set` of pattern r occurs at i. */
 static inline void lit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t i)
 {
-    if (!s->found[r]) {
-        s->touched[s->ntouched++] = r;
-        s->npos[r] = 0;
-    }
-    s->last[(size_t)r * 3 + set] = (uint32_t)i; /* the scan goes forward */
+    struct cat_pstate *p = pstate_touch(s, r);
+    p->last[set] = (uint32_t)i; /* the scan goes forward */
     if (set == 0) {
-        if (!(s->found[r] & 1) || s->first[r] > i)
-            s->first[r] = (uint32_t)i;
+        if (!(p->found & 1) || p->first > i)
+            p->first = (uint32_t)i;
         /* the places, in order (the scan goes forward), for anchored tries */
-        uint8_t k = s->npos[r];
-        uint32_t *pp = &s->pos[(size_t)r * HM_MAX_POS];
+        uint8_t k = p->npos;
         if (k < HM_MAX_POS) {
-            if (!k || pp[k - 1] != i)
-                pp[s->npos[r]++] = (uint32_t)i;
-        } else if (k == HM_MAX_POS && pp[k - 1] != i) {
-            s->npos[r] = HM_MAX_POS + 1;
+            if (!k || p->pos[k - 1] != i)
+                p->pos[p->npos++] = (uint32_t)i;
+        } else if (k == HM_MAX_POS && p->pos[k - 1] != i) {
+            p->npos = HM_MAX_POS + 1;
         }
     }
-    s->found[r] |= (uint8_t)(1u << set);
+    p->found |= (uint8_t)(1u << set);
 }
 
 /* The literals of key k's slot in index x that occur at i (w8: the 8 bytes there) */
@@ -853,6 +870,8 @@ static inline void scan_slot(const hm_cats *c, hm_cat_state *s, const struct cat
 static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
 {
     memset(s->eligible, 0, c->nwords * sizeof *s->eligible);
+    for (size_t q = 0; q < s->ntouched; q++)
+        s->slot_of[s->touched[q]] = 0; /* the previous post's */
     s->ntouched = 0;
     size_t digit = SIZE_MAX, last_digit = 0;
     const uint64_t *any = c->lit_bloom, *lead = c->lit_bloom + BLOOM_WORDS;
@@ -904,15 +923,18 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
             unsigned set = c->digit_re[q].set;
             /* first and last digits: only the span matters (no anchored tries
              * on a digit set: re->anch) */
-            size_t lastx = s->found[r] & (1u << set) ? s->last[(size_t)r * 3 + set] : 0;
+            uint16_t k = s->slot_of[r];
+            if (!k && c->need[r] != 1u << set)
+                continue; /* it needs other sets too, and none occurs */
+            size_t lastx = k && (s->ps[k - 1].found & (1u << set)) ? s->ps[k - 1].last[set] : 0;
             lit_found(s, r, set, digit);
-            s->last[(size_t)r * 3 + set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
+            struct cat_pstate *p = &s->ps[s->slot_of[r] - 1];
+            p->last[set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
         }
     for (size_t q = 0; q < s->ntouched; q++) {
         uint16_t r = s->touched[q];
-        if (s->found[r] == c->need[r])
+        if (s->ps[q].found == c->need[r])
             s->eligible[r >> 6] |= 1ULL << (r & 63);
-        s->found[r] = 0;
     }
 }
 
@@ -1215,15 +1237,12 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->sum = calloc(c->ncats + 1, sizeof *s->sum);
     s->hits = calloc(c->ncats + 1, sizeof *s->hits);
     s->eligible = calloc(c->nwords + 1, sizeof *s->eligible);
-    s->first = calloc(c->nre + 1, sizeof *s->first);
-    s->found = calloc(c->nre + 1, sizeof *s->found);
-    s->pos = calloc((c->nre + 1) * HM_MAX_POS, sizeof *s->pos);
-    s->last = calloc((c->nre + 1) * 3, sizeof *s->last);
+    s->ps = calloc(c->nre + 1, sizeof *s->ps);
+    s->slot_of = calloc(c->nre + 1, sizeof *s->slot_of);
     s->mctx = c->mctx ? pcre2_match_context_copy(c->mctx) : NULL;
-    s->npos = calloc(c->nre + 1, sizeof *s->npos);
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
-    if (!s->md || !s->sum || !s->hits || !s->eligible || !s->first || !s->found || !s->touched ||
-        !s->pos || !s->npos || !s->last || (c->mctx && !s->mctx))
+    if (!s->md || !s->sum || !s->hits || !s->eligible || !s->ps || !s->slot_of || !s->touched ||
+        (c->mctx && !s->mctx))
         return HM_ENOMEM;
     return 0;
 }
@@ -1236,13 +1255,10 @@ void hm_cat_state_free(hm_cat_state *s)
     free(s->hits);
     free(s->normmap);
     free(s->eligible);
-    free(s->first);
-    free(s->found);
-    free(s->last);
+    free(s->ps);
+    free(s->slot_of);
     if (s->mctx)
         pcre2_match_context_free(s->mctx);
-    free(s->pos);
-    free(s->npos);
     free(s->touched);
     free(s->m);
     hm_buf_free(&s->normtext);
@@ -1286,10 +1302,11 @@ static PCRE2_SIZE start_offset(const hm_cat_state *s, const cat_regex *re, size_
     if (!lit)
         return 0;
     if (re->lit_first)
-        return s->first[r];
-    if (re->lead >= LEAD_UNBOUNDED || s->first[r] <= re->lead)
+        return pstate(s, r)->first;
+    size_t first = pstate(s, r)->first;
+    if (re->lead >= LEAD_UNBOUNDED || first <= re->lead)
         return 0;
-    PCRE2_SIZE off = s->first[r] - re->lead;
+    PCRE2_SIZE off = first - re->lead;
     while (off > 0 && ((unsigned char)t[off] & 0xC0) == 0x80)
         off--;
     return off;
@@ -1299,8 +1316,8 @@ static PCRE2_SIZE start_limit(const hm_cat_state *s, const cat_regex *re, size_t
 {
     PCRE2_SIZE limit = PCRE2_UNSET;
     for (unsigned q = 0; q < re->nsets; q++)
-        if (s->last[r * 3 + q] < limit)
-            limit = s->last[r * 3 + q];
+        if (pstate(s, r)->last[q] < limit)
+            limit = pstate(s, r)->last[q];
     return limit;
 }
 
@@ -1327,12 +1344,12 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
             continue;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         int placed = 1;
-        if (c->re[r].anch && lit && s->npos[r] <= HM_MAX_POS) {
+        if (c->re[r].anch && lit && pstate(s, r)->npos <= HM_MAX_POS) {
             /* tried only at the places of its leading literals: is the
              * match's start one of them? */
             placed = 0;
-            for (size_t q = 0; q < s->npos[r]; q++)
-                placed |= s->pos[r * HM_MAX_POS + q] == ov[0];
+            for (size_t q = 0; q < pstate(s, r)->npos; q++)
+                placed |= pstate(s, r)->pos[q] == ov[0];
         }
         if (!run || ov[0] < start_offset(s, &c->re[r], r, lit, nt->p) || !placed ||
             (lit && ov[0] > start_limit(s, &c->re[r], r)))
@@ -1480,19 +1497,20 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                  * whose matches start a bounded distance before, from there */
                 uint64_t lit_bit = (s->eligible[wi] >> (r & 63)) & 1;
                 PCRE2_SIZE off = start_offset(s, re, r, (int)lit_bit, nt->p);
-                int anch = re->anch && lit_bit && s->npos[r] <= HM_MAX_POS;
+                const struct cat_pstate *ps = lit_bit ? pstate(s, r) : NULL;
+                int anch = re->anch && ps && ps->npos <= HM_MAX_POS;
                 pcre2_code *code = re_code(c, re, anch);
                 if (!code)
                     return HM_ENOMEM;
                 pcre2_set_offset_limit(s->mctx, lit_bit ? start_limit(s, re, r) : PCRE2_UNSET);
-                const uint32_t *pp = &s->pos[r * HM_MAX_POS];
+                const uint32_t *pp = anch ? ps->pos : NULL;
                 size_t pi = 0;
                 for (int nmatch = 0; nmatch < 16 && off <= nt->len;) {
                     PCRE2_SIZE at = off;
                     if (anch) {
-                        while (pi < s->npos[r] && pp[pi] < off)
+                        while (pi < ps->npos && pp[pi] < off)
                             pi++;
-                        if (pi == s->npos[r])
+                        if (pi == ps->npos)
                             break;
                         at = pp[pi++];
                     }

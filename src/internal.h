@@ -390,12 +390,15 @@ typedef struct hm_cat_state {
     hm_buf normtext;
     uint64_t *eligible;       /* bitmap over patterns: a literal of each of their sets is in
                                * the post */
-    uint32_t *first;          /* per eligible pattern: where its set 0 first occurs */
-    uint8_t *found;           /* per pattern: the literal sets seen so far in the post */
-    uint32_t *pos;            /* per pattern, HM_MAX_POS places where set 0 occurs */
-    uint32_t *last;           /* per pattern and set, its last place */
+    struct cat_pstate {       /* a pattern with a literal in the post (touched order) */
+        uint8_t found;        /* the literal sets seen so far */
+        uint8_t npos;         /* places of set 0 kept (HM_MAX_POS + 1: more) */
+        uint32_t first;       /* where set 0 first occurs */
+        uint32_t last[3];     /* per set, its last place */
+        uint32_t pos[HM_MAX_POS]; /* places where set 0 occurs, for anchored tries */
+    } *ps;
+    uint16_t *slot_of;        /* per pattern: its ps entry + 1, 0 = none in this post */
     pcre2_match_context *mctx; /* the engine's limits, and an offset limit per pattern */
-    uint8_t *npos;            /* how many (HM_MAX_POS + 1: more) */
     uint16_t *touched;        /* the patterns with a set seen */
     size_t ntouched;
     /* tests: run every pattern too and count the matches the prefilter would
