@@ -585,9 +585,21 @@ static inline uint32_t key3(const unsigned char *p)
  * words (LIT_LEAD) */
 #define LIT_BLOOM_BITS 16
 #define BLOOM_WORDS ((1u << LIT_BLOOM_BITS) / 64)
-/* after them, bitmaps of the literals' first two bytes (exact), the same two
- * ways: one load rejects most places before any hashing */
-#define PAIR_WORDS (65536u / 64)
+/* after them, bitmaps of the literals' first three bytes, exact over the
+ * bytes a literal may hold (a-z, 0-9, space, apostrophe: a 6-bit class each,
+ * 0 for any other byte), the same two ways: per class pair, a 64-bit word over
+ * the third byte's class.  One load rejects most places before any hashing. */
+#define TRI_WORDS (64u * 64u)
+#define CLASS_WORD 64u /* in hm_cats.lit_class: a word byte (word_byte) */
+
+static unsigned lit_class(unsigned char ch)
+{
+    if (ch >= 'a' && ch <= 'z')
+        return 1 + (unsigned)(ch - 'a');
+    if (ch >= '0' && ch <= '9')
+        return 27 + (unsigned)(ch - '0');
+    return ch == ' ' ? 37 : ch == '\'' ? 38 : 0;
+}
 
 /* The bitmap's bit for the first three bytes of p, whose key3 is k (n == 3),
  * or its first four (n > 3). */
@@ -710,7 +722,7 @@ static int build_literal_index(hm_cats *c)
     b.tgt = calloc(n + 1, sizeof *b.tgt);
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
     c->need = calloc(c->nre + 1, sizeof *c->need);
-    c->lit_bloom = calloc(2 * BLOOM_WORDS + 2 * PAIR_WORDS, sizeof *c->lit_bloom);
+    c->lit_bloom = calloc(2 * BLOOM_WORDS + 2 * TRI_WORDS, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
         !b.lit || !b.tgt ||
@@ -720,6 +732,9 @@ static int build_literal_index(hm_cats *c)
     for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             goto out;
+    for (unsigned ch = 0; ch < 256; ch++)
+        c->lit_class[ch] = (uint8_t)(lit_class((unsigned char)ch) |
+                                     (word_byte((unsigned char)ch) ? CLASS_WORD : 0));
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         for (int l = LANG_FR; l <= LANG_EN; l++) {
@@ -758,9 +773,9 @@ static int build_literal_index(hm_cats *c)
                 bb = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
                 c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
             }
-            uint32_t pr = (unsigned char)lit[1] | (uint32_t)(unsigned char)lit[2] << 8;
-            c->lit_bloom[2 * BLOOM_WORDS + (lit[0] & LIT_LEAD ? PAIR_WORDS : 0) + (pr >> 6)] |=
-                1ULL << (pr & 63);
+            unsigned c0 = lit_class((unsigned char)lit[1]), c1 = lit_class((unsigned char)lit[2]);
+            c->lit_bloom[2 * BLOOM_WORDS + (lit[0] & LIT_LEAD ? TRI_WORDS : 0) + c0 * 64 + c1] |=
+                1ULL << lit_class((unsigned char)lit[3]);
             /* 3-byte literals by their three bytes, those shorter than
              * LIT_LONG by four, the long ones by their hash */
             int t = len >= LIT_LONG ? 2 : len > 3;
@@ -873,25 +888,26 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
     for (size_t q = 0; q < s->ntouched; q++)
         s->slot_of[s->touched[q]] = 0; /* the previous post's */
     s->ntouched = 0;
-    size_t digit = SIZE_MAX, last_digit = 0;
+    /* the first and last digits */
+    size_t digit = 0, last_digit = 0;
+    while (digit < n && !(t[digit] >= '0' && t[digit] <= '9'))
+        digit++;
+    if (digit < n)
+        for (last_digit = n - 1; !(t[last_digit] >= '0' && t[last_digit] <= '9');)
+            last_digit--;
     const uint64_t *any = c->lit_bloom, *lead = c->lit_bloom + BLOOM_WORDS;
-    const uint64_t *any2 = c->lit_bloom + 2 * BLOOM_WORDS, *lead2 = any2 + PAIR_WORDS;
-    int in_word = 0; /* t[i - 1] is a word byte */
-    for (size_t i = 0; i < n; i++) {
-        int ws = !in_word;
-        in_word = word_byte((unsigned char)t[i]);
-        if (t[i] >= '0' && t[i] <= '9') {
-            if (digit == SIZE_MAX)
-                digit = i;
-            last_digit = i;
-        }
-        if (i + 3 > n)
-            continue;
-        uint32_t pr = (unsigned char)t[i] | (uint32_t)(unsigned char)t[i + 1] << 8;
-        uint64_t mp = any2[pr >> 6];
+    const uint64_t *any3 = c->lit_bloom + 2 * BLOOM_WORDS, *lead3 = any3 + TRI_WORDS;
+    const uint8_t *cls = c->lit_class;
+    /* the classes of t[i] and t[i + 1] (t has 8 readable bytes past n) */
+    unsigned pair = (cls[(unsigned char)t[0]] & 63) * 64 + (cls[(unsigned char)t[1]] & 63);
+    for (size_t i = 0; i + 3 <= n; i++) {
+        unsigned c2 = cls[(unsigned char)t[i + 2]] & 63;
+        uint64_t mp = any3[pair];
+        int ws = i == 0 || !(cls[(unsigned char)t[i - 1]] & CLASS_WORD);
         if (ws)
-            mp |= lead2[pr >> 6];
-        if (!((mp >> (pr & 63)) & 1))
+            mp |= lead3[pair];
+        pair = (pair & 63) * 64 + c2;
+        if (!((mp >> c2) & 1))
             continue;
         uint32_t k = key3((const unsigned char *)t + i);
         uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
@@ -917,7 +933,7 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
         if (m3)
             scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
     }
-    if (digit != SIZE_MAX)
+    if (digit < n)
         for (size_t q = 0; q < c->ndigit_re; q++) {
             uint16_t r = c->digit_re[q].re;
             unsigned set = c->digit_re[q].set;

@@ -145,14 +145,17 @@ static void test_lead(void)
 
 /* Literals that share their first bytes ("pas ..."), of every length the
  * index tells apart (3, 4 to LIT_LONG - 1, LIT_LONG and more: a table each),
- * with and without word boundaries around them: none is lost, and boundaries
- * the text does not have keep a pattern from running. */
+ * with and without word boundaries around them, and with each kind of byte
+ * the first-bytes filter has a class for (letters, digits, space,
+ * apostrophe): none is lost, and boundaries the text does not have keep a
+ * pattern from running. */
 static void test_shared_prefix(void)
 {
     static const char *const pats[] = {
         "\\bpas encore\\b", "\\bpas recu\\b", "\\bpas vu\\b",  "\\bpas lu\\b",
         "\\bpas fini",       "\\bpas ete\\b",  "pas bon\\b",     "\\bpas x\\b",
         "\\bpas\\b",        "\\bpas \\d",     "\\bpas encore recu\\b",
+        "\\bd'attente\\b",  "\\b24 heures\\b", "rembours",
     };
     static const char *const texts[] = {
         "je n'ai pas encore recu mon colis",
@@ -161,6 +164,7 @@ static void test_shared_prefix(void)
         "un repas bon et pas x",
         "repas vu, pas vue, pas 3 fois",
         "pasencore pas",
+        "2h d'attente, 24 heures, pas de remboursement",
     };
     char dir[] = "/tmp/hm_preXXXXXX";
     hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
