@@ -1470,34 +1470,42 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
     /* regexes on the normalized text: token norms, one space where the text had space */
     if (c->nre) {
         hm_buf *nt = &s->normtext;
+        /* room for every norm, a space before each, and 8 zero bytes after */
+        size_t room = 9;
+        for (size_t i = 0; i < tb->ntoks; i++)
+            room += tb->toks[i].norm_len + 1;
         nt->len = 0;
+        if (hm_buf_reserve(nt, room))
+            return HM_ENOMEM;
+        if (room > s->normcap) {
+            size_t ncap = s->normcap ? s->normcap : 256;
+            while (ncap < room)
+                ncap *= 2;
+            uint32_t *m = realloc(s->normmap, ncap * sizeof *m);
+            if (!m)
+                return HM_ENOMEM;
+            s->normmap = m;
+            s->normcap = ncap;
+        }
+        char *o = nt->p;
+        uint32_t *map = s->normmap;
+        size_t w = 0;
         for (size_t i = 0; i < tb->ntoks; i++) {
             const tok *t = &tb->toks[i];
             if (t->flags & HM_TF_HASHPART)
                 continue;
-            if (nt->len && i > 0 && t->start > tb->toks[i - 1].end)
-                if (hm_buf_putc(nt, ' '))
-                    return HM_ENOMEM;
-            size_t need = nt->len + t->norm_len + 2;
-            if (need > s->normcap) {
-                size_t ncap = s->normcap ? s->normcap : 256;
-                while (ncap < need)
-                    ncap *= 2;
-                uint32_t *m = realloc(s->normmap, ncap * sizeof *m);
-                if (!m)
-                    return HM_ENOMEM;
-                s->normmap = m;
-                s->normcap = ncap;
+            if (w && i > 0 && t->start > tb->toks[i - 1].end)
+                o[w++] = ' ';
+            if (w && o[w - 1] == ' ')
+                map[w - 1] = (uint32_t)i;
+            const char *src = tb_str(tb, t->norm);
+            for (size_t b = 0; b < t->norm_len; b++) {
+                o[w + b] = src[b];
+                map[w + b] = (uint32_t)i;
             }
-            if (nt->len && nt->p[nt->len - 1] == ' ')
-                s->normmap[nt->len - 1] = (uint32_t)i;
-            for (size_t b = 0; b < t->norm_len; b++)
-                s->normmap[nt->len + b] = (uint32_t)i;
-            if (hm_buf_put(nt, tb_str(tb, t->norm), t->norm_len))
-                return HM_ENOMEM;
+            w += t->norm_len;
         }
-        if (hm_buf_reserve(nt, 8))
-            return HM_ENOMEM;
+        nt->len = w;
         memset(nt->p + nt->len, 0, 9); /* the NUL, and what mark_eligible reads past it */
         mark_eligible(c, s, nt->p, nt->len);
         /* in pattern order: those a literal made eligible, and those always run */
