@@ -586,10 +586,12 @@ static inline uint32_t key3(const unsigned char *p)
 #define LIT_BLOOM_BITS 16
 #define BLOOM_WORDS ((1u << LIT_BLOOM_BITS) / 64)
 /* after them, bitmaps of the literals' first three bytes, exact over the
- * bytes a literal may hold (a-z, 0-9, space, apostrophe: a 6-bit class each,
- * 0 for any other byte), the same two ways: per class pair, a 64-bit word over
- * the third byte's class.  One load rejects most places before any hashing. */
-#define TRI_WORDS (64u * 64u)
+ * classes of the bytes a literal may hold (each letter, "a digit", space,
+ * apostrophe: 5 bits; 0 for any other byte): per class pair, two 64-bit words
+ * over the third byte's class, one for the literals that may start anywhere
+ * and one for those that start words, side by side (one cache line at word
+ * starts; 16 KiB in all).  One load rejects most places before any hashing. */
+#define TRI_WORDS (32u * 32u * 2u)
 #define CLASS_WORD 64u /* in hm_cats.lit_class: a word byte (word_byte) */
 
 static unsigned lit_class(unsigned char ch)
@@ -597,8 +599,8 @@ static unsigned lit_class(unsigned char ch)
     if (ch >= 'a' && ch <= 'z')
         return 1 + (unsigned)(ch - 'a');
     if (ch >= '0' && ch <= '9')
-        return 27 + (unsigned)(ch - '0');
-    return ch == ' ' ? 37 : ch == '\'' ? 38 : 0;
+        return 27;
+    return ch == ' ' ? 28 : ch == '\'' ? 29 : 0;
 }
 
 /* The bitmap's bit for the first three bytes of p, whose key3 is k (n == 3),
@@ -722,7 +724,7 @@ static int build_literal_index(hm_cats *c)
     b.tgt = calloc(n + 1, sizeof *b.tgt);
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
     c->need = calloc(c->nre + 1, sizeof *c->need);
-    c->lit_bloom = calloc(2 * BLOOM_WORDS + 2 * TRI_WORDS, sizeof *c->lit_bloom);
+    c->lit_bloom = calloc(2 * BLOOM_WORDS + TRI_WORDS, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
         !b.lit || !b.tgt ||
@@ -774,7 +776,7 @@ static int build_literal_index(hm_cats *c)
                 c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
             }
             unsigned c0 = lit_class((unsigned char)lit[1]), c1 = lit_class((unsigned char)lit[2]);
-            c->lit_bloom[2 * BLOOM_WORDS + (lit[0] & LIT_LEAD ? TRI_WORDS : 0) + c0 * 64 + c1] |=
+            c->lit_bloom[2 * BLOOM_WORDS + (c0 * 32 + c1) * 2 + (lit[0] & LIT_LEAD ? 1 : 0)] |=
                 1ULL << lit_class((unsigned char)lit[3]);
             /* 3-byte literals by their three bytes, those shorter than
              * LIT_LONG by four, the long ones by their hash */
@@ -896,17 +898,17 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
         for (last_digit = n - 1; !(t[last_digit] >= '0' && t[last_digit] <= '9');)
             last_digit--;
     const uint64_t *any = c->lit_bloom, *lead = c->lit_bloom + BLOOM_WORDS;
-    const uint64_t *any3 = c->lit_bloom + 2 * BLOOM_WORDS, *lead3 = any3 + TRI_WORDS;
+    const uint64_t *tri = c->lit_bloom + 2 * BLOOM_WORDS;
     const uint8_t *cls = c->lit_class;
     /* the classes of t[i] and t[i + 1] (t has 8 readable bytes past n) */
-    unsigned pair = (cls[(unsigned char)t[0]] & 63) * 64 + (cls[(unsigned char)t[1]] & 63);
+    unsigned pair = (cls[(unsigned char)t[0]] & 31) * 32 + (cls[(unsigned char)t[1]] & 31);
     for (size_t i = 0; i + 3 <= n; i++) {
-        unsigned c2 = cls[(unsigned char)t[i + 2]] & 63;
-        uint64_t mp = any3[pair];
+        unsigned c2 = cls[(unsigned char)t[i + 2]] & 31;
+        uint64_t mp = tri[pair * 2];
         int ws = i == 0 || !(cls[(unsigned char)t[i - 1]] & CLASS_WORD);
         if (ws)
-            mp |= lead3[pair];
-        pair = (pair & 63) * 64 + c2;
+            mp |= tri[pair * 2 + 1];
+        pair = (pair & 31) * 32 + c2;
         if (!((mp >> c2) & 1))
             continue;
         uint32_t k = key3((const unsigned char *)t + i);
