@@ -585,9 +585,23 @@ static inline uint32_t key3(const unsigned char *p)
  * words (LIT_LEAD) */
 #define LIT_BLOOM_BITS 16
 #define BLOOM_WORDS ((1u << LIT_BLOOM_BITS) / 64)
-/* after them, bitmaps of the literals' first two bytes (exact), the same two
- * ways: one load rejects most places before any hashing */
-#define PAIR_WORDS (65536u / 64)
+/* after them, bitmaps of the literals' first three bytes, exact over the
+ * classes of the bytes a literal may hold (each letter, "a digit", space,
+ * apostrophe: 5 bits; 0 for any other byte): per class pair, two 64-bit words
+ * over the third byte's class, one for the literals that may start anywhere
+ * and one for those that start words, side by side (one cache line at word
+ * starts; 16 KiB in all).  One load rejects most places before any hashing. */
+#define TRI_WORDS (32u * 32u * 2u)
+#define CLASS_WORD 64u /* in hm_cats.lit_class: a word byte (word_byte) */
+
+static unsigned lit_class(unsigned char ch)
+{
+    if (ch >= 'a' && ch <= 'z')
+        return 1 + (unsigned)(ch - 'a');
+    if (ch >= '0' && ch <= '9')
+        return 27;
+    return ch == ' ' ? 28 : ch == '\'' ? 29 : 0;
+}
 
 /* The bitmap's bit for the first three bytes of p, whose key3 is k (n == 3),
  * or its first four (n > 3). */
@@ -595,6 +609,17 @@ static inline uint32_t bloom_bit(const char *p, uint32_t k, size_t n)
 {
     uint32_t x = n > 3 ? k * 31u + (unsigned char)p[3] + 0x9E3779B9u : k;
     return (x * 2654435761u) >> (32 - LIT_BLOOM_BITS);
+}
+
+/* Literals of LIT_LONG bytes or more are indexed by their first LIT_LONG
+ * bytes (w8: the bytes, little-endian), hashed: their key is the hash's high
+ * half, their bitmap bit its top bits.  The common words that start many
+ * literals ("pas ", "the ", "not ") then no longer send every occurrence
+ * through dozens of literals. */
+#define LIT_LONG 6
+static inline uint64_t hash_long(uint64_t w8)
+{
+    return (w8 & ((1ULL << (8 * LIT_LONG)) - 1)) * 0x9E3779B97F4A7C15ULL;
 }
 
 /* the slot of a key: the high bits of a multiplicative hash (the low bits of
@@ -612,8 +637,8 @@ static int bitmap_new(uint64_t **b, size_t nwords)
 
 /* The index while it is built: chained nodes, laid out contiguously after. */
 struct lit_build {
-    struct cat_index idx[2];
-    size_t nkeys[2];
+    struct cat_index idx[3];
+    size_t nkeys[3];
     struct bnode { uint64_t word; uint8_t len, flags; int32_t next, tgt; } *lit;
     struct bt { struct cat_target t; int32_t next; } *tgt;
     size_t nlit, ntgt;
@@ -657,7 +682,7 @@ static int compact_literals(hm_cats *c, const struct lit_build *b)
     if (!c->lits || !c->tgts)
         return HM_ENOMEM;
     size_t w = 0, wg = 0;
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < 3; t++) {
         struct cat_index *x = &c->lit_idx[t];
         if (index_new(x, b->nkeys[t]))
             return HM_ENOMEM;
@@ -699,15 +724,19 @@ static int build_literal_index(hm_cats *c)
     b.tgt = calloc(n + 1, sizeof *b.tgt);
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
     c->need = calloc(c->nre + 1, sizeof *c->need);
-    c->lit_bloom = calloc(2 * BLOOM_WORDS + 2 * PAIR_WORDS, sizeof *c->lit_bloom);
+    c->lit_bloom = calloc(2 * BLOOM_WORDS + TRI_WORDS, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
-    if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || !b.lit || !b.tgt ||
+    if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
+        !b.lit || !b.tgt ||
         !c->digit_re || !c->need || !c->lit_bloom)
         goto out;
     c->nwords = (c->nre + 63) / 64;
     for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             goto out;
+    for (unsigned ch = 0; ch < 256; ch++)
+        c->lit_class[ch] = (uint8_t)(lit_class((unsigned char)ch) |
+                                     (word_byte((unsigned char)ch) ? CLASS_WORD : 0));
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         for (int l = LANG_FR; l <= LANG_EN; l++) {
@@ -731,24 +760,35 @@ static int build_literal_index(hm_cats *c)
                 continue;
             }
             uint32_t k = key3((const unsigned char *)lit + 1);
+            uint64_t word = 0;
+            memcpy(&word, lit + 1, len); /* HM_LIT_MAX is 8: it fits */
             /* the bitmap holds a literal's first four bytes (three for a
-             * literal of three): a common trigram alone passes no more */
+             * literal of three, LIT_LONG for a long one): a common trigram
+             * alone passes no more */
+            uint64_t hl = hash_long(word);
             uint32_t bb = bloom_bit(lit + 1, k, len);
             /* LIT_LEAD literals in the second half: read at word starts only */
             c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
-            uint32_t pr = (unsigned char)lit[1] | (uint32_t)(unsigned char)lit[2] << 8;
-            c->lit_bloom[2 * BLOOM_WORDS + (lit[0] & LIT_LEAD ? PAIR_WORDS : 0) + (pr >> 6)] |=
-                1ULL << (pr & 63);
-            /* 3-byte literals by their three bytes, longer ones by four */
-            int t = len > 3;
-            if (t)
+            if (len >= LIT_LONG) {
+                /* and for a long one, its first LIT_LONG bytes, read where
+                 * the first four passed */
+                bb = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
+                c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
+            }
+            unsigned c0 = lit_class((unsigned char)lit[1]), c1 = lit_class((unsigned char)lit[2]);
+            c->lit_bloom[2 * BLOOM_WORDS + (c0 * 32 + c1) * 2 + (lit[0] & LIT_LEAD ? 1 : 0)] |=
+                1ULL << lit_class((unsigned char)lit[3]);
+            /* 3-byte literals by their three bytes, those shorter than
+             * LIT_LONG by four, the long ones by their hash */
+            int t = len >= LIT_LONG ? 2 : len > 3;
+            if (t == 1)
                 memcpy(&k, lit + 1, sizeof k);
+            else if (t == 2)
+                k = (uint32_t)(hl >> 32);
             struct cat_slot *sl = &b.idx[t].slot[slot_find(&b.idx[t], k)];
             if (!sl->head)
                 b.nkeys[t]++;
             sl->key = k;
-            uint64_t word = 0;
-            memcpy(&word, lit + 1, len); /* HM_LIT_MAX is 8: it fits */
             uint8_t flags = (uint8_t)(lit[0] & 3);
             /* one node per distinct literal, with the patterns it serves */
             int32_t u = (int32_t)sl->head - 1;
@@ -774,35 +814,52 @@ static int build_literal_index(hm_cats *c)
     }
     rc = compact_literals(c, &b);
 out:
-    free(b.idx[0].slot);
-    free(b.idx[1].slot);
+    for (int t = 0; t < 3; t++)
+        free(b.idx[t].slot);
     free(b.lit);
     free(b.tgt);
     return rc;
 }
 
+/* Pattern r's state in this post, made (empty) on its first literal: the
+ * states of the few patterns a post touches lie together in s->ps. */
+static inline struct cat_pstate *pstate_touch(hm_cat_state *s, uint16_t r)
+{
+    uint16_t k = s->slot_of[r];
+    if (k)
+        return &s->ps[k - 1];
+    struct cat_pstate *p = &s->ps[s->ntouched];
+    s->touched[s->ntouched++] = r;
+    s->slot_of[r] = (uint16_t)s->ntouched;
+    p->found = 0;
+    p->npos = 0;
+    return p;
+}
+
+/* The state of pattern r, which the prefilter made eligible in this post. */
+static inline const struct cat_pstate *pstate(const hm_cat_state *s, size_t r)
+{
+    return &s->ps[s->slot_of[r] - 1];
+}
+
 /* A literal of set `set` of pattern r occurs at i. */
 static inline void lit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t i)
 {
-    if (!s->found[r]) {
-        s->touched[s->ntouched++] = r;
-        s->npos[r] = 0;
-    }
-    s->last[(size_t)r * 3 + set] = (uint32_t)i; /* the scan goes forward */
+    struct cat_pstate *p = pstate_touch(s, r);
+    p->last[set] = (uint32_t)i; /* the scan goes forward */
     if (set == 0) {
-        if (!(s->found[r] & 1) || s->first[r] > i)
-            s->first[r] = (uint32_t)i;
+        if (!(p->found & 1) || p->first > i)
+            p->first = (uint32_t)i;
         /* the places, in order (the scan goes forward), for anchored tries */
-        uint8_t k = s->npos[r];
-        uint32_t *pp = &s->pos[(size_t)r * HM_MAX_POS];
+        uint8_t k = p->npos;
         if (k < HM_MAX_POS) {
-            if (!k || pp[k - 1] != i)
-                pp[s->npos[r]++] = (uint32_t)i;
-        } else if (k == HM_MAX_POS && pp[k - 1] != i) {
-            s->npos[r] = HM_MAX_POS + 1;
+            if (!k || p->pos[k - 1] != i)
+                p->pos[p->npos++] = (uint32_t)i;
+        } else if (k == HM_MAX_POS && p->pos[k - 1] != i) {
+            p->npos = HM_MAX_POS + 1;
         }
     }
-    s->found[r] |= (uint8_t)(1u << set);
+    p->found |= (uint8_t)(1u << set);
 }
 
 /* The literals of key k's slot in index x that occur at i (w8: the 8 bytes there) */
@@ -830,26 +887,29 @@ static inline void scan_slot(const hm_cats *c, hm_cat_state *s, const struct cat
 static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
 {
     memset(s->eligible, 0, c->nwords * sizeof *s->eligible);
+    for (size_t q = 0; q < s->ntouched; q++)
+        s->slot_of[s->touched[q]] = 0; /* the previous post's */
     s->ntouched = 0;
-    size_t digit = SIZE_MAX, last_digit = 0;
+    /* the first and last digits */
+    size_t digit = 0, last_digit = 0;
+    while (digit < n && !(t[digit] >= '0' && t[digit] <= '9'))
+        digit++;
+    if (digit < n)
+        for (last_digit = n - 1; !(t[last_digit] >= '0' && t[last_digit] <= '9');)
+            last_digit--;
     const uint64_t *any = c->lit_bloom, *lead = c->lit_bloom + BLOOM_WORDS;
-    const uint64_t *any2 = c->lit_bloom + 2 * BLOOM_WORDS, *lead2 = any2 + PAIR_WORDS;
-    int in_word = 0; /* t[i - 1] is a word byte */
-    for (size_t i = 0; i < n; i++) {
-        int ws = !in_word;
-        in_word = word_byte((unsigned char)t[i]);
-        if (t[i] >= '0' && t[i] <= '9') {
-            if (digit == SIZE_MAX)
-                digit = i;
-            last_digit = i;
-        }
-        if (i + 3 > n)
-            continue;
-        uint32_t pr = (unsigned char)t[i] | (uint32_t)(unsigned char)t[i + 1] << 8;
-        uint64_t mp = any2[pr >> 6];
+    const uint64_t *tri = c->lit_bloom + 2 * BLOOM_WORDS;
+    const uint8_t *cls = c->lit_class;
+    /* the classes of t[i] and t[i + 1] (t has 8 readable bytes past n) */
+    unsigned pair = (cls[(unsigned char)t[0]] & 31) * 32 + (cls[(unsigned char)t[1]] & 31);
+    for (size_t i = 0; i + 3 <= n; i++) {
+        unsigned c2 = cls[(unsigned char)t[i + 2]] & 31;
+        uint64_t mp = tri[pair * 2];
+        int ws = i == 0 || !(cls[(unsigned char)t[i - 1]] & CLASS_WORD);
         if (ws)
-            mp |= lead2[pr >> 6];
-        if (!((mp >> (pr & 63)) & 1))
+            mp |= tri[pair * 2 + 1];
+        pair = (pair & 31) * 32 + c2;
+        if (!((mp >> c2) & 1))
             continue;
         uint32_t k = key3((const unsigned char *)t + i);
         uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
@@ -864,26 +924,35 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
             continue; /* most places: no literal starts so (small tables in L1) */
         uint64_t w8;
         memcpy(&w8, t + i, sizeof w8);
-        if (m4)
+        if (m4) {
+            uint64_t hl = hash_long(w8);
+            uint32_t b6 = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
+            uint64_t m6 = any[b6 >> 6] | (ws ? lead[b6 >> 6] : 0);
+            if ((m6 >> (b6 & 63)) & 1)
+                scan_slot(c, s, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
             scan_slot(c, s, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
+        }
         if (m3)
             scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
     }
-    if (digit != SIZE_MAX)
+    if (digit < n)
         for (size_t q = 0; q < c->ndigit_re; q++) {
             uint16_t r = c->digit_re[q].re;
             unsigned set = c->digit_re[q].set;
             /* first and last digits: only the span matters (no anchored tries
              * on a digit set: re->anch) */
-            size_t lastx = s->found[r] & (1u << set) ? s->last[(size_t)r * 3 + set] : 0;
+            uint16_t k = s->slot_of[r];
+            if (!k && c->need[r] != 1u << set)
+                continue; /* it needs other sets too, and none occurs */
+            size_t lastx = k && (s->ps[k - 1].found & (1u << set)) ? s->ps[k - 1].last[set] : 0;
             lit_found(s, r, set, digit);
-            s->last[(size_t)r * 3 + set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
+            struct cat_pstate *p = &s->ps[s->slot_of[r] - 1];
+            p->last[set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
         }
     for (size_t q = 0; q < s->ntouched; q++) {
         uint16_t r = s->touched[q];
-        if (s->found[r] == c->need[r])
+        if (s->ps[q].found == c->need[r])
             s->eligible[r >> 6] |= 1ULL << (r & 63);
-        s->found[r] = 0;
     }
 }
 
@@ -1171,8 +1240,8 @@ void hm_categories_free(hm_cats *c)
         free(c->always[l]);
     }
     hm_buf_free(&c->pat);
-    free(c->lit_idx[0].slot);
-    free(c->lit_idx[1].slot);
+    for (int t = 0; t < 3; t++)
+        free(c->lit_idx[t].slot);
     free(c->lit_bloom);
     if (c->mctx)
         pcre2_match_context_free(c->mctx);
@@ -1186,15 +1255,12 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->sum = calloc(c->ncats + 1, sizeof *s->sum);
     s->hits = calloc(c->ncats + 1, sizeof *s->hits);
     s->eligible = calloc(c->nwords + 1, sizeof *s->eligible);
-    s->first = calloc(c->nre + 1, sizeof *s->first);
-    s->found = calloc(c->nre + 1, sizeof *s->found);
-    s->pos = calloc((c->nre + 1) * HM_MAX_POS, sizeof *s->pos);
-    s->last = calloc((c->nre + 1) * 3, sizeof *s->last);
+    s->ps = calloc(c->nre + 1, sizeof *s->ps);
+    s->slot_of = calloc(c->nre + 1, sizeof *s->slot_of);
     s->mctx = c->mctx ? pcre2_match_context_copy(c->mctx) : NULL;
-    s->npos = calloc(c->nre + 1, sizeof *s->npos);
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
-    if (!s->md || !s->sum || !s->hits || !s->eligible || !s->first || !s->found || !s->touched ||
-        !s->pos || !s->npos || !s->last || (c->mctx && !s->mctx))
+    if (!s->md || !s->sum || !s->hits || !s->eligible || !s->ps || !s->slot_of || !s->touched ||
+        (c->mctx && !s->mctx))
         return HM_ENOMEM;
     return 0;
 }
@@ -1207,13 +1273,10 @@ void hm_cat_state_free(hm_cat_state *s)
     free(s->hits);
     free(s->normmap);
     free(s->eligible);
-    free(s->first);
-    free(s->found);
-    free(s->last);
+    free(s->ps);
+    free(s->slot_of);
     if (s->mctx)
         pcre2_match_context_free(s->mctx);
-    free(s->pos);
-    free(s->npos);
     free(s->touched);
     free(s->m);
     hm_buf_free(&s->normtext);
@@ -1262,10 +1325,11 @@ static PCRE2_SIZE start_offset(const hm_cat_state *s, const cat_regex *re, size_
     if (!lit)
         return 0;
     if (re->lit_first)
-        return s->first[r];
-    if (re->lead >= LEAD_UNBOUNDED || s->first[r] <= re->lead)
+        return pstate(s, r)->first;
+    size_t first = pstate(s, r)->first;
+    if (re->lead >= LEAD_UNBOUNDED || first <= re->lead)
         return 0;
-    PCRE2_SIZE off = s->first[r] - re->lead;
+    PCRE2_SIZE off = first - re->lead;
     while (off > 0 && ((unsigned char)t[off] & 0xC0) == 0x80)
         off--;
     return off;
@@ -1275,8 +1339,8 @@ static PCRE2_SIZE start_limit(const hm_cat_state *s, const cat_regex *re, size_t
 {
     PCRE2_SIZE limit = PCRE2_UNSET;
     for (unsigned q = 0; q < re->nsets; q++)
-        if (s->last[r * 3 + q] < limit)
-            limit = s->last[r * 3 + q];
+        if (pstate(s, r)->last[q] < limit)
+            limit = pstate(s, r)->last[q];
     return limit;
 }
 
@@ -1303,12 +1367,12 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
             continue;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         int placed = 1;
-        if (c->re[r].anch && lit && s->npos[r] <= HM_MAX_POS) {
+        if (c->re[r].anch && lit && pstate(s, r)->npos <= HM_MAX_POS) {
             /* tried only at the places of its leading literals: is the
              * match's start one of them? */
             placed = 0;
-            for (size_t q = 0; q < s->npos[r]; q++)
-                placed |= s->pos[r * HM_MAX_POS + q] == ov[0];
+            for (size_t q = 0; q < pstate(s, r)->npos; q++)
+                placed |= pstate(s, r)->pos[q] == ov[0];
         }
         if (!run || ov[0] < start_offset(s, &c->re[r], r, lit, nt->p) || !placed ||
             (lit && ov[0] > start_limit(s, &c->re[r], r)))
@@ -1413,34 +1477,42 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
     /* regexes on the normalized text: token norms, one space where the text had space */
     if (c->nre) {
         hm_buf *nt = &s->normtext;
+        /* room for every norm, a space before each, and 8 zero bytes after */
+        size_t room = 9;
+        for (size_t i = 0; i < tb->ntoks; i++)
+            room += tb->toks[i].norm_len + 1;
         nt->len = 0;
+        if (hm_buf_reserve(nt, room))
+            return HM_ENOMEM;
+        if (room > s->normcap) {
+            size_t ncap = s->normcap ? s->normcap : 256;
+            while (ncap < room)
+                ncap *= 2;
+            uint32_t *m = realloc(s->normmap, ncap * sizeof *m);
+            if (!m)
+                return HM_ENOMEM;
+            s->normmap = m;
+            s->normcap = ncap;
+        }
+        char *o = nt->p;
+        uint32_t *map = s->normmap;
+        size_t w = 0;
         for (size_t i = 0; i < tb->ntoks; i++) {
             const tok *t = &tb->toks[i];
             if (t->flags & HM_TF_HASHPART)
                 continue;
-            if (nt->len && i > 0 && t->start > tb->toks[i - 1].end)
-                if (hm_buf_putc(nt, ' '))
-                    return HM_ENOMEM;
-            size_t need = nt->len + t->norm_len + 2;
-            if (need > s->normcap) {
-                size_t ncap = s->normcap ? s->normcap : 256;
-                while (ncap < need)
-                    ncap *= 2;
-                uint32_t *m = realloc(s->normmap, ncap * sizeof *m);
-                if (!m)
-                    return HM_ENOMEM;
-                s->normmap = m;
-                s->normcap = ncap;
+            if (w && i > 0 && t->start > tb->toks[i - 1].end)
+                o[w++] = ' ';
+            if (w && o[w - 1] == ' ')
+                map[w - 1] = (uint32_t)i;
+            const char *src = tb_str(tb, t->norm);
+            for (size_t b = 0; b < t->norm_len; b++) {
+                o[w + b] = src[b];
+                map[w + b] = (uint32_t)i;
             }
-            if (nt->len && nt->p[nt->len - 1] == ' ')
-                s->normmap[nt->len - 1] = (uint32_t)i;
-            for (size_t b = 0; b < t->norm_len; b++)
-                s->normmap[nt->len + b] = (uint32_t)i;
-            if (hm_buf_put(nt, tb_str(tb, t->norm), t->norm_len))
-                return HM_ENOMEM;
+            w += t->norm_len;
         }
-        if (hm_buf_reserve(nt, 8))
-            return HM_ENOMEM;
+        nt->len = w;
         memset(nt->p + nt->len, 0, 9); /* the NUL, and what mark_eligible reads past it */
         mark_eligible(c, s, nt->p, nt->len);
         /* in pattern order: those a literal made eligible, and those always run */
@@ -1456,19 +1528,20 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                  * whose matches start a bounded distance before, from there */
                 uint64_t lit_bit = (s->eligible[wi] >> (r & 63)) & 1;
                 PCRE2_SIZE off = start_offset(s, re, r, (int)lit_bit, nt->p);
-                int anch = re->anch && lit_bit && s->npos[r] <= HM_MAX_POS;
+                const struct cat_pstate *ps = lit_bit ? pstate(s, r) : NULL;
+                int anch = re->anch && ps && ps->npos <= HM_MAX_POS;
                 pcre2_code *code = re_code(c, re, anch);
                 if (!code)
                     return HM_ENOMEM;
                 pcre2_set_offset_limit(s->mctx, lit_bit ? start_limit(s, re, r) : PCRE2_UNSET);
-                const uint32_t *pp = &s->pos[r * HM_MAX_POS];
+                const uint32_t *pp = anch ? ps->pos : NULL;
                 size_t pi = 0;
                 for (int nmatch = 0; nmatch < 16 && off <= nt->len;) {
                     PCRE2_SIZE at = off;
                     if (anch) {
-                        while (pi < s->npos[r] && pp[pi] < off)
+                        while (pi < ps->npos && pp[pi] < off)
                             pi++;
-                        if (pi == s->npos[r])
+                        if (pi == ps->npos)
                             break;
                         at = pp[pi++];
                     }

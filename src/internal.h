@@ -368,15 +368,19 @@ typedef struct hm_cats {
     size_t nre, recap;
     /* literal index, for one pass over a post: the first three bytes of every
      * prefilter literal -> the literals that start so (contiguous in lits) */
-    uint64_t *lit_bloom;      /* the literals' first four bytes (three), hashed: fits in L1 */
-    struct cat_index {        /* literals by their first 3 bytes (of 3-byte ones), 4 (longer) */
+    uint64_t *lit_bloom;      /* the literals' first four bytes (three), hashed: fits in L1;
+                               * then their first three bytes' classes (exact) */
+    uint8_t lit_class[256];   /* per byte, its class in those (0: in no literal; below 32),
+                               * plus 64 for a word byte */
+    struct cat_index {        /* literals by their first 3 bytes (3-byte ones), 4 (4 to
+                               * LIT_LONG - 1 bytes), a hash of LIT_LONG (longer) */
         struct cat_slot {     /* open addressing, about half full */
             uint32_t key;     /* the bytes, little-endian (3-byte keys + 1) */
             uint32_t head;    /* the slot's first literal + 1, 0 = empty slot */
         } *slot;
         size_t cap;
         unsigned shift;       /* 32 - log2(cap) */
-    } lit_idx[2];
+    } lit_idx[3];
     struct cat_lit {          /* one per distinct literal: 16 bytes */
         uint64_t word;        /* the bytes (at most 8), little-endian, zero-padded */
         uint32_t tgt;         /* first pattern it serves, in tgts */
@@ -415,12 +419,15 @@ typedef struct hm_cat_state {
     hm_buf normtext;
     uint64_t *eligible;       /* bitmap over patterns: a literal of each of their sets is in
                                * the post */
-    uint32_t *first;          /* per eligible pattern: where its set 0 first occurs */
-    uint8_t *found;           /* per pattern: the literal sets seen so far in the post */
-    uint32_t *pos;            /* per pattern, HM_MAX_POS places where set 0 occurs */
-    uint32_t *last;           /* per pattern and set, its last place */
+    struct cat_pstate {       /* a pattern with a literal in the post (touched order) */
+        uint8_t found;        /* the literal sets seen so far */
+        uint8_t npos;         /* places of set 0 kept (HM_MAX_POS + 1: more) */
+        uint32_t first;       /* where set 0 first occurs */
+        uint32_t last[3];     /* per set, its last place */
+        uint32_t pos[HM_MAX_POS]; /* places where set 0 occurs, for anchored tries */
+    } *ps;
+    uint16_t *slot_of;        /* per pattern: its ps entry + 1, 0 = none in this post */
     pcre2_match_context *mctx; /* the engine's limits, and an offset limit per pattern */
-    uint8_t *npos;            /* how many (HM_MAX_POS + 1: more) */
     uint16_t *touched;        /* the patterns with a set seen */
     size_t ntouched;
     /* tests: run every pattern too and count the matches the prefilter would

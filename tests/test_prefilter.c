@@ -44,6 +44,43 @@ static size_t run_file(hm_analyzer *a, const char *path, size_t max_lines)
     return n;
 }
 
+/* An engine whose only category file (in a new folder dir, mkdtemp
+ * template) holds the regex patterns pats[0..n), for every language; NULL
+ * when it cannot be made.  crafted_done() closes it and removes the folder. */
+static hm_engine *crafted_open(char *dir, const char *const *pats, size_t n)
+{
+    if (!mkdtemp(dir)) {
+        SKIP("mkdtemp");
+        return NULL;
+    }
+    char p[512], body[4096];
+    snprintf(p, sizeof p, "%s/categories", dir);
+    mkdir(p, 0755);
+    size_t w = (size_t)snprintf(body, sizeof body, "kind\tlang\tpattern\tweight\n");
+    for (size_t i = 0; i < n; i++)
+        w += (size_t)snprintf(body + w, sizeof body - w, "regex\t*\t%s\t1.0\n", pats[i]);
+    snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
+    tap_write_file(p, body);
+    hm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.lexicon_dir = dir;
+    hm_status st;
+    hm_engine *e = hm_engine_open(&cfg, &st);
+    CHECK(e != NULL, "engine with crafted patterns: %s", e ? "" : st.message);
+    return e;
+}
+
+static void crafted_done(hm_engine *e, const char *dir)
+{
+    char p[512];
+    hm_engine_close(e);
+    snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/categories", dir);
+    rmdir(p);
+    rmdir(dir);
+}
+
 /* Patterns whose matches start before the literal the prefilter reads, by a
  * bounded distance (quantifiers {m}, {m,n}, ?, groups, alternatives,
  * lookbehinds) or an unbounded one: the start offset computed from that
@@ -67,25 +104,12 @@ static void test_lead(void)
         {"\\b.{0,6}snerk\\b", 24, "hello snerk. one more snerk"},
     };
     const size_t ncase = sizeof cases / sizeof cases[0];
-    char dir[] = "/tmp/hm_preXXXXXX";
-    if (!mkdtemp(dir)) {
-        SKIP("mkdtemp");
-        return;
-    }
-    char p[512], body[4096];
-    snprintf(p, sizeof p, "%s/categories", dir);
-    mkdir(p, 0755);
-    size_t w = (size_t)snprintf(body, sizeof body, "kind\tlang\tpattern\tweight\n");
+    const char *pats[sizeof cases / sizeof cases[0]];
     for (size_t i = 0; i < ncase; i++)
-        w += (size_t)snprintf(body + w, sizeof body - w, "regex\t*\t%s\t1.0\n", cases[i].pattern);
-    snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
-    tap_write_file(p, body);
-    hm_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.lexicon_dir = dir;
+        pats[i] = cases[i].pattern;
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, ncase);
     hm_status st;
-    hm_engine *e = hm_engine_open(&cfg, &st);
-    CHECK(e != NULL, "engine with crafted patterns: %s", e ? "" : st.message);
     if (e) {
         const hm_cats *c = &e->cats;
         CHECK(c->nre == ncase, "%zu crafted patterns loaded", c->nre);
@@ -115,17 +139,66 @@ static void test_lead(void)
             CHECK(a->cat.misses == 5, "with the bounds set to 0, %zu matches lost", a->cat.misses);
             hm_analyzer_free(a);
         }
-        hm_engine_close(e);
+        crafted_done(e, dir);
     }
-    unlink(p);
-    snprintf(p, sizeof p, "%s/categories", dir);
-    rmdir(p);
-    rmdir(dir);
+}
+
+/* Literals that share their first bytes ("pas ..."), of every length the
+ * index tells apart (3, 4 to LIT_LONG - 1, LIT_LONG and more: a table each),
+ * with and without word boundaries around them, and with each kind of byte
+ * the first-bytes filter has a class for (letters, digits, space,
+ * apostrophe): none is lost, and boundaries the text does not have keep a
+ * pattern from running. */
+static void test_shared_prefix(void)
+{
+    static const char *const pats[] = {
+        "\\bpas encore\\b", "\\bpas recu\\b", "\\bpas vu\\b",  "\\bpas lu\\b",
+        "\\bpas fini",       "\\bpas ete\\b",  "pas bon\\b",     "\\bpas x\\b",
+        "\\bpas\\b",        "\\bpas \\d",     "\\bpas encore recu\\b",
+        "\\bd'attente\\b",  "\\b24 heures\\b", "rembours",
+    };
+    static const char *const texts[] = {
+        "je n'ai pas encore recu mon colis",
+        "toujours pas vu ni lu",
+        "pas lu, pas fini, pas ete livre",
+        "un repas bon et pas x",
+        "repas vu, pas vue, pas 3 fois",
+        "pasencore pas",
+        "2h d'attente, 24 heures, pas de remboursement",
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    hm_status st;
+    if (e) {
+        const hm_cats *c = &e->cats;
+        size_t used[3] = {0};
+        for (int t = 0; t < 3; t++)
+            for (size_t j = 0; j < c->lit_idx[t].cap; j++)
+                used[t] += c->lit_idx[t].slot[j].head != 0;
+        CHECK(used[0] && used[1] && used[2], "literal keys per table: %zu, %zu, %zu", used[0],
+              used[1], used[2]);
+        hm_analyzer *a = hm_analyzer_new(e, &st);
+        if (a) {
+            a->cat.verify = 1;
+            size_t nm = 0;
+            for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+                hm_result r;
+                hm_analyze_ex(a, texts[i], strlen(texts[i]), &(hm_options){HM_LANG_FR, 0}, &r);
+                nm += a->cat.nm;
+            }
+            CHECK(a->cat.misses == 0, "shared-prefix literals: %zu matches lost", a->cat.misses);
+            CHECK(nm > 0 && a->cat.ran < a->cat.could, "%zu matches, %zu runs of %zu", nm,
+                  a->cat.ran, a->cat.could);
+            hm_analyzer_free(a);
+        }
+        crafted_done(e, dir);
+    }
 }
 
 int main(void)
 {
     test_lead();
+    test_shared_prefix();
     hm_status st;
     hm_engine *e = hm_engine_open(NULL, &st);
     CHECK(e != NULL, "engine open: %s", st.message);
