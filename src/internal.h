@@ -167,15 +167,29 @@ typedef struct tok {
  * fixed table per analyzer, emptied between two posts when full. */
 typedef struct tc_entry {
     uint64_t h;                  /* hash of type and bytes; 0 = empty slot */
-    uint32_t key, norm, lower;   /* offsets into the cache pool */
-    uint32_t stem[2];            /* per language (fr, en): pool offset + 1, 0 = not yet */
-    uint16_t klen, norm_len, lower_len;
-    uint16_t stem_len[2];
+    uint64_t nh, sh;             /* hashes of the norm and of the stem */
+    uint32_t str;                /* pool offset of the key, the norm after it, then
+                                    the lower-case form when it differs (TC_LOWER) */
+    uint32_t stem;               /* pool offset + 1 of the stem in language mlang, 0 = none */
+    uint32_t mword[2];           /* TCM_WORD per language (fr, en): 0 = not yet */
+    uint32_t mlid;               /* TCM_LID */
+    uint32_t mone[3];            /* TCM_STEM, TCM_CSTEM, TCM_CFIRST in language mlang */
+    uint8_t klen, norm_len, lower_len, stem_len;
     uint8_t type, flags;         /* token type; TC_* flags */
-    uint16_t uses;               /* hits since it was added or last kept, at most TC_USES_MAX */
-    uint64_t nh, sh[2];
-    uint32_t memo[5][2];         /* per TCM_* lookup and language: 0 = not yet */
-} tc_entry;
+    uint8_t uses;                /* hits since it was added or last kept, at most TC_USES_MAX */
+    uint8_t mlang;               /* the language of stem and mone (LANG_FR, LANG_EN; 0: none) */
+} tc_entry;                      /* one 64-byte cache line */
+
+/* Point entry e's single-language memos (stem, mone) at lang, forgetting those
+ * of another language. */
+static inline void hm_tc_lang(tc_entry *e, int lang)
+{
+    if (e->mlang != lang) {
+        e->mlang = (uint8_t)lang;
+        e->stem = 0;
+        e->mone[0] = e->mone[1] = e->mone[2] = 0;
+    }
+}
 
 /* Lookups whose answer depends on the token alone, memoized in its cache
  * entry (the analyzer's engine is fixed): lexicon entry of the norm and of the
@@ -222,7 +236,12 @@ static inline uint32_t *hm_tc_memo(const hm_textbuf *tb, const tok *t, int kind,
     if ((kind == TCM_STEM || kind == TCM_CSTEM) && lang != t->stem_lang)
         return NULL;
     tc_entry *e = &tb->tc.slots[t->ce]; /* the slots are the analyzer's, not const */
-    return &e->memo[kind][lang == LANG_FR ? 0 : 1];
+    if (kind == TCM_WORD)
+        return &e->mword[lang == LANG_FR ? 0 : 1];
+    if (kind == TCM_LID)
+        return &e->mlid;
+    hm_tc_lang(e, lang);
+    return &e->mone[kind - TCM_STEM];
 }
 
 /* hm_map_get_h of one of token t's strings (at off, n bytes, hash h), memoized

@@ -193,16 +193,19 @@ static int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 #define TC_KEY_MAX 64                /* longer tokens are not cached */
 #define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
 #define TC_USES_MAX 255
-enum { TC_ELONG = 1, TC_ALLCAPS = 2 };
+_Static_assert(sizeof(tc_entry) == 64, "a token cache entry is one cache line");
+enum { TC_ELONG = 1, TC_ALLCAPS = 2, TC_LOWER = 4 }; /* TC_LOWER: lower differs from norm */
 /* while tokenizing: a word whose capitals count (HM_TF_CAPS); cleared after */
 #define TF_WANT_CAPS 0x80
 
 int hm_textbuf_cache(hm_textbuf *tb)
 {
     if (!tb->tc.slots) {
-        tb->tc.slots = calloc(TC_SLOTS, sizeof *tb->tc.slots);
+        /* an entry per cache line */
+        tb->tc.slots = aligned_alloc(64, TC_SLOTS * sizeof *tb->tc.slots);
         if (!tb->tc.slots || hm_buf_reserve(&tb->tc.pool, 4096))
             return HM_ENOMEM;
+        memset(tb->tc.slots, 0, TC_SLOTS * sizeof *tb->tc.slots);
     }
     return 0;
 }
@@ -230,24 +233,22 @@ static int tc_move(hm_buf *to, const hm_buf *from, uint32_t *off, size_t n)
     return 0;
 }
 
+/* The pool bytes of e's key, norm and lower strings (with their NULs). */
+static size_t tc_str_size(const tc_entry *e)
+{
+    return (size_t)e->klen + 1 + e->norm_len + 1 + ((e->flags & TC_LOWER) ? e->lower_len + 1u : 0);
+}
+
 /* Copy the strings of e from tc->pool to tc->pool2. */
 static int tc_move_entry(hm_tokcache *tc, tc_entry *e)
 {
-    int same = e->lower == e->norm;
-    if (tc_move(&tc->pool2, &tc->pool, &e->key, e->klen) ||
-        tc_move(&tc->pool2, &tc->pool, &e->norm, e->norm_len))
+    if (tc_move(&tc->pool2, &tc->pool, &e->str, tc_str_size(e) - 1))
         return -1;
-    if (same)
-        e->lower = e->norm;
-    else if (tc_move(&tc->pool2, &tc->pool, &e->lower, e->lower_len))
-        return -1;
-    for (int l = 0; l < 2; l++) {
-        if (!e->stem[l])
-            continue;
-        uint32_t off = e->stem[l] - 1;
-        if (tc_move(&tc->pool2, &tc->pool, &off, e->stem_len[l]))
+    if (e->stem) {
+        uint32_t off = e->stem - 1;
+        if (tc_move(&tc->pool2, &tc->pool, &off, e->stem_len))
             return -1;
-        e->stem[l] = off + 1;
+        e->stem = off + 1;
     }
     return 0;
 }
@@ -343,7 +344,7 @@ static tc_entry *tc_slot(hm_tokcache *tc, uint64_t h, const unsigned char *p, si
     for (;;) {
         tc_entry *e = &tc->slots[j];
         if (!e->h || (e->h == h && e->klen == n && e->type == type &&
-                      hm_eq(tc->pool.p + e->key, p, n)))
+                      hm_eq(tc->pool.p + e->str, p, n)))
             return e;
         j = (j + 1) & (TC_SLOTS - 1);
     }
@@ -384,14 +385,14 @@ static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
 /* Fill t from cache entry e. */
 static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, int want_caps)
 {
-    const char *pool = tb->tc.pool.p;
-    if (put_str(&tb->strs, pool + e->norm, e->norm_len, &t->norm))
+    const char *norm = tb->tc.pool.p + e->str + e->klen + 1;
+    if (put_str(&tb->strs, norm, e->norm_len, &t->norm))
         return HM_ENOMEM;
     t->norm_len = e->norm_len;
     t->nh = e->nh;
-    if (t->type != HM_TOK_WORD || e->lower == e->norm)
+    if (t->type != HM_TOK_WORD || !(e->flags & TC_LOWER))
         t->lower = t->norm; /* the same string (an ASCII word, say) */
-    else if (put_str(&tb->strs, tb->tc.pool.p + e->lower, e->lower_len, &t->lower))
+    else if (put_str(&tb->strs, norm + e->norm_len + 1, e->lower_len, &t->lower))
         return HM_ENOMEM;
     if (e->flags & TC_ELONG)
         t->flags |= HM_TF_ELONGATED;
@@ -408,28 +409,28 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
     hm_tokcache *tc = &tb->tc;
     if (tc->count >= TC_MAX + TC_MAX / 2)
         return 0; /* a huge post: the rest of it goes uncached */
+    size_t klen = t->end - t->start;
+    const char *lw = tb_str(tb, t->lower);
+    size_t llen = strlen(lw);
+    int lower = t->type == HM_TOK_WORD &&
+                !(llen == t->norm_len && !memcmp(lw, tb_str(tb, t->norm), llen));
+    if (klen > UINT8_MAX || t->norm_len > UINT8_MAX || (lower && llen > UINT8_MAX))
+        return 0; /* strings too long for the entry: not cached */
     tc_entry ne;
     memset(&ne, 0, sizeof ne);
-    size_t klen = t->end - t->start;
-    uint32_t key, norm, lower;
+    uint32_t key, norm, lo;
     if (put_str(&tc->pool, (const char *)text + t->start, klen, &key) ||
-        put_str(&tc->pool, tb_str(tb, t->norm), t->norm_len, &norm))
-        return HM_ENOMEM;
-    lower = norm;
-    size_t llen = strlen(tb_str(tb, t->lower));
-    if (t->type == HM_TOK_WORD && !(llen == t->norm_len && !memcmp(tb_str(tb, t->lower),
-                                                                   tb_str(tb, t->norm), llen)) &&
-        put_str(&tc->pool, tb_str(tb, t->lower), llen, &lower))
+        put_str(&tc->pool, tb_str(tb, t->norm), t->norm_len, &norm) ||
+        (lower && put_str(&tc->pool, lw, llen, &lo)))
         return HM_ENOMEM;
     ne.h = h;
-    ne.key = key;
-    ne.norm = norm;
-    ne.lower = lower;
-    ne.klen = (uint16_t)klen;
-    ne.norm_len = t->norm_len;
-    ne.lower_len = (uint16_t)(llen > UINT16_MAX ? UINT16_MAX : llen);
+    ne.str = key;
+    ne.klen = (uint8_t)klen;
+    ne.norm_len = (uint8_t)t->norm_len;
+    ne.lower_len = (uint8_t)(lower ? llen : 0);
     ne.type = t->type;
-    ne.flags = (uint8_t)(((t->flags & HM_TF_ELONGATED) ? TC_ELONG : 0) | (allcaps ? TC_ALLCAPS : 0));
+    ne.flags = (uint8_t)(((t->flags & HM_TF_ELONGATED) ? TC_ELONG : 0) | (allcaps ? TC_ALLCAPS : 0) |
+                         (lower ? TC_LOWER : 0));
     ne.nh = t->nh;
     *e = ne;
     tc->count++;
@@ -442,28 +443,27 @@ int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang)
     if (t->ce < 0)
         return 0;
     const tc_entry *e = &tb->tc.slots[t->ce];
-    int l = lang == LANG_FR ? 0 : 1;
-    if (!e->stem[l])
+    if (e->mlang != lang || !e->stem)
         return 0;
-    if (put_str(&tb->strs, tb->tc.pool.p + e->stem[l] - 1, e->stem_len[l], &t->stem))
+    if (put_str(&tb->strs, tb->tc.pool.p + e->stem - 1, e->stem_len, &t->stem))
         return -1;
-    t->stem_len = e->stem_len[l];
-    t->sh = e->sh[l];
+    t->stem_len = e->stem_len;
+    t->sh = e->sh;
     return 1;
 }
 
 int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang)
 {
-    if (t->ce < 0)
+    if (t->ce < 0 || t->stem_len > UINT8_MAX)
         return 0;
     tc_entry *e = &tb->tc.slots[t->ce];
-    int l = lang == LANG_FR ? 0 : 1;
     uint32_t off;
     if (put_str(&tb->tc.pool, tb_str(tb, t->stem), t->stem_len, &off))
         return HM_ENOMEM;
-    e->stem[l] = off + 1;
-    e->stem_len[l] = t->stem_len;
-    e->sh[l] = t->sh;
+    hm_tc_lang(e, lang);
+    e->stem = off + 1;
+    e->stem_len = (uint8_t)t->stem_len;
+    e->sh = t->sh;
     return 0;
 }
 
