@@ -165,12 +165,15 @@ typedef struct tok {
 /* Token cache: what a token's bytes always give (norm, lower, flags, and per
  * language its stem), so that a frequent word is folded and stemmed once.  A
  * fixed table per analyzer, emptied between two posts when full. */
+#define TC_INLINE 16              /* keys this long at most are kept in the entry */
 typedef struct tc_entry {
     uint64_t h;                  /* hash of type and bytes; 0 = empty slot */
-    uint64_t nh, sh;             /* hashes of the norm and of the stem */
-    uint32_t str;                /* pool offset of the key, the norm after it, then
-                                    the lower-case form when it differs (TC_LOWER) */
-    uint32_t stem;               /* pool offset + 1 of the stem in language mlang, 0 = none */
+    char k[TC_INLINE];           /* the key, when at most TC_INLINE bytes */
+    uint32_t str;                /* pool offset of the key (when longer), then the norm
+                                    (unless TC_SIMPLE), then the lower-case form when it
+                                    differs (TC_LOWER) */
+    uint32_t stem;               /* pool offset + 1 of the stem in language mlang, 0 = none,
+                                    UINT32_MAX: the first stem_len bytes of the norm */
     uint32_t mword[2];           /* TCM_WORD per language (fr, en): 0 = not yet */
     uint32_t mlid;               /* TCM_LID */
     uint32_t mone[3];            /* TCM_STEM, TCM_CSTEM, TCM_CFIRST in language mlang */
@@ -178,7 +181,7 @@ typedef struct tc_entry {
     uint8_t type, flags;         /* token type; TC_* flags */
     uint8_t uses;                /* hits since it was added or last kept, at most TC_USES_MAX */
     uint8_t mlang;               /* the language of stem and mone (LANG_FR, LANG_EN; 0: none) */
-} tc_entry;                      /* one 64-byte cache line */
+} tc_entry;                      /* one 64-byte cache line; hashes are recomputed */
 
 /* Point entry e's single-language memos (stem, mone) at lang, forgetting those
  * of another language. */
@@ -291,6 +294,9 @@ void hm_stem_free(hm_stemcache *c);
  * to out and returns its offset via *off. */
 int hm_stem(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out, uint32_t *off,
             uint16_t *len);
+/* The same without the cache (for words that the caller caches itself). */
+int hm_stem_uncached(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out,
+                     uint32_t *off, uint16_t *len);
 
 /* ---------- langid.c ---------- */
 

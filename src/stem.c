@@ -69,3 +69,21 @@ int hm_stem(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out,
         return HM_ENOMEM;
     return 0;
 }
+
+int hm_stem_uncached(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out,
+                     uint32_t *off, uint16_t *len)
+{
+    if (lang != LANG_FR && lang != LANG_EN)
+        lang = LANG_EN;
+    const sb_symbol *s = sb_stemmer_stem(c->sb[lang], (const sb_symbol *)lower, (int)n);
+    if (!s)
+        return HM_ENOMEM;
+    int k = sb_stemmer_length(c->sb[lang]);
+    size_t o = out->len;
+    if (hm_strip_accents(out, (const char *)s, (size_t)k) || hm_buf_putc(out, 0))
+        return HM_ENOMEM;
+    size_t sl = out->len - o - 1;
+    *off = (uint32_t)o;
+    *len = (uint16_t)(sl > UINT16_MAX ? UINT16_MAX : sl);
+    return 0;
+}

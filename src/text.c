@@ -193,8 +193,11 @@ static int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 #define TC_KEY_MAX 64                /* longer tokens are not cached */
 #define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
 #define TC_USES_MAX 255
+#define TC_STEM_NORM UINT32_MAX      /* tc_entry.stem: the stem begins the norm */
 _Static_assert(sizeof(tc_entry) == 64, "a token cache entry is one cache line");
-enum { TC_ELONG = 1, TC_ALLCAPS = 2, TC_LOWER = 4 }; /* TC_LOWER: lower differs from norm */
+/* TC_LOWER: lower differs from norm; TC_SIMPLE: norm is the key with A-Z
+ * lower-cased, and lower is norm (neither is in the pool) */
+enum { TC_ELONG = 1, TC_ALLCAPS = 2, TC_LOWER = 4, TC_SIMPLE = 8 };
 /* while tokenizing: a word whose capitals count (HM_TF_CAPS); cleared after */
 #define TF_WANT_CAPS 0x80
 
@@ -236,15 +239,19 @@ static int tc_move(hm_buf *to, const hm_buf *from, uint32_t *off, size_t n)
 /* The pool bytes of e's key, norm and lower strings (with their NULs). */
 static size_t tc_str_size(const tc_entry *e)
 {
-    return (size_t)e->klen + 1 + e->norm_len + 1 + ((e->flags & TC_LOWER) ? e->lower_len + 1u : 0);
+    size_t n = e->klen > TC_INLINE ? e->klen + 1u : 0;
+    if (!(e->flags & TC_SIMPLE))
+        n += e->norm_len + 1u + ((e->flags & TC_LOWER) ? e->lower_len + 1u : 0);
+    return n;
 }
 
 /* Copy the strings of e from tc->pool to tc->pool2. */
 static int tc_move_entry(hm_tokcache *tc, tc_entry *e)
 {
-    if (tc_move(&tc->pool2, &tc->pool, &e->str, tc_str_size(e) - 1))
+    size_t n = tc_str_size(e);
+    if (n && tc_move(&tc->pool2, &tc->pool, &e->str, n - 1))
         return -1;
-    if (e->stem) {
+    if (e->stem && e->stem != TC_STEM_NORM) {
         uint32_t off = e->stem - 1;
         if (tc_move(&tc->pool2, &tc->pool, &off, e->stem_len))
             return -1;
@@ -344,7 +351,7 @@ static tc_entry *tc_slot(hm_tokcache *tc, uint64_t h, const unsigned char *p, si
     for (;;) {
         tc_entry *e = &tc->slots[j];
         if (!e->h || (e->h == h && e->klen == n && e->type == type &&
-                      hm_eq(tc->pool.p + e->str, p, n)))
+                      hm_eq(n <= TC_INLINE ? e->k : tc->pool.p + e->str, p, n)))
             return e;
         j = (j + 1) & (TC_SLOTS - 1);
     }
@@ -383,17 +390,34 @@ static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
 }
 
 /* Fill t from cache entry e. */
-static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, int want_caps)
+static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, const unsigned char *text,
+                  int want_caps)
 {
-    const char *norm = tb->tc.pool.p + e->str + e->klen + 1;
-    if (put_str(&tb->strs, norm, e->norm_len, &t->norm))
-        return HM_ENOMEM;
-    t->norm_len = e->norm_len;
-    t->nh = e->nh;
-    if (t->type != HM_TOK_WORD || !(e->flags & TC_LOWER))
-        t->lower = t->norm; /* the same string (an ASCII word, say) */
-    else if (put_str(&tb->strs, norm + e->norm_len + 1, e->lower_len, &t->lower))
-        return HM_ENOMEM;
+    size_t n = e->norm_len;
+    if (e->flags & TC_SIMPLE) {
+        /* from the token's own bytes: no pool read */
+        hm_buf *b = &tb->strs;
+        if (b->len + n + 2 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
+            return HM_ENOMEM;
+        char *d = b->p + b->len;
+        const unsigned char *k = text + t->start;
+        for (size_t i = 0; i < n; i++)
+            d[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
+        d[n] = 0;
+        d[n + 1] = 0; /* hm_buf keeps a NUL after its bytes */
+        t->norm = t->lower = (uint32_t)b->len;
+        b->len += n + 1;
+    } else {
+        const char *norm = tb->tc.pool.p + e->str + (e->klen > TC_INLINE ? e->klen + 1u : 0);
+        if (put_str(&tb->strs, norm, n, &t->norm))
+            return HM_ENOMEM;
+        if (t->type != HM_TOK_WORD || !(e->flags & TC_LOWER))
+            t->lower = t->norm; /* the same string */
+        else if (put_str(&tb->strs, norm + n + 1, e->lower_len, &t->lower))
+            return HM_ENOMEM;
+    }
+    t->norm_len = (uint16_t)n;
+    t->nh = hm_hash(tb->strs.p + t->norm, n);
     if (e->flags & TC_ELONG)
         t->flags |= HM_TF_ELONGATED;
     if (want_caps && (e->flags & TC_ALLCAPS))
@@ -410,28 +434,33 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
     if (tc->count >= TC_MAX + TC_MAX / 2)
         return 0; /* a huge post: the rest of it goes uncached */
     size_t klen = t->end - t->start;
-    const char *lw = tb_str(tb, t->lower);
+    const unsigned char *key = text + t->start;
+    const char *nm = tb_str(tb, t->norm), *lw = tb_str(tb, t->lower);
     size_t llen = strlen(lw);
-    int lower = t->type == HM_TOK_WORD &&
-                !(llen == t->norm_len && !memcmp(lw, tb_str(tb, t->norm), llen));
+    int lower = t->type == HM_TOK_WORD && !(llen == t->norm_len && !memcmp(lw, nm, llen));
     if (klen > UINT8_MAX || t->norm_len > UINT8_MAX || (lower && llen > UINT8_MAX))
         return 0; /* strings too long for the entry: not cached */
+    int simple = !lower && t->norm_len == klen;
+    for (size_t i = 0; i < klen && simple; i++)
+        simple = (unsigned char)nm[i] == (key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
     tc_entry ne;
     memset(&ne, 0, sizeof ne);
-    uint32_t key, norm, lo;
-    if (put_str(&tc->pool, (const char *)text + t->start, klen, &key) ||
-        put_str(&tc->pool, tb_str(tb, t->norm), t->norm_len, &norm) ||
-        (lower && put_str(&tc->pool, lw, llen, &lo)))
+    uint32_t off = (uint32_t)tc->pool.len, o;
+    if (klen <= TC_INLINE)
+        memcpy(ne.k, key, klen);
+    else if (put_str(&tc->pool, (const char *)key, klen, &o))
+        return HM_ENOMEM;
+    if (!simple && (put_str(&tc->pool, nm, t->norm_len, &o) ||
+                    (lower && put_str(&tc->pool, lw, llen, &o))))
         return HM_ENOMEM;
     ne.h = h;
-    ne.str = key;
+    ne.str = off;
     ne.klen = (uint8_t)klen;
     ne.norm_len = (uint8_t)t->norm_len;
     ne.lower_len = (uint8_t)(lower ? llen : 0);
     ne.type = t->type;
     ne.flags = (uint8_t)(((t->flags & HM_TF_ELONGATED) ? TC_ELONG : 0) | (allcaps ? TC_ALLCAPS : 0) |
-                         (lower ? TC_LOWER : 0));
-    ne.nh = t->nh;
+                         (lower ? TC_LOWER : 0) | (simple ? TC_SIMPLE : 0));
     *e = ne;
     tc->count++;
     t->ce = (int32_t)(e - tc->slots);
@@ -445,10 +474,22 @@ int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang)
     const tc_entry *e = &tb->tc.slots[t->ce];
     if (e->mlang != lang || !e->stem)
         return 0;
-    if (put_str(&tb->strs, tb->tc.pool.p + e->stem - 1, e->stem_len, &t->stem))
+    if (e->stem == TC_STEM_NORM) {
+        /* from the token's own norm: no pool read */
+        hm_buf *b = &tb->strs;
+        size_t n = e->stem_len;
+        if (b->len + n + 2 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
+            return -1;
+        memcpy(b->p + b->len, b->p + t->norm, n);
+        b->p[b->len + n] = 0;
+        b->p[b->len + n + 1] = 0;
+        t->stem = (uint32_t)b->len;
+        b->len += n + 1;
+    } else if (put_str(&tb->strs, tb->tc.pool.p + e->stem - 1, e->stem_len, &t->stem)) {
         return -1;
+    }
     t->stem_len = e->stem_len;
-    t->sh = e->sh;
+    t->sh = hm_hash(tb->strs.p + t->stem, e->stem_len);
     return 1;
 }
 
@@ -458,12 +499,13 @@ int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang)
         return 0;
     tc_entry *e = &tb->tc.slots[t->ce];
     uint32_t off;
-    if (put_str(&tb->tc.pool, tb_str(tb, t->stem), t->stem_len, &off))
+    if (t->stem_len <= t->norm_len && !memcmp(tb_str(tb, t->stem), tb_str(tb, t->norm), t->stem_len))
+        off = TC_STEM_NORM - 1;
+    else if (put_str(&tb->tc.pool, tb_str(tb, t->stem), t->stem_len, &off))
         return HM_ENOMEM;
     hm_tc_lang(e, lang);
     e->stem = off + 1;
     e->stem_len = (uint8_t)t->stem_len;
-    e->sh = t->sh;
     return 0;
 }
 
@@ -573,7 +615,7 @@ static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int
         ce = tc_slot(&tb->tc, ch, text + start, end - start, t->type);
         if (ce->h) {
             ce->uses += ce->uses < TC_USES_MAX;
-            return tc_use(tb, t, ce, want_caps);
+            return tc_use(tb, t, ce, text, want_caps);
         }
     }
 
