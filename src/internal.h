@@ -165,9 +165,10 @@ typedef struct tok {
 /* Token cache: what a token's bytes always give (norm, lower, flags, and per
  * language its stem), so that a frequent word is folded and stemmed once.  A
  * fixed table per analyzer, emptied between two posts when full. */
-#define TC_INLINE 16              /* keys this long at most are kept in the entry */
+#define TC_INLINE 12              /* keys this long at most are kept in the entry */
 typedef struct tc_entry {
     uint64_t h;                  /* hash of type and bytes; 0 = empty slot */
+    uint64_t nh;                 /* hash of the norm */
     char k[TC_INLINE];           /* the key, when at most TC_INLINE bytes */
     uint32_t str;                /* pool offset of the key (when longer), then the norm
                                     (unless TC_SIMPLE), then the lower-case form when it
@@ -175,13 +176,12 @@ typedef struct tc_entry {
     uint32_t stem;               /* pool offset + 1 of the stem in language mlang, 0 = none,
                                     UINT32_MAX: the first stem_len bytes of the norm */
     uint32_t mword[2];           /* TCM_WORD per language (fr, en): 0 = not yet */
-    uint32_t mlid;               /* TCM_LID */
     uint32_t mone[3];            /* TCM_STEM, TCM_CSTEM, TCM_CFIRST in language mlang */
     uint8_t klen, norm_len, lower_len, stem_len;
-    uint8_t type, flags;         /* token type; TC_* flags */
+    uint8_t type, flags;         /* token type; TC_* flags, the TCM_LID memo in bits 4-6 */
     uint8_t uses;                /* hits since it was added or last kept, at most TC_USES_MAX */
     uint8_t mlang;               /* the language of stem and mone (LANG_FR, LANG_EN; 0: none) */
-} tc_entry;                      /* one 64-byte cache line; hashes are recomputed */
+} tc_entry;                      /* one 64-byte cache line; the stem hash is recomputed */
 
 /* Point entry e's single-language memos (stem, mone) at lang, forgetting those
  * of another language. */
@@ -196,9 +196,9 @@ static inline void hm_tc_lang(tc_entry *e, int lang)
 
 /* Lookups whose answer depends on the token alone, memoized in its cache
  * entry (the analyzer's engine is fixed): lexicon entry of the norm and of the
- * stem, category cue chain of the stem, longest category phrase it starts,
- * and the language-id vote (language slot 0). */
-enum { TCM_WORD, TCM_STEM, TCM_CSTEM, TCM_CFIRST, TCM_LID };
+ * stem, category cue chain of the stem, longest category phrase it starts
+ * (the language-id vote has hm_tc_lid). */
+enum { TCM_WORD, TCM_STEM, TCM_CSTEM, TCM_CFIRST };
 
 typedef struct hm_tokcache {
     tc_entry *slots;             /* NULL: no cache (loaders) */
@@ -241,10 +241,22 @@ static inline uint32_t *hm_tc_memo(const hm_textbuf *tb, const tok *t, int kind,
     tc_entry *e = &tb->tc.slots[t->ce]; /* the slots are the analyzer's, not const */
     if (kind == TCM_WORD)
         return &e->mword[lang == LANG_FR ? 0 : 1];
-    if (kind == TCM_LID)
-        return &e->mlid;
     hm_tc_lang(e, lang);
     return &e->mone[kind - TCM_STEM];
+}
+
+/* The language-id vote memo of token t: the vote + 1, 0 when not yet (or
+ * no cache entry); hm_tc_lid_set records vote + 1 (1 to 7). */
+static inline unsigned hm_tc_lid(const hm_textbuf *tb, const tok *t)
+{
+    return t->ce < 0 ? 0 : (tb->tc.slots[t->ce].flags >> 4) & 7u;
+}
+static inline void hm_tc_lid_set(const hm_textbuf *tb, const tok *t, unsigned v)
+{
+    if (t->ce >= 0) {
+        tc_entry *e = &tb->tc.slots[t->ce];
+        e->flags = (uint8_t)((e->flags & 0x8F) | (v & 7u) << 4);
+    }
 }
 
 /* hm_map_get_h of one of token t's strings (at off, n bytes, hash h), memoized

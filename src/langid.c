@@ -93,6 +93,7 @@ static int has_french_diacritic(const char *s)
 /* The evidence of one word (not an elision): a vote code (enum below) that
  * depends on the word alone, so the token cache keeps it. */
 enum { V_NONE, V_FR, V_EN, V_FR_ACCENT, V_FR_LEX, V_EN_LEX };
+_Static_assert(V_EN_LEX + 1 <= 7, "a vote + 1 fits the token cache memo's 3 bits");
 
 static int word_vote(const hm_textbuf *tb, const tok *t, const hm_map *frw, const hm_map *enw,
                      const hm_lexicon *lx)
@@ -142,15 +143,14 @@ int hm_langid_ex(const hm_textbuf *tb, const hm_map *frw, const hm_map *enw,
             fr += 1.5;
             continue;
         }
-        /* memoized in the French slot of the token's cache entry */
-        uint32_t *m = hm_tc_memo(tb, t, TCM_LID, LANG_FR);
+        /* memoized in the token's cache entry */
+        unsigned m = hm_tc_lid(tb, t);
         int vote;
-        if (m && *m)
-            vote = (int)*m - 1;
+        if (m)
+            vote = (int)m - 1;
         else {
             vote = word_vote(tb, t, frw, enw, lx);
-            if (m)
-                *m = (uint32_t)vote + 1;
+            hm_tc_lid_set(tb, t, (unsigned)vote + 1);
         }
         fr += wfr[vote];
         en += wen[vote];

@@ -417,7 +417,7 @@ static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, const unsigned char
             return HM_ENOMEM;
     }
     t->norm_len = (uint16_t)n;
-    t->nh = hm_hash(tb->strs.p + t->norm, n);
+    t->nh = e->nh;
     if (e->flags & TC_ELONG)
         t->flags |= HM_TF_ELONGATED;
     if (want_caps && (e->flags & TC_ALLCAPS))
@@ -454,6 +454,7 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
                     (lower && put_str(&tc->pool, lw, llen, &o))))
         return HM_ENOMEM;
     ne.h = h;
+    ne.nh = t->nh;
     ne.str = off;
     ne.klen = (uint8_t)klen;
     ne.norm_len = (uint8_t)t->norm_len;
