@@ -86,6 +86,26 @@ static int lit_char(char ch)
 
 static int quantifier(char ch) { return ch == '?' || ch == '*' || ch == '{'; }
 
+/* Does the item before p[k] occur at least once: no quantifier that allows
+ * zero times ("?", "*", "{0...}") follows it?  "{m}", "{m,}" and "{m,n}"
+ * with m >= 1 do not. */
+static int at_least_once(const char *p, size_t n, size_t k)
+{
+    if (k >= n || !quantifier(p[k]))
+        return 1;
+    if (p[k] != '{')
+        return 0;
+    size_t j = k + 1, lo = 0, dl = 0;
+    while (j < n && p[j] >= '0' && p[j] <= '9' && lo < 1000)
+        lo = lo * 10 + (size_t)(p[j++] - '0'), dl++;
+    if (!dl || lo == 0)
+        return 0;
+    if (j < n && p[j] == ',')
+        for (j++; j < n && p[j] >= '0' && p[j] <= '9'; j++)
+            ;
+    return j < n && p[j] == '}'; /* else not a quantifier this reading knows: claim nothing */
+}
+
 static int word_byte(unsigned char ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
@@ -337,7 +357,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
     litset c;
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\') {
-            if (i + 1 < n && p[i + 1] == 'd' && !(i + 2 < n && quantifier(p[i + 2]))) {
+            if (i + 1 < n && p[i + 1] == 'd' && at_least_once(p, n, i + 2)) {
                 c.w = 0;
                 c.n = 0;
                 c.mn = 2;
