@@ -1016,6 +1016,18 @@ static pcre2_code *re_compile(const char *p, size_t n, uint32_t opts, int *err, 
     return code;
 }
 
+/* pcre2_match on valid UTF-8 (the normalized text): the JIT's entry
+ * directly, which skips pcre2_match's checks; the interpreter when the
+ * pattern has no JIT code (PCRE2_ERROR_JIT_BADOPTION). */
+static inline int re_match(const pcre2_code *code, const char *t, size_t n, size_t at,
+                           pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    int m = pcre2_jit_match(code, (PCRE2_SPTR)t, n, at, 0, md, mctx);
+    if (m == PCRE2_ERROR_JIT_BADOPTION)
+        m = pcre2_match(code, (PCRE2_SPTR)t, n, at, PCRE2_NO_UTF_CHECK, md, mctx);
+    return m;
+}
+
 /* The compiled pattern (anchored: the version that matches only at the start
  * offset; PCRE2's JIT takes anchoring at compile time only), compiled now if
  * no analyzer needed it before.  Two threads may both compile it: one copy
@@ -1596,8 +1608,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                             break;
                         at = pp[pi++];
                     }
-                    int m = pcre2_match(code, (PCRE2_SPTR)nt->p, nt->len, at, PCRE2_NO_UTF_CHECK,
-                                        s->md, s->mctx);
+                    int m = re_match(code, nt->p, nt->len, at, s->md, s->mctx);
                     if (m == PCRE2_ERROR_NOMATCH && anch)
                         continue; /* not here: the next place */
                     if (m < 0)
