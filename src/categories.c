@@ -86,6 +86,26 @@ static int lit_char(char ch)
 
 static int quantifier(char ch) { return ch == '?' || ch == '*' || ch == '{'; }
 
+/* Does the item before p[k] occur at least once: no quantifier that allows
+ * zero times ("?", "*", "{0...}") follows it?  "{m}", "{m,}" and "{m,n}"
+ * with m >= 1 do not. */
+static int at_least_once(const char *p, size_t n, size_t k)
+{
+    if (k >= n || !quantifier(p[k]))
+        return 1;
+    if (p[k] != '{')
+        return 0;
+    size_t j = k + 1, lo = 0, dl = 0;
+    while (j < n && p[j] >= '0' && p[j] <= '9' && lo < 1000)
+        lo = lo * 10 + (size_t)(p[j++] - '0'), dl++;
+    if (!dl || lo == 0)
+        return 0;
+    if (j < n && p[j] == ',')
+        for (j++; j < n && p[j] >= '0' && p[j] <= '9'; j++)
+            ;
+    return j < n && p[j] == '}'; /* else not a quantifier this reading knows: claim nothing */
+}
+
 static int word_byte(unsigned char ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
@@ -176,6 +196,7 @@ static size_t skip_class(const char *p, size_t n, size_t i)
 }
 
 #define LIT_SET 480   /* bytes of a literal set: sizeof cat_regex.lit */
+#define LIT_SETS_MAX 3 /* literal sets per pattern */
 
 /* Is everything in p[0..i) zero-width ("\b", "^", lookbehinds)? */
 static int zero_width(const char *p, size_t i)
@@ -268,6 +289,46 @@ static void keep_best(litset *best, int *nb, int k, const litset *c)
         (*nb)++;
 }
 
+static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, int depth);
+
+/* Alternatives: a match of the whole holds a match of one branch, so the
+ * union of one required set of each branch is required.  The q-th union u[q]
+ * takes each branch's q-th best set (its last one when it has fewer): up to
+ * k unions, as many as the branch with the most sets has.  Adds branch
+ * p[0..n) to u[0..*nu) (first: the first branch, which starts them); 0 when a
+ * branch requires nothing or a union does not fit. */
+static int union_add(litset *u, int *nu, int k, const char *p, size_t n, int ctx, int depth,
+                     int first)
+{
+    litset sub[LIT_SETS_MAX];
+    int ns = required_sets(p, n, sub, k, ctx, depth + 1);
+    if (!ns)
+        return 0;
+    if (first) {
+        for (int q = 0; q < k; q++) {
+            u[q].w = 0;
+            u[q].n = 0;
+            u[q].mn = 1000;
+            u[q].first = 1;
+            u[q].lead = 0;
+        }
+        *nu = 0;
+    }
+    /* every union gets a set of every branch; those past the widest branch
+     * would repeat the last one */
+    if (ns > *nu)
+        *nu = ns;
+    for (int q = 0; q < k; q++) {
+        const litset *b = &sub[q < ns ? q : ns - 1];
+        if (!lit_merge(u[q].s, &u[q].w, LIT_SET, &u[q].n, b->s, b->n, &u[q].mn))
+            return 0;
+        u[q].first = u[q].first && b->first;
+        if (b->lead > u[q].lead)
+            u[q].lead = b->lead;
+    }
+    return 1;
+}
+
 /* The literal sets every match of p[0..n) needs: up to k of them, each from
  * a different mandatory element, best first, in sets[].  Returns how many.
  * ctx: LIT_LEAD / LIT_TRAIL when what comes before / after p[0..n) in the
@@ -277,29 +338,26 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
     size_t cap = LIT_SET;
     if (depth > 8)
         return 0;
-    /* a top-level alternation: one set, the union of what its branches need */
+    /* a top-level alternation: sets that are unions of one set of each branch */
     size_t bar = top_level_bar(p, n);
     if (bar < n) {
-        litset x, y;
-        if (!required_sets(p, bar, &x, 1, ctx, depth + 1) ||
-            !required_sets(p + bar + 1, n - bar - 1, &y, 1, ctx, depth + 1))
-            return 0;
-        litset *u = &sets[0];
-        u->w = 0;
-        u->mn = 1000;
-        u->n = 0;
-        if (!lit_merge(u->s, &u->w, cap, &u->n, x.s, x.n, &u->mn) ||
-            !lit_merge(u->s, &u->w, cap, &u->n, y.s, y.n, &u->mn))
-            return 0;
-        u->first = x.first && y.first;
-        u->lead = x.lead > y.lead ? x.lead : y.lead;
-        return 1;
+        litset u[LIT_SETS_MAX];
+        int nu = 0;
+        size_t bounds[2][2] = {{0, bar}, {bar + 1, n}};
+        for (int bi = 0; bi < 2; bi++)
+            if (!union_add(u, &nu, k, p + bounds[bi][0], bounds[bi][1] - bounds[bi][0], ctx,
+                           depth, bi == 0))
+                return 0;
+        int nb = 0;
+        for (int q = 0; q < nu; q++)
+            keep_best(sets, &nb, k, &u[q]);
+        return nb;
     }
     int nb = 0;
     litset c;
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\') {
-            if (i + 1 < n && p[i + 1] == 'd' && !(i + 2 < n && quantifier(p[i + 2]))) {
+            if (i + 1 < n && p[i + 1] == 'd' && at_least_once(p, n, i + 2)) {
                 c.w = 0;
                 c.n = 0;
                 c.mn = 2;
@@ -358,24 +416,17 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 /* the union of what each branch needs */
                 int sctx = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
                            (bound_after(p, n, e + 1, ctx) ? LIT_TRAIL : 0);
-                litset sub;
-                c.w = 0;
-                c.n = 0;
-                c.mn = 1000;
-                int ok = 1, all_first = 1;
-                size_t in_lead = 0;
+                litset u[LIT_SETS_MAX];
+                int nu = 0, ok = 1;
                 for (int bi = 0; ok && bi < nst; bi++) {
                     size_t bs = starts[bi], be = bi + 1 < nst ? starts[bi + 1] - 1 : e;
-                    ok = required_sets(p + bs, be - bs, &sub, 1, sctx, depth + 1) &&
-                         lit_merge(c.s, &c.w, cap, &c.n, sub.s, sub.n, &c.mn);
-                    all_first &= sub.first;
-                    if (ok && sub.lead > in_lead)
-                        in_lead = sub.lead;
+                    ok = union_add(u, &nu, k, p + bs, be - bs, sctx, depth, bi == 0);
                 }
-                c.first = all_first && zero_width(p, i);
-                c.lead = lead_add(max_len(p, i, 0), in_lead);
-                if (ok)
-                    keep_best(sets, &nb, k, &c);
+                for (int ui = 0; ok && ui < nu; ui++) {
+                    u[ui].first = u[ui].first && zero_width(p, i);
+                    u[ui].lead = lead_add(max_len(p, i, 0), u[ui].lead);
+                    keep_best(sets, &nb, k, &u[ui]);
+                }
             }
             i = e;
             continue;
@@ -530,9 +581,9 @@ static size_t max_len(const char *p, size_t n, int depth)
  * before the first occurrence of one of its literals. */
 static void pattern_literals(cat_regex *re, const char *p, size_t n)
 {
-    litset sets[3];
-    size_t lead[3];
-    int ns = required_sets(p, n, sets, 3, 0, 0);
+    litset sets[LIT_SETS_MAX];
+    size_t lead[LIT_SETS_MAX];
+    int ns = required_sets(p, n, sets, LIT_SETS_MAX, 0, 0);
     for (int q = 0; q < ns; q++)
         lead[q] = sets[q].lead;
     int best = 0;
@@ -963,6 +1014,18 @@ static pcre2_code *re_compile(const char *p, size_t n, uint32_t opts, int *err, 
     if (code)
         pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     return code;
+}
+
+/* pcre2_match on valid UTF-8 (the normalized text): the JIT's entry
+ * directly, which skips pcre2_match's checks; the interpreter when the
+ * pattern has no JIT code (PCRE2_ERROR_JIT_BADOPTION). */
+static inline int re_match(const pcre2_code *code, const char *t, size_t n, size_t at,
+                           pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    int m = pcre2_jit_match(code, (PCRE2_SPTR)t, n, at, 0, md, mctx);
+    if (m == PCRE2_ERROR_JIT_BADOPTION)
+        m = pcre2_match(code, (PCRE2_SPTR)t, n, at, PCRE2_NO_UTF_CHECK, md, mctx);
+    return m;
 }
 
 /* The compiled pattern (anchored: the version that matches only at the start
@@ -1545,8 +1608,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                             break;
                         at = pp[pi++];
                     }
-                    int m = pcre2_match(code, (PCRE2_SPTR)nt->p, nt->len, at, PCRE2_NO_UTF_CHECK,
-                                        s->md, s->mctx);
+                    int m = re_match(code, nt->p, nt->len, at, s->md, s->mctx);
                     if (m == PCRE2_ERROR_NOMATCH && anch)
                         continue; /* not here: the next place */
                     if (m < 0)

@@ -382,14 +382,16 @@ typedef struct cat_regex {
     uint16_t cat;
     uint8_t lang;        /* LANG_UND = both */
     float weight;
-    char lit[480];       /* literals (flags byte, bytes, NUL), in sets: every match
-                          * contains one of each set (LIT_SET in categories.c) */
+    /* what matching reads, in the first cache line with the above; the
+     * literals, read when the index is built, after */
     uint8_t nlit;        /* 0 = no prefilter */
     uint8_t nsets;       /* the literals form this many sets (a post needs one of each) */
     uint8_t lit_first;   /* every match starts with one of the literals of set 0 */
     uint8_t anch;        /* ... none of which is "a digit": matches are tried only there */
     uint16_t lead;       /* else matches start at most this many bytes before a literal
                           * of set 0 (LEAD_UNBOUNDED: not known) */
+    char lit[480];       /* literals (flags byte, bytes, NUL), in sets: every match
+                          * contains one of each set (LIT_SET in categories.c) */
 } cat_regex;
 #define LEAD_UNBOUNDED 0xFFFFu
 

@@ -95,10 +95,13 @@ static void test_lead(void)
         {"\\b(?:une|deux)\\s(?:heures?|minutes?) d'attente\\b", LEAD_UNBOUNDED,
          "on a eu deux heures d'attente au guichet"},
         {"\\b\\w{2,5}ly\\s(?:waited|queued)\\b", 8, "we sadly waited for ages"},
-        {"(?:ab|cde)\\d{3}\\s?zorblat", 7, "cde123 zorblat and ab456zorblat"},
+        /* the digits ("\\d{3}": at least one) are at most 3 bytes in */
+        {"(?:ab|cde)\\d{3}\\s?zorblat", 3, "cde123 zorblat and ab456zorblat"},
         {"(?<=\\s)qu{2}x{1,4}pling", 7, "a quuxxxxpling here"},
         {"\\b\\d+ frobnitz(?:es)?\\b", 0, "i bought 12345 frobnitzes today"},
-        {"\\bpay\\w* [a-z]{0,9} ?twice\\b|\\bdouble (?:charged|billed)\\b", LEAD_UNBOUNDED,
+        /* {twice, double} starts unbounded before the match; {pay, charged,
+         * billed} at most "double " before */
+        {"\\bpay\\w* [a-z]{0,9} ?twice\\b|\\bdouble (?:charged|billed)\\b", 7,
          "they payed me something twice, then double billed me"},
         {"[^x]{3}glorp", 12, "the glorp and zzz glorp"},
         {"\\b.{0,6}snerk\\b", 24, "hello snerk. one more snerk"},
@@ -195,10 +198,96 @@ static void test_shared_prefix(void)
     }
 }
 
+/* Alternatives give several sets, each the union of one set of every
+ * branch: "pas" alone (in both branches) does not make the pattern run; a
+ * post with a literal of every set does, and no match is lost. */
+static void test_alternation_sets(void)
+{
+    static const char *const pats[] = {
+        "\\b(?:pas|plus) (?:mon|son) (?:zorblat|quixel)\\b|\\bpas sa quixel\\b",
+        "\\b(?:pas de (?:frobnitz|glorpex)|plus (?:aucun|un seul) (?:frobnitz|snerkle))\\b",
+    };
+    static const struct {
+        const char *text;
+        int runs; /* patterns the prefilter lets run */
+        int matches;
+    } cases[] = {
+        {"il n'y a pas de quoi, plus rien", 0, 0},
+        {"pas mon zorblat, plus son quixel", 1, 2},
+        {"pas sa quixel", 1, 1},
+        {"mon zorblat", 0, 0},
+        {"pas de glorpex, plus un seul snerkle", 1, 2},
+        {"plus de snerkle", 0, 0},
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    hm_status st;
+    if (e) {
+        const hm_cats *c = &e->cats;
+        for (size_t i = 0; i < c->nre; i++)
+            CHECK(c->re[i].nsets >= 2, "pattern %zu: %d literal sets", i, c->re[i].nsets);
+        hm_analyzer *a = hm_analyzer_new(e, &st);
+        if (a) {
+            a->cat.verify = 1;
+            for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+                hm_result r;
+                size_t ran = a->cat.ran;
+                hm_analyze_ex(a, cases[i].text, strlen(cases[i].text),
+                              &(hm_options){HM_LANG_FR, 0}, &r);
+                CHECK((int)(a->cat.ran - ran) == cases[i].runs && (int)a->cat.nm == cases[i].matches,
+                      "\"%s\": %zu runs, %zu matches", cases[i].text, a->cat.ran - ran,
+                      a->cat.nm);
+            }
+            CHECK(a->cat.misses == 0, "alternation sets: %zu matches lost", a->cat.misses);
+            hm_analyzer_free(a);
+        }
+        crafted_done(e, dir);
+    }
+}
+
+/* "\d{m,n}" with m >= 1 is a required digit; "\d{0,n}" is not. */
+static void test_digit_counts(void)
+{
+    static const char *const pats[] = {
+        "\\bservie? a \\d{1,2}\\s?h\\b", "\\bzorblat \\d{0,2}x\\b", "\\bquixel \\d{2}\\b",
+    };
+    static const int nsets[] = {2, 1, 2};
+    static const char *const texts[] = {
+        "servie a 14h, zorblat x, quixel 42",
+        "servie a midi",
+        "servie a 9 h et zorblat 7x",
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    hm_status st;
+    if (e) {
+        const hm_cats *c = &e->cats;
+        for (size_t i = 0; i < c->nre && i < sizeof nsets / sizeof *nsets; i++)
+            CHECK(c->re[i].nsets == nsets[i], "pattern %zu: %d literal sets, expected %d", i,
+                  c->re[i].nsets, nsets[i]);
+        hm_analyzer *a = hm_analyzer_new(e, &st);
+        if (a) {
+            a->cat.verify = 1;
+            size_t nm = 0;
+            for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+                hm_result r;
+                hm_analyze_ex(a, texts[i], strlen(texts[i]), &(hm_options){HM_LANG_FR, 0}, &r);
+                nm += a->cat.nm;
+            }
+            CHECK(a->cat.misses == 0 && nm == 5, "digit counts: %zu matches, %zu lost", nm,
+                  a->cat.misses);
+            hm_analyzer_free(a);
+        }
+        crafted_done(e, dir);
+    }
+}
+
 int main(void)
 {
     test_lead();
     test_shared_prefix();
+    test_alternation_sets();
+    test_digit_counts();
     hm_status st;
     hm_engine *e = hm_engine_open(NULL, &st);
     CHECK(e != NULL, "engine open: %s", st.message);
