@@ -43,8 +43,8 @@ int main(void)
     signals(a, "Internet down for days, no refund #fail", &cs);
     CHECK(!cs.mention && cs.problem >= 3, "mention %d problem %d", cs.mention, cs.problem);
 
-    signals(a, "Toujours en panne, encore une erreur", &cs);
-    CHECK(cs.problem == 4, "problem words %d (toujours, panne, encore, erreur)", cs.problem);
+    signals(a, "Still waiting, the app fails again with an error", &cs);
+    CHECK(cs.problem == 5, "problem words %d (still, waiting, fails, again, error)", cs.problem);
 
     signals(a, "", &cs);
     CHECK(!cs.support && !cs.mention && !cs.question && !cs.problem, "empty post: no signal");
