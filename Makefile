@@ -119,7 +119,7 @@ $(BUILD)/humeur.pc: FORCE
 
 # ---- tests ----
 TEST_BINS = $(BUILD)/test_api $(BUILD)/test_golden $(BUILD)/test_alloc $(BUILD)/test_prefilter \
-            $(BUILD)/test_snapshot $(BUILD)/test_fmt
+            $(BUILD)/test_snapshot $(BUILD)/test_fmt $(BUILD)/test_csig
 $(BUILD)/test_%: tests/test_%.c $(BUILD)/libhumeur.a tests/tap.h
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
 

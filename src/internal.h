@@ -506,9 +506,9 @@ int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const ch
 
 #define HM_NOUT 4        /* negative, neutral, positive, complaint */
 #define HM_NBLEND 13     /* inputs of the polarity blend */
-#define HM_NCBLEND 6     /* inputs of the complaint blend */
+#define HM_NCBLEND 9     /* inputs of the complaint blend */
 #define HM_MODEL_MAGIC "HUMEURM\x01"
-#define HM_MODEL_VERSION 5u
+#define HM_MODEL_VERSION 6u
 #define HM_MODEL_HEADER 4096
 #define HM_MAXSRC HM_TRAIN_MAX_SOURCES /* sources a model tells apart (its router's classes) */
 enum {
@@ -555,8 +555,16 @@ size_t hm_features_unique(uint64_t *f, size_t n);
 void hm_blend_inputs(const double s[HM_NOUT], const struct hm_lexscore *ls, double cue_total,
                      size_t ntoks, int social, double x[HM_NBLEND]);
 int hm_is_social(const hm_textbuf *tb);
+/* What a post's tokens say of a complaint besides its words' weights: a
+ * question, a customer-service account addressed (@...help, @...support,
+ * @...care), any @mention, and how many problem-report words ("still",
+ * "again", "down", "error", "refund", "panne"...) it has (engine.c). */
+typedef struct hm_csig {
+    uint8_t question, support, mention, problem;
+} hm_csig;
+void hm_complaint_signals(const hm_textbuf *tb, hm_csig *cs);
 void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const struct hm_lexscore *ls,
-                         double cue_total, int question, double x[HM_NCBLEND]);
+                         double cue_total, const hm_csig *cs, double x[HM_NCBLEND]);
 struct hm_model;
 /* Calibrated probabilities: the sources' blends mixed by q; b gets the mixed
  * decision biases. */

@@ -226,7 +226,8 @@ int hm_decide(const double p[3], const float b[3])
  * HM_MODEL_HEADER; then fingerprints[cap], weights[cap][NOUT], router
  * fingerprints[rcap] and router weights[rcap][nsrc].
  * Version 4 added long_from, decision biases, the complaint threshold and the
- * rating-number features; version 5 the sources' blends and the router. */
+ * rating-number features; version 5 the sources' blends and the router;
+ * version 6 three more complaint blend inputs (hm_complaint_signals). */
 _Static_assert(48 + 4 * (1 + HM_NOUT + 5 + HM_NCBLEND + 1 + 8) +
                        4 * HM_MAXSRC * (3 * (HM_NBLEND + 1) + 3 + 1) <= HM_MODEL_HEADER,
                "model header too small");
@@ -507,14 +508,17 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
 }
 
 void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const hm_lexscore *ls,
-                         double cue_total, int question, double x[HM_NCBLEND])
+                         double cue_total, const hm_csig *cs, double x[HM_NCBLEND])
 {
     x[0] = s[3];
     x[1] = ls->score;
     x[2] = log1p(ls->neg);
     x[3] = cue_total > 3 ? 3 : cue_total;
-    x[4] = question ? 1.0 : 0.0;
+    x[4] = cs->question ? 1.0 : 0.0;
     x[5] = p[0] - p[2]; /* the calibrated polarity */
+    x[6] = cs->support ? 1.0 : 0.0;
+    x[7] = cs->mention ? 1.0 : 0.0;
+    x[8] = log1p((double)cs->problem);
 }
 
 void hm_blend_probs(const hm_model *m, const double x[HM_NBLEND], const double *q, double p[3],

@@ -38,7 +38,8 @@ typedef struct doc {
     uint32_t n;
     int8_t pol;          /* 0 neg, 1 neu, 2 pos, -1 none */
     int8_t cmp;          /* 0/1, -1 none */
-    uint8_t dev, question, social;
+    uint8_t dev, social;
+    hm_csig cs;          /* the complaint signals of its tokens */
     uint8_t domain;      /* 0 short, 1 long (the keys in feats are the domain's) */
     uint8_t copy;        /* a training post's copy in the other domain */
     uint16_t group;      /* the source the post came from */
@@ -183,8 +184,7 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     d->nhits = ls.nhits;
     d->maxcat = (float)hm_cat_max(&t->a->cat, &t->e->cats);
     d->social = (uint8_t)hm_is_social(&t->a->tb);
-    for (size_t i = 0; i < t->a->tb.ntoks; i++)
-        d->question |= t->a->tb.toks[i].punct_q != 0;
+    hm_complaint_signals(&t->a->tb, &d->cs);
     t->fitted = 0;
     return 0;
 }
@@ -798,7 +798,7 @@ static double post_complaint(const doc *d, const double s[HM_NOUT], const double
 {
     hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
     double x[HM_NCBLEND];
-    hm_complaint_inputs(s, pb, &ls, d->lex[3], d->question, x);
+    hm_complaint_inputs(s, pb, &ls, d->lex[3], &d->cs, x);
     double z = cblend[HM_NCBLEND];
     for (int j = 0; j < HM_NCBLEND; j++)
         z += cblend[j] * x[j];
@@ -976,7 +976,7 @@ static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
         heads_scores(t, fc, d, fi, s);
         post_probs(mx, d, fi, s, pb + k * 3, b);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
-        hm_complaint_inputs(s, pb + k * 3, &ls, d->lex[3], d->question, XC + k * HM_NCBLEND);
+        hm_complaint_inputs(s, pb + k * 3, &ls, d->lex[3], &d->cs, XC + k * HM_NCBLEND);
         yc[k] = d->cmp;
         wc[k] = d->weight;
         k++;
