@@ -562,7 +562,7 @@ int hm_is_social(const hm_textbuf *tb);
 typedef struct hm_csig {
     uint8_t question, support, mention, problem;
 } hm_csig;
-void hm_complaint_signals(const hm_textbuf *tb, hm_csig *cs);
+void hm_complaint_signals(const hm_engine *e, const hm_textbuf *tb, hm_csig *cs);
 void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const struct hm_lexscore *ls,
                          double cue_total, const hm_csig *cs, double x[HM_NCBLEND]);
 struct hm_model;
@@ -626,6 +626,7 @@ struct hm_engine {
     hm_lexicon lex;
     hm_cats cats;
     hm_map langfr, langen;
+    hm_map problem_words; /* complaint signals: problem-report words (norms) */
     int scorer;
     size_t max_text;
     hm_buf srcbuf;       /* file contents when loaded from a directory */

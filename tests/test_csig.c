@@ -13,7 +13,7 @@ static void signals(hm_analyzer *a, const char *text, hm_csig *cs)
     hm_result r;
     int rc = hm_analyze(a, text, strlen(text), &r);
     CHECK(rc == 0, "analyze: %s", hm_strerror(rc));
-    hm_complaint_signals(&a->tb, cs);
+    hm_complaint_signals(a->e, &a->tb, cs);
 }
 
 int main(void)
