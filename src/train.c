@@ -659,6 +659,31 @@ static double devset_logloss(const devset *ds)
     return ds->ngrp ? sum / ds->ngrp : 0;
 }
 
+/* Notes a setting tried (the first 16 are kept for the report). */
+static void note_trial(hm_train_report *r, int complaint, double lr, double l2, double score,
+                       double logloss)
+{
+    if ((size_t)r->ntried >= sizeof r->tried / sizeof *r->tried)
+        return;
+    hm_train_trial *tr = &r->tried[r->ntried++];
+    tr->complaint = complaint;
+    tr->lr = lr;
+    tr->l2 = l2;
+    tr->score = score;
+    tr->logloss = logloss;
+}
+
+/* The mean log-loss of binary probabilities p against labels y. */
+static double binary_logloss(const double *p, const int8_t *y, size_t n)
+{
+    double ll = 0;
+    for (size_t j = 0; j < n; j++) {
+        double pj = p[j] < 1e-6 ? 1e-6 : p[j] > 1 - 1e-6 ? 1 - 1e-6 : p[j];
+        ll -= y[j] ? log(pj) : log(1 - pj);
+    }
+    return n ? ll / (double)n : 0;
+}
+
 /* Decision biases per source, for the metric its dev rows are judged by
  * (kmetric; -1 when its rows are judged by several).  Accuracy: none (the
  * blend is calibrated: the most probable class is the best guess).
@@ -1493,14 +1518,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             fit_blends(&dv, KB, blend);
             double ll = devset_logloss(&dv);
             double score = ndev ? tune_biases(&dv, KB, kmetric, db) : 1;
-            if (r.ntried < 16) {
-                hm_train_trial *tr = &r.tried[r.ntried++];
-                tr->complaint = 0;
-                tr->lr = lr;
-                tr->l2 = l2;
-                tr->score = score;
-                tr->logloss = ll;
-            }
+            note_trial(&r, 0, lr, l2, score, ll);
             if (best < 0 || ll < bestll) {
                 bestll = ll;
                 best = score;
@@ -1545,20 +1563,8 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 }
                 /* the settings are chosen on the log-loss of the out-of-fold
                  * probabilities: F1 at a threshold moves with a few posts */
-                double ll = 0;
-                for (size_t j = 0; j < nc; j++) {
-                    double pj = cp[j] < 1e-6 ? 1e-6 : cp[j] > 1 - 1e-6 ? 1 - 1e-6 : cp[j];
-                    ll -= cy[j] ? log(pj) : log(1 - pj);
-                }
-                ll = nc ? ll / (double)nc : 0;
-                if (r.ntried < 16) {
-                    hm_train_trial *tr = &r.tried[r.ntried++];
-                    tr->complaint = 1;
-                    tr->lr = lr;
-                    tr->l2 = l2;
-                    tr->score = f1;
-                    tr->logloss = ll;
-                }
+                double ll = binary_logloss(cp, cy, nc);
+                note_trial(&r, 1, lr, l2, f1, ll);
                 if (bcf1 < 0 || ll < bll) {
                     bll = ll;
                     bcf1 = f1;

@@ -81,6 +81,18 @@ static void crafted_done(hm_engine *e, const char *dir)
     rmdir(dir);
 }
 
+/* Analyses each of texts[0..n) in lang; returns the category matches of all. */
+static size_t run_texts(hm_analyzer *a, const char *const *texts, size_t n, int lang)
+{
+    size_t nm = 0;
+    for (size_t i = 0; i < n; i++) {
+        hm_result r;
+        hm_analyze_ex(a, texts[i], strlen(texts[i]), &(hm_options){lang, 0}, &r);
+        nm += a->cat.nm;
+    }
+    return nm;
+}
+
 /* Patterns whose matches start before the literal the prefilter reads, by a
  * bounded distance (quantifiers {m}, {m,n}, ?, groups, alternatives,
  * lookbehinds) or an unbounded one: the start offset computed from that
@@ -183,12 +195,7 @@ static void test_shared_prefix(void)
         hm_analyzer *a = hm_analyzer_new(e, &st);
         if (a) {
             a->cat.verify = 1;
-            size_t nm = 0;
-            for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-                hm_result r;
-                hm_analyze_ex(a, texts[i], strlen(texts[i]), &(hm_options){HM_LANG_FR, 0}, &r);
-                nm += a->cat.nm;
-            }
+            size_t nm = run_texts(a, texts, sizeof texts / sizeof *texts, HM_LANG_FR);
             CHECK(a->cat.misses == 0, "shared-prefix literals: %zu matches lost", a->cat.misses);
             CHECK(nm > 0 && a->cat.ran < a->cat.could, "%zu matches, %zu runs of %zu", nm,
                   a->cat.ran, a->cat.could);
@@ -268,12 +275,7 @@ static void test_digit_counts(void)
         hm_analyzer *a = hm_analyzer_new(e, &st);
         if (a) {
             a->cat.verify = 1;
-            size_t nm = 0;
-            for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-                hm_result r;
-                hm_analyze_ex(a, texts[i], strlen(texts[i]), &(hm_options){HM_LANG_FR, 0}, &r);
-                nm += a->cat.nm;
-            }
+            size_t nm = run_texts(a, texts, sizeof texts / sizeof *texts, HM_LANG_FR);
             CHECK(a->cat.misses == 0 && nm == 5, "digit counts: %zu matches, %zu lost", nm,
                   a->cat.misses);
             hm_analyzer_free(a);
