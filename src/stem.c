@@ -34,6 +34,16 @@ void hm_stem_free(hm_stemcache *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Appends the stem of lower, accents stripped, and a NUL to b. */
+static int snowball(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *b)
+{
+    const sb_symbol *s = sb_stemmer_stem(c->sb[lang], (const sb_symbol *)lower, (int)n);
+    if (!s)
+        return HM_ENOMEM;
+    int k = sb_stemmer_length(c->sb[lang]);
+    return hm_strip_accents(b, (const char *)s, (size_t)k) || hm_buf_putc(b, 0) ? HM_ENOMEM : 0;
+}
+
 int hm_stem(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out, uint32_t *off,
             uint16_t *len)
 {
@@ -50,13 +60,9 @@ int hm_stem(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out,
             hm_map_free(&c->map[lang]);
             c->vals[lang].len = 0;
         }
-        const sb_symbol *s = sb_stemmer_stem(c->sb[lang], (const sb_symbol *)lower, (int)n);
-        if (!s)
-            return HM_ENOMEM;
-        int k = sb_stemmer_length(c->sb[lang]);
         hm_buf *vb = &c->vals[lang];
         size_t voff = vb->len;
-        if (hm_strip_accents(vb, (const char *)s, (size_t)k) || hm_buf_putc(vb, 0))
+        if (snowball(c, lang, lower, n, vb))
             return HM_ENOMEM;
         if (voff > UINT32_MAX || hm_map_put(&c->map[lang], lower, n, (uint32_t)voff))
             return HM_ENOMEM;
@@ -75,12 +81,8 @@ int hm_stem_uncached(hm_stemcache *c, int lang, const char *lower, size_t n, hm_
 {
     if (lang != LANG_FR && lang != LANG_EN)
         lang = LANG_EN;
-    const sb_symbol *s = sb_stemmer_stem(c->sb[lang], (const sb_symbol *)lower, (int)n);
-    if (!s)
-        return HM_ENOMEM;
-    int k = sb_stemmer_length(c->sb[lang]);
     size_t o = out->len;
-    if (hm_strip_accents(out, (const char *)s, (size_t)k) || hm_buf_putc(out, 0))
+    if (snowball(c, lang, lower, n, out))
         return HM_ENOMEM;
     size_t sl = out->len - o - 1;
     *off = (uint32_t)o;
