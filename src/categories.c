@@ -774,12 +774,13 @@ static int build_literal_index(hm_cats *c)
     b.lit = calloc(n + 1, sizeof *b.lit);
     b.tgt = calloc(n + 1, sizeof *b.tgt);
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
+    c->digit_sets = calloc(c->nre + 1, sizeof *c->digit_sets);
     c->need = calloc(c->nre + 1, sizeof *c->need);
     c->lit_bloom = calloc(2 * BLOOM_WORDS + TRI_WORDS, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
         !b.lit || !b.tgt ||
-        !c->digit_re || !c->need || !c->lit_bloom)
+        !c->digit_re || !c->digit_sets || !c->need || !c->lit_bloom)
         goto out;
     c->nwords = (c->nre + 63) / 64;
     for (int l = LANG_FR; l <= LANG_EN; l++)
@@ -806,8 +807,11 @@ static int build_literal_index(hm_cats *c)
             if (lit[1] == HM_LIT_DIGIT && set == 0)
                 c->re[i].anch = 0; /* a digit anywhere in a run may start a match */
             if (lit[1] == HM_LIT_DIGIT) {
-                c->digit_re[c->ndigit_re].re = (uint16_t)i;
-                c->digit_re[c->ndigit_re++].set = set;
+                c->digit_sets[i] |= (uint8_t)(1u << set);
+                if (c->need[i] == 1u << set) {
+                    c->digit_re[c->ndigit_re].re = (uint16_t)i;
+                    c->digit_re[c->ndigit_re++].set = set;
+                }
                 continue;
             }
             uint32_t k = key3((const unsigned char *)lit + 1);
@@ -932,6 +936,19 @@ static inline void scan_slot(const hm_cats *c, hm_cat_state *s, const struct cat
     }
 }
 
+/* Set `set` of pattern r holds "a digit", and the post's digits run from
+ * digit to last_digit: only the span matters (no anchored tries on a digit
+ * set: re->anch). */
+static void digit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t digit,
+                        size_t last_digit)
+{
+    uint16_t k = s->slot_of[r];
+    size_t lastx = k && (s->ps[k - 1].found & (1u << set)) ? s->ps[k - 1].last[set] : 0;
+    lit_found(s, r, set, digit);
+    struct cat_pstate *p = &s->ps[s->slot_of[r] - 1];
+    p->last[set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
+}
+
 /* One pass over the normalized post: mark the patterns that have a literal
  * of each of their sets in it.  t has 8 readable bytes past n (zeros):
  * literals are compared as one 64-bit word. */
@@ -986,20 +1003,21 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
         if (m3)
             scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
     }
-    if (digit < n)
-        for (size_t q = 0; q < c->ndigit_re; q++) {
-            uint16_t r = c->digit_re[q].re;
-            unsigned set = c->digit_re[q].set;
-            /* first and last digits: only the span matters (no anchored tries
-             * on a digit set: re->anch) */
-            uint16_t k = s->slot_of[r];
-            if (!k && c->need[r] != 1u << set)
-                continue; /* it needs other sets too, and none occurs */
-            size_t lastx = k && (s->ps[k - 1].found & (1u << set)) ? s->ps[k - 1].last[set] : 0;
-            lit_found(s, r, set, digit);
-            struct cat_pstate *p = &s->ps[s->slot_of[r] - 1];
-            p->last[set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
+    if (digit < n) {
+        /* the patterns a literal touched, with a digit in some set (those that
+         * need a digit alone are the list's) */
+        size_t nt = s->ntouched;
+        for (size_t q = 0; q < nt; q++) {
+            uint16_t r = s->touched[q];
+            unsigned d = c->digit_sets[r];
+            if (d && c->need[r] != 1)
+                for (unsigned set = 0; set < 3; set++)
+                    if (d & (1u << set))
+                        digit_found(s, r, set, digit, last_digit);
         }
+        for (size_t q = 0; q < c->ndigit_re; q++)
+            digit_found(s, c->digit_re[q].re, c->digit_re[q].set, digit, last_digit);
+    }
     for (size_t q = 0; q < s->ntouched; q++) {
         uint16_t r = s->touched[q];
         if (s->ps[q].found == c->need[r])
@@ -1297,6 +1315,7 @@ void hm_categories_free(hm_cats *c)
     free(c->lits);
     free(c->tgts);
     free(c->digit_re);
+    free(c->digit_sets);
     free(c->need);
     for (int l = 0; l < LANG_N; l++) {
         free(c->langok[l]);

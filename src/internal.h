@@ -430,8 +430,11 @@ typedef struct hm_cats {
     struct cat_target { uint16_t re; uint8_t set; } *tgts;
     size_t ntgts;
     uint8_t *need;            /* per pattern: the found[] mask of all its sets */
-    struct cat_digit { uint16_t re; uint8_t set; } *digit_re; /* literals "a digit" */
+    /* literals "a digit": the patterns that need nothing else (one set), and
+     * per pattern the sets that hold one */
+    struct cat_digit { uint16_t re; uint8_t set; } *digit_re;
     size_t ndigit_re;
+    uint8_t *digit_sets;
     /* per language (fr, en: a post of unknown language is read as English),
      * bitmaps over patterns: those that apply to it, and those of them without
      * a prefilter (run on every post) */
