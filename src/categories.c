@@ -918,7 +918,8 @@ static inline void lit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t i
 }
 
 /* The literals of key k's slot in index x that occur at i (w8: the 8 bytes there) */
-static inline void scan_slot(const hm_cats *c, hm_cat_state *s, const struct cat_index *x,
+static inline __attribute__((always_inline)) void scan_slot(const hm_cats *c, hm_cat_state *s,
+                                                          const struct cat_index *x,
                              uint32_t k, const char *t, size_t n, size_t i, uint64_t w8)
 {
     size_t j = slot_find(x, k);
