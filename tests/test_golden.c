@@ -4,7 +4,7 @@
  *       score of the lexicon-and-rules scorer, case by case; the default blend
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
- *       categories_dev_{en,fr}.jsonl and the held-out
+ *       categories_dev_{en,fr}.jsonl and categories_dev2_{en,fr}.jsonl, and the held-out
  *       categories_holdout_{en,fr}.jsonl: complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
  *       floors (FLOORS*), below the goals tracked in bench/RESULTS.md.
@@ -26,18 +26,23 @@
 static hm_analyzer *A;
 
 /* Regression floors of the category fixtures, a little under what they
- * measure (micro-F1 0.94 en and fr, lowest category 0.81, complaint accuracy
+ * measure (micro-F1 0.94 en / 0.92 fr, lowest category 0.82, complaint accuracy
  * 0.92): the goal is 0.85 / 0.70.  The cue files were written looking at
  * these fixtures; the held-out ones (categories_holdout_*.jsonl, written
  * without looking at the cues, never used to write them) measure micro-F1
- * 0.74 en / 0.76 fr, lowest category 0.43, complaint accuracy 0.80.  The
- * development fixtures (categories_dev_*.jsonl, 270 posts per language written
- * before reading the cue files, then used to tune them) measure micro-F1 0.93
- * en and fr, lowest category 0.81, complaint accuracy 0.95. */
+ * 0.79 en / 0.77 fr, lowest category 0.53 (en delivery, fr wait_time),
+ * complaint accuracy 0.80.  The development fixtures (categories_dev_*.jsonl,
+ * 270 posts per language written before reading the cue files, then used to
+ * tune them) measure micro-F1 0.94 en / 0.93 fr, lowest category 0.83,
+ * complaint accuracy 0.96.  The second development set (categories_dev2_*.jsonl,
+ * about 150 posts per language with more delivery, wait_time and staffing
+ * posts) measured micro-F1 0.83 en / 0.86 fr before the cues were tuned on it,
+ * 0.92 en / 0.94 fr after, lowest category 0.86, complaint accuracy 0.95. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 static const floors FLOORS = {0.90, 0.75, 0.88};
-static const floors FLOORS_HOLDOUT = {0.70, 0.35, 0.75};
+static const floors FLOORS_HOLDOUT = {0.74, 0.45, 0.77};
 static const floors FLOORS_DEV = {0.88, 0.72, 0.90};
+static const floors FLOORS_DEV2 = {0.89, 0.80, 0.92};
 
 typedef struct kf {
     char *key;
@@ -270,6 +275,8 @@ int main(void)
     categories_file(DATA_DIR "/categories_fr.jsonl", HM_LANG_FR, "fr", &FLOORS);
     categories_file(DATA_DIR "/categories_dev_en.jsonl", HM_LANG_EN, "en dev", &FLOORS_DEV);
     categories_file(DATA_DIR "/categories_dev_fr.jsonl", HM_LANG_FR, "fr dev", &FLOORS_DEV);
+    categories_file(DATA_DIR "/categories_dev2_en.jsonl", HM_LANG_EN, "en dev2", &FLOORS_DEV2);
+    categories_file(DATA_DIR "/categories_dev2_fr.jsonl", HM_LANG_FR, "fr dev2", &FLOORS_DEV2);
     categories_file(DATA_DIR "/categories_holdout_en.jsonl", HM_LANG_EN, "en held-out",
                     &FLOORS_HOLDOUT);
     categories_file(DATA_DIR "/categories_holdout_fr.jsonl", HM_LANG_FR, "fr held-out",
