@@ -292,6 +292,47 @@ static void keep_best(litset *best, int *nb, int k, const litset *c)
 
 static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, int depth);
 
+/* The run of literal characters p[i..m) right before a group of plain
+ * literals ("pas (?:eu|recu)", "en (?:24|48)"): the set of the run followed by
+ * each branch, in *c (flags: LIT_LEAD or 0); 0 when what follows the run is
+ * not such a group (or one that may be absent), or when a literal would be
+ * shorter than 3 bytes.  Every match holds one of them where it holds the run
+ * alone, so the set is the run's, only rarer. */
+static int run_and_group(const char *p, size_t n, size_t i, size_t m, int flags, litset *c)
+{
+    if (m - i >= HM_LIT_MAX || m + 3 > n || memcmp(p + m, "(?:", 3))
+        return 0;
+    c->w = 0;
+    c->n = 0;
+    c->mn = HM_LIT_MAX;
+    size_t j = m + 3, b = j;
+    for (;; j++) {
+        if (j >= n)
+            return 0;
+        if (p[j] == '|' || p[j] == ')') {
+            char lit[HM_LIT_MAX];
+            size_t L = m - i, bl = j - b;
+            if (bl > HM_LIT_MAX - L)
+                bl = HM_LIT_MAX - L;
+            memcpy(lit, p + i, L);
+            memcpy(lit + L, p + b, bl);
+            L += bl;
+            while (L && lit[L - 1] == ' ')
+                L--;
+            if (L < 3 || !lit_add(c->s, &c->w, LIT_SET, &c->n, flags, lit, L))
+                return 0;
+            if (L < c->mn)
+                c->mn = L;
+            if (p[j] == ')')
+                break;
+            b = j + 1;
+        } else if (!lit_char(p[j])) {
+            return 0;
+        }
+    }
+    return !(j + 1 < n && (quantifier(p[j + 1]) || p[j + 1] == '+'));
+}
+
 /* Alternatives: a match of the whole holds a match of one branch, so the
  * union of one required set of each branch is required.  The q-th union u[q]
  * takes each branch's q-th best set (its last one when it has fewer): up to
@@ -441,7 +482,11 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 L--;
             while (L && p[i + L - 1] == ' ')
                 L--;
-            if (L >= 3) {
+            if (run_and_group(p, n, i, m, bound_before(p, i, ctx) ? LIT_LEAD : 0, &c)) {
+                c.first = zero_width(p, i);
+                c.lead = max_len(p, i, 0);
+                keep_best(sets, &nb, k, &c);
+            } else if (L >= 3) {
                 int flags = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
                             (L == m - i && bound_after(p, n, m, ctx) ? LIT_TRAIL : 0);
                 c.w = 0;

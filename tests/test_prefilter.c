@@ -361,6 +361,67 @@ static void test_copies(void)
     crafted_done(e, dir);
 }
 
+/* Does pattern re have the prefilter literal s (in any set)? */
+static int has_lit(const cat_regex *re, const char *s)
+{
+    const char *l = re->lit;
+    for (int q = 0; q < re->nlit; q++, l += strlen(l) + 1)
+        if (!strcmp(l + 1, s))
+            return 1;
+    return 0;
+}
+
+/* A run of literal characters right before a group of plain literals ("pas
+ * (?:eu|recu)") gives the run followed by each branch; not when the group
+ * may be absent or a branch is not plain; none is lost. */
+static void test_run_and_group(void)
+{
+    static const char *const pats[] = {
+        "\\bpas (?:eu|recu) de zorblat\\b",
+        "\\ben (?:24|48) ?h\\b",
+        "\\bpas (?:eu |recu )?zorblat\\b",
+        "\\bpas (?:eu|re\\w+) quixel\\b",
+    };
+    static const struct {
+        const char *text;
+        int runs; /* patterns the prefilter lets run */
+        int matches;
+    } cases[] = {
+        {"pas eu de zorblat, pas recu de zorblat", 2, 2},
+        {"pas vu de zorblat", 1, 0},
+        {"livre en 24h ou en 48 h", 1, 2},
+        {"en 12 h", 0, 0},
+        {"pas zorblat", 1, 1},
+        {"pas reussi quixel", 1, 1},
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    hm_status st;
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    CHECK(c->nre == 4 && has_lit(&c->re[0], "pas eu") && has_lit(&c->re[0], "pas recu") &&
+              has_lit(&c->re[1], "en 24") && has_lit(&c->re[1], "en 48") &&
+              !has_lit(&c->re[2], "pas eu") && has_lit(&c->re[2], "pas") &&
+              !has_lit(&c->re[3], "pas eu") && has_lit(&c->re[3], "pas"),
+          "run and group: the literals");
+    hm_analyzer *a = hm_analyzer_new(e, &st);
+    if (a) {
+        a->cat.verify = 1;
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+            hm_result r;
+            size_t ran = a->cat.ran;
+            hm_analyze_ex(a, cases[i].text, strlen(cases[i].text),
+                          &(hm_options){HM_LANG_FR, 0}, &r);
+            CHECK((int)(a->cat.ran - ran) == cases[i].runs && (int)a->cat.nm == cases[i].matches,
+                  "\"%s\": %zu runs, %zu matches", cases[i].text, a->cat.ran - ran, a->cat.nm);
+        }
+        CHECK(a->cat.misses == 0, "run and group: %zu matches lost", a->cat.misses);
+        hm_analyzer_free(a);
+    }
+    crafted_done(e, dir);
+}
+
 int main(void)
 {
     test_lead();
@@ -368,6 +429,7 @@ int main(void)
     test_alternation_sets();
     test_digit_counts();
     test_copies();
+    test_run_and_group();
     hm_status st;
     hm_engine *e = hm_engine_open(NULL, &st);
     CHECK(e != NULL, "engine open: %s", st.message);
