@@ -109,6 +109,28 @@ static size_t run_texts(hm_analyzer *a, const char *const *texts, size_t n, int 
     return nm;
 }
 
+/* A text and what the prefilter makes of it: the patterns it lets run and
+ * the matches. */
+typedef struct run_case {
+    const char *text;
+    int runs;
+    int matches;
+} run_case;
+
+/* Analyses each of cases[0..n) in lang, in verify mode: the runs and matches
+ * are the expected ones. */
+static void check_runs(hm_analyzer *a, const run_case *cases, size_t n, int lang)
+{
+    a->cat.verify = 1;
+    for (size_t i = 0; i < n; i++) {
+        hm_result r;
+        size_t ran = a->cat.ran;
+        hm_analyze_ex(a, cases[i].text, strlen(cases[i].text), &(hm_options){lang, 0}, &r);
+        CHECK((int)(a->cat.ran - ran) == cases[i].runs && (int)a->cat.nm == cases[i].matches,
+              "\"%s\": %zu runs, %zu matches", cases[i].text, a->cat.ran - ran, a->cat.nm);
+    }
+}
+
 /* Patterns whose matches start before the literal the prefilter reads, by a
  * bounded distance (quantifiers {m}, {m,n}, ?, groups, alternatives,
  * lookbehinds) or an unbounded one: the start offset computed from that
@@ -230,11 +252,7 @@ static void test_alternation_sets(void)
         "\\b(?:pas|plus) (?:mon|son) (?:zorblat|quixel)\\b|\\bpas sa quixel\\b",
         "\\b(?:pas de (?:frobnitz|glorpex)|plus (?:aucun|un seul) (?:frobnitz|snerkle))\\b",
     };
-    static const struct {
-        const char *text;
-        int runs; /* patterns the prefilter lets run */
-        int matches;
-    } cases[] = {
+    static const run_case cases[] = {
         {"il n'y a pas de quoi, plus rien", 0, 0},
         {"pas mon zorblat, plus son quixel", 1, 2},
         {"pas sa quixel", 1, 1},
@@ -251,16 +269,7 @@ static void test_alternation_sets(void)
             CHECK(c->re[i].nsets >= 2, "pattern %zu: %d literal sets", i, c->re[i].nsets);
         hm_analyzer *a = hm_analyzer_new(e, &st);
         if (a) {
-            a->cat.verify = 1;
-            for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-                hm_result r;
-                size_t ran = a->cat.ran;
-                hm_analyze_ex(a, cases[i].text, strlen(cases[i].text),
-                              &(hm_options){HM_LANG_FR, 0}, &r);
-                CHECK((int)(a->cat.ran - ran) == cases[i].runs && (int)a->cat.nm == cases[i].matches,
-                      "\"%s\": %zu runs, %zu matches", cases[i].text, a->cat.ran - ran,
-                      a->cat.nm);
-            }
+            check_runs(a, cases, sizeof cases / sizeof *cases, HM_LANG_FR);
             CHECK(a->cat.misses == 0, "alternation sets: %zu matches lost", a->cat.misses);
             hm_analyzer_free(a);
         }
@@ -382,11 +391,7 @@ static void test_run_and_group(void)
         "\\bpas (?:eu |recu )?zorblat\\b",
         "\\bpas (?:eu|re\\w+) quixel\\b",
     };
-    static const struct {
-        const char *text;
-        int runs; /* patterns the prefilter lets run */
-        int matches;
-    } cases[] = {
+    static const run_case cases[] = {
         {"pas eu de zorblat, pas recu de zorblat", 2, 2},
         {"pas vu de zorblat", 1, 0},
         {"livre en 24h ou en 48 h", 1, 2},
@@ -407,15 +412,7 @@ static void test_run_and_group(void)
           "run and group: the literals");
     hm_analyzer *a = hm_analyzer_new(e, &st);
     if (a) {
-        a->cat.verify = 1;
-        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-            hm_result r;
-            size_t ran = a->cat.ran;
-            hm_analyze_ex(a, cases[i].text, strlen(cases[i].text),
-                          &(hm_options){HM_LANG_FR, 0}, &r);
-            CHECK((int)(a->cat.ran - ran) == cases[i].runs && (int)a->cat.nm == cases[i].matches,
-                  "\"%s\": %zu runs, %zu matches", cases[i].text, a->cat.ran - ran, a->cat.nm);
-        }
+        check_runs(a, cases, sizeof cases / sizeof *cases, HM_LANG_FR);
         CHECK(a->cat.misses == 0, "run and group: %zu matches lost", a->cat.misses);
         hm_analyzer_free(a);
     }
