@@ -19,6 +19,7 @@
 #include <string.h>
 
 #define MAX_CATS 64
+#define MAX_RE_MATCHES 16 /* matches of one pattern in one post */
 
 static int add_cue(hm_cats *c, hm_map *m, const char *k, size_t n, int cat, double w)
 {
@@ -291,6 +292,47 @@ static void keep_best(litset *best, int *nb, int k, const litset *c)
 
 static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, int depth);
 
+/* The run of literal characters p[i..m) right before a group of plain
+ * literals ("pas (?:eu|recu)", "en (?:24|48)"): the set of the run followed by
+ * each branch, in *c (flags: LIT_LEAD or 0); 0 when what follows the run is
+ * not such a group (or one that may be absent), or when a literal would be
+ * shorter than 3 bytes.  Every match holds one of them where it holds the run
+ * alone, so the set is the run's, only rarer. */
+static int run_and_group(const char *p, size_t n, size_t i, size_t m, int flags, litset *c)
+{
+    if (m - i >= HM_LIT_MAX || m + 3 > n || memcmp(p + m, "(?:", 3))
+        return 0;
+    c->w = 0;
+    c->n = 0;
+    c->mn = HM_LIT_MAX;
+    size_t j = m + 3, b = j;
+    for (;; j++) {
+        if (j >= n)
+            return 0;
+        if (p[j] == '|' || p[j] == ')') {
+            char lit[HM_LIT_MAX];
+            size_t L = m - i, bl = j - b;
+            if (bl > HM_LIT_MAX - L)
+                bl = HM_LIT_MAX - L;
+            memcpy(lit, p + i, L);
+            memcpy(lit + L, p + b, bl);
+            L += bl;
+            while (L && lit[L - 1] == ' ')
+                L--;
+            if (L < 3 || !lit_add(c->s, &c->w, LIT_SET, &c->n, flags, lit, L))
+                return 0;
+            if (L < c->mn)
+                c->mn = L;
+            if (p[j] == ')')
+                break;
+            b = j + 1;
+        } else if (!lit_char(p[j])) {
+            return 0;
+        }
+    }
+    return !(j + 1 < n && (quantifier(p[j + 1]) || p[j + 1] == '+'));
+}
+
 /* Alternatives: a match of the whole holds a match of one branch, so the
  * union of one required set of each branch is required.  The q-th union u[q]
  * takes each branch's q-th best set (its last one when it has fewer): up to
@@ -440,7 +482,11 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 L--;
             while (L && p[i + L - 1] == ' ')
                 L--;
-            if (L >= 3) {
+            if (run_and_group(p, n, i, m, bound_before(p, i, ctx) ? LIT_LEAD : 0, &c)) {
+                c.first = zero_width(p, i);
+                c.lead = max_len(p, i, 0);
+                keep_best(sets, &nb, k, &c);
+            } else if (L >= 3) {
                 int flags = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
                             (L == m - i && bound_after(p, n, m, ctx) ? LIT_TRAIL : 0);
                 c.w = 0;
@@ -763,8 +809,53 @@ static int compact_literals(hm_cats *c, const struct lit_build *b)
     return 0;
 }
 
+/* Group the patterns of the same source and language: dup_first, dup_next
+ * and dup_group (see hm_cats). */
+static int find_copies(hm_cats *c)
+{
+    c->dup_first = calloc(c->nre + 1, sizeof *c->dup_first);
+    c->dup_next = calloc(c->nre + 1, sizeof *c->dup_next);
+    c->dup_group = calloc(c->nre + 1, sizeof *c->dup_group);
+    hm_map m = {0};
+    hm_buf key = {0};
+    int32_t *last = calloc(c->nre + 1, sizeof *last); /* per first pattern, its last copy */
+    int rc = HM_ENOMEM;
+    if (!c->dup_first || !c->dup_next || !c->dup_group || !last)
+        goto out;
+    c->ndup = 0;
+    for (size_t i = 0; i < c->nre; i++) {
+        const cat_regex *re = &c->re[i];
+        key.len = 0;
+        if (hm_buf_putc(&key, (char)('0' + re->lang)) ||
+            hm_buf_put(&key, c->pat.p + re->pat_off, re->pat_len))
+            goto out;
+        uint32_t f;
+        c->dup_next[i] = -1;
+        if (!hm_map_get(&m, key.p, key.len, &f)) {
+            c->dup_first[i] = (uint16_t)i;
+            last[i] = (int32_t)i;
+            if (hm_map_put(&m, key.p, key.len, (uint32_t)i))
+                goto out;
+            continue;
+        }
+        c->dup_first[i] = (uint16_t)f;
+        if (last[f] == (int32_t)f)
+            c->dup_group[f] = (uint16_t)c->ndup++;
+        c->dup_next[last[f]] = (int32_t)i;
+        last[f] = (int32_t)i;
+    }
+    rc = 0;
+out:
+    free(last);
+    hm_map_free(&m);
+    hm_buf_free(&key);
+    return rc;
+}
+
 /* Index every prefilter literal by its first three bytes ("a digit" apart);
- * per language, the patterns that apply and those that always run. */
+ * per language, the patterns that apply and those that always run (a copy
+ * of an earlier pattern is neither indexed nor always run: it replays the
+ * earlier one's matches). */
 static int build_literal_index(hm_cats *c)
 {
     size_t n = 0;
@@ -778,8 +869,8 @@ static int build_literal_index(hm_cats *c)
     c->need = calloc(c->nre + 1, sizeof *c->need);
     c->lit_bloom = calloc(2 * BLOOM_WORDS + TRI_WORDS, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
-    if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
-        !b.lit || !b.tgt ||
+    if (find_copies(c) || index_new(&b.idx[0], n) || index_new(&b.idx[1], n) ||
+        index_new(&b.idx[2], n) || !b.lit || !b.tgt ||
         !c->digit_re || !c->digit_sets || !c->need || !c->lit_bloom)
         goto out;
     c->nwords = (c->nre + 63) / 64;
@@ -795,9 +886,11 @@ static int build_literal_index(hm_cats *c)
             if (re->lang != LANG_UND && re->lang != l)
                 continue;
             c->langok[l][i >> 6] |= 1ULL << (i & 63);
-            if (!re->nlit)
+            if (!re->nlit && c->dup_first[i] == i)
                 c->always[l][i >> 6] |= 1ULL << (i & 63);
         }
+        if (c->dup_first[i] != i)
+            continue;
         const char *lit = re->lit;
         c->re[i].anch = re->lit_first;
         c->need[i] = (uint8_t)((1u << re->nsets) - 1); /* compact: read for every pattern touched */
@@ -1318,6 +1411,9 @@ void hm_categories_free(hm_cats *c)
     free(c->digit_re);
     free(c->digit_sets);
     free(c->need);
+    free(c->dup_first);
+    free(c->dup_next);
+    free(c->dup_group);
     for (int l = 0; l < LANG_N; l++) {
         free(c->langok[l]);
         free(c->always[l]);
@@ -1342,8 +1438,10 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->slot_of = calloc(c->nre + 1, sizeof *s->slot_of);
     s->mctx = c->mctx ? pcre2_match_context_copy(c->mctx) : NULL;
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
+    s->rec = calloc(c->ndup * MAX_RE_MATCHES + 1, sizeof *s->rec);
+    s->nrec = calloc(c->ndup + 1, sizeof *s->nrec);
     if (!s->md || !s->sum || !s->hits || !s->eligible || !s->ps || !s->slot_of || !s->touched ||
-        (c->mctx && !s->mctx))
+        !s->rec || !s->nrec || (c->mctx && !s->mctx))
         return HM_ENOMEM;
     return 0;
 }
@@ -1361,6 +1459,8 @@ void hm_cat_state_free(hm_cat_state *s)
     if (s->mctx)
         pcre2_match_context_free(s->mctx);
     free(s->touched);
+    free(s->rec);
+    free(s->nrec);
     free(s->m);
     hm_buf_free(&s->normtext);
     memset(s, 0, sizeof *s);
@@ -1437,8 +1537,8 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
     const hm_buf *nt = &s->normtext;
     for (size_t r = 0; r < c->nre; r++) {
         uint64_t bit = 1ULL << (r & 63);
-        if (!(c->langok[lang][r >> 6] & bit))
-            continue;
+        if (!(c->langok[lang][r >> 6] & bit) || c->dup_first[r] != r)
+            continue; /* a copy matches where its first pattern does */
         int lit = (s->eligible[r >> 6] & bit) != 0;
         int run = lit || (c->always[lang][r >> 6] & bit);
         s->could++;
@@ -1605,6 +1705,23 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 size_t r = wi * 64 + (size_t)__builtin_ctzll(bits);
                 bits &= bits - 1;
                 const cat_regex *re = &c->re[r];
+                size_t r0 = c->dup_first[r];
+                if (r0 != r) {
+                    /* a copy of pattern r0, which matched: its matches, for this
+                     * pattern's category and weight */
+                    uint16_t g = c->dup_group[r0];
+                    const struct cat_rec *q = &s->rec[(size_t)g * MAX_RE_MATCHES];
+                    for (size_t k = 0; k < s->nrec[g]; k++)
+                        if (!(re->weight > 0 && negated_at(a, q[k].t0)) &&
+                            add_match(s, re->cat, re->weight, q[k].start, q[k].end))
+                            return HM_ENOMEM;
+                    continue;
+                }
+                struct cat_rec *rec = NULL;
+                if (c->dup_next[r] >= 0) {
+                    rec = &s->rec[(size_t)c->dup_group[r] * MAX_RE_MATCHES];
+                    s->nrec[c->dup_group[r]] = 0;
+                }
                 /* a pattern whose matches start with one of its literals is
                  * searched from the first occurrence of one, or tried only at
                  * the places they occur (anchored) when there are few; one
@@ -1619,7 +1736,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 pcre2_set_offset_limit(s->mctx, lit_bit ? start_limit(s, re, r) : PCRE2_UNSET);
                 const uint32_t *pp = anch ? ps->pos : NULL;
                 size_t pi = 0;
-                for (int nmatch = 0; nmatch < 16 && off <= nt->len;) {
+                for (int nmatch = 0; nmatch < MAX_RE_MATCHES && off <= nt->len;) {
                     PCRE2_SIZE at = off;
                     if (anch) {
                         while (pi < ps->npos && pp[pi] < off)
@@ -1648,8 +1765,18 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                     if (!neg &&
                         add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))
                         return HM_ENOMEM;
+                    if (rec)
+                        rec[s->nrec[c->dup_group[r]]++] =
+                            (struct cat_rec){t0, tb->toks[t0].start, tb->toks[t1].end};
                     off = ov[1];
                 }
+                if (rec && s->nrec[c->dup_group[r]])
+                    for (int32_t f = c->dup_next[r]; f >= 0; f = c->dup_next[f]) {
+                        /* copies are never eligible otherwise (not indexed) */
+                        s->eligible[f >> 6] |= 1ULL << (f & 63);
+                        if ((size_t)f >> 6 == wi)
+                            bits |= 1ULL << (f & 63);
+                    }
             }
         }
         if (s->verify && verify_prefilter(a, c, lang))

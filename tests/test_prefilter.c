@@ -44,23 +44,26 @@ static size_t run_file(hm_analyzer *a, const char *path, size_t max_lines)
     return n;
 }
 
-/* An engine whose only category file (in a new folder dir, mkdtemp
- * template) holds the regex patterns pats[0..n), for every language; NULL
- * when it cannot be made.  crafted_done() closes it and removes the folder. */
-static hm_engine *crafted_open(char *dir, const char *const *pats, size_t n)
+/* The category files the crafted engines may have */
+static const char *const crafted_names[] = {"delivery", "refund", "wait_time"};
+
+/* An engine whose category files (in a new folder dir, mkdtemp template)
+ * are crafted_names[i] with bodies[i] (NULL: none); NULL when it cannot be
+ * made.  crafted_done() closes it and removes the folder. */
+static hm_engine *crafted_files(char *dir, const char *const bodies[3])
 {
     if (!mkdtemp(dir)) {
         SKIP("mkdtemp");
         return NULL;
     }
-    char p[512], body[4096];
+    char p[512];
     snprintf(p, sizeof p, "%s/categories", dir);
     mkdir(p, 0755);
-    size_t w = (size_t)snprintf(body, sizeof body, "kind\tlang\tpattern\tweight\n");
-    for (size_t i = 0; i < n; i++)
-        w += (size_t)snprintf(body + w, sizeof body - w, "regex\t*\t%s\t1.0\n", pats[i]);
-    snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
-    tap_write_file(p, body);
+    for (size_t i = 0; i < 3; i++)
+        if (bodies[i]) {
+            snprintf(p, sizeof p, "%s/categories/%s.tsv", dir, crafted_names[i]);
+            tap_write_file(p, bodies[i]);
+        }
     hm_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.lexicon_dir = dir;
@@ -70,12 +73,25 @@ static hm_engine *crafted_open(char *dir, const char *const *pats, size_t n)
     return e;
 }
 
+/* An engine whose only category file holds the regex patterns pats[0..n),
+ * for every language. */
+static hm_engine *crafted_open(char *dir, const char *const *pats, size_t n)
+{
+    char body[4096];
+    size_t w = (size_t)snprintf(body, sizeof body, "kind\tlang\tpattern\tweight\n");
+    for (size_t i = 0; i < n; i++)
+        w += (size_t)snprintf(body + w, sizeof body - w, "regex\t*\t%s\t1.0\n", pats[i]);
+    return crafted_files(dir, (const char *const[3]){NULL, NULL, body});
+}
+
 static void crafted_done(hm_engine *e, const char *dir)
 {
     char p[512];
     hm_engine_close(e);
-    snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
-    unlink(p);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/categories/%s.tsv", dir, crafted_names[i]);
+        unlink(p);
+    }
     snprintf(p, sizeof p, "%s/categories", dir);
     rmdir(p);
     rmdir(dir);
@@ -91,6 +107,28 @@ static size_t run_texts(hm_analyzer *a, const char *const *texts, size_t n, int 
         nm += a->cat.nm;
     }
     return nm;
+}
+
+/* A text and what the prefilter makes of it: the patterns it lets run and
+ * the matches. */
+typedef struct run_case {
+    const char *text;
+    int runs;
+    int matches;
+} run_case;
+
+/* Analyses each of cases[0..n) in lang, in verify mode: the runs and matches
+ * are the expected ones. */
+static void check_runs(hm_analyzer *a, const run_case *cases, size_t n, int lang)
+{
+    a->cat.verify = 1;
+    for (size_t i = 0; i < n; i++) {
+        hm_result r;
+        size_t ran = a->cat.ran;
+        hm_analyze_ex(a, cases[i].text, strlen(cases[i].text), &(hm_options){lang, 0}, &r);
+        CHECK((int)(a->cat.ran - ran) == cases[i].runs && (int)a->cat.nm == cases[i].matches,
+              "\"%s\": %zu runs, %zu matches", cases[i].text, a->cat.ran - ran, a->cat.nm);
+    }
 }
 
 /* Patterns whose matches start before the literal the prefilter reads, by a
@@ -214,11 +252,7 @@ static void test_alternation_sets(void)
         "\\b(?:pas|plus) (?:mon|son) (?:zorblat|quixel)\\b|\\bpas sa quixel\\b",
         "\\b(?:pas de (?:frobnitz|glorpex)|plus (?:aucun|un seul) (?:frobnitz|snerkle))\\b",
     };
-    static const struct {
-        const char *text;
-        int runs; /* patterns the prefilter lets run */
-        int matches;
-    } cases[] = {
+    static const run_case cases[] = {
         {"il n'y a pas de quoi, plus rien", 0, 0},
         {"pas mon zorblat, plus son quixel", 1, 2},
         {"pas sa quixel", 1, 1},
@@ -235,16 +269,7 @@ static void test_alternation_sets(void)
             CHECK(c->re[i].nsets >= 2, "pattern %zu: %d literal sets", i, c->re[i].nsets);
         hm_analyzer *a = hm_analyzer_new(e, &st);
         if (a) {
-            a->cat.verify = 1;
-            for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-                hm_result r;
-                size_t ran = a->cat.ran;
-                hm_analyze_ex(a, cases[i].text, strlen(cases[i].text),
-                              &(hm_options){HM_LANG_FR, 0}, &r);
-                CHECK((int)(a->cat.ran - ran) == cases[i].runs && (int)a->cat.nm == cases[i].matches,
-                      "\"%s\": %zu runs, %zu matches", cases[i].text, a->cat.ran - ran,
-                      a->cat.nm);
-            }
+            check_runs(a, cases, sizeof cases / sizeof *cases, HM_LANG_FR);
             CHECK(a->cat.misses == 0, "alternation sets: %zu matches lost", a->cat.misses);
             hm_analyzer_free(a);
         }
@@ -284,12 +309,124 @@ static void test_digit_counts(void)
     }
 }
 
+/* The same pattern and language in several files runs once, at its first
+ * place; each copy gets the matches, for its own category and weight, in the
+ * order the patterns come in (a span already found for the category keeps
+ * the strongest weight: -0.9 is there only if copy 4 got the matches).  The
+ * same pattern in another language is another pattern. */
+static void test_copies(void)
+{
+    static const char *const bodies[3] = {
+        "kind\tlang\tpattern\tweight\n"
+        "regex\t*\t\\bzorblat\\b\t1.0\n"
+        "regex\t*\t\\bquixel\\b\t1.0\n",
+        "kind\tlang\tpattern\tweight\n"
+        "regex\tfr\t\\bquixel\\b\t0.5\n"
+        "regex\ten\t\\bquixel\\b\t0.25\n",
+        "kind\tlang\tpattern\tweight\n"
+        "regex\ten\t\\bquixel\\b\t-0.9\n"
+        "regex\t*\t\\bquixel\\b\t0.75\n"
+        "regex\t*\t\\bzorblat\\b\t0.5\n",
+    };
+    /* the patterns: 0 zorblat, 1 quixel, 2 quixel fr, 3 quixel en, 4 quixel
+     * en, 5 quixel, 6 zorblat */
+    static const uint16_t first[] = {0, 1, 2, 3, 3, 1, 0};
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_files(dir, bodies);
+    hm_status st;
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    CHECK(c->nre == 7 && c->ndup == 3, "%zu patterns, %zu groups of copies", c->nre, c->ndup);
+    for (size_t i = 0; i < c->nre && i < 7; i++)
+        CHECK(c->dup_first[i] == first[i], "pattern %zu: first copy %u, expected %u", i,
+              c->dup_first[i], first[i]);
+    hm_analyzer *a = hm_analyzer_new(e, &st);
+    if (a) {
+        static const struct {
+            int cat; /* index in crafted_names */
+            float w;
+            uint32_t start;
+        } want[] = {
+            {0, 1.0f, 0},   {0, 1.0f, 20},  {0, 1.0f, 8},  {0, 1.0f, 36}, {1, 0.25f, 8},
+            {1, 0.25f, 36}, {2, -0.9f, 8}, {2, -0.9f, 36}, {2, 0.5f, 0}, {2, 0.5f, 20},
+        };
+        const char *text = "zorblat quixel then zorblat and not quixel";
+        hm_result r;
+        a->cat.verify = 1;
+        hm_analyze_ex(a, text, strlen(text), &(hm_options){HM_LANG_EN, 0}, &r);
+        const hm_cat_state *s = &a->cat;
+        size_t nw = sizeof want / sizeof *want, ok = s->nm == nw;
+        for (size_t i = 0; ok && i < nw; i++)
+            ok = !strcmp(c->ids[s->m[i].cat], crafted_names[want[i].cat]) &&
+                 s->m[i].w == want[i].w && s->m[i].start == want[i].start;
+        CHECK(ok, "copies: %zu matches in the order of the patterns, expected %zu", s->nm, nw);
+        for (size_t i = 0; !ok && i < s->nm; i++)
+            fprintf(stderr, "# %s %g %u\n", c->ids[s->m[i].cat], s->m[i].w, s->m[i].start);
+        CHECK(s->misses == 0 && s->ran == 3, "copies: %zu patterns run, %zu misses", s->ran,
+              s->misses);
+        hm_analyzer_free(a);
+    }
+    crafted_done(e, dir);
+}
+
+/* Does pattern re have the prefilter literal s (in any set)? */
+static int has_lit(const cat_regex *re, const char *s)
+{
+    const char *l = re->lit;
+    for (int q = 0; q < re->nlit; q++, l += strlen(l) + 1)
+        if (!strcmp(l + 1, s))
+            return 1;
+    return 0;
+}
+
+/* A run of literal characters right before a group of plain literals ("pas
+ * (?:eu|recu)") gives the run followed by each branch; not when the group
+ * may be absent or a branch is not plain; none is lost. */
+static void test_run_and_group(void)
+{
+    static const char *const pats[] = {
+        "\\bpas (?:eu|recu) de zorblat\\b",
+        "\\ben (?:24|48) ?h\\b",
+        "\\bpas (?:eu |recu )?zorblat\\b",
+        "\\bpas (?:eu|re\\w+) quixel\\b",
+    };
+    static const run_case cases[] = {
+        {"pas eu de zorblat, pas recu de zorblat", 2, 2},
+        {"pas vu de zorblat", 1, 0},
+        {"livre en 24h ou en 48 h", 1, 2},
+        {"en 12 h", 0, 0},
+        {"pas zorblat", 1, 1},
+        {"pas reussi quixel", 1, 1},
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    hm_status st;
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    CHECK(c->nre == 4 && has_lit(&c->re[0], "pas eu") && has_lit(&c->re[0], "pas recu") &&
+              has_lit(&c->re[1], "en 24") && has_lit(&c->re[1], "en 48") &&
+              !has_lit(&c->re[2], "pas eu") && has_lit(&c->re[2], "pas") &&
+              !has_lit(&c->re[3], "pas eu") && has_lit(&c->re[3], "pas"),
+          "run and group: the literals");
+    hm_analyzer *a = hm_analyzer_new(e, &st);
+    if (a) {
+        check_runs(a, cases, sizeof cases / sizeof *cases, HM_LANG_FR);
+        CHECK(a->cat.misses == 0, "run and group: %zu matches lost", a->cat.misses);
+        hm_analyzer_free(a);
+    }
+    crafted_done(e, dir);
+}
+
 int main(void)
 {
     test_lead();
     test_shared_prefix();
     test_alternation_sets();
     test_digit_counts();
+    test_copies();
+    test_run_and_group();
     hm_status st;
     hm_engine *e = hm_engine_open(NULL, &st);
     CHECK(e != NULL, "engine open: %s", st.message);
