@@ -19,7 +19,6 @@
 #include <string.h>
 
 #define MAX_CATS 64
-#define MAX_RE_MATCHES 16 /* matches of one pattern in one post */
 
 static int add_cue(hm_cats *c, hm_map *m, const char *k, size_t n, int cat, double w)
 {
@@ -809,53 +808,8 @@ static int compact_literals(hm_cats *c, const struct lit_build *b)
     return 0;
 }
 
-/* Group the patterns of the same source and language: dup_first, dup_next
- * and dup_group (see hm_cats). */
-static int find_copies(hm_cats *c)
-{
-    c->dup_first = calloc(c->nre + 1, sizeof *c->dup_first);
-    c->dup_next = calloc(c->nre + 1, sizeof *c->dup_next);
-    c->dup_group = calloc(c->nre + 1, sizeof *c->dup_group);
-    hm_map m = {0};
-    hm_buf key = {0};
-    int32_t *last = calloc(c->nre + 1, sizeof *last); /* per first pattern, its last copy */
-    int rc = HM_ENOMEM;
-    if (!c->dup_first || !c->dup_next || !c->dup_group || !last)
-        goto out;
-    c->ndup = 0;
-    for (size_t i = 0; i < c->nre; i++) {
-        const cat_regex *re = &c->re[i];
-        key.len = 0;
-        if (hm_buf_putc(&key, (char)('0' + re->lang)) ||
-            hm_buf_put(&key, c->pat.p + re->pat_off, re->pat_len))
-            goto out;
-        uint32_t f;
-        c->dup_next[i] = -1;
-        if (!hm_map_get(&m, key.p, key.len, &f)) {
-            c->dup_first[i] = (uint16_t)i;
-            last[i] = (int32_t)i;
-            if (hm_map_put(&m, key.p, key.len, (uint32_t)i))
-                goto out;
-            continue;
-        }
-        c->dup_first[i] = (uint16_t)f;
-        if (last[f] == (int32_t)f)
-            c->dup_group[f] = (uint16_t)c->ndup++;
-        c->dup_next[last[f]] = (int32_t)i;
-        last[f] = (int32_t)i;
-    }
-    rc = 0;
-out:
-    free(last);
-    hm_map_free(&m);
-    hm_buf_free(&key);
-    return rc;
-}
-
 /* Index every prefilter literal by its first three bytes ("a digit" apart);
- * per language, the patterns that apply and those that always run (a copy
- * of an earlier pattern is neither indexed nor always run: it replays the
- * earlier one's matches). */
+ * per language, the patterns that apply and those that always run. */
 static int build_literal_index(hm_cats *c)
 {
     size_t n = 0;
@@ -869,8 +823,8 @@ static int build_literal_index(hm_cats *c)
     c->need = calloc(c->nre + 1, sizeof *c->need);
     c->lit_bloom = calloc(2 * BLOOM_WORDS + TRI_WORDS, sizeof *c->lit_bloom);
     int rc = HM_ENOMEM;
-    if (find_copies(c) || index_new(&b.idx[0], n) || index_new(&b.idx[1], n) ||
-        index_new(&b.idx[2], n) || !b.lit || !b.tgt ||
+    if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
+        !b.lit || !b.tgt ||
         !c->digit_re || !c->digit_sets || !c->need || !c->lit_bloom)
         goto out;
     c->nwords = (c->nre + 63) / 64;
@@ -886,11 +840,9 @@ static int build_literal_index(hm_cats *c)
             if (re->lang != LANG_UND && re->lang != l)
                 continue;
             c->langok[l][i >> 6] |= 1ULL << (i & 63);
-            if (!re->nlit && c->dup_first[i] == i)
+            if (!re->nlit)
                 c->always[l][i >> 6] |= 1ULL << (i & 63);
         }
-        if (c->dup_first[i] != i)
-            continue;
         const char *lit = re->lit;
         c->re[i].anch = re->lit_first;
         c->need[i] = (uint8_t)((1u << re->nsets) - 1); /* compact: read for every pattern touched */
@@ -1411,9 +1363,6 @@ void hm_categories_free(hm_cats *c)
     free(c->digit_re);
     free(c->digit_sets);
     free(c->need);
-    free(c->dup_first);
-    free(c->dup_next);
-    free(c->dup_group);
     for (int l = 0; l < LANG_N; l++) {
         free(c->langok[l]);
         free(c->always[l]);
@@ -1438,10 +1387,8 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->slot_of = calloc(c->nre + 1, sizeof *s->slot_of);
     s->mctx = c->mctx ? pcre2_match_context_copy(c->mctx) : NULL;
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
-    s->rec = calloc(c->ndup * MAX_RE_MATCHES + 1, sizeof *s->rec);
-    s->nrec = calloc(c->ndup + 1, sizeof *s->nrec);
     if (!s->md || !s->sum || !s->hits || !s->eligible || !s->ps || !s->slot_of || !s->touched ||
-        !s->rec || !s->nrec || (c->mctx && !s->mctx))
+        (c->mctx && !s->mctx))
         return HM_ENOMEM;
     return 0;
 }
@@ -1459,8 +1406,6 @@ void hm_cat_state_free(hm_cat_state *s)
     if (s->mctx)
         pcre2_match_context_free(s->mctx);
     free(s->touched);
-    free(s->rec);
-    free(s->nrec);
     free(s->m);
     hm_buf_free(&s->normtext);
     memset(s, 0, sizeof *s);
@@ -1537,8 +1482,8 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
     const hm_buf *nt = &s->normtext;
     for (size_t r = 0; r < c->nre; r++) {
         uint64_t bit = 1ULL << (r & 63);
-        if (!(c->langok[lang][r >> 6] & bit) || c->dup_first[r] != r)
-            continue; /* a copy matches where its first pattern does */
+        if (!(c->langok[lang][r >> 6] & bit))
+            continue;
         int lit = (s->eligible[r >> 6] & bit) != 0;
         int run = lit || (c->always[lang][r >> 6] & bit);
         s->could++;
@@ -1705,23 +1650,6 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 size_t r = wi * 64 + (size_t)__builtin_ctzll(bits);
                 bits &= bits - 1;
                 const cat_regex *re = &c->re[r];
-                size_t r0 = c->dup_first[r];
-                if (r0 != r) {
-                    /* a copy of pattern r0, which matched: its matches, for this
-                     * pattern's category and weight */
-                    uint16_t g = c->dup_group[r0];
-                    const struct cat_rec *q = &s->rec[(size_t)g * MAX_RE_MATCHES];
-                    for (size_t k = 0; k < s->nrec[g]; k++)
-                        if (!(re->weight > 0 && negated_at(a, q[k].t0)) &&
-                            add_match(s, re->cat, re->weight, q[k].start, q[k].end))
-                            return HM_ENOMEM;
-                    continue;
-                }
-                struct cat_rec *rec = NULL;
-                if (c->dup_next[r] >= 0) {
-                    rec = &s->rec[(size_t)c->dup_group[r] * MAX_RE_MATCHES];
-                    s->nrec[c->dup_group[r]] = 0;
-                }
                 /* a pattern whose matches start with one of its literals is
                  * searched from the first occurrence of one, or tried only at
                  * the places they occur (anchored) when there are few; one
@@ -1736,7 +1664,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 pcre2_set_offset_limit(s->mctx, lit_bit ? start_limit(s, re, r) : PCRE2_UNSET);
                 const uint32_t *pp = anch ? ps->pos : NULL;
                 size_t pi = 0;
-                for (int nmatch = 0; nmatch < MAX_RE_MATCHES && off <= nt->len;) {
+                for (int nmatch = 0; nmatch < 16 && off <= nt->len;) {
                     PCRE2_SIZE at = off;
                     if (anch) {
                         while (pi < ps->npos && pp[pi] < off)
@@ -1765,18 +1693,8 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                     if (!neg &&
                         add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))
                         return HM_ENOMEM;
-                    if (rec)
-                        rec[s->nrec[c->dup_group[r]]++] =
-                            (struct cat_rec){t0, tb->toks[t0].start, tb->toks[t1].end};
                     off = ov[1];
                 }
-                if (rec && s->nrec[c->dup_group[r]])
-                    for (int32_t f = c->dup_next[r]; f >= 0; f = c->dup_next[f]) {
-                        /* copies are never eligible otherwise (not indexed) */
-                        s->eligible[f >> 6] |= 1ULL << (f & 63);
-                        if ((size_t)f >> 6 == wi)
-                            bits |= 1ULL << (f & 63);
-                    }
             }
         }
         if (s->verify && verify_prefilter(a, c, lang))

@@ -440,14 +440,6 @@ typedef struct hm_cats {
      * a prefilter (run on every post) */
     uint64_t *langok[LANG_N], *always[LANG_N];
     size_t nwords;            /* 64-bit words per bitmap */
-    /* patterns with the same source and language (lines of several category
-     * files): the first of them runs and, when it matches, makes its copies
-     * eligible; each replays its matches at its own place in pattern order
-     * (so the cues come in the same order) */
-    uint16_t *dup_first;      /* per pattern: the first with its source (itself if none) */
-    int32_t *dup_next;        /* per pattern: the next copy of it, -1 = none */
-    uint16_t *dup_group;      /* per first pattern that has copies: its group */
-    size_t ndup;              /* such groups */
     hm_buf pat;               /* pattern sources */
     pcre2_match_context *mctx;
     size_t npatterns;
@@ -480,8 +472,6 @@ typedef struct hm_cat_state {
     pcre2_match_context *mctx; /* the engine's limits, and an offset limit per pattern */
     uint16_t *touched;        /* the patterns with a set seen */
     size_t ntouched;
-    struct cat_rec { uint32_t t0, start, end; } *rec; /* per group, its matches (up to 16) */
-    uint8_t *nrec;            /* per group, how many */
     /* tests: run every pattern too and count the matches the prefilter would
      * have lost (misses), the patterns run and those that could have been */
     int verify;

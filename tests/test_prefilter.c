@@ -44,26 +44,23 @@ static size_t run_file(hm_analyzer *a, const char *path, size_t max_lines)
     return n;
 }
 
-/* The category files the crafted engines may have */
-static const char *const crafted_names[] = {"delivery", "refund", "wait_time"};
-
-/* An engine whose category files (in a new folder dir, mkdtemp template)
- * are crafted_names[i] with bodies[i] (NULL: none); NULL when it cannot be
- * made.  crafted_done() closes it and removes the folder. */
-static hm_engine *crafted_files(char *dir, const char *const bodies[3])
+/* An engine whose only category file (in a new folder dir, mkdtemp
+ * template) holds the regex patterns pats[0..n), for every language; NULL
+ * when it cannot be made.  crafted_done() closes it and removes the folder. */
+static hm_engine *crafted_open(char *dir, const char *const *pats, size_t n)
 {
     if (!mkdtemp(dir)) {
         SKIP("mkdtemp");
         return NULL;
     }
-    char p[512];
+    char p[512], body[4096];
     snprintf(p, sizeof p, "%s/categories", dir);
     mkdir(p, 0755);
-    for (size_t i = 0; i < 3; i++)
-        if (bodies[i]) {
-            snprintf(p, sizeof p, "%s/categories/%s.tsv", dir, crafted_names[i]);
-            tap_write_file(p, bodies[i]);
-        }
+    size_t w = (size_t)snprintf(body, sizeof body, "kind\tlang\tpattern\tweight\n");
+    for (size_t i = 0; i < n; i++)
+        w += (size_t)snprintf(body + w, sizeof body - w, "regex\t*\t%s\t1.0\n", pats[i]);
+    snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
+    tap_write_file(p, body);
     hm_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.lexicon_dir = dir;
@@ -73,25 +70,12 @@ static hm_engine *crafted_files(char *dir, const char *const bodies[3])
     return e;
 }
 
-/* An engine whose only category file holds the regex patterns pats[0..n),
- * for every language. */
-static hm_engine *crafted_open(char *dir, const char *const *pats, size_t n)
-{
-    char body[4096];
-    size_t w = (size_t)snprintf(body, sizeof body, "kind\tlang\tpattern\tweight\n");
-    for (size_t i = 0; i < n; i++)
-        w += (size_t)snprintf(body + w, sizeof body - w, "regex\t*\t%s\t1.0\n", pats[i]);
-    return crafted_files(dir, (const char *const[3]){NULL, NULL, body});
-}
-
 static void crafted_done(hm_engine *e, const char *dir)
 {
     char p[512];
     hm_engine_close(e);
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s/categories/%s.tsv", dir, crafted_names[i]);
-        unlink(p);
-    }
+    snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
+    unlink(p);
     snprintf(p, sizeof p, "%s/categories", dir);
     rmdir(p);
     rmdir(dir);
@@ -309,67 +293,6 @@ static void test_digit_counts(void)
     }
 }
 
-/* The same pattern and language in several files runs once, at its first
- * place; each copy gets the matches, for its own category and weight, in the
- * order the patterns come in (a span already found for the category keeps
- * the strongest weight: -0.9 is there only if copy 4 got the matches).  The
- * same pattern in another language is another pattern. */
-static void test_copies(void)
-{
-    static const char *const bodies[3] = {
-        "kind\tlang\tpattern\tweight\n"
-        "regex\t*\t\\bzorblat\\b\t1.0\n"
-        "regex\t*\t\\bquixel\\b\t1.0\n",
-        "kind\tlang\tpattern\tweight\n"
-        "regex\tfr\t\\bquixel\\b\t0.5\n"
-        "regex\ten\t\\bquixel\\b\t0.25\n",
-        "kind\tlang\tpattern\tweight\n"
-        "regex\ten\t\\bquixel\\b\t-0.9\n"
-        "regex\t*\t\\bquixel\\b\t0.75\n"
-        "regex\t*\t\\bzorblat\\b\t0.5\n",
-    };
-    /* the patterns: 0 zorblat, 1 quixel, 2 quixel fr, 3 quixel en, 4 quixel
-     * en, 5 quixel, 6 zorblat */
-    static const uint16_t first[] = {0, 1, 2, 3, 3, 1, 0};
-    char dir[] = "/tmp/hm_preXXXXXX";
-    hm_engine *e = crafted_files(dir, bodies);
-    hm_status st;
-    if (!e)
-        return;
-    const hm_cats *c = &e->cats;
-    CHECK(c->nre == 7 && c->ndup == 3, "%zu patterns, %zu groups of copies", c->nre, c->ndup);
-    for (size_t i = 0; i < c->nre && i < 7; i++)
-        CHECK(c->dup_first[i] == first[i], "pattern %zu: first copy %u, expected %u", i,
-              c->dup_first[i], first[i]);
-    hm_analyzer *a = hm_analyzer_new(e, &st);
-    if (a) {
-        static const struct {
-            int cat; /* index in crafted_names */
-            float w;
-            uint32_t start;
-        } want[] = {
-            {0, 1.0f, 0},   {0, 1.0f, 20},  {0, 1.0f, 8},  {0, 1.0f, 36}, {1, 0.25f, 8},
-            {1, 0.25f, 36}, {2, -0.9f, 8}, {2, -0.9f, 36}, {2, 0.5f, 0}, {2, 0.5f, 20},
-        };
-        const char *text = "zorblat quixel then zorblat and not quixel";
-        hm_result r;
-        a->cat.verify = 1;
-        hm_analyze_ex(a, text, strlen(text), &(hm_options){HM_LANG_EN, 0}, &r);
-        const hm_cat_state *s = &a->cat;
-        size_t nw = sizeof want / sizeof *want, ok = s->nm == nw;
-        for (size_t i = 0; ok && i < nw; i++)
-            ok = !strcmp(c->ids[s->m[i].cat], crafted_names[want[i].cat]) &&
-                 s->m[i].w == want[i].w && s->m[i].start == want[i].start;
-        CHECK(ok, "copies: %zu matches in the order of the patterns, expected %zu", s->nm, nw);
-        for (size_t i = 0; !ok && i < s->nm; i++)
-            fprintf(stderr, "# %s %g %u\n", c->ids[s->m[i].cat], s->m[i].w, s->m[i].start);
-        CHECK(s->misses == 0 && s->ran == 3, "copies: %zu patterns run, %zu misses", s->ran,
-              s->misses);
-        hm_analyzer_free(a);
-    }
-    crafted_done(e, dir);
-}
-
 /* Does pattern re have the prefilter literal s (in any set)? */
 static int has_lit(const cat_regex *re, const char *s)
 {
@@ -425,7 +348,6 @@ int main(void)
     test_shared_prefix();
     test_alternation_sets();
     test_digit_counts();
-    test_copies();
     test_run_and_group();
     hm_status st;
     hm_engine *e = hm_engine_open(NULL, &st);
