@@ -215,6 +215,9 @@ typedef struct hm_train_opts {
                             * length domain; 0 = 0.2, negative = none */
     int one_blend;         /* 1: one blend and one set of decision biases for all sources,
                             * no router; 0 = one per source, mixed by the router */
+    int complaint_folds;   /* the complaint blend and threshold are fitted on out-of-fold
+                            * complaint head scores of the training posts (this many folds)
+                            * and on the dev posts; 0 = 5, negative = dev posts only */
 } hm_train_opts;
 
 /* A model tells apart at most this many sources with polarity labels. */
@@ -245,6 +248,9 @@ typedef struct hm_train_report {
     double dev_score;          /* mean over sources of their metric (what was tuned) */
     double lr;                 /* the polarity heads' step used (tuned or given) */
     double complaint_lr, complaint_l2, complaint_threshold;
+    size_t ncomplaint_blend;   /* posts the complaint blend and threshold were fitted on
+                                * (the dev posts, and the training posts out-of-fold) */
+    double oof_complaint_f1;   /* F1 of their out-of-fold complaint decisions */
     int nsources;              /* sources with their own blend (1 with one blend) */
     int source_group[HM_TRAIN_MAX_SOURCES];  /* their groups (hm_trainer_set_group) */
     float bias[HM_TRAIN_MAX_SOURCES][3];     /* their decision biases (neg, neu, pos) */

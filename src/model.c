@@ -46,6 +46,7 @@ static inline uint64_t mix64(uint64_t x)
 #define K_UNI 0x9e3779b97f4a7c15ULL
 #define K_NOT 0xc2b2ae3d27d4eb4fULL
 #define K_BI 0x165667b19e3779f9ULL
+#define K_HANDLE 0xd6e8feb86659fd93ULL
 
 static int weak_negator(const lex_entry *e) { return ((int)e->modval & 2) != 0; }
 
@@ -135,6 +136,12 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
         fb->f[fb->n] = mix64(h ^ (negated ? K_NOT : K_UNI));
         fb->tok[fb->n] = (int32_t)i;
         fb->n++;
+        if (t->type == HM_TOK_MENTION && t->norm_len > 1) {
+            /* the account addressed as well (a brand's, a person's) */
+            fb->f[fb->n] = mix64(t->nh ^ K_HANDLE);
+            fb->tok[fb->n] = -1;
+            fb->n++;
+        }
         if (have_prev) {
             fb->f[fb->n] = mix64(prev * K_BI + h);
             fb->tok[fb->n] = -1;
@@ -227,7 +234,8 @@ int hm_decide(const double p[3], const float b[3])
  * fingerprints[rcap] and router weights[rcap][nsrc].
  * Version 4 added long_from, decision biases, the complaint threshold and the
  * rating-number features; version 5 the sources' blends and the router;
- * version 6 three more complaint blend inputs (hm_complaint_signals). */
+ * version 6 three more complaint blend inputs (hm_complaint_signals);
+ * version 7 a feature for the account an @mention addresses. */
 _Static_assert(48 + 4 * (1 + HM_NOUT + 5 + HM_NCBLEND + 1 + 8) +
                        4 * HM_MAXSRC * (3 * (HM_NBLEND + 1) + 3 + 1) <= HM_MODEL_HEADER,
                "model header too small");

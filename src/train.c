@@ -42,6 +42,8 @@ typedef struct doc {
     hm_csig cs;          /* the complaint signals of its tokens */
     uint8_t domain;      /* 0 short, 1 long (the keys in feats are the domain's) */
     uint8_t copy;        /* a training post's copy in the other domain */
+    uint32_t cseq;       /* a training post with a complaint label: its rank among them
+                          * (its complaint fold is cseq modulo the number of folds) */
     uint16_t group;      /* the source the post came from */
     int8_t src;          /* its index among the polarity sources (the router's classes), -1 */
     float weight;
@@ -61,6 +63,7 @@ struct hm_trainer {
     size_t ndocs, dcap;
     uint64_t *feats;     /* per doc, then remapped to feature indices */
     size_t nfeats, fcap;
+    uint32_t ncmp;       /* training posts with a complaint label so far */
     /* fitted model */
     int fitted;
     size_t nkeep;
@@ -174,6 +177,8 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     d->pol = (int8_t)(polarity == HM_NO_LABEL ? -1 : polarity + 1);
     d->cmp = (int8_t)(complaint < 0 ? -1 : complaint ? 1 : 0);
     d->dev = dev ? 1 : 0;
+    if (complaint >= 0 && !dev)
+        d->cseq = t->ncmp++;
     d->group = (uint16_t)t->group;
     d->weight = (float)weight;
     d->lex[0] = (float)ls.score;
@@ -380,7 +385,7 @@ static int head_label(const doc *d, int kind, int col)
  * in scale. */
 static void sgd_head(const hm_trainer *t, const uint32_t *fi, const float *rr, float *ww,
                      size_t stride, int col, double *bias, int kind, double lr, double l2,
-                     int epochs, unsigned seed, const double *cw)
+                     int epochs, unsigned seed, const double *cw, int nfold, int skip)
 {
     size_t nd = 0;
     size_t *order = malloc(t->ndocs * sizeof *order);
@@ -389,7 +394,7 @@ static void sgd_head(const hm_trainer *t, const uint32_t *fi, const float *rr, f
     double sx = 0;
     for (size_t i = 0; i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
-        if (head_label(d, kind, col) < 0)
+        if (head_label(d, kind, col) < 0 || (skip >= 0 && (int)(d->cseq % (uint32_t)nfold) == skip))
             continue;
         order[nd++] = i;
         double q = 0;
@@ -976,64 +981,132 @@ static void fit_blends(devset *ds, int K, float (*bl)[3][HM_NBLEND + 1])
     free(X); free(wk); free(w); free(y); free(fb);
 }
 
+/* Out-of-fold complaint head scores of the training posts with a complaint
+ * label: per fold, the complaint column's naive Bayes ratios and the head's
+ * SGD on the other folds' posts, as the full head is fitted.  oof[i] for an
+ * original post i of a fold, NAN for the others.  0, or HM_ENOMEM. */
+static int complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, int nfold,
+                         double alpha, double lr, double l2, int epochs, unsigned seed,
+                         const double ccw[2], double *oof)
+{
+    float *r = malloc((kept + 1) * sizeof *r), *w = malloc((kept + 1) * sizeof *w);
+    double *c = malloc((kept + 1) * 2 * sizeof *c);
+    if (!r || !w || !c) {
+        free(r); free(w); free(c);
+        return HM_ENOMEM;
+    }
+    for (size_t i = 0; i < t->ndocs; i++)
+        oof[i] = NAN;
+    for (int k = 0; k < nfold; k++) {
+        double tot[2] = {0, 0}, cw[2] = {0, 0};
+        memset(c, 0, kept * 2 * sizeof *c);
+        for (size_t i = 0; i < t->ndocs; i++) {
+            const doc *d = &t->docs[i];
+            if (d->dev || d->cmp < 0 || (int)(d->cseq % (uint32_t)nfold) == k)
+                continue;
+            cw[d->cmp] += d->weight;
+            for (uint32_t j = 0; j < d->n; j++) {
+                uint32_t f = fi[d->off + j];
+                if (f != UINT32_MAX)
+                    c[(size_t)f * 2 + (size_t)d->cmp] += d->weight;
+            }
+        }
+        if (!(cw[0] > 0 && cw[1] > 0))
+            continue;
+        for (size_t f = 0; f < kept; f++) {
+            tot[0] += c[f * 2];
+            tot[1] += c[f * 2 + 1];
+        }
+        for (size_t f = 0; f < kept; f++) {
+            double p = (alpha + c[f * 2 + 1]) / (alpha * (double)kept + tot[1]);
+            double q = (alpha + c[f * 2]) / (alpha * (double)kept + tot[0]);
+            r[f] = (float)log(p / q);
+            w[f] = 1.0f;
+        }
+        double b = log(cw[1] / cw[0]);
+        sgd_head(t, fi, r, w, 1, 0, &b, HEAD_CMP, lr, l2, epochs, seed, ccw, nfold, k);
+        for (size_t i = 0; i < t->ndocs; i++) {
+            const doc *d = &t->docs[i];
+            if (d->dev || d->copy || d->cmp < 0 || (int)(d->cseq % (uint32_t)nfold) != k)
+                continue;
+            double z = 0;
+            for (uint32_t j = 0; j < d->n; j++) {
+                uint32_t f = fi[d->off + j];
+                if (f != UINT32_MAX)
+                    z += (double)r[f] * w[f];
+            }
+            oof[i] = b + z * (d->n ? 1.0 / sqrt((double)d->n) : 1.0);
+        }
+    }
+    free(r); free(w); free(c);
+    return 0;
+}
+
 /* The complaint blend reads the calibrated polarity: fitted once the polarity
- * blends are.  Returns 1 when fitted (10 or more dev posts with a complaint
- * label); p and y get the dev posts' out-of-fold complaint probabilities and
- * their labels. */
+ * blends are, on the dev posts with a complaint label and, given oof, on the
+ * training posts with one too, their complaint head score out-of-fold (345
+ * dev posts in English alone; each part weighs as many posts as it has).
+ * Returns 1 when fitted (10 or more posts); p and y get the posts'
+ * out-of-fold complaint probabilities and their labels (room for every post
+ * with a complaint label). */
 static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
-                      const mixture *mx, float *cblend, double *pout, int8_t *yout, size_t *nout)
+                      const mixture *mx, const double *oof, float *cblend, double *pout,
+                      int8_t *yout, size_t *nout)
 {
     size_t n = 0;
-    for (size_t i = 0; i < t->ndocs; i++)
-        n += t->docs[i].dev && t->docs[i].cmp >= 0;
+    double wsum[2] = {0, 0}, wn[2] = {0, 0};
+    for (size_t i = 0; i < t->ndocs; i++) {
+        const doc *d = &t->docs[i];
+        if (d->cmp < 0 || (!d->dev && (!oof || isnan(oof[i]))))
+            continue;
+        n++;
+        wsum[d->dev] += d->weight;
+        wn[d->dev] += 1;
+    }
     double *XC = malloc((n + 1) * HM_NCBLEND * sizeof *XC), *wc = malloc((n + 1) * sizeof *wc);
     double *pb = malloc((n + 1) * 3 * sizeof *pb), *wf = malloc((n + 1) * sizeof *wf);
+    double *mc = malloc((n + 1) * sizeof *mc);
     int *yc = malloc((n + 1) * sizeof *yc);
     memset(cblend, 0, sizeof(float) * (HM_NCBLEND + 1));
     *nout = 0;
     size_t k = 0;
-    for (size_t i = 0; XC && wc && pb && wf && yc && i < t->ndocs; i++) {
+    for (size_t i = 0; XC && wc && pb && wf && mc && yc && i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
-        if (!d->dev || d->cmp < 0)
+        if (d->cmp < 0 || (!d->dev && (!oof || isnan(oof[i]))))
             continue;
         double s[HM_NOUT];
         float b[3];
         heads_scores(t, fc, d, fi, s);
+        if (!d->dev)
+            s[3] = oof[i];
         post_probs(mx, d, fi, s, pb + k * 3, b);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
         hm_complaint_inputs(s, pb + k * 3, &ls, d->lex[3], &d->cs, XC + k * HM_NCBLEND);
         yc[k] = d->cmp;
-        wc[k] = d->weight;
+        wc[k] = d->weight * wn[d->dev] / wsum[d->dev];
+        mc[k] = d->maxcat;
         k++;
     }
     int ok = k >= 10 && wf;
     /* the figures the threshold is tuned on are out-of-fold (5 folds): the
-     * blend is fitted on the same few posts */
+     * blend is fitted on the same posts */
     for (int fold = 0; ok && fold < 5; fold++) {
         float fb[HM_NCBLEND + 1];
         for (size_t j = 0; j < k; j++)
             wf[j] = (int)(j % 5) == fold ? 0 : wc[j];
         fit_logistic(XC, yc, wf, k, HM_NCBLEND, 1, 1e-3, fb);
-        size_t j = 0;
-        for (size_t i = 0; i < t->ndocs; i++) {
-            const doc *d = &t->docs[i];
-            if (!d->dev || d->cmp < 0)
-                continue;
-            if ((int)(j % 5) == fold) {
-                double z = fb[HM_NCBLEND];
-                for (int c = 0; c < HM_NCBLEND; c++)
-                    z += fb[c] * XC[j * HM_NCBLEND + (size_t)c];
-                pout[j] = hm_complaint_combine(sigmoid(z), d->maxcat, pb[j * 3 + 2] - pb[j * 3],
-                                               pb + j * 3);
-                yout[j] = d->cmp;
-            }
-            j++;
+        for (size_t j = (size_t)fold; j < k; j += 5) {
+            double z = fb[HM_NCBLEND];
+            for (int c = 0; c < HM_NCBLEND; c++)
+                z += fb[c] * XC[j * HM_NCBLEND + (size_t)c];
+            pout[j] = hm_complaint_combine(sigmoid(z), mc[j], pb[j * 3 + 2] - pb[j * 3], pb + j * 3);
+            yout[j] = (int8_t)yc[j];
         }
         *nout = k;
     }
     if (ok)
         fit_logistic(XC, yc, wc, k, HM_NCBLEND, 1, 1e-3, cblend);
-    free(XC); free(wc); free(pb); free(wf); free(yc);
+    free(XC); free(wc); free(pb); free(wf); free(mc); free(yc);
     return ok;
 }
 
@@ -1405,7 +1478,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             cw[0] = cw[0] > 5 ? 5 : cw[0];
             cw[1] = cw[1] > 5 ? 5 : cw[1];
             ro.b[k] = log(pk / (1 - pk));
-            sgd_head(t, fi, ro.r, ro.w, (size_t)KR, k, &ro.b[k], HEAD_SRC, 3.0, 1e-4, 4, seed, cw);
+            sgd_head(t, fi, ro.r, ro.w, (size_t)KR, k, &ro.b[k], HEAD_SRC, 3.0, 1e-4, 4, seed, cw, 1, -1);
         }
         rsel = malloc((kept + 1) * sizeof *rsel);
         if (rsel) {
@@ -1450,15 +1523,17 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     memset(bdbias, 0, sizeof bdbias);
     memset(bcblend, 0, sizeof bcblend);
     devset dv;
-    size_t ncd = r.ncomplaint_dev;
-    double *cp = malloc((ncd + 1) * sizeof *cp);
-    int8_t *cy = malloc(ncd + 1);
+    size_t ncd = r.ncomplaint_dev, ncall = ncd + r.ncomplaint_train;
+    double *cp = malloc((ncall + 1) * sizeof *cp);
+    int8_t *cy = malloc(ncall + 1);
+    int cfolds = o->complaint_folds < 0 ? 0 : o->complaint_folds > 1 ? o->complaint_folds : 5;
+    double *oof = cfolds ? malloc((t->ndocs + 1) * sizeof *oof) : NULL;
     int dvrc = devset_init(&dv, t);
     double *bper = calloc((size_t)dv.ngrp + 1, sizeof *bper);
-    if (dvrc || !bper || !best_w || !cp || !cy || !bblend || !blend) {
+    if (dvrc || !bper || !best_w || !cp || !cy || (cfolds && !oof) || !bblend || !blend) {
         free(bper);
         devset_free(&dv);
-        free(best_w); free(cp); free(cy); free(kkeys); free(fc.r); free(fc.w); free(fi);
+        free(best_w); free(cp); free(cy); free(oof); free(kkeys); free(fc.r); free(fc.w); free(fi);
         free(bblend); free(blend); free(ro.r); free(ro.w); free(ro.sel); free(rsel);
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
@@ -1503,7 +1578,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 double p = (cls_w[h] + 1) / (ctot + 2);
                 fc.b[h] = log(p / (1 - p));
                 sgd_head(t, fi, fc.r, fc.w, HM_NOUT, h, &fc.b[h], HEAD_POL, lr, l2, epochs, seed,
-                         cwv[h]);
+                         cwv[h], 1, -1);
             }
             size_t j = 0;
             for (size_t i = 0; i < t->ndocs; i++) {
@@ -1552,10 +1627,16 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                     fc.w[f * HM_NOUT + 3] = 1.0f;
                 fc.b[3] = log(cmp_w[1] / cmp_w[0]);
                 sgd_head(t, fi, fc.r, fc.w, HM_NOUT, 3, &fc.b[3], HEAD_CMP, lr, l2, epochs, seed,
-                         ccw);
+                         ccw, 1, -1);
+                if (cfolds && complaint_oof(t, fi, kept, cfolds, alpha, lr, l2, epochs, seed, ccw,
+                                            oof)) {
+                    free(oof);
+                    oof = NULL;
+                    cfolds = 0;
+                }
                 float cblend[HM_NCBLEND + 1];
                 size_t nc = 0;
-                int has_c = fit_cblend(t, &fc, fi, &mx, cblend, cp, cy, &nc);
+                int has_c = fit_cblend(t, &fc, fi, &mx, oof, cblend, cp, cy, &nc);
                 double th = 0.5, f1 = has_c ? tune_threshold(cp, cy, nc, &th) : 0;
                 if (o->complaint_threshold > 0 && o->complaint_threshold < 1) {
                     th = o->complaint_threshold;
@@ -1568,6 +1649,8 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 if (bcf1 < 0 || ll < bll) {
                     bll = ll;
                     bcf1 = f1;
+                    r.ncomplaint_blend = nc;
+                    r.oof_complaint_f1 = f1;
                     best_clr = lr;
                     best_cl2 = l2;
                     for (size_t f = 0; f < kept; f++)
@@ -1587,6 +1670,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     free(bper);
     free(cp);
     free(cy);
+    free(oof);
     r.l2 = best_l2;
     r.lr = best_lr;
     r.complaint_lr = best_clr;

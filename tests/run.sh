@@ -136,11 +136,11 @@ cp "$TMP/m1.hmm" "$TMP/ver.hmm"
 printf '\011' | dd of="$TMP/ver.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
 "$HUMEUR" --model "$TMP/ver.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
 check "wrong format version refused (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version' '$TMP/err'"
-for v in 3 4 5; do
+for v in 3 4 5 6; do
     cp "$TMP/m1.hmm" "$TMP/v$v.hmm"
     printf "\\00$v" | dd of="$TMP/v$v.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
     "$HUMEUR" --model "$TMP/v$v.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
-    check "a model of an earlier layout (format $v) refused, exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version $v, this build reads 6' '$TMP/err'"
+    check "a model of an earlier layout (format $v) refused, exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version $v, this build reads 7' '$TMP/err'"
 done
 head -120 "$TINY" > "$TMP/ta.jsonl"; tail -n +121 "$TINY" > "$TMP/tb.jsonl"
 for i in 1 2; do
@@ -155,6 +155,31 @@ check "a two-source model loads and scores (status $rc)" sh -c "test $rc -eq 0 &
 check "a source judged by macro-F1 on dev (^f1) trains (status $rc)" test "$rc" -eq 0
 "$HUMEUR" train --lang en --out "$TMP/m5.hmm" --train "$TINY@train" --dev "$TINY@dev^best" 2> /dev/null; rc=$?
 check "an unknown dev metric is a usage error (got $rc)" test "$rc" -eq 2
+# the complaint blend and threshold: fitted on the dev posts and on the training
+# posts, whose complaint head scores are out-of-fold (5 folds)
+CMP=$TMP/cmp.jsonl; : > "$CMP"; i=0
+for s in train train train train dev; do
+    for t in "my order is late again" "still no refund after two weeks" "charged twice, fix it" \
+             "the app crashed again and support never answered" "worst service, still waiting" \
+             "thanks for the quick help" "love the new menu" "can you tell me when the store opens" \
+             "great job team" "where can I buy the new shoes"; do
+        i=$((i + 1)); c=false
+        case "$t" in *late*|*refund*|*crashed*|*charged*|*worst*) c=true;; esac
+        printf '{"id":"c%d","text":"@shop %s %d","lang":"en","complaint":%s,"split":"%s"}\n' \
+            $i "$t" $i $c $s >> "$CMP"
+    done
+done
+CTRAIN="--lang en --train $TINY@train --dev $TINY@dev --train $CMP@train --dev $CMP@dev"
+"$HUMEUR" train $CTRAIN --out "$TMP/c1.hmm" 2> "$TMP/err"; rc=$?
+check "complaint blend on 40 training posts out-of-fold and 10 dev posts (status $rc)" \
+    sh -c "test $rc -eq 0 && grep -q '40 train / 10 dev posts.*blend on 50 posts' '$TMP/err'"
+"$HUMEUR" train $CTRAIN --out "$TMP/c2.hmm" 2> /dev/null
+check "out-of-fold complaint blend: training is deterministic" cmp -s "$TMP/c1.hmm" "$TMP/c2.hmm"
+"$HUMEUR" train $CTRAIN --complaint-folds -1 --out "$TMP/c3.hmm" 2> "$TMP/err"; rc=$?
+check "--complaint-folds -1: complaint blend on the 10 dev posts only (status $rc)" \
+    sh -c "test $rc -eq 0 && grep -q 'blend on 10 posts' '$TMP/err'"
+"$HUMEUR" --model "$TMP/c1.hmm" --json "@shop my order is late again, still no refund" > "$TMP/out" 2>&1
+check "a complaint of the training kind is one with the out-of-fold blend" grep -q '"complaint":true' "$TMP/out"
 cp "$TMP/m1.hmm" "$TMP/bom.hmm"
 printf '\001\002\003\004' | dd of="$TMP/bom.hmm" bs=1 seek=12 conv=notrunc 2> /dev/null
 "$HUMEUR" --model "$TMP/bom.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?

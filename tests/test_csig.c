@@ -1,7 +1,8 @@
 /*
  * test_csig.c — the complaint signals the complaint blend reads besides the
  * models' scores (hm_complaint_signals): a question, a customer-service
- * account addressed, any @mention, the problem-report words counted.
+ * account addressed, any @mention, the problem-report words counted; and the
+ * feature of the account an @mention addresses, which the heads read.
  */
 #include "internal.h"
 #include "tap.h"
@@ -16,8 +17,66 @@ static void signals(hm_analyzer *a, const char *text, hm_csig *cs)
     hm_complaint_signals(a->e, &a->tb, cs);
 }
 
+/* The post's features as the models read them (unique, sorted). */
+static size_t feats(hm_analyzer *a, const char *text, uint64_t *out, size_t cap)
+{
+    hm_result r;
+    int rc = hm_analyze(a, text, strlen(text), &r);
+    CHECK(rc == 0, "analyze: %s", hm_strerror(rc));
+    rc = hm_features(a, &a->fb);
+    CHECK(rc == 0, "features: %s", hm_strerror(rc));
+    size_t n = hm_features_unique(a->fb.f, a->fb.n);
+    if (n > cap)
+        n = cap;
+    memcpy(out, a->fb.f, n * sizeof *out);
+    return n;
+}
+
+/* How many features of x are not in y (both sorted). */
+static size_t only_in(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny)
+{
+    size_t k = 0, j = 0;
+    for (size_t i = 0; i < nx; i++) {
+        while (j < ny && y[j] < x[i])
+            j++;
+        k += j == ny || y[j] != x[i];
+    }
+    return k;
+}
+
+static void test_handle_feature(void)
+{
+    hm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.no_models = 1;
+    hm_status st;
+    hm_engine *e = hm_engine_open(&cfg, &st);
+    CHECK(e != NULL, "engine open: %s", st.message);
+    hm_analyzer *a = e ? hm_analyzer_new(e, &st) : NULL;
+    CHECK(a != NULL, "analyzer: %s", st.message);
+    if (!a) {
+        hm_engine_close(e);
+        return;
+    }
+    uint64_t f1[64], f2[64], f3[64], f4[64];
+    size_t n1 = feats(a, "@AmazonHelp where is my parcel", f1, 64);
+    size_t n2 = feats(a, "@JaneDoe where is my parcel", f2, 64);
+    size_t n3 = feats(a, "@amazonhelp where is my parcel", f3, 64);
+    size_t n4 = feats(a, "where is my parcel", f4, 64);
+    /* one feature tells the accounts apart; the rest (the "@" and its bigram) is shared */
+    CHECK(n1 == n2 && only_in(f1, n1, f2, n2) == 1 && only_in(f2, n2, f1, n1) == 1,
+          "accounts: %zu / %zu features, %zu and %zu apart", n1, n2, only_in(f1, n1, f2, n2),
+          only_in(f2, n2, f1, n1));
+    CHECK(n1 == n3 && only_in(f1, n1, f3, n3) == 0, "an account's case does not matter");
+    CHECK(n1 == n4 + 3 && only_in(f4, n4, f1, n1) == 0,
+          "a mention adds \"@\", its bigram and its account: %zu vs %zu features", n1, n4);
+    hm_analyzer_free(a);
+    hm_engine_close(e);
+}
+
 int main(void)
 {
+    test_handle_feature();
     hm_status st;
     hm_engine *e = hm_engine_open(NULL, &st);
     CHECK(e != NULL, "engine open: %s", st.message);

@@ -208,6 +208,8 @@ static const char train_usage[] =
     "  --long-from N    posts of N tokens or more have their own weights (48; 0: off)\n"
     "  --domain-share X how much a post teaches the other length's weights (0.2)\n"
     "  --one-blend 1    one blend for all sources (default: one per source, routed)\n"
+    "  --complaint-folds N  complaint blend on out-of-fold head scores of the training\n"
+    "                   posts and the dev posts (5; -1: on the dev posts only)\n"
     "  --balance G      0..1: bring sources towards equal weight (0.5)\n"
     "  --verbose        also list the settings tried and their dev figures\n"
     "  --text-field F   (text)                  --lexicons DIR lexicons to read posts with\n";
@@ -265,6 +267,8 @@ int cmd_train(int argc, char **argv)
             o.long_from = atoi(v) > 0 ? atoi(v) : -1;
         else if (!strcmp(a, "--domain-share"))
             o.domain_share = atof(v) > 0 ? atof(v) : -1;
+        else if (!strcmp(a, "--complaint-folds"))
+            o.complaint_folds = atoi(v);
         else if (!strcmp(a, "--one-blend"))
             o.one_blend = atoi(v) != 0;
         else if (!strcmp(a, "--train") || !strcmp(a, "--dev")) {
@@ -362,9 +366,10 @@ int cmd_train(int argc, char **argv)
             if (rep.ncomplaint_train)
                 fprintf(stderr,
                         "  complaint: %zu train / %zu dev posts, lr %g, l2 %g, threshold %.2f, "
-                        "dev F1 %.4f\n",
+                        "dev F1 %.4f; blend on %zu posts, out-of-fold F1 %.4f\n",
                         rep.ncomplaint_train, rep.ncomplaint_dev, rep.complaint_lr,
-                        rep.complaint_l2, rep.complaint_threshold, rep.dev_complaint_f1);
+                        rep.complaint_l2, rep.complaint_threshold, rep.dev_complaint_f1,
+                        rep.ncomplaint_blend, rep.oof_complaint_f1);
         }
     }
     hm_trainer_free(tr);
