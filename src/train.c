@@ -984,17 +984,13 @@ static void fit_blends(devset *ds, int K, float (*bl)[3][HM_NBLEND + 1])
 /* Out-of-fold complaint head scores of the training posts with a complaint
  * label: per fold, the complaint column's naive Bayes ratios and the head's
  * SGD on the other folds' posts, as the full head is fitted.  oof[i] for an
- * original post i of a fold, NAN for the others.  0, or HM_ENOMEM. */
-static int complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, int nfold,
-                         double alpha, double lr, double l2, int epochs, unsigned seed,
-                         const double ccw[2], double *oof)
+ * original post i of a fold, NAN for the others.  r and w: room for kept
+ * floats each, c for 2 * kept doubles (allocated by the caller, so that the
+ * fit cannot fail half-way). */
+static void complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, int nfold,
+                          double alpha, double lr, double l2, int epochs, unsigned seed,
+                          const double ccw[2], double *oof, float *r, float *w, double *c)
 {
-    float *r = malloc((kept + 1) * sizeof *r), *w = malloc((kept + 1) * sizeof *w);
-    double *c = malloc((kept + 1) * 2 * sizeof *c);
-    if (!r || !w || !c) {
-        free(r); free(w); free(c);
-        return HM_ENOMEM;
-    }
     for (size_t i = 0; i < t->ndocs; i++)
         oof[i] = NAN;
     for (int k = 0; k < nfold; k++) {
@@ -1038,8 +1034,6 @@ static int complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, i
             oof[i] = b + z * (d->n ? 1.0 / sqrt((double)d->n) : 1.0);
         }
     }
-    free(r); free(w); free(c);
-    return 0;
 }
 
 /* The complaint blend reads the calibrated polarity: fitted once the polarity
@@ -1528,11 +1522,16 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     int8_t *cy = malloc(ncall + 1);
     int cfolds = o->complaint_folds < 0 ? 0 : o->complaint_folds > 1 ? o->complaint_folds : 5;
     double *oof = cfolds ? malloc((t->ndocs + 1) * sizeof *oof) : NULL;
+    /* the out-of-fold complaint heads' ratios and weights, and their counts */
+    float *oof_r = cfolds ? malloc((kept + 1) * 2 * sizeof *oof_r) : NULL;
+    double *oof_c = cfolds ? malloc((kept + 1) * 2 * sizeof *oof_c) : NULL;
     int dvrc = devset_init(&dv, t);
     double *bper = calloc((size_t)dv.ngrp + 1, sizeof *bper);
-    if (dvrc || !bper || !best_w || !cp || !cy || (cfolds && !oof) || !bblend || !blend) {
+    if (dvrc || !bper || !best_w || !cp || !cy || (cfolds && (!oof || !oof_r || !oof_c)) ||
+        !bblend || !blend) {
         free(bper);
         devset_free(&dv);
+        free(oof_r); free(oof_c);
         free(best_w); free(cp); free(cy); free(oof); free(kkeys); free(fc.r); free(fc.w); free(fi);
         free(bblend); free(blend); free(ro.r); free(ro.w); free(ro.sel); free(rsel);
         hm_set_status(st, HM_ENOMEM, "out of memory");
@@ -1628,12 +1627,9 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 fc.b[3] = log(cmp_w[1] / cmp_w[0]);
                 sgd_head(t, fi, fc.r, fc.w, HM_NOUT, 3, &fc.b[3], HEAD_CMP, lr, l2, epochs, seed,
                          ccw, 1, -1);
-                if (cfolds && complaint_oof(t, fi, kept, cfolds, alpha, lr, l2, epochs, seed, ccw,
-                                            oof)) {
-                    free(oof);
-                    oof = NULL;
-                    cfolds = 0;
-                }
+                if (cfolds)
+                    complaint_oof(t, fi, kept, cfolds, alpha, lr, l2, epochs, seed, ccw, oof,
+                                  oof_r, oof_r + kept + 1, oof_c);
                 float cblend[HM_NCBLEND + 1];
                 size_t nc = 0;
                 int has_c = fit_cblend(t, &fc, fi, &mx, oof, cblend, cp, cy, &nc);
@@ -1671,6 +1667,8 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     free(cp);
     free(cy);
     free(oof);
+    free(oof_r);
+    free(oof_c);
     r.l2 = best_l2;
     r.lr = best_lr;
     r.complaint_lr = best_clr;
