@@ -353,8 +353,15 @@ const lex_entry *hm_lex_word(const hm_lexicon *lx, int lang, const char *k, size
 const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
 /* token i of tb is a negator that applies (weak ones only next to "ne") */
 int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i);
-/* the lexicon entries of a token's norm and of its stem (memoized) */
-const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t);
+/* the lexicon entries of a token's norm and of its stem (memoized); inline:
+ * most calls are answered by the token cache's memo */
+static inline const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang,
+                                             const tok *t)
+{
+    uint32_t v;
+    return hm_tok_map_get(tb, t, TCM_WORD, lang, &lx->words[lang], t->norm, t->norm_len, t->nh, &v)
+               ? &lx->entries[v] : NULL;
+}
 /* the derivational family of an accent-free lower-case word (lexicon.c) */
 int hm_deriv_class(int lang, const char *w, size_t n);
 const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t);

@@ -93,13 +93,6 @@ const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, si
     return NULL;
 }
 
-const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t)
-{
-    uint32_t v;
-    return hm_tok_map_get(tb, t, TCM_WORD, lang, &lx->words[lang], t->norm, t->norm_len, t->nh, &v)
-               ? &lx->entries[v] : NULL;
-}
-
 /* The derivational family of a word, from its ending (w: the accent-free
  * lower-case form).  Snowball's stems join words that are not inflections of
  * one another and often differ in sentiment: "énergie" and "énergique",
