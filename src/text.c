@@ -536,6 +536,13 @@ int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang)
     const tc_entry *e = &tb->tc.slots[t->ce];
     if (e->mlang != lang || !e->stem)
         return 0;
+    if (e->stem == TC_STEM_NORM && e->stem_len == t->norm_len) {
+        /* the norm itself (its string and its hash) */
+        t->stem = t->norm;
+        t->stem_len = t->norm_len;
+        t->sh = t->nh;
+        return 1;
+    }
     if (e->stem == TC_STEM_NORM) {
         /* from the token's own norm: no pool read */
         hm_buf *b = &tb->strs;
