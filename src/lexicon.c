@@ -123,7 +123,8 @@ int hm_deriv_class(int lang, const char *w, size_t n)
     size_t bl = 0;
     for (int i = 0; t[i].s; i++) {
         size_t l = t[i].len;
-        if (l > bl && n >= l + 3 && hm_eq(w + n - l, t[i].s, l)) {
+        /* the last letters first: most suffixes fail there */
+        if (l > bl && n >= l + 3 && w[n - 1] == t[i].s[l - 1] && hm_eq(w + n - l, t[i].s, l)) {
             best = t[i].cls;
             bl = l;
         }
