@@ -275,6 +275,8 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
                 rc = hm_categories_load(&e->cats, hm_embedded_lexicons, 1, st);
         }
     }
+    if (!rc)
+        hm_lexicon_phrase_index(&e->lex);
     if (!rc && !cfg->no_models)
         rc = load_models(e, cfg, st);
     if (rc) {

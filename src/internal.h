@@ -328,6 +328,8 @@ typedef struct lex_entry {
     uint8_t induced;      /* from an induced.tsv file (evidence says so) */
 } lex_entry;
 
+#define HM_PHRASE_BITS (1u << 16)
+
 typedef struct hm_lexicon {
     hm_map words[LANG_N];    /* norm key (phrases: norms joined by one space) -> entry index */
     hm_map stems[LANG_N];    /* stem key -> entry index (single words with a valence) */
@@ -335,7 +337,23 @@ typedef struct hm_lexicon {
     lex_entry *entries;
     size_t nentries, cap;
     size_t nvalence[LANG_N], nmods[LANG_N];
+    /* a bit per hash of every key of two words or more (phrases and their
+     * prefixes), small enough to stay in cache: most word pairs of a post
+     * begin no phrase and need no probe of the maps (hm_lex_phrase_maybe) */
+    int phrase_indexed;
+    uint64_t phrase_bits[LANG_N][HM_PHRASE_BITS / 64];
 } hm_lexicon;
+
+/* Fill lx->phrase_bits from the loaded maps (engine open). */
+void hm_lexicon_phrase_index(hm_lexicon *lx);
+/* 0 when no key of two words or more of lang's words or prefixes maps has
+ * hash h (1: perhaps, or no index) */
+static inline int hm_lex_phrase_maybe(const hm_lexicon *lx, int lang, uint64_t h)
+{
+    /* bits of h above those the maps index their slots with */
+    return !lx->phrase_indexed ||
+           (lx->phrase_bits[lang][(h >> 40) & (HM_PHRASE_BITS / 64 - 1)] >> ((h >> 34) & 63)) & 1;
+}
 
 /* A source file: from a directory or the embedded defaults. */
 typedef struct hm_source {

@@ -272,6 +272,8 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
                     hs = hm_hash_step(hs, key + kl - 1, (size_t)tj->norm_len + 1);
                     kl += tj->norm_len;
                     uint64_t h = hm_hash_end(hs);
+                    if (!hm_lex_phrase_maybe(lx, L, h))
+                        break; /* neither a phrase nor the start of one */
                     const lex_entry *p = hm_lex_word_h(lx, L, key, kl, h);
                     if (p && (p->has_val || p->modtype)) {
                         e = p;
