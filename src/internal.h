@@ -652,6 +652,8 @@ struct hm_engine {
     hm_cats cats;
     hm_map langfr, langen;
     hm_map problem_words; /* complaint signals: problem-report words (norms) */
+    uint64_t problem_bits[4]; /* a bit per word above, from its hash's top byte: most
+                               * words of a post need no probe */
     int scorer;
     size_t max_text;
     hm_buf srcbuf;       /* file contents when loaded from a directory */
