@@ -427,6 +427,27 @@ static inline uint64_t lower8(uint64_t x)
     return x | upper >> 2;                    /* 0x80 >> 2 = 0x20 */
 }
 
+/* s[0..n) is k[0..n) with A-Z lower-cased; eight bytes at a time */
+static int eq_lower(const char *s, const unsigned char *k, size_t n)
+{
+    uint64_t x, y;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, s + i, 8);
+            memcpy(&y, k + i, 8);
+            if (x != lower8(y))
+                return 0;
+        }
+        memcpy(&x, s + n - 8, 8); /* the tail, overlapping */
+        memcpy(&y, k + n - 8, 8);
+        return x == lower8(y);
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] != (k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]))
+            return 0;
+    return 1;
+}
+
 /* Fill t from cache entry e. */
 static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, const unsigned char *text,
                   int want_caps)
@@ -501,9 +522,7 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
     int lower = t->type == HM_TOK_WORD && !(llen == t->norm_len && !memcmp(lw, nm, llen));
     if (klen > UINT8_MAX || t->norm_len > UINT8_MAX || (lower && llen > UINT8_MAX))
         return 0; /* strings too long for the entry: not cached */
-    int simple = !lower && t->norm_len == klen;
-    for (size_t i = 0; i < klen && simple; i++)
-        simple = (unsigned char)nm[i] == (key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
+    int simple = !lower && t->norm_len == klen && eq_lower(nm, key, klen);
     tc_entry ne;
     memset(&ne, 0, sizeof ne);
     uint32_t off = (uint32_t)tc->pool.len, o;
