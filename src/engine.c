@@ -231,8 +231,12 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
     if (e->max_text > (256u << 20))
         e->max_text = 256u << 20;
     int rc = hm_langid_build(&e->langfr, &e->langen);
-    for (size_t k = 0; !rc && k < sizeof problem_words / sizeof *problem_words; k++)
-        rc = hm_map_put(&e->problem_words, problem_words[k], strlen(problem_words[k]), 1);
+    for (size_t k = 0; !rc && k < sizeof problem_words / sizeof *problem_words; k++) {
+        size_t n = strlen(problem_words[k]);
+        uint64_t h = hm_hash(problem_words[k], n);
+        e->problem_bits[h >> 62] |= 1ULL << ((h >> 56) & 63);
+        rc = hm_map_put(&e->problem_words, problem_words[k], n, 1);
+    }
     if (rc) {
         hm_set_status(st, rc, "out of memory");
         hm_engine_close(e);
@@ -289,6 +293,8 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
                 rc = hm_categories_load(&e->cats, hm_embedded_lexicons, 1, st);
         }
     }
+    if (!rc)
+        hm_lexicon_phrase_index(&e->lex);
     if (!rc && !cfg->no_models)
         rc = load_models(e, cfg, st);
     if (rc) {
@@ -406,6 +412,7 @@ void hm_complaint_signals(const hm_engine *e, const hm_textbuf *tb, hm_csig *cs)
             if (!cs->support)
                 cs->support = (uint8_t)support_handle(tb_str(tb, t->lower));
         } else if (t->type == HM_TOK_WORD && cs->problem < 8 &&
+                   (e->problem_bits[t->nh >> 62] >> ((t->nh >> 56) & 63) & 1) &&
                    hm_map_get_h(&e->problem_words, tb_str(tb, t->norm), t->norm_len, t->nh, &v)) {
             cs->problem++;
         }

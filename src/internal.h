@@ -328,6 +328,8 @@ typedef struct lex_entry {
     uint8_t induced;      /* from an induced.tsv file (evidence says so) */
 } lex_entry;
 
+#define HM_PHRASE_BITS (1u << 16)
+
 typedef struct hm_lexicon {
     hm_map words[LANG_N];    /* norm key (phrases: norms joined by one space) -> entry index */
     hm_map stems[LANG_N];    /* stem key -> entry index (single words with a valence) */
@@ -335,7 +337,23 @@ typedef struct hm_lexicon {
     lex_entry *entries;
     size_t nentries, cap;
     size_t nvalence[LANG_N], nmods[LANG_N];
+    /* a bit per hash of every key of two words or more (phrases and their
+     * prefixes), small enough to stay in cache: most word pairs of a post
+     * begin no phrase and need no probe of the maps (hm_lex_phrase_maybe) */
+    int phrase_indexed;
+    uint64_t phrase_bits[LANG_N][HM_PHRASE_BITS / 64];
 } hm_lexicon;
+
+/* Fill lx->phrase_bits from the loaded maps (engine open). */
+void hm_lexicon_phrase_index(hm_lexicon *lx);
+/* 0 when no key of two words or more of lang's words or prefixes maps has
+ * hash h (1: perhaps, or no index) */
+static inline int hm_lex_phrase_maybe(const hm_lexicon *lx, int lang, uint64_t h)
+{
+    /* bits of h above those the maps index their slots with */
+    return !lx->phrase_indexed ||
+           (lx->phrase_bits[lang][(h >> 40) & (HM_PHRASE_BITS / 64 - 1)] >> ((h >> 34) & 63)) & 1;
+}
 
 /* A source file: from a directory or the embedded defaults. */
 typedef struct hm_source {
@@ -353,8 +371,15 @@ const lex_entry *hm_lex_word(const hm_lexicon *lx, int lang, const char *k, size
 const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
 /* token i of tb is a negator that applies (weak ones only next to "ne") */
 int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i);
-/* the lexicon entries of a token's norm and of its stem (memoized) */
-const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t);
+/* the lexicon entries of a token's norm and of its stem (memoized); inline:
+ * most calls are answered by the token cache's memo */
+static inline const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang,
+                                             const tok *t)
+{
+    uint32_t v;
+    return hm_tok_map_get(tb, t, TCM_WORD, lang, &lx->words[lang], t->norm, t->norm_len, t->nh, &v)
+               ? &lx->entries[v] : NULL;
+}
 /* the derivational family of an accent-free lower-case word (lexicon.c) */
 int hm_deriv_class(int lang, const char *w, size_t n);
 const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t);
@@ -630,6 +655,8 @@ struct hm_engine {
     hm_cats cats;
     hm_map langfr, langen;
     hm_map problem_words; /* complaint signals: problem-report words (norms) */
+    uint64_t problem_bits[4]; /* a bit per word above, from its hash's top byte: most
+                               * words of a post need no probe */
     int scorer;
     size_t max_text;
     hm_buf srcbuf;       /* file contents when loaded from a directory */

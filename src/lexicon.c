@@ -93,13 +93,6 @@ const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, si
     return NULL;
 }
 
-const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t)
-{
-    uint32_t v;
-    return hm_tok_map_get(tb, t, TCM_WORD, lang, &lx->words[lang], t->norm, t->norm_len, t->nh, &v)
-               ? &lx->entries[v] : NULL;
-}
-
 /* The derivational family of a word, from its ending (w: the accent-free
  * lower-case form).  Snowball's stems join words that are not inflections of
  * one another and often differ in sentiment: "énergie" and "énergique",
@@ -130,7 +123,8 @@ int hm_deriv_class(int lang, const char *w, size_t n)
     size_t bl = 0;
     for (int i = 0; t[i].s; i++) {
         size_t l = t[i].len;
-        if (l > bl && n >= l + 3 && hm_eq(w + n - l, t[i].s, l)) {
+        /* the last letters first: most suffixes fail there */
+        if (l > bl && n >= l + 3 && w[n - 1] == t[i].s[l - 1] && hm_eq(w + n - l, t[i].s, l)) {
             best = t[i].cls;
             bl = l;
         }
@@ -383,6 +377,26 @@ int hm_lexicon_load(hm_lexicon *lx, const hm_source *src, struct hm_engine *e, h
     hm_textbuf_free(&c.tb);
     hm_buf_free(&c.key);
     return rc;
+}
+
+static void phrase_bit(hm_lexicon *lx, int lang, uint64_t h)
+{
+    lx->phrase_bits[lang][(h >> 40) & (HM_PHRASE_BITS / 64 - 1)] |= 1ULL << ((h >> 34) & 63);
+}
+
+void hm_lexicon_phrase_index(hm_lexicon *lx)
+{
+    memset(lx->phrase_bits, 0, sizeof lx->phrase_bits);
+    for (int l = 0; l < LANG_N; l++) {
+        const hm_map *w = &lx->words[l], *p = &lx->prefixes[l];
+        for (size_t j = 0; j < w->cap; j++)
+            if (w->slots[j].h && memchr(w->pool.p + w->slots[j].koff, ' ', w->slots[j].klen))
+                phrase_bit(lx, l, w->slots[j].h);
+        for (size_t j = 0; j < p->cap; j++)
+            if (p->slots[j].h)
+                phrase_bit(lx, l, p->slots[j].h);
+    }
+    lx->phrase_indexed = 1;
 }
 
 void hm_lexicon_free(hm_lexicon *lx)

@@ -427,6 +427,9 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
         best_tok[k] = -1;
         best_w[k] = 0;
     }
+    /* the weakest of the kept features (the first of equals) and its size */
+    size_t worst = 0;
+    double worst_abs = 0;
     uint32_t mask = m->cap - 1, rmask = m->rcap ? m->rcap - 1 : 0, ns = m->nsrc;
     /* the tables are read at random: ask for the slots a few features ahead,
      * so that the misses overlap (the router's table is small, the main one
@@ -461,18 +464,22 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
         while (m->fp[j]) {
             if (m->fp[j] == fp) {
                 const int16_t *w = m->w + (size_t)j * HM_NOUT;
-                for (int c = 0; c < HM_NOUT; c++)
-                    wide[c] += w[c];
+                _Static_assert(HM_NOUT == 4, "four weights per slot");
+                wide[0] += w[0];
+                wide[1] += w[1];
+                wide[2] += w[2];
+                wide[3] += w[3];
                 if (nbest && toks && toks[i] >= 0) {
                     double d = (double)(w[2] - w[0]) * m->scale;
                     /* keep the strongest single-token features for the evidence */
-                    size_t worst = 0;
-                    for (size_t k = 1; k < nbest; k++)
-                        if (fabs(best_w[k]) < fabs(best_w[worst]))
-                            worst = k;
-                    if (fabs(d) > fabs(best_w[worst])) {
+                    if (fabs(d) > worst_abs) {
                         best_w[worst] = d;
                         best_tok[worst] = toks[i];
+                        worst = 0;
+                        for (size_t k = 1; k < nbest; k++)
+                            if (fabs(best_w[k]) < fabs(best_w[worst]))
+                                worst = k;
+                        worst_abs = fabs(best_w[worst]);
                     }
                 }
                 break;

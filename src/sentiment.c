@@ -38,11 +38,11 @@ typedef struct unit {
     int sentence;
 } unit;
 
+/* e: the lexicon entry of t's norm (hm_tok_word_e), already looked up */
 static const lex_entry *lookup1(const hm_lexicon *lx, int lang, const hm_textbuf *tb,
-                                const tok *t, unsigned *rules)
+                                const tok *t, const lex_entry *e, unsigned *rules)
 {
     const char *nm = tb_str(tb, t->norm);
-    const lex_entry *e = hm_tok_word_e(tb, lx, lang, t);
     if (e && (e->has_val || e->modtype))
         return e;
     if (t->type == HM_TOK_EMOJI && t->norm_len > 4) {
@@ -272,6 +272,8 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
                     hs = hm_hash_step(hs, key + kl - 1, (size_t)tj->norm_len + 1);
                     kl += tj->norm_len;
                     uint64_t h = hm_hash_end(hs);
+                    if (!hm_lex_phrase_maybe(lx, L, h))
+                        break; /* neither a phrase nor the start of one */
                     const lex_entry *p = hm_lex_word_h(lx, L, key, kl, h);
                     if (p && (p->has_val || p->modtype)) {
                         e = p;
@@ -287,7 +289,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
                     x->rules |= R_IDIOM;
             }
             if (!e)
-                e = lookup1(lx, L, tb, t, &x->rules);
+                e = lookup1(lx, L, tb, t, f, &x->rules);
         }
         if (e) {
             x->lang = (uint8_t)L;

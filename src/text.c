@@ -118,6 +118,26 @@ static const unsigned char ascii_class[128] = {
 #undef Y_
 #undef P_
 
+/* ASCII letters and digits: the bytes of a word that need no decoding */
+static const unsigned char ascii_word[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static int cclass_wide(int32_t c);
 
 static inline int cclass(int32_t c)
@@ -357,14 +377,10 @@ static tc_entry *tc_slot(hm_tokcache *tc, uint64_t h, const unsigned char *p, si
     }
 }
 
-/* Append s[0..n) and a NUL to b; *off gets where. */
-static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
+/* d[0..n) = s[0..n) (apart): most tokens' strings are short, copied as two
+ * overlapping words, no call */
+static inline void copy_short(char *d, const char *s, size_t n)
 {
-    if (b->len + n + 1 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
-        return HM_ENOMEM;
-    char *d = b->p + b->len;
-    *off = (uint32_t)b->len;
-    /* most tokens' strings are short: two overlapping words, no call */
     if (n >= 8 && n <= 16) {
         uint64_t x, y;
         memcpy(&x, s, 8);
@@ -383,10 +399,53 @@ static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
     } else {
         memcpy(d, s, n);
     }
+}
+
+/* Append s[0..n) and a NUL to b; *off gets where. */
+static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
+{
+    if (b->len + n + 1 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
+        return HM_ENOMEM;
+    char *d = b->p + b->len;
+    *off = (uint32_t)b->len;
+    copy_short(d, s, n);
     d[n] = 0;
     d[n + 1] = 0; /* hm_buf keeps a NUL after its bytes */
     b->len += n + 1;
     return 0;
+}
+
+/* The eight bytes of x with A-Z lower-cased (other bytes, UTF-8 ones
+ * included, unchanged). */
+static inline uint64_t lower8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t low7 = x & ~high;               /* each byte without its top bit */
+    uint64_t ge_a = low7 + ones * (0x80 - 'A'); /* top bit: byte >= 'A' */
+    uint64_t gt_z = low7 + ones * (0x7F - 'Z'); /* top bit: byte > 'Z' */
+    uint64_t upper = ge_a & ~gt_z & ~x & high;  /* ASCII bytes in A-Z */
+    return x | upper >> 2;                    /* 0x80 >> 2 = 0x20 */
+}
+
+/* s[0..n) is k[0..n) with A-Z lower-cased; eight bytes at a time */
+static int eq_lower(const char *s, const unsigned char *k, size_t n)
+{
+    uint64_t x, y;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, s + i, 8);
+            memcpy(&y, k + i, 8);
+            if (x != lower8(y))
+                return 0;
+        }
+        memcpy(&x, s + n - 8, 8); /* the tail, overlapping */
+        memcpy(&y, k + n - 8, 8);
+        return x == lower8(y);
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] != (k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]))
+            return 0;
+    return 1;
 }
 
 /* Fill t from cache entry e. */
@@ -401,8 +460,31 @@ static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, const unsigned char
             return HM_ENOMEM;
         char *d = b->p + b->len;
         const unsigned char *k = text + t->start;
-        for (size_t i = 0; i < n; i++)
-            d[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
+        if (n >= 8) {
+            /* eight bytes at a time, the last eight overlapping */
+            uint64_t x;
+            for (size_t i = 0; i + 8 < n; i += 8) {
+                memcpy(&x, k + i, 8);
+                x = lower8(x);
+                memcpy(d + i, &x, 8);
+            }
+            memcpy(&x, k + n - 8, 8);
+            x = lower8(x);
+            memcpy(d + n - 8, &x, 8);
+        } else if (n >= 4) {
+            /* the first and last four bytes, overlapping, in one word */
+            uint32_t lo, hi;
+            memcpy(&lo, k, 4);
+            memcpy(&hi, k + n - 4, 4);
+            uint64_t x = lower8((uint64_t)hi << 32 | lo);
+            lo = (uint32_t)x;
+            hi = (uint32_t)(x >> 32);
+            memcpy(d + n - 4, &hi, 4);
+            memcpy(d, &lo, 4);
+        } else {
+            for (size_t i = 0; i < n; i++)
+                d[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
+        }
         d[n] = 0;
         d[n + 1] = 0; /* hm_buf keeps a NUL after its bytes */
         t->norm = t->lower = (uint32_t)b->len;
@@ -440,9 +522,7 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
     int lower = t->type == HM_TOK_WORD && !(llen == t->norm_len && !memcmp(lw, nm, llen));
     if (klen > UINT8_MAX || t->norm_len > UINT8_MAX || (lower && llen > UINT8_MAX))
         return 0; /* strings too long for the entry: not cached */
-    int simple = !lower && t->norm_len == klen;
-    for (size_t i = 0; i < klen && simple; i++)
-        simple = (unsigned char)nm[i] == (key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
+    int simple = !lower && t->norm_len == klen && eq_lower(nm, key, klen);
     tc_entry ne;
     memset(&ne, 0, sizeof ne);
     uint32_t off = (uint32_t)tc->pool.len, o;
@@ -475,13 +555,20 @@ int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang)
     const tc_entry *e = &tb->tc.slots[t->ce];
     if (e->mlang != lang || !e->stem)
         return 0;
+    if (e->stem == TC_STEM_NORM && e->stem_len == t->norm_len) {
+        /* the norm itself (its string and its hash) */
+        t->stem = t->norm;
+        t->stem_len = t->norm_len;
+        t->sh = t->nh;
+        return 1;
+    }
     if (e->stem == TC_STEM_NORM) {
         /* from the token's own norm: no pool read */
         hm_buf *b = &tb->strs;
         size_t n = e->stem_len;
         if (b->len + n + 2 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
             return -1;
-        memcpy(b->p + b->len, b->p + t->norm, n);
+        copy_short(b->p + b->len, b->p + t->norm, n);
         b->p[b->len + n] = 0;
         b->p[b->len + n + 1] = 0;
         t->stem = (uint32_t)b->len;
@@ -1116,6 +1203,9 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
         if (cl == C_LETTER) {
             size_t s = i, e = i;
             for (;;) {
+                /* ASCII letters and digits, most of a word: no decoding */
+                while (e < len && ascii_word[p[e]])
+                    e++;
                 if (e >= len)
                     break;
                 int32_t c2;

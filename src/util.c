@@ -101,17 +101,25 @@ size_t hm_fmt_g4(char *out, double v)
     }
     if (s < 1000 || s >= 10000)
         goto slow;
-    double fl = floor(s);
-    double frac = s - fl;
+    /* s is in [1000, 10000): truncation is floor */
+    unsigned m = (unsigned)(int)s;
+    double frac = s - (double)m;
     if (fabs(frac - 0.5) < 1e-7)
         goto slow;
-    unsigned m = (unsigned)fl + (frac > 0.5);
+    m += frac > 0.5;
     if (m == 10000) {
         m = 1000;
         x++;
     }
-    char d[4] = {(char)('0' + m / 1000), (char)('0' + m / 100 % 10), (char)('0' + m / 10 % 10),
-                 (char)('0' + m % 10)};
+    /* the four digits, two at a time */
+    static const char pairs[201] = "0001020304050607080910111213141516171819"
+                                   "2021222324252627282930313233343536373839"
+                                   "4041424344454647484950515253545556575859"
+                                   "6061626364656667686970717273747576777879"
+                                   "8081828384858687888990919293949596979899";
+    char d[4];
+    memcpy(d, pairs + 2 * (m / 100), 2);
+    memcpy(d + 2, pairs + 2 * (m % 100), 2);
     int nd = 4; /* significant digits once trailing zeros go */
     while (nd > 1 && d[nd - 1] == '0')
         nd--;
@@ -128,20 +136,24 @@ size_t hm_fmt_g4(char *out, double v)
         out[n++] = x < 0 ? '-' : '+';
         out[n++] = (char)('0' + ax / 10);
         out[n++] = (char)('0' + ax % 10);
-    } else if (x >= 0) {
-        for (int i = 0; i <= x; i++)
-            out[n++] = d[i];
-        if (nd > x + 1)
-            out[n++] = '.';
-        for (int i = x + 1; i < nd; i++)
-            out[n++] = d[i];
+    } else if (x < 0) {
+        /* "0." and -x - 1 zeros, then the digits; fixed-size copies (the
+         * buffer holds HM_FMT_G4_MAX bytes), the length set after */
+        memcpy(out + n, "0.0000", 6);
+        n += (size_t)(1 - x);
+        memcpy(out + n, d, 4);
+        n += (size_t)nd;
     } else {
-        out[n++] = '0';
-        out[n++] = '.';
-        for (int i = -1; i > x; i--)
-            out[n++] = '0';
-        for (int i = 0; i < nd; i++)
-            out[n++] = d[i];
+        /* x + 1 integer digits, then the point and the rest if any */
+        memcpy(out + n, d, 4);
+        if (nd > x + 1) {
+            for (int i = 3; i > x; i--)
+                out[n + (size_t)i + 1] = d[i];
+            out[n + (size_t)x + 1] = '.';
+            n += (size_t)nd + 1;
+        } else {
+            n += (size_t)x + 1;
+        }
     }
     out[n] = 0;
     return n;

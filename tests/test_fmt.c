@@ -105,6 +105,12 @@ static void test_g4(long scale)
             check_neighbours(v);
         }
     }
+    /* every four-digit mantissa at the exponents the engine writes (plain
+     * notation, 1 to 4 significant digits, and both sides of it), with its
+     * neighbours: each length and place of the decimal point */
+    for (int x = -6; x <= 5; x++)
+        for (int m = 1000; m <= 9999; m++)
+            check_neighbours(m * pow(10, x - 3));
     /* powers of two (exact binary ties such as 0.0078125) and of ten */
     for (int e = -60; e <= 60; e++)
         check_neighbours(ldexp(1, e));
