@@ -1290,7 +1290,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
                 uint32_t mx = 0;
                 hm_map_get(&c->firsts[l], tb_str(tb, t0->norm), t0->norm_len, &mx);
                 if (ntok > mx && hm_map_put(&c->firsts[l], tb_str(tb, t0->norm), t0->norm_len,
-                                            (uint32_t)(ntok > 12 ? 12 : ntok)))
+                                            (uint32_t)(ntok > HM_CAT_PHRASE_MAX ? HM_CAT_PHRASE_MAX : ntok)))
                     return HM_ENOMEM;
             }
         }
@@ -1340,6 +1340,30 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
     hm_textbuf_free(&tb);
     hm_buf_free(&key);
     return rc;
+}
+
+void hm_categories_phrase_index(hm_cats *c)
+{
+    memset(c->phrase_bits, 0, sizeof c->phrase_bits);
+    for (int l = 0; l < LANG_N; l++) {
+        const hm_map *m = &c->phrases[l];
+        for (size_t j = 0; j < m->cap; j++) {
+            if (!m->slots[j].h)
+                continue;
+            /* the key's first words, then the whole key */
+            const char *k = m->pool.p + m->slots[j].koff;
+            uint64_t hs = HM_HASH_SEED;
+            size_t from = 0;
+            for (size_t q = 0; q < m->slots[j].klen; q++)
+                if (k[q] == ' ') {
+                    hs = hm_hash_step(hs, k + from, q - from);
+                    hm_hfilter_add(c->phrase_bits[l], hm_hash_end(hs));
+                    from = q;
+                }
+            hm_hfilter_add(c->phrase_bits[l], m->slots[j].h);
+        }
+    }
+    c->phrase_indexed = 1;
 }
 
 void hm_categories_free(hm_cats *c)
@@ -1571,26 +1595,31 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         uint32_t mx;
         if (hm_tok_map_get(tb, t, TCM_CFIRST, lang, &c->firsts[lang], t->norm, t->norm_len, t->nh,
                            &mx)) {
-            for (size_t k = mx; k >= 1; k--) {
-                if (i + k > tb->ntoks)
-                    continue;
-                size_t kl = 0;
-                int ok = 1;
-                for (size_t j = i; j < i + k; j++) {
-                    const tok *tj = &tb->toks[j];
-                    if (tj->type == HM_TOK_PUNCT || (tj->flags & HM_TF_HASHPART) ||
-                        kl + tj->norm_len + 2 >= sizeof key) {
-                        ok = 0;
-                        break;
-                    }
-                    if (j > i)
-                        key[kl++] = ' ';
-                    memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
-                    kl += tj->norm_len;
-                }
-                if (!ok)
-                    continue;
-                if (hm_map_get(&c->phrases[lang], key, kl, &v)) {
+            /* the words from i on, while they begin some phrase (the filter),
+             * then the longest phrase among them */
+            size_t klen[HM_CAT_PHRASE_MAX + 1];
+            uint64_t kh[HM_CAT_PHRASE_MAX + 1];
+            size_t kl = 0, nk = 0;
+            uint64_t hs = HM_HASH_SEED;
+            for (size_t j = i; j < i + mx && j < tb->ntoks && nk < HM_CAT_PHRASE_MAX; j++) {
+                const tok *tj = &tb->toks[j];
+                if (tj->type == HM_TOK_PUNCT || (tj->flags & HM_TF_HASHPART) ||
+                    kl + tj->norm_len + 2 >= sizeof key)
+                    break;
+                size_t from = kl;
+                if (j > i)
+                    key[kl++] = ' ';
+                memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
+                kl += tj->norm_len;
+                hs = hm_hash_step(hs, key + from, kl - from);
+                uint64_t h = hm_hash_end(hs);
+                if (c->phrase_indexed && !hm_hfilter_maybe(c->phrase_bits[lang], h))
+                    break; /* neither a phrase nor the start of one */
+                klen[++nk] = kl;
+                kh[nk] = h;
+            }
+            for (size_t k = nk; k >= 1; k--) {
+                if (hm_map_get_h(&c->phrases[lang], key, klen[k], kh[k], &v)) {
                     if (neg < 0)
                         neg = negated_at(a, i);
                     /* praise cues (negative weights) count even when negated words precede */

@@ -293,8 +293,10 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
                 rc = hm_categories_load(&e->cats, hm_embedded_lexicons, 1, st);
         }
     }
-    if (!rc)
+    if (!rc) {
         hm_lexicon_phrase_index(&e->lex);
+        hm_categories_phrase_index(&e->cats);
+    }
     if (!rc && !cfg->no_models)
         rc = load_models(e, cfg, st);
     if (rc) {

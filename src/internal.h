@@ -328,7 +328,19 @@ typedef struct lex_entry {
     uint8_t induced;      /* from an induced.tsv file (evidence says so) */
 } lex_entry;
 
-#define HM_PHRASE_BITS (1u << 16)
+/* A bit per key hash, small enough to stay in cache: 0 from hm_hfilter_maybe
+ * means no key of the set has hash h.  It reads bits of h above those the
+ * maps index their slots with. */
+#define HM_HFILTER_BITS (1u << 16)
+#define HM_CAT_PHRASE_MAX 12  /* words of a category phrase read at most (longer ones never match) */
+static inline void hm_hfilter_add(uint64_t *bits, uint64_t h)
+{
+    bits[(h >> 40) & (HM_HFILTER_BITS / 64 - 1)] |= 1ULL << ((h >> 34) & 63);
+}
+static inline int hm_hfilter_maybe(const uint64_t *bits, uint64_t h)
+{
+    return (bits[(h >> 40) & (HM_HFILTER_BITS / 64 - 1)] >> ((h >> 34) & 63)) & 1;
+}
 
 typedef struct hm_lexicon {
     hm_map words[LANG_N];    /* norm key (phrases: norms joined by one space) -> entry index */
@@ -341,7 +353,7 @@ typedef struct hm_lexicon {
      * prefixes), small enough to stay in cache: most word pairs of a post
      * begin no phrase and need no probe of the maps (hm_lex_phrase_maybe) */
     int phrase_indexed;
-    uint64_t phrase_bits[LANG_N][HM_PHRASE_BITS / 64];
+    uint64_t phrase_bits[LANG_N][HM_HFILTER_BITS / 64];
 } hm_lexicon;
 
 /* Fill lx->phrase_bits from the loaded maps (engine open). */
@@ -350,9 +362,7 @@ void hm_lexicon_phrase_index(hm_lexicon *lx);
  * hash h (1: perhaps, or no index) */
 static inline int hm_lex_phrase_maybe(const hm_lexicon *lx, int lang, uint64_t h)
 {
-    /* bits of h above those the maps index their slots with */
-    return !lx->phrase_indexed ||
-           (lx->phrase_bits[lang][(h >> 40) & (HM_PHRASE_BITS / 64 - 1)] >> ((h >> 34) & 63)) & 1;
+    return !lx->phrase_indexed || hm_hfilter_maybe(lx->phrase_bits[lang], h);
 }
 
 /* A source file: from a directory or the embedded defaults. */
@@ -426,6 +436,10 @@ typedef struct hm_cats {
     hm_map stems[LANG_N];     /* stem key -> first cue */
     hm_map phrases[LANG_N];   /* norm key (words joined by spaces) -> first cue */
     hm_map firsts[LANG_N];    /* first word of a phrase -> max phrase length */
+    /* the hashes of every phrase key and of its first words (hm_hfilter_*):
+     * the phrase lookup reads a post's words while they begin some phrase */
+    int phrase_indexed;
+    uint64_t phrase_bits[LANG_N][HM_HFILTER_BITS / 64];
     cat_cue *cues;
     size_t ncues, cuecap;
     cat_regex *re;
@@ -516,6 +530,8 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
  * the snapshot reader end with it) */
 int hm_categories_index(hm_cats *c, hm_status *st);
 void hm_categories_free(hm_cats *c);
+/* Fill c->phrase_bits from the loaded phrase maps (engine open). */
+void hm_categories_phrase_index(hm_cats *c);
 int hm_cat_state_init(hm_cat_state *s, const hm_cats *c);
 void hm_cat_state_free(hm_cat_state *s);
 struct hm_analyzer;

@@ -379,11 +379,6 @@ int hm_lexicon_load(hm_lexicon *lx, const hm_source *src, struct hm_engine *e, h
     return rc;
 }
 
-static void phrase_bit(hm_lexicon *lx, int lang, uint64_t h)
-{
-    lx->phrase_bits[lang][(h >> 40) & (HM_PHRASE_BITS / 64 - 1)] |= 1ULL << ((h >> 34) & 63);
-}
-
 void hm_lexicon_phrase_index(hm_lexicon *lx)
 {
     memset(lx->phrase_bits, 0, sizeof lx->phrase_bits);
@@ -391,10 +386,10 @@ void hm_lexicon_phrase_index(hm_lexicon *lx)
         const hm_map *w = &lx->words[l], *p = &lx->prefixes[l];
         for (size_t j = 0; j < w->cap; j++)
             if (w->slots[j].h && memchr(w->pool.p + w->slots[j].koff, ' ', w->slots[j].klen))
-                phrase_bit(lx, l, w->slots[j].h);
+                hm_hfilter_add(lx->phrase_bits[l], w->slots[j].h);
         for (size_t j = 0; j < p->cap; j++)
             if (p->slots[j].h)
-                phrase_bit(lx, l, p->slots[j].h);
+                hm_hfilter_add(lx->phrase_bits[l], p->slots[j].h);
     }
     lx->phrase_indexed = 1;
 }
