@@ -45,7 +45,8 @@ static size_t run_file(hm_analyzer *a, const char *path, size_t max_lines)
 }
 
 /* An engine whose only category file (in a new folder dir, mkdtemp
- * template) holds the regex patterns pats[0..n), for every language; NULL
+ * template) holds the regex patterns pats[0..n), for every language (an
+ * entry holding a tab is a whole line: "phrase\t*\tzorb quix\t0.3"); NULL
  * when it cannot be made.  crafted_done() closes it and removes the folder. */
 static hm_engine *crafted_open(char *dir, const char *const *pats, size_t n)
 {
@@ -58,7 +59,8 @@ static hm_engine *crafted_open(char *dir, const char *const *pats, size_t n)
     mkdir(p, 0755);
     size_t w = (size_t)snprintf(body, sizeof body, "kind\tlang\tpattern\tweight\n");
     for (size_t i = 0; i < n; i++)
-        w += (size_t)snprintf(body + w, sizeof body - w, "regex\t*\t%s\t1.0\n", pats[i]);
+        w += (size_t)snprintf(body + w, sizeof body - w,
+                              strchr(pats[i], '\t') ? "%s\n" : "regex\t*\t%s\t1.0\n", pats[i]);
     snprintf(p, sizeof p, "%s/categories/wait_time.tsv", dir);
     tap_write_file(p, body);
     hm_config cfg;
@@ -342,6 +344,50 @@ static void test_run_and_group(void)
     crafted_done(e, dir);
 }
 
+/* Category phrases: the longest phrase that starts at a word counts, read
+ * word by word while the words begin some phrase (the engine's filter of
+ * phrase keys and their first words); punctuation ends a phrase. */
+static void test_phrases(void)
+{
+    static const char *const lines[] = {
+        "phrase\t*\tzorb quix\t0.3",
+        "phrase\t*\tzorb quix blat\t0.7",
+        "phrase\t*\tzorb fump\t0.5",
+        "phrase\t*\tquix blat\t0.2",
+    };
+    static const struct {
+        const char *text;
+        size_t nm;
+        float w0; /* the first match's weight */
+        uint32_t end0;
+    } cases[] = {
+        {"zorb quix blat", 2, 0.7f, 14}, /* and "quix blat" from the next word */
+        {"zorb quix nope", 1, 0.3f, 9},
+        {"so zorb fump", 1, 0.5f, 12},
+        {"zorb, quix nope", 0, 0, 0},
+        {"zorb nope quix", 0, 0, 0},
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, lines, sizeof lines / sizeof *lines);
+    hm_status st;
+    if (!e)
+        return;
+    CHECK(e->cats.phrase_indexed, "phrases: the filter is built at engine open");
+    hm_analyzer *a = hm_analyzer_new(e, &st);
+    for (size_t i = 0; a && i < sizeof cases / sizeof *cases; i++) {
+        hm_result r;
+        const char *t = cases[i].text;
+        hm_analyze_ex(a, t, strlen(t), &(hm_options){HM_LANG_EN, 0}, &r);
+        const hm_cat_state *s = &a->cat;
+        CHECK(s->nm == cases[i].nm &&
+                  (!s->nm || (s->m[0].w == cases[i].w0 && s->m[0].end == cases[i].end0)),
+              "phrases in \"%s\": %zu matches, first %g to %u", t, s->nm, s->nm ? s->m[0].w : 0,
+              s->nm ? s->m[0].end : 0);
+    }
+    hm_analyzer_free(a);
+    crafted_done(e, dir);
+}
+
 int main(void)
 {
     test_lead();
@@ -349,6 +395,7 @@ int main(void)
     test_alternation_sets();
     test_digit_counts();
     test_run_and_group();
+    test_phrases();
     hm_status st;
     hm_engine *e = hm_engine_open(NULL, &st);
     CHECK(e != NULL, "engine open: %s", st.message);
