@@ -294,8 +294,11 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
         }
     }
     if (!rc) {
-        hm_lexicon_phrase_index(&e->lex);
-        hm_categories_phrase_index(&e->cats);
+        /* from the files (the embedded snapshot carries them) */
+        if (!e->lex.phrase_indexed)
+            hm_lexicon_phrase_index(&e->lex);
+        if (!e->cats.phrase_indexed)
+            hm_categories_phrase_index(&e->cats);
     }
     if (!rc && !cfg->no_models)
         rc = load_models(e, cfg, st);

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 6u
+#define SNAP_VERSION 7u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */
@@ -83,6 +83,9 @@ static int write_payload(hm_buf *b, const hm_engine *e)
              w64(b, re->lead) ||
              hm_buf_put(b, re->lit, sizeof re->lit);
     }
+    /* the phrase filters, so that opening the engine need not hash every key */
+    rc = rc || hm_buf_put(b, lx->phrase_bits, sizeof lx->phrase_bits) ||
+         hm_buf_put(b, c->phrase_bits, sizeof c->phrase_bits);
     return rc ? HM_ENOMEM : 0;
 }
 
@@ -98,6 +101,8 @@ int hm_snapshot_build(const hm_source *src, hm_buf *out, hm_status *st)
     if (!rc)
         rc = hm_categories_load(&e->cats, src, 0, st);
     if (!rc) {
+        hm_lexicon_phrase_index(&e->lex);
+        hm_categories_phrase_index(&e->cats);
         out->len = 0;
         char head[SNAP_HEADER];
         memset(head, 0, sizeof head);
@@ -327,6 +332,12 @@ static void read_payload(rd *r, hm_engine *e)
         c->nre++;
     }
     c->recap = c->nre;
+    const void *lb = take(r, sizeof lx->phrase_bits), *cb = take(r, sizeof c->phrase_bits);
+    if (lb && cb) {
+        memcpy(lx->phrase_bits, lb, sizeof lx->phrase_bits);
+        memcpy(c->phrase_bits, cb, sizeof c->phrase_bits);
+        lx->phrase_indexed = c->phrase_indexed = 1;
+    }
     if (c->ncats != ncats || r->off != r->n)
         r->bad = 1;
     if (!r->bad)
