@@ -790,21 +790,10 @@ static int json_num(hm_buf *b, double v)
         v = 0;
     if (fabs(v) < 5e-5)
         v = 0;
-    if (b->cap - b->len <= HM_FMT_G4_MAX && hm_buf_reserve(b, HM_FMT_G4_MAX))
+    if (hm_buf_room(b, HM_FMT_G4_MAX))
         return HM_ENOMEM;
     b->len += hm_fmt_g4(b->p + b->len, v);
     return 0;
-}
-
-/* The decimal digits of v at d; returns their count (1 to 20). */
-static size_t put_u64(char *d, uint64_t v)
-{
-    size_t n = 1;
-    for (uint64_t t = v; t >= 10; t /= 10)
-        n++;
-    for (size_t i = n; i-- > 0; v /= 10)
-        d[i] = (char)('0' + v % 10);
-    return n;
 }
 
 /* {"span":[start,end],"text": */
@@ -812,14 +801,14 @@ static int json_span(hm_buf *b, uint64_t start, uint64_t end)
 {
     static const char head[] = "{\"span\":[", tail[] = "],\"text\":";
     size_t need = sizeof head - 1 + 20 + 1 + 20 + sizeof tail - 1;
-    if (b->cap - b->len <= need && hm_buf_reserve(b, need))
+    if (hm_buf_room(b, need))
         return HM_ENOMEM;
     char *d = b->p + b->len;
     memcpy(d, head, sizeof head - 1);
     d += sizeof head - 1;
-    d += put_u64(d, start);
+    d += hm_fmt_uint(d, start);
     *d++ = ',';
-    d += put_u64(d, end);
+    d += hm_fmt_uint(d, end);
     memcpy(d, tail, sizeof tail - 1);
     d += sizeof tail - 1;
     *d = 0;

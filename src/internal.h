@@ -26,12 +26,17 @@ typedef struct hm_buf {
 } hm_buf;
 
 int hm_buf_reserve(hm_buf *b, size_t extra);           /* 0 or HM_ENOMEM */
+/* hm_buf_reserve with its common case (room enough already) inline */
+static inline int hm_buf_room(hm_buf *b, size_t extra)
+{
+    return b->cap - b->len > extra ? 0 : hm_buf_reserve(b, extra);
+}
 
 /* Append n bytes (and keep a NUL after them); inline: the hot paths call these
  * per token and per character. */
 static inline int hm_buf_put(hm_buf *b, const void *s, size_t n)
 {
-    if (b->cap - b->len <= n && hm_buf_reserve(b, n))
+    if (hm_buf_room(b, n))
         return HM_ENOMEM;
     if (n)
         memcpy(b->p + b->len, s, n);
@@ -42,7 +47,7 @@ static inline int hm_buf_put(hm_buf *b, const void *s, size_t n)
 
 static inline int hm_buf_putc(hm_buf *b, char c)
 {
-    if (b->cap - b->len <= 1 && hm_buf_reserve(b, 1))
+    if (hm_buf_room(b, 1))
         return HM_ENOMEM;
     b->p[b->len++] = c;
     b->p[b->len] = 0;

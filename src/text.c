@@ -401,17 +401,33 @@ static inline void copy_short(char *d, const char *s, size_t n)
     }
 }
 
+/* Where to write a string of n bytes at the end of b (NULL: out of memory,
+ * or past 32-bit offsets); str_end() then closes it. */
+static inline char *str_begin(hm_buf *b, size_t n)
+{
+    if (b->len + n + 1 > UINT32_MAX || hm_buf_room(b, n + 1))
+        return NULL;
+    return b->p + b->len;
+}
+
+/* The n bytes written at str_begin() end with a NUL: returns their offset. */
+static inline uint32_t str_end(hm_buf *b, size_t n)
+{
+    uint32_t off = (uint32_t)b->len;
+    b->p[b->len + n] = 0;
+    b->p[b->len + n + 1] = 0; /* hm_buf keeps a NUL after its bytes */
+    b->len += n + 1;
+    return off;
+}
+
 /* Append s[0..n) and a NUL to b; *off gets where. */
 static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
 {
-    if (b->len + n + 1 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
+    char *d = str_begin(b, n);
+    if (!d)
         return HM_ENOMEM;
-    char *d = b->p + b->len;
-    *off = (uint32_t)b->len;
     copy_short(d, s, n);
-    d[n] = 0;
-    d[n + 1] = 0; /* hm_buf keeps a NUL after its bytes */
-    b->len += n + 1;
+    *off = str_end(b, n);
     return 0;
 }
 
@@ -425,6 +441,35 @@ static inline uint64_t lower8(uint64_t x)
     uint64_t gt_z = low7 + ones * (0x7F - 'Z'); /* top bit: byte > 'Z' */
     uint64_t upper = ge_a & ~gt_z & ~x & high;  /* ASCII bytes in A-Z */
     return x | upper >> 2;                    /* 0x80 >> 2 = 0x20 */
+}
+
+/* d[0..n) = k[0..n) with A-Z lower-cased, eight bytes at a time (the last
+ * eight, or the first and last four, overlapping) */
+static inline void copy_lower(char *d, const unsigned char *k, size_t n)
+{
+    uint64_t x;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, k + i, 8);
+            x = lower8(x);
+            memcpy(d + i, &x, 8);
+        }
+        memcpy(&x, k + n - 8, 8);
+        x = lower8(x);
+        memcpy(d + n - 8, &x, 8);
+    } else if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, k, 4);
+        memcpy(&hi, k + n - 4, 4);
+        x = lower8((uint64_t)hi << 32 | lo);
+        lo = (uint32_t)x;
+        hi = (uint32_t)(x >> 32);
+        memcpy(d + n - 4, &hi, 4);
+        memcpy(d, &lo, 4);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            d[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
+    }
 }
 
 /* s[0..n) is k[0..n) with A-Z lower-cased; eight bytes at a time */
@@ -455,40 +500,11 @@ static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, const unsigned char
     size_t n = e->norm_len;
     if (e->flags & TC_SIMPLE) {
         /* from the token's own bytes: no pool read */
-        hm_buf *b = &tb->strs;
-        if (b->len + n + 2 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
+        char *d = str_begin(&tb->strs, n);
+        if (!d)
             return HM_ENOMEM;
-        char *d = b->p + b->len;
-        const unsigned char *k = text + t->start;
-        if (n >= 8) {
-            /* eight bytes at a time, the last eight overlapping */
-            uint64_t x;
-            for (size_t i = 0; i + 8 < n; i += 8) {
-                memcpy(&x, k + i, 8);
-                x = lower8(x);
-                memcpy(d + i, &x, 8);
-            }
-            memcpy(&x, k + n - 8, 8);
-            x = lower8(x);
-            memcpy(d + n - 8, &x, 8);
-        } else if (n >= 4) {
-            /* the first and last four bytes, overlapping, in one word */
-            uint32_t lo, hi;
-            memcpy(&lo, k, 4);
-            memcpy(&hi, k + n - 4, 4);
-            uint64_t x = lower8((uint64_t)hi << 32 | lo);
-            lo = (uint32_t)x;
-            hi = (uint32_t)(x >> 32);
-            memcpy(d + n - 4, &hi, 4);
-            memcpy(d, &lo, 4);
-        } else {
-            for (size_t i = 0; i < n; i++)
-                d[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
-        }
-        d[n] = 0;
-        d[n + 1] = 0; /* hm_buf keeps a NUL after its bytes */
-        t->norm = t->lower = (uint32_t)b->len;
-        b->len += n + 1;
+        copy_lower(d, text + t->start, n);
+        t->norm = t->lower = str_end(&tb->strs, n);
     } else {
         const char *norm = tb->tc.pool.p + e->str + (e->klen > TC_INLINE ? e->klen + 1u : 0);
         if (put_str(&tb->strs, norm, n, &t->norm))
@@ -563,16 +579,13 @@ int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang)
         return 1;
     }
     if (e->stem == TC_STEM_NORM) {
-        /* from the token's own norm: no pool read */
-        hm_buf *b = &tb->strs;
-        size_t n = e->stem_len;
-        if (b->len + n + 2 > UINT32_MAX || (b->cap - b->len <= n + 1 && hm_buf_reserve(b, n + 1)))
+        /* from the token's own norm (after str_begin, which may move it): no
+         * pool read */
+        char *d = str_begin(&tb->strs, e->stem_len);
+        if (!d)
             return -1;
-        copy_short(b->p + b->len, b->p + t->norm, n);
-        b->p[b->len + n] = 0;
-        b->p[b->len + n + 1] = 0;
-        t->stem = (uint32_t)b->len;
-        b->len += n + 1;
+        copy_short(d, tb->strs.p + t->norm, e->stem_len);
+        t->stem = str_end(&tb->strs, e->stem_len);
     } else if (put_str(&tb->strs, tb->tc.pool.p + e->stem - 1, e->stem_len, &t->stem)) {
         return -1;
     }
