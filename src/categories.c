@@ -1287,10 +1287,10 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
                 if (add_cue(c, &c->phrases[l], key->p, key->len, cat, w))
                     return HM_ENOMEM;
                 const tok *t0 = &tb->toks[0];
-                uint32_t mx = 0;
+                uint32_t mx = 0, len = ntok > HM_CAT_PHRASE_MAX ? HM_CAT_PHRASE_MAX : (uint32_t)ntok;
                 hm_map_get(&c->firsts[l], tb_str(tb, t0->norm), t0->norm_len, &mx);
-                if (ntok > mx && hm_map_put(&c->firsts[l], tb_str(tb, t0->norm), t0->norm_len,
-                                            (uint32_t)(ntok > HM_CAT_PHRASE_MAX ? HM_CAT_PHRASE_MAX : ntok)))
+                if (len > mx &&
+                    hm_map_put(&c->firsts[l], tb_str(tb, t0->norm), t0->norm_len, len))
                     return HM_ENOMEM;
             }
         }
@@ -1347,6 +1347,8 @@ void hm_categories_phrase_index(hm_cats *c)
     memset(c->phrase_bits, 0, sizeof c->phrase_bits);
     for (int l = 0; l < LANG_N; l++) {
         const hm_map *m = &c->phrases[l];
+        uint64_t *bits = c->phrase_bits[l];
+        size_t nw = HM_HFILTER_WORDS(c->phrase_bits[l]);
         for (size_t j = 0; j < m->cap; j++) {
             if (!m->slots[j].h)
                 continue;
@@ -1357,10 +1359,10 @@ void hm_categories_phrase_index(hm_cats *c)
             for (size_t q = 0; q < m->slots[j].klen; q++)
                 if (k[q] == ' ') {
                     hs = hm_hash_step(hs, k + from, q - from);
-                    hm_hfilter_add(c->phrase_bits[l], hm_hash_end(hs));
+                    hm_hfilter_add(bits, nw, hm_hash_end(hs));
                     from = q;
                 }
-            hm_hfilter_add(c->phrase_bits[l], m->slots[j].h);
+            hm_hfilter_add(bits, nw, m->slots[j].h);
         }
     }
     c->phrase_indexed = 1;
@@ -1613,7 +1615,8 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 kl += tj->norm_len;
                 hs = hm_hash_step(hs, key + from, kl - from);
                 uint64_t h = hm_hash_end(hs);
-                if (c->phrase_indexed && !hm_hfilter_maybe(c->phrase_bits[lang], h))
+                if (c->phrase_indexed &&
+                    !hm_hfilter_maybe(c->phrase_bits[lang], HM_HFILTER_BITS / 64, h))
                     break; /* neither a phrase nor the start of one */
                 klen[++nk] = kl;
                 kh[nk] = h;

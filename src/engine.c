@@ -234,7 +234,7 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
     for (size_t k = 0; !rc && k < sizeof problem_words / sizeof *problem_words; k++) {
         size_t n = strlen(problem_words[k]);
         uint64_t h = hm_hash(problem_words[k], n);
-        e->problem_bits[h >> 62] |= 1ULL << ((h >> 56) & 63);
+        hm_hfilter_add(e->problem_bits, HM_HFILTER_WORDS(e->problem_bits), h);
         rc = hm_map_put(&e->problem_words, problem_words[k], n, 1);
     }
     if (rc) {
@@ -417,7 +417,7 @@ void hm_complaint_signals(const hm_engine *e, const hm_textbuf *tb, hm_csig *cs)
             if (!cs->support)
                 cs->support = (uint8_t)support_handle(tb_str(tb, t->lower));
         } else if (t->type == HM_TOK_WORD && cs->problem < 8 &&
-                   (e->problem_bits[t->nh >> 62] >> ((t->nh >> 56) & 63) & 1) &&
+                   hm_hfilter_maybe(e->problem_bits, HM_HFILTER_WORDS(e->problem_bits), t->nh) &&
                    hm_map_get_h(&e->problem_words, tb_str(tb, t->norm), t->norm_len, t->nh, &v)) {
             cs->problem++;
         }

@@ -336,16 +336,18 @@ typedef struct lex_entry {
 /* A bit per key hash, small enough to stay in cache: 0 from hm_hfilter_maybe
  * means no key of the set has hash h.  It reads bits of h above those the
  * maps index their slots with. */
-#define HM_HFILTER_BITS (1u << 16)
+#define HM_HFILTER_BITS (1u << 16) /* the phrase filters' size */
 #define HM_CAT_PHRASE_MAX 12  /* words of a category phrase read at most (longer ones never match) */
-static inline void hm_hfilter_add(uint64_t *bits, uint64_t h)
+/* bits: nwords 64-bit words, nwords a power of two */
+static inline void hm_hfilter_add(uint64_t *bits, size_t nwords, uint64_t h)
 {
-    bits[(h >> 40) & (HM_HFILTER_BITS / 64 - 1)] |= 1ULL << ((h >> 34) & 63);
+    bits[(h >> 40) & (nwords - 1)] |= 1ULL << ((h >> 34) & 63);
 }
-static inline int hm_hfilter_maybe(const uint64_t *bits, uint64_t h)
+static inline int hm_hfilter_maybe(const uint64_t *bits, size_t nwords, uint64_t h)
 {
-    return (bits[(h >> 40) & (HM_HFILTER_BITS / 64 - 1)] >> ((h >> 34) & 63)) & 1;
+    return (bits[(h >> 40) & (nwords - 1)] >> ((h >> 34) & 63)) & 1;
 }
+#define HM_HFILTER_WORDS(bits) (sizeof(bits) / sizeof *(bits))
 
 typedef struct hm_lexicon {
     hm_map words[LANG_N];    /* norm key (phrases: norms joined by one space) -> entry index */
@@ -367,7 +369,8 @@ void hm_lexicon_phrase_index(hm_lexicon *lx);
  * hash h (1: perhaps, or no index) */
 static inline int hm_lex_phrase_maybe(const hm_lexicon *lx, int lang, uint64_t h)
 {
-    return !lx->phrase_indexed || hm_hfilter_maybe(lx->phrase_bits[lang], h);
+    return !lx->phrase_indexed ||
+           hm_hfilter_maybe(lx->phrase_bits[lang], HM_HFILTER_BITS / 64, h);
 }
 
 /* A source file: from a directory or the embedded defaults. */
@@ -606,8 +609,8 @@ void hm_blend_inputs(const double s[HM_NOUT], const struct hm_lexscore *ls, doub
 int hm_is_social(const hm_textbuf *tb);
 /* What a post's tokens say of a complaint besides its words' weights: a
  * question, a customer-service account addressed (@...help, @...support,
- * @...care), any @mention, and how many problem-report words ("still",
- * "again", "down", "error", "refund", "panne"...) it has (engine.c). */
+ * @...care), any @mention, and how many English problem-report words
+ * ("still", "again", "down", "error", "refund"...) it has (engine.c). */
 typedef struct hm_csig {
     uint8_t question, support, mention, problem;
 } hm_csig;
@@ -676,8 +679,8 @@ struct hm_engine {
     hm_cats cats;
     hm_map langfr, langen;
     hm_map problem_words; /* complaint signals: problem-report words (norms) */
-    uint64_t problem_bits[4]; /* a bit per word above, from its hash's top byte: most
-                               * words of a post need no probe */
+    uint64_t problem_bits[4]; /* the words above (hm_hfilter_*): most words of a
+                               * post need no probe of the map */
     int scorer;
     size_t max_text;
     hm_buf srcbuf;       /* file contents when loaded from a directory */

@@ -384,12 +384,14 @@ void hm_lexicon_phrase_index(hm_lexicon *lx)
     memset(lx->phrase_bits, 0, sizeof lx->phrase_bits);
     for (int l = 0; l < LANG_N; l++) {
         const hm_map *w = &lx->words[l], *p = &lx->prefixes[l];
+        uint64_t *bits = lx->phrase_bits[l];
+        size_t nw = HM_HFILTER_WORDS(lx->phrase_bits[l]);
         for (size_t j = 0; j < w->cap; j++)
             if (w->slots[j].h && memchr(w->pool.p + w->slots[j].koff, ' ', w->slots[j].klen))
-                hm_hfilter_add(lx->phrase_bits[l], w->slots[j].h);
+                hm_hfilter_add(bits, nw, w->slots[j].h);
         for (size_t j = 0; j < p->cap; j++)
             if (p->slots[j].h)
-                hm_hfilter_add(lx->phrase_bits[l], p->slots[j].h);
+                hm_hfilter_add(bits, nw, p->slots[j].h);
     }
     lx->phrase_indexed = 1;
 }
