@@ -97,13 +97,16 @@ static int is_ne(const hm_textbuf *tb, const tok *t)
     return t->type == HM_TOK_WORD && tb_str_is_ne(tb, t->norm);
 }
 
-/* s is one of the words of w (NULL-ended, with their lengths in wl): lengths
- * first, so that most words cost no compare */
-static int in_list(const char *s, const char *const *w, const unsigned char *wl)
+/* A word list with each word's length (from the literal: nothing to keep in
+ * step by hand), so that most words cost no compare. */
+typedef struct { const char *s; size_t n; } word;
+#define W(s) {s, sizeof s - 1}
+
+static int in_list(const char *s, const word *w, size_t nw)
 {
     size_t n = strlen(s);
-    for (int i = 0; w[i]; i++)
-        if (wl[i] == n && !memcmp(s, w[i], n))
+    for (size_t i = 0; i < nw; i++)
+        if (w[i].n == n && !memcmp(s, w[i].s, n))
             return 1;
     return 0;
 }
@@ -111,24 +114,24 @@ static int in_list(const char *s, const char *const *w, const unsigned char *wl)
 /* Words whose praise a following bad experience turns into sarcasm. */
 static int sarcasm_head(const char *s)
 {
-    static const char *const w[] = {"merci", "thanks", "thank", "bravo", "great", "super",
-                                    "genial", "love", "awesome", "nice", "wonderful",
-                                    "fantastic", "felicitations", "chapeau", "perfect", "parfait",
-                                    "excellent", "wow", "brilliant", NULL};
-    static const unsigned char wl[] = {5, 6, 5, 5, 5, 5, 6, 4, 7, 4, 9, 9, 13, 7, 7, 7, 9, 3, 9};
-    return in_list(s, w, wl);
+    static const word w[] = {W("merci"), W("thanks"), W("thank"), W("bravo"), W("great"),
+                             W("super"), W("genial"), W("love"), W("awesome"), W("nice"),
+                             W("wonderful"), W("fantastic"), W("felicitations"), W("chapeau"),
+                             W("perfect"), W("parfait"), W("excellent"), W("wow"),
+                             W("brilliant")};
+    return in_list(s, w, sizeof w / sizeof *w);
 }
 
 /* Words that may open a sarcastic sentence before the praise word. */
 static int interjection(const char *s)
 {
-    static const char *const w[] = {"oh", "wow", "just", "so", "ah", "i", "je", "j'", "ben", "bin",
-                                    "yay", "well", "really", "ouah", "waouh", "ha", "haha", "encore",
-                                    "vraiment", "alors", "eh", "hey", "oh", "really", NULL};
-    static const unsigned char wl[] = {2, 3, 4, 2, 2, 1, 2, 2, 3, 3, 3, 4, 6, 4, 5, 2, 4, 6,
-                                       8, 5, 2, 3, 2, 6};
-    return in_list(s, w, wl);
+    static const word w[] = {W("oh"), W("wow"), W("just"), W("so"), W("ah"), W("i"), W("je"),
+                             W("j'"), W("ben"), W("bin"), W("yay"), W("well"), W("really"),
+                             W("ouah"), W("waouh"), W("ha"), W("haha"), W("encore"),
+                             W("vraiment"), W("alors"), W("eh"), W("hey")};
+    return in_list(s, w, sizeof w / sizeof *w);
 }
+#undef W
 
 int hm_ev_add(hm_analyzer *a, uint32_t start, uint32_t end, double w, const char *rule)
 {
