@@ -1425,7 +1425,7 @@ void hm_cat_state_free(hm_cat_state *s)
         pcre2_match_data_free(s->md);
     free(s->sum);
     free(s->hits);
-    free(s->normmap);
+    hm_buf_free(&s->normmap);
     free(s->eligible);
     free(s->ps);
     free(s->slot_of);
@@ -1642,20 +1642,10 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         for (size_t i = 0; i < tb->ntoks; i++)
             room += tb->toks[i].norm_len + 1;
         nt->len = 0;
-        if (hm_buf_reserve(nt, room))
+        if (hm_buf_reserve(nt, room) || hm_buf_reserve(&s->normmap, room * sizeof(uint32_t)))
             return HM_ENOMEM;
-        if (room > s->normcap) {
-            size_t ncap = s->normcap ? s->normcap : 256;
-            while (ncap < room)
-                ncap *= 2;
-            uint32_t *m = realloc(s->normmap, ncap * sizeof *m);
-            if (!m)
-                return HM_ENOMEM;
-            s->normmap = m;
-            s->normcap = ncap;
-        }
         char *o = nt->p;
-        uint32_t *map = s->normmap;
+        uint32_t *map = (uint32_t *)(void *)s->normmap.p; /* malloc'd: aligned */
         size_t w = 0;
         for (size_t i = 0; i < tb->ntoks; i++) {
             const tok *t = &tb->toks[i];
@@ -1720,7 +1710,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                             off++;
                         continue;
                     }
-                    uint32_t t0 = s->normmap[ov[0]], t1 = s->normmap[ov[1] - 1];
+                    uint32_t t0 = map[ov[0]], t1 = map[ov[1] - 1];
                     int neg = re->weight > 0 && negated_at(a, t0);
                     if (!neg &&
                         add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))

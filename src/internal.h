@@ -503,8 +503,7 @@ typedef struct hm_cat_state {
     double *sum;              /* per category */
     hm_cat_hit *hits;
     size_t nhits;
-    uint32_t *normmap;        /* per byte of the normalized text: token index */
-    size_t normcap;
+    hm_buf normmap;           /* per byte of the normalized text: its token (uint32_t) */
     hm_buf normtext;
     uint64_t *eligible;       /* bitmap over patterns: a literal of each of their sets is in
                                * the post */
