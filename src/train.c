@@ -981,6 +981,16 @@ static void fit_blends(devset *ds, int K, float (*bl)[3][HM_NBLEND + 1])
     free(X); free(wk); free(w); free(y); free(fb);
 }
 
+/* The naive Bayes log-count ratio of a feature seen a times in one class
+ * (ta in all, over kept features) and b times in the other (tb), with
+ * smoothing alpha ("Baselines and Bigrams"' r, one coordinate). */
+static float nb_ratio(double alpha, size_t kept, double a, double ta, double b, double tb)
+{
+    double p = (alpha + a) / (alpha * (double)kept + ta);
+    double q = (alpha + b) / (alpha * (double)kept + tb);
+    return (float)log(p / q);
+}
+
 /* Out-of-fold complaint head scores of the training posts with a complaint
  * label: per fold, the complaint column's naive Bayes ratios and the head's
  * SGD on the other folds' posts, as the full head is fitted.  oof[i] for an
@@ -1014,9 +1024,7 @@ static void complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, 
             tot[1] += c[f * 2 + 1];
         }
         for (size_t f = 0; f < kept; f++) {
-            double p = (alpha + c[f * 2 + 1]) / (alpha * (double)kept + tot[1]);
-            double q = (alpha + c[f * 2]) / (alpha * (double)kept + tot[0]);
-            r[f] = (float)log(p / q);
+            r[f] = nb_ratio(alpha, kept, c[f * 2 + 1], tot[1], c[f * 2], tot[0]);
             w[f] = 1.0f;
         }
         double b = log(cw[1] / cw[0]);
@@ -1389,15 +1397,11 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         const float *c = cnt + f * 6;
         double all = c[0] + c[1] + c[2], totall = tot[0] + tot[1] + tot[2];
         for (int h = 0; h < 3; h++) {
-            double p = (alpha + c[h]) / (alpha * (double)kept + tot[h]);
-            double q = (alpha + all - c[h]) / (alpha * (double)kept + totall - tot[h]);
-            fc.r[(size_t)g * HM_NOUT + (size_t)h] = (float)log(p / q);
+            fc.r[(size_t)g * HM_NOUT + (size_t)h] =
+                nb_ratio(alpha, kept, c[h], tot[h], all - c[h], totall - tot[h]);
         }
-        if (tot[3] > 0 && tot[4] > 0) {
-            double p = (alpha + c[3]) / (alpha * (double)kept + tot[3]);
-            double q = (alpha + c[4]) / (alpha * (double)kept + tot[4]);
-            fc.r[(size_t)g * HM_NOUT + 3] = (float)log(p / q);
-        }
+        if (tot[3] > 0 && tot[4] > 0)
+            fc.r[(size_t)g * HM_NOUT + 3] = nb_ratio(alpha, kept, c[3], tot[3], c[4], tot[4]);
     }
     /* the router's ratios: each source against the others */
     router ro;
@@ -1423,9 +1427,8 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                 call += scnt[f * (size_t)KR + (size_t)k];
             for (int k = 0; k < KR; k++) {
                 double ck = scnt[f * (size_t)KR + (size_t)k];
-                double p = (alpha + ck) / (alpha * (double)kept + stot[k]);
-                double q = (alpha + call - ck) / (alpha * (double)kept + sall - stot[k]);
-                ro.r[(size_t)g * (size_t)KR + (size_t)k] = (float)log(p / q);
+                ro.r[(size_t)g * (size_t)KR + (size_t)k] =
+                    nb_ratio(alpha, kept, ck, stot[k], call - ck, sall - stot[k]);
             }
         }
     }
