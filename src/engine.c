@@ -500,10 +500,7 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
         if (got)
             continue;
         const char *lw = tb_str(&a->tb, t->lower);
-        /* a word with a token cache entry keeps its stem there: the stem
-         * cache would mostly miss */
-        rc = (t->ce >= 0 ? hm_stem_uncached : hm_stem)(&a->stem, sl, lw, strlen(lw), &a->tb.strs,
-                                                       &t->stem, &t->stem_len);
+        rc = hm_stem(&a->stem, sl, lw, strlen(lw), &a->tb.strs, &t->stem, &t->stem_len);
         if (rc)
             return rc;
         t->sh = hm_hash(a->tb.strs.p + t->stem, t->stem_len);

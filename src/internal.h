@@ -299,21 +299,27 @@ static inline int tb_str_is_ne(const hm_textbuf *tb, uint32_t off)
 
 /* ---------- stem.c ---------- */
 
+/* A remembered stem: the language, the lower-case word, then its stem, in
+ * half a cache line (words and stems longer together than SC_CHARS are not
+ * kept). */
+#define SC_CHARS 25
+typedef struct sc_entry {
+    uint32_t tag;            /* high bits of the key's hash, | 1; 0 = empty */
+    uint8_t lang, klen, slen;
+    char s[SC_CHARS];
+} sc_entry;
+
 typedef struct hm_stemcache {
     struct sb_stemmer *sb[LANG_N];
-    hm_map map[LANG_N];      /* not hm_map (read-only): a small LRU-free bounded cache */
-    hm_buf vals[LANG_N];
+    sc_entry *sets;          /* two entries (a cache line) per set, the last used first */
 } hm_stemcache;
 
 int hm_stem_init(hm_stemcache *c);
 void hm_stem_free(hm_stemcache *c);
 /* Stem a lower-case word for a language; appends the accent-free stem (NUL-terminated)
- * to out and returns its offset via *off. */
+ * to out and returns its offset via *off.  lower may lie in out. */
 int hm_stem(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out, uint32_t *off,
             uint16_t *len);
-/* The same without the cache (for words that the caller caches itself). */
-int hm_stem_uncached(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out,
-                     uint32_t *off, uint16_t *len);
 
 /* ---------- langid.c ---------- */
 

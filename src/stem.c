@@ -7,30 +7,36 @@
 #include "internal.h"
 
 #include <libstemmer.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define STEM_CACHE_MAX 65536
+/* Sets of the stem cache: 16384 of two entries, 1 MiB.  A cache line per
+ * lookup and no allocation; the words of a stream come back often enough for
+ * most of Snowball's work to be saved (the token cache forgets rare words
+ * and tells apart spellings of the same lower-case word). */
+#define SC_SETS 16384
+_Static_assert(sizeof(sc_entry) == 32, "two stem cache entries per cache line");
 
 int hm_stem_init(hm_stemcache *c)
 {
     memset(c, 0, sizeof *c);
     c->sb[LANG_FR] = sb_stemmer_new("french", "UTF_8");
     c->sb[LANG_EN] = sb_stemmer_new("english", "UTF_8");
-    if (!c->sb[LANG_FR] || !c->sb[LANG_EN]) {
+    c->sets = aligned_alloc(64, SC_SETS * 2 * sizeof *c->sets);
+    if (!c->sb[LANG_FR] || !c->sb[LANG_EN] || !c->sets) {
         hm_stem_free(c);
         return HM_ENOMEM;
     }
+    memset(c->sets, 0, SC_SETS * 2 * sizeof *c->sets);
     return 0;
 }
 
 void hm_stem_free(hm_stemcache *c)
 {
-    for (int l = 0; l < LANG_N; l++) {
+    for (int l = 0; l < LANG_N; l++)
         if (c->sb[l])
             sb_stemmer_delete(c->sb[l]);
-        hm_map_free(&c->map[l]);
-        hm_buf_free(&c->vals[l]);
-    }
+    free(c->sets);
     memset(c, 0, sizeof *c);
 }
 
@@ -49,42 +55,40 @@ int hm_stem(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out,
 {
     if (lang != LANG_FR && lang != LANG_EN)
         lang = LANG_EN;
-    uint32_t v;
-    const char *stem;
-    size_t sl;
-    if (hm_map_get(&c->map[lang], lower, n, &v)) {
-        stem = c->vals[lang].p + v;
-        sl = strlen(stem);
-    } else {
-        if (c->map[lang].count >= STEM_CACHE_MAX) {
-            hm_map_free(&c->map[lang]);
-            c->vals[lang].len = 0;
+    uint64_t h = hm_hash_end(hm_hash_step(HM_HASH_SEED ^ (uint64_t)lang, lower, n));
+    sc_entry *set = &c->sets[(h & (SC_SETS - 1)) * 2];
+    uint32_t tag = (uint32_t)(h >> 32) | 1u;
+    size_t o = out->len, sl;
+    for (int w = 0; w < 2; w++) {
+        sc_entry *e = &set[w];
+        if (e->tag != tag || e->klen != n || e->lang != lang || !hm_eq(e->s, lower, n))
+            continue;
+        sl = e->slen;
+        if (hm_buf_put(out, e->s + n, sl) || hm_buf_putc(out, 0))
+            return HM_ENOMEM;
+        if (w) { /* the last used first */
+            sc_entry t = set[0];
+            set[0] = set[1];
+            set[1] = t;
         }
-        hm_buf *vb = &c->vals[lang];
-        size_t voff = vb->len;
-        if (snowball(c, lang, lower, n, vb))
-            return HM_ENOMEM;
-        if (voff > UINT32_MAX || hm_map_put(&c->map[lang], lower, n, (uint32_t)voff))
-            return HM_ENOMEM;
-        stem = vb->p + voff;
-        sl = vb->len - voff - 1;
+        goto done;
     }
-    *off = (uint32_t)out->len;
-    *len = (uint16_t)(sl > UINT16_MAX ? UINT16_MAX : sl);
-    if (hm_buf_put(out, stem, sl) || hm_buf_putc(out, 0))
-        return HM_ENOMEM;
-    return 0;
-}
-
-int hm_stem_uncached(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out,
-                     uint32_t *off, uint16_t *len)
-{
-    if (lang != LANG_FR && lang != LANG_EN)
-        lang = LANG_EN;
-    size_t o = out->len;
+    /* the key is taken before Snowball's stem is appended to out (lower may
+     * lie in out, which may move) */
+    sc_entry ne = {tag, (uint8_t)lang, (uint8_t)n, 0, {0}};
+    int keep = n < SC_CHARS;
+    if (keep)
+        memcpy(ne.s, lower, n);
     if (snowball(c, lang, lower, n, out))
         return HM_ENOMEM;
-    size_t sl = out->len - o - 1;
+    sl = out->len - o - 1;
+    if (keep && n + sl <= SC_CHARS) {
+        memcpy(ne.s + n, out->p + o, sl);
+        ne.slen = (uint8_t)sl;
+        set[1] = set[0];
+        set[0] = ne;
+    }
+done:
     *off = (uint32_t)o;
     *len = (uint16_t)(sl > UINT16_MAX ? UINT16_MAX : sl);
     return 0;
