@@ -30,17 +30,31 @@ int hm_buf_reserve(hm_buf *b, size_t extra)
     return 0;
 }
 
+/* "00" to "99": numbers are written two digits per table read */
+static const char digit_pairs[201] = "0001020304050607080910111213141516171819"
+                                     "2021222324252627282930313233343536373839"
+                                     "4041424344454647484950515253545556575859"
+                                     "6061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
 /* Decimal digits of v, most significant first; returns their count (1 to 20). */
 size_t hm_fmt_uint(char *out, uint64_t v)
 {
     char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
+    size_t i = sizeof tmp;
+    while (v >= 100) {
+        i -= 2;
+        memcpy(tmp + i, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        i -= 2;
+        memcpy(tmp + i, digit_pairs + 2 * v, 2);
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
+    size_t n = sizeof tmp - i;
+    memcpy(out, tmp + i, n);
     return n;
 }
 
@@ -112,14 +126,9 @@ size_t hm_fmt_g4(char *out, double v)
         x++;
     }
     /* the four digits, two at a time */
-    static const char pairs[201] = "0001020304050607080910111213141516171819"
-                                   "2021222324252627282930313233343536373839"
-                                   "4041424344454647484950515253545556575859"
-                                   "6061626364656667686970717273747576777879"
-                                   "8081828384858687888990919293949596979899";
     char d[4];
-    memcpy(d, pairs + 2 * (m / 100), 2);
-    memcpy(d + 2, pairs + 2 * (m % 100), 2);
+    memcpy(d, digit_pairs + 2 * (m / 100), 2);
+    memcpy(d + 2, digit_pairs + 2 * (m % 100), 2);
     int nd = 4; /* significant digits once trailing zeros go */
     while (nd > 1 && d[nd - 1] == '0')
         nd--;
