@@ -302,21 +302,27 @@ static void tc_trim(hm_tokcache *tc)
         while (min > 1 && n + hist[min - 1] <= TC_KEEP)
             n += hist[--min];
         tc->pool2.len = 0;
-        for (size_t j = 0; j < TC_SLOTS && min <= TC_USES_MAX; j++) {
+        /* the kept entries out, every slot emptied, in one pass over the
+         * table (a slot is empty when its hash is 0: tc_add writes a whole
+         * entry) */
+        int keep = min <= TC_USES_MAX;
+        for (size_t j = 0; j < TC_SLOTS; j++) {
             tc_entry *e = &tc->slots[j];
-            if (!e->h || e->uses < min)
-                continue;
-            if (tc_move_entry(tc, e)) {
-                nkept = 0; /* no memory for the strings: keep nothing */
-                break;
+            if (keep && e->h && e->uses >= min) {
+                if (tc_move_entry(tc, e)) {
+                    nkept = 0; /* no memory for the strings: keep nothing */
+                    keep = 0;
+                } else {
+                    e->uses /= 2;
+                    tc->kept[nkept++] = *e;
+                }
             }
-            e->uses /= 2;
-            tc->kept[nkept++] = *e;
+            e->h = 0;
         }
+    } else {
+        for (size_t j = 0; j < TC_SLOTS; j++)
+            tc->slots[j].h = 0;
     }
-    /* a slot is empty when its hash is 0 (tc_add writes a whole entry) */
-    for (size_t j = 0; j < TC_SLOTS; j++)
-        tc->slots[j].h = 0;
     tc->count = 0;
     if (!nkept) {
         tc->pool.len = 0;
