@@ -486,6 +486,11 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
     else
         a->lang = hm_langid_ex(&a->tb, &e->langfr, &e->langen, &e->lex, conf);
     int sl = a->lang == LANG_UND ? LANG_EN : a->lang;
+    /* stems: the token cache's first; for the other words the stem cache's
+     * sets are asked for all at once (so that their misses overlap), then
+     * read (their tokens' stem is STEM_TODO meanwhile, sh the word's hash) */
+    enum { STEM_TODO = UINT32_MAX };
+    size_t todo = 0;
     for (size_t i = 0; i < a->tb.ntoks; i++) {
         tok *t = &a->tb.toks[i];
         if (t->type != HM_TOK_WORD || (t->flags & HM_TF_ELISION)) {
@@ -500,7 +505,18 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
         if (got)
             continue;
         const char *lw = tb_str(&a->tb, t->lower);
-        rc = hm_stem(&a->stem, sl, lw, strlen(lw), &a->tb.strs, &t->stem, &t->stem_len);
+        t->stem = STEM_TODO;
+        t->sh = hm_hash(lw, strlen(lw));
+        hm_stem_prefetch(&a->stem, t->sh);
+        todo++;
+    }
+    for (size_t i = 0; todo && i < a->tb.ntoks; i++) {
+        tok *t = &a->tb.toks[i];
+        if (t->type != HM_TOK_WORD || t->stem != STEM_TODO)
+            continue;
+        todo--;
+        const char *lw = tb_str(&a->tb, t->lower);
+        rc = hm_stem_h(&a->stem, sl, lw, strlen(lw), t->sh, &a->tb.strs, &t->stem, &t->stem_len);
         if (rc)
             return rc;
         t->sh = hm_hash(a->tb.strs.p + t->stem, t->stem_len);

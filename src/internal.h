@@ -309,9 +309,10 @@ typedef struct sc_entry {
     char s[SC_CHARS];
 } sc_entry;
 
+#define SC_SETS 16384        /* sets of two entries: 1 MiB */
 typedef struct hm_stemcache {
     struct sb_stemmer *sb[LANG_N];
-    sc_entry *sets;          /* two entries (a cache line) per set, the last used first */
+    sc_entry *sets;          /* SC_SETS x two entries (a cache line), the last used first */
 } hm_stemcache;
 
 int hm_stem_init(hm_stemcache *c);
@@ -320,6 +321,14 @@ void hm_stem_free(hm_stemcache *c);
  * to out and returns its offset via *off.  lower may lie in out. */
 int hm_stem(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out, uint32_t *off,
             uint16_t *len);
+/* The same with h = hm_hash(lower, n) known, after hm_stem_prefetch(c, h)
+ * asked for the set it reads (a word's set does not depend on the language) */
+int hm_stem_h(hm_stemcache *c, int lang, const char *lower, size_t n, uint64_t h, hm_buf *out,
+              uint32_t *off, uint16_t *len);
+static inline void hm_stem_prefetch(const hm_stemcache *c, uint64_t h)
+{
+    __builtin_prefetch(&c->sets[(h & (SC_SETS - 1)) * 2]);
+}
 
 /* ---------- langid.c ---------- */
 

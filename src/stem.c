@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sets of the stem cache: 16384 of two entries, 1 MiB.  A cache line per
- * lookup and no allocation; the words of a stream come back often enough for
- * most of Snowball's work to be saved (the token cache forgets rare words
- * and tells apart spellings of the same lower-case word). */
-#define SC_SETS 16384
+/* The stem cache: a cache line per lookup and no allocation; the words of a
+ * stream come back often enough for most of Snowball's work to be saved (the
+ * token cache forgets rare words and tells apart spellings of the same
+ * lower-case word). */
 _Static_assert(sizeof(sc_entry) == 32, "two stem cache entries per cache line");
 
 int hm_stem_init(hm_stemcache *c)
@@ -53,9 +52,14 @@ static int snowball(hm_stemcache *c, int lang, const char *lower, size_t n, hm_b
 int hm_stem(hm_stemcache *c, int lang, const char *lower, size_t n, hm_buf *out, uint32_t *off,
             uint16_t *len)
 {
+    return hm_stem_h(c, lang, lower, n, hm_hash(lower, n), out, off, len);
+}
+
+int hm_stem_h(hm_stemcache *c, int lang, const char *lower, size_t n, uint64_t h, hm_buf *out,
+              uint32_t *off, uint16_t *len)
+{
     if (lang != LANG_FR && lang != LANG_EN)
         lang = LANG_EN;
-    uint64_t h = hm_hash_end(hm_hash_step(HM_HASH_SEED ^ (uint64_t)lang, lower, n));
     sc_entry *set = &c->sets[(h & (SC_SETS - 1)) * 2];
     uint32_t tag = (uint32_t)(h >> 32) | 1u;
     size_t o = out->len, sl;
