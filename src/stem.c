@@ -21,7 +21,7 @@ int hm_stem_init(hm_stemcache *c)
     memset(c, 0, sizeof *c);
     c->sb[LANG_FR] = sb_stemmer_new("french", "UTF_8");
     c->sb[LANG_EN] = sb_stemmer_new("english", "UTF_8");
-    c->sets = aligned_alloc(64, SC_SETS * 2 * sizeof *c->sets);
+    c->sets = hm_alloc_huge(SC_SETS * 2 * sizeof *c->sets);
     if (!c->sb[LANG_FR] || !c->sb[LANG_EN] || !c->sets) {
         hm_stem_free(c);
         return HM_ENOMEM;

@@ -20,7 +20,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* ---------- decoding ---------- */
 
@@ -225,16 +224,11 @@ enum { TC_ELONG = 1, TC_ALLCAPS = 2, TC_LOWER = 4, TC_SIMPLE = 8 };
 int hm_textbuf_cache(hm_textbuf *tb)
 {
     if (!tb->tc.slots) {
-        /* an entry per cache line; the table (2 MiB) on one huge page where
-         * the system gives them, as every token reads a slot at random (with
-         * 4 KiB pages most of those reads missed the TLB) */
+        /* an entry per cache line; every token reads a slot at random */
         size_t size = TC_SLOTS * sizeof *tb->tc.slots;
-        tb->tc.slots = aligned_alloc(size, size);
+        tb->tc.slots = hm_alloc_huge(size);
         if (!tb->tc.slots || hm_buf_reserve(&tb->tc.pool, 4096))
             return HM_ENOMEM;
-#ifdef MADV_HUGEPAGE
-        madvise(tb->tc.slots, size, MADV_HUGEPAGE); /* a hint: no error to handle */
-#endif
         memset(tb->tc.slots, 0, size);
     }
     return 0;

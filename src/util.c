@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE ((size_t)1 << 21) /* x86-64's, which hm_alloc_huge's sizes are multiples of */
 
 int hm_buf_reserve(hm_buf *b, size_t extra)
 {
@@ -28,6 +31,16 @@ int hm_buf_reserve(hm_buf *b, size_t extra)
     b->p = p;
     b->cap = cap;
     return 0;
+}
+
+void *hm_alloc_huge(size_t size)
+{
+    void *p = aligned_alloc(HUGE_PAGE, size);
+#ifdef MADV_HUGEPAGE
+    if (p)
+        madvise(p, size, MADV_HUGEPAGE); /* a hint: no error to handle */
+#endif
+    return p;
 }
 
 /* "00" to "99": numbers are written two digits per table read */
