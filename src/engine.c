@@ -535,8 +535,10 @@ static int unique_features(hm_analyzer *a)
     int rc = hm_features(a, &a->fb);
     if (rc)
         return rc;
-    size_t n = a->fb.n, cap = 16;
-    while (cap < n * 2)
+    /* a table at most a quarter full: most probes end at their first slot
+     * (half full, the probe loop's branches were mispredicted often) */
+    size_t n = a->fb.n, cap = 32;
+    while (cap < n * 4)
         cap *= 2;
     if (cap > a->seencap) {
         uint64_t *s = realloc(a->seen, cap * sizeof *s);
