@@ -1748,11 +1748,15 @@ double hm_cat_max(const hm_cat_state *s, const hm_cats *c)
 /* The scorer's complaint probability (model or lexicon rule) and the category
  * cues: a strong cue in a post that is not praise is a complaint too (problem
  * reports without sentiment words: "le site ne marche pas"), combined as a
- * noisy-OR.  The trainer tunes the decision threshold on this same figure. */
+ * noisy-OR.  The positive probability weighs little here: the polarity blend
+ * reads many plain problem reports as positive (0.5-0.8: "the clip snapped
+ * within a week", "le lave-linge fuit depuis son installation"); praise is
+ * told apart by the cap below.  The trainer tunes the decision threshold on
+ * this same figure. */
 double hm_complaint_combine(double p, double maxcat, double score, const double *probs)
 {
     double pos = probs ? probs[2] : (score > 0 ? score : 0);
-    double zc = 4.0 * (maxcat - 0.8) - 6.0 * (pos - 0.3);
+    double zc = 4.0 * (maxcat - 0.8) - 2.0 * (pos - 0.3);
     double cue_prob = maxcat > 0 ? 1.0 / (1.0 + exp(-zc)) : 0;
     p = 1.0 - (1.0 - p) * (1.0 - cue_prob);
     /* praise is not a complaint, whatever the complaint model read into it */
