@@ -1756,7 +1756,7 @@ double hm_cat_max(const hm_cat_state *s, const hm_cats *c)
 double hm_complaint_combine(double p, double maxcat, double score, const double *probs)
 {
     double pos = probs ? probs[2] : (score > 0 ? score : 0);
-    double zc = 4.0 * (maxcat - 0.8) - 2.0 * (pos - 0.3);
+    double zc = 4.0 * (maxcat - 0.7) - 2.0 * (pos - 0.3);
     double cue_prob = maxcat > 0 ? 1.0 / (1.0 + exp(-zc)) : 0;
     p = 1.0 - (1.0 - p) * (1.0 - cue_prob);
     /* praise is not a complaint, whatever the complaint model read into it */
@@ -1772,7 +1772,10 @@ int hm_categories_decide(hm_analyzer *a, const hm_cats *c, double score, const d
     *ncat = 0;
     if (!c->ncats)
         return 0;
-    s->complaint_prob = hm_complaint_combine(s->complaint_prob, hm_cat_max(s, c), score, probs);
+    double p = hm_complaint_combine(s->complaint_prob, hm_cat_max(s, c), score, probs);
+    /* a request for information keeps a third of the odds: the fee, refund
+     * or wait it names read as a complaint to the model and the cues */
+    s->complaint_prob = s->asks ? p / (3.0 - 2.0 * p) : p;
     s->complaint = s->complaint_prob >= threshold;
     if (!s->complaint)
         return 0;

@@ -710,12 +710,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
             a->cat.complaint_prob = complaint_rule(out->score, a->cat.cue_total);
         }
     }
-    /* a request for information: a third of the odds (a strong category
-     * cue can still make it a complaint) */
-    if (info_question(&a->tb)) {
-        double p = a->cat.complaint_prob;
-        a->cat.complaint_prob = p / (3.0 - 2.0 * p);
-    }
+    a->cat.asks = info_question(&a->tb);
     size_t nlex_ev = a->nev;
 
     /* complaint categories */
