@@ -4,7 +4,7 @@
  *       score of the lexicon-and-rules scorer, case by case; the default blend
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
- *       categories_dev_{en,fr}.jsonl to categories_dev4_{en,fr}.jsonl, and the held-out
+ *       categories_dev_{en,fr}.jsonl to categories_dev5_{en,fr}.jsonl, and the held-out
  *       categories_holdout_{en,fr}.jsonl: complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
  *       floors (FLOORS*), below the goals tracked in bench/RESULTS.md.
@@ -47,7 +47,11 @@ static hm_analyzer *A;
  * problem reports, written after that round and used to change nothing)
  * measures micro-F1 0.66 en / 0.66 fr (0.61 / 0.62 before that round),
  * complaint recall 0.58 / 0.70: most of its complaints carry neither a
- * sentiment word nor a cue. */
+ * sentiment word nor a cue.  The fifth (categories_dev5_*.jsonl, 49 posts
+ * per language, more en delivery and fr wait_time and staffing) measured
+ * 0.46 en / 0.60 fr before the cues were tuned on it, 0.90 / 0.90 after,
+ * lowest category 0.67, complaint accuracy 0.96 / 0.94; the fourth did not
+ * move. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 static const floors FLOORS = {0.90, 0.75, 0.88};
 static const floors FLOORS_HOLDOUT = {0.74, 0.45, 0.77};
@@ -55,6 +59,7 @@ static const floors FLOORS_DEV = {0.88, 0.72, 0.90};
 static const floors FLOORS_DEV2 = {0.89, 0.80, 0.92};
 static const floors FLOORS_DEV3 = {0.86, 0.75, 0.88};
 static const floors FLOORS_DEV4 = {0.62, 0.0, 0.68};
+static const floors FLOORS_DEV5 = {0.86, 0.60, 0.90};
 
 typedef struct kf {
     char *key;
@@ -293,6 +298,8 @@ int main(void)
     categories_file(DATA_DIR "/categories_dev3_fr.jsonl", HM_LANG_FR, "fr dev3", &FLOORS_DEV3);
     categories_file(DATA_DIR "/categories_dev4_en.jsonl", HM_LANG_EN, "en dev4", &FLOORS_DEV4);
     categories_file(DATA_DIR "/categories_dev4_fr.jsonl", HM_LANG_FR, "fr dev4", &FLOORS_DEV4);
+    categories_file(DATA_DIR "/categories_dev5_en.jsonl", HM_LANG_EN, "en dev5", &FLOORS_DEV5);
+    categories_file(DATA_DIR "/categories_dev5_fr.jsonl", HM_LANG_FR, "fr dev5", &FLOORS_DEV5);
     categories_file(DATA_DIR "/categories_holdout_en.jsonl", HM_LANG_EN, "en held-out",
                     &FLOORS_HOLDOUT);
     categories_file(DATA_DIR "/categories_holdout_fr.jsonl", HM_LANG_FR, "fr held-out",
