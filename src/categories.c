@@ -1748,11 +1748,15 @@ double hm_cat_max(const hm_cat_state *s, const hm_cats *c)
 /* The scorer's complaint probability (model or lexicon rule) and the category
  * cues: a strong cue in a post that is not praise is a complaint too (problem
  * reports without sentiment words: "le site ne marche pas"), combined as a
- * noisy-OR.  The trainer tunes the decision threshold on this same figure. */
+ * noisy-OR.  The positive probability weighs little here: the polarity blend
+ * reads many plain problem reports as positive (0.5-0.8: "the clip snapped
+ * within a week", "le lave-linge fuit depuis son installation"); praise is
+ * told apart by the cap below.  The trainer tunes the decision threshold on
+ * this same figure. */
 double hm_complaint_combine(double p, double maxcat, double score, const double *probs)
 {
     double pos = probs ? probs[2] : (score > 0 ? score : 0);
-    double zc = 4.0 * (maxcat - 0.8) - 6.0 * (pos - 0.3);
+    double zc = 4.0 * (maxcat - 0.7) - 2.0 * (pos - 0.3);
     double cue_prob = maxcat > 0 ? 1.0 / (1.0 + exp(-zc)) : 0;
     p = 1.0 - (1.0 - p) * (1.0 - cue_prob);
     /* praise is not a complaint, whatever the complaint model read into it */
@@ -1768,7 +1772,10 @@ int hm_categories_decide(hm_analyzer *a, const hm_cats *c, double score, const d
     *ncat = 0;
     if (!c->ncats)
         return 0;
-    s->complaint_prob = hm_complaint_combine(s->complaint_prob, hm_cat_max(s, c), score, probs);
+    double p = hm_complaint_combine(s->complaint_prob, hm_cat_max(s, c), score, probs);
+    /* a request for information keeps a third of the odds: the fee, refund
+     * or wait it names read as a complaint to the model and the cues */
+    s->complaint_prob = s->asks ? p / (3.0 - 2.0 * p) : p;
     s->complaint = s->complaint_prob >= threshold;
     if (!s->complaint)
         return 0;

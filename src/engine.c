@@ -424,6 +424,69 @@ void hm_complaint_signals(const hm_engine *e, const hm_textbuf *tb, hm_csig *cs)
     }
 }
 
+/* Openers of a request for information, as token norms ("est-ce que" is
+ * "est ce que", "y a-t-il" is "y a t il"): a question that opens with one asks
+ * rather than complains, though the complaint model reads the fee, the refund
+ * or the wait it names ("Is there a fee for paying by card?", "Combien de
+ * temps prend un remboursement ?").  "why", "how come" and "how can a..."
+ * question a fault and are not here. */
+static const char *const info_openers[] = {
+    "how do", "how does", "how can i", "how long does", "how long do", "how long is",
+    "how much", "how many", "how often", "what time", "what is", "what are", "is there",
+    "is it possible", "are there", "are you", "can i", "can we", "can you", "can someone",
+    "can anyone", "could i", "could you", "do you", "do i", "does", "where can", "where do",
+    "when is", "when are", "when do", "when does", "which", "should i", "anyone know",
+    "est ce que", "est ce qu'", "comment je", "comment j'", "comment on", "comment faire",
+    "comment puis", "comment peut", "combien", "quel", "quelle", "quels", "quelles", "peut on",
+    "puis je", "y a t il", "y a tu", "faut il", "ou puis", "ou peut", "quand est",
+    "vous etes", "vous livrez", "vous acceptez", "vous prenez", "avez vous", "savez vous"};
+
+/* Words a question may open with before its opener: greetings, "quick question". */
+static int greeting(const char *w)
+{
+    static const char *const g[] = {"hi", "hello", "hey", "bonjour", "bonsoir", "salut",
+                                    "allo", "quick", "question"};
+    for (size_t k = 0; k < sizeof g / sizeof *g; k++)
+        if (!strcmp(w, g[k]))
+            return 1;
+    return 0;
+}
+
+/* Whether the post is a question whose first words (after @mentions and a
+ * greeting) are one of info_openers. */
+static int info_question(const hm_textbuf *tb)
+{
+    int asks = 0;
+    for (size_t i = 0; i < tb->ntoks && !asks; i++)
+        asks = tb->toks[i].punct_q > 0;
+    if (!asks)
+        return 0;
+    size_t i = 0;
+    while (i < tb->ntoks &&
+           (tb->toks[i].type == HM_TOK_MENTION || tb->toks[i].type == HM_TOK_PUNCT ||
+            (tb->toks[i].type == HM_TOK_WORD && greeting(tb_str(tb, tb->toks[i].norm)))))
+        i++;
+    /* its first four words, space-separated */
+    char head[64];
+    size_t n = 0;
+    for (size_t w = 0; i < tb->ntoks && w < 4 && tb->toks[i].type == HM_TOK_WORD; i++, w++) {
+        const tok *t = &tb->toks[i];
+        if (n + t->norm_len + 2 > sizeof head)
+            break;
+        if (w)
+            head[n++] = ' ';
+        memcpy(head + n, tb_str(tb, t->norm), t->norm_len);
+        n += t->norm_len;
+    }
+    head[n] = 0;
+    for (size_t k = 0; k < sizeof info_openers / sizeof *info_openers; k++) {
+        size_t m = strlen(info_openers[k]);
+        if (m <= n && !memcmp(head, info_openers[k], m) && (head[m] == ' ' || head[m] == 0))
+            return 1;
+    }
+    return 0;
+}
+
 /* Complaint probability without a trained complaint head: negative score and
  * category cues. */
 static double complaint_rule(double score, double cue_total)
@@ -662,6 +725,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
             a->cat.complaint_prob = complaint_rule(out->score, a->cat.cue_total);
         }
     }
+    a->cat.asks = info_question(&a->tb);
     size_t nlex_ev = a->nev;
 
     /* complaint categories */

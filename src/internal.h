@@ -543,6 +543,7 @@ typedef struct hm_cat_state {
     int verify;
     size_t misses, ran, could;
     int complaint;
+    int asks;                 /* a request for information (set by the engine) */
     double complaint_prob;
     double cue_total;         /* positive cue weight over all categories */
     /* raw cue matches before grouping */

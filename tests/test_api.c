@@ -209,6 +209,8 @@ static void test_complaints(hm_analyzer *a)
         {"Not bad at all, the staff went above and beyond :)", NULL, 0},
         {"Aucune attente, service rapide, merci !", NULL, 0},
         {"Est-ce que vous livrez à Laval?", NULL, 0},
+        /* a request for information, though it names a refund */
+        {"Est-ce que le remboursement se fait sur la carte ?", NULL, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hm_result r;

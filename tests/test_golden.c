@@ -4,7 +4,7 @@
  *       score of the lexicon-and-rules scorer, case by case; the default blend
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
- *       categories_dev_{en,fr}.jsonl and categories_dev2_{en,fr}.jsonl, and the held-out
+ *       categories_dev_{en,fr}.jsonl to categories_dev5_{en,fr}.jsonl, and the held-out
  *       categories_holdout_{en,fr}.jsonl: complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
  *       floors (FLOORS*), below the goals tracked in bench/RESULTS.md.
@@ -31,20 +31,37 @@ static hm_analyzer *A;
  * looking at categories_{en,fr}.jsonl: micro-F1 0.93 en / 0.92 fr, lowest
  * category 0.82, complaint accuracy 0.92 / 0.91.  The held-out fixtures
  * (categories_holdout_*.jsonl, written without looking at the cues, never
- * used to write them) measure micro-F1 0.79 en / 0.76 fr, lowest category
- * 0.53 (en delivery, fr wait_time), complaint accuracy 0.82 / 0.80.  The
+ * used to write them) measure micro-F1 0.81 en / 0.78 fr, lowest category
+ * 0.63 en delivery / 0.53 fr wait_time, complaint accuracy 0.82 / 0.83
+ * (0.79 / 0.76 and 0.53 / 0.53 before the complaint decision weighed the
+ * positive probability less and damped requests for information).  The
  * development fixtures (categories_dev_*.jsonl, 270 posts per language
  * written before reading the cue files, then used to tune them) measure
  * micro-F1 0.94 en / 0.93 fr, lowest category 0.83, complaint accuracy 0.97.
  * The second development set (categories_dev2_*.jsonl, about 150 posts per
  * language with more delivery, wait_time and staffing posts) measured
  * micro-F1 0.83 en / 0.86 fr before the cues were tuned on it, 0.91 en /
- * 0.94 fr after, lowest category 0.86, complaint accuracy 0.95 / 0.98. */
+ * 0.94 fr after, lowest category 0.86, complaint accuracy 0.95 / 0.98.
+ * The third (categories_dev3_*.jsonl, 108 posts per language) measured
+ * 0.84 en / 0.84 fr before the complaint decision and the cues were tuned on
+ * it, 0.89 / 0.88 after, lowest category 0.80, complaint accuracy 0.94 /
+ * 0.90.  The fourth (categories_dev4_*.jsonl, 60 posts per language of plain
+ * problem reports, written after that round and used to change nothing)
+ * measures micro-F1 0.66 en / 0.66 fr (0.61 / 0.62 before that round),
+ * complaint recall 0.58 / 0.70: most of its complaints carry neither a
+ * sentiment word nor a cue.  The fifth (categories_dev5_*.jsonl, 49 posts
+ * per language, more en delivery and fr wait_time and staffing) measured
+ * 0.46 en / 0.60 fr before the cues were tuned on it, 0.90 / 0.90 after,
+ * lowest category 0.67, complaint accuracy 0.96 / 0.94; the fourth did not
+ * move. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 static const floors FLOORS = {0.90, 0.75, 0.88};
 static const floors FLOORS_HOLDOUT = {0.74, 0.45, 0.77};
 static const floors FLOORS_DEV = {0.88, 0.72, 0.90};
 static const floors FLOORS_DEV2 = {0.89, 0.80, 0.92};
+static const floors FLOORS_DEV3 = {0.86, 0.75, 0.88};
+static const floors FLOORS_DEV4 = {0.62, 0.0, 0.68};
+static const floors FLOORS_DEV5 = {0.86, 0.60, 0.90};
 
 typedef struct kf {
     char *key;
@@ -279,6 +296,12 @@ int main(void)
     categories_file(DATA_DIR "/categories_dev_fr.jsonl", HM_LANG_FR, "fr dev", &FLOORS_DEV);
     categories_file(DATA_DIR "/categories_dev2_en.jsonl", HM_LANG_EN, "en dev2", &FLOORS_DEV2);
     categories_file(DATA_DIR "/categories_dev2_fr.jsonl", HM_LANG_FR, "fr dev2", &FLOORS_DEV2);
+    categories_file(DATA_DIR "/categories_dev3_en.jsonl", HM_LANG_EN, "en dev3", &FLOORS_DEV3);
+    categories_file(DATA_DIR "/categories_dev3_fr.jsonl", HM_LANG_FR, "fr dev3", &FLOORS_DEV3);
+    categories_file(DATA_DIR "/categories_dev4_en.jsonl", HM_LANG_EN, "en dev4", &FLOORS_DEV4);
+    categories_file(DATA_DIR "/categories_dev4_fr.jsonl", HM_LANG_FR, "fr dev4", &FLOORS_DEV4);
+    categories_file(DATA_DIR "/categories_dev5_en.jsonl", HM_LANG_EN, "en dev5", &FLOORS_DEV5);
+    categories_file(DATA_DIR "/categories_dev5_fr.jsonl", HM_LANG_FR, "fr dev5", &FLOORS_DEV5);
     categories_file(DATA_DIR "/categories_holdout_en.jsonl", HM_LANG_EN, "en held-out",
                     &FLOORS_HOLDOUT);
     categories_file(DATA_DIR "/categories_holdout_fr.jsonl", HM_LANG_FR, "fr held-out",
