@@ -74,9 +74,12 @@ static int cat_index(hm_cats *c, const char *name, size_t n)
  * normalized text holds none of a pattern's literals skips it without running it.
  *
  * Each literal of a set is stored as a flags byte (LIT_BASE | LIT_LEAD |
- * LIT_TRAIL), its bytes and a NUL.  LIT_LEAD: in the pattern, "\b", "\s" or a
- * space comes right before it, so the text byte before an occurrence that a
- * match uses cannot be a word character; LIT_TRAIL: the same right after it. */
+ * LIT_TRAIL), its bytes and a NUL.  LIT_LEAD: in the pattern, every way to
+ * reach it passes a boundary right before it ("\b", "\s", a space or
+ * punctuation, "^", or a group whose every branch ends so, perhaps through
+ * optional groups that do: ends_bound), so the text byte before an
+ * occurrence that a match uses cannot be a word character; LIT_TRAIL: the
+ * same right after it (starts_bound). */
 enum { LIT_BASE = 0x40, LIT_LEAD = 1, LIT_TRAIL = 2, LIT_LAST = 0x80 /* in the index only */ };
 
 static int lit_char(char ch)
@@ -110,27 +113,6 @@ static int word_byte(unsigned char ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
            (ch >= 'A' && ch <= 'Z');
-}
-
-/* p[0..i) ends with "\b", "\s" or a plain space; at i == 0 the context says */
-static int bound_before(const char *p, size_t i, int ctx)
-{
-    if (i == 0)
-        return ctx & LIT_LEAD;
-    if (p[i - 1] == ' ')
-        return !(i >= 2 && p[i - 2] == '\\');
-    return i >= 2 && p[i - 2] == '\\' && (p[i - 1] == 'b' || p[i - 1] == 's') &&
-           !(i >= 3 && p[i - 3] == '\\');
-}
-
-/* p[k..n) starts with "\b", "\s" or a plain space; at k == n the context says */
-static int bound_after(const char *p, size_t n, size_t k, int ctx)
-{
-    if (k >= n)
-        return ctx & LIT_TRAIL;
-    if (p[k] == ' ')
-        return 1;
-    return k + 1 < n && p[k] == '\\' && (p[k + 1] == 'b' || p[k + 1] == 's');
 }
 
 /* Append literal s[0..L) (cut to HM_LIT_MAX, which drops LIT_TRAIL) with its
@@ -251,6 +233,184 @@ static size_t top_level_bar(const char *p, size_t n)
             return i;
     }
     return n;
+}
+
+/* Is p[k] escaped (an odd number of backslashes right before it)? */
+static int escaped(const char *p, size_t k)
+{
+    size_t b = 0;
+    while (b < k && p[k - 1 - b] == '\\')
+        b++;
+    return b & 1;
+}
+
+/* Where the group closed by p[e] opens, or e when p[e] is no group's ')'
+ * (escaped, in a class, unbalanced): p read from its start. */
+static size_t group_open(const char *p, size_t e)
+{
+    size_t open[64], k;
+    int d = 0;
+    for (k = 0; k < e; k++) {
+        if (p[k] == '\\') {
+            k++;
+            continue;
+        }
+        if (p[k] == '[') {
+            k = skip_class(p, e, k);
+            continue;
+        }
+        if (p[k] == '(') {
+            if (d == 64)
+                return e;
+            open[d++] = k;
+        } else if (p[k] == ')' && d) {
+            d--;
+        }
+    }
+    /* an escape or a class over p[e] took k past it */
+    return k == e && p[e] == ')' && d ? open[d - 1] : e;
+}
+
+/* Where the group opened by p[o] == '(' closes in p[0..n), or n. */
+static size_t group_close(const char *p, size_t n, size_t o)
+{
+    int d = 0;
+    for (size_t k = o; k < n; k++) {
+        if (p[k] == '\\') {
+            k++;
+            continue;
+        }
+        if (p[k] == '[') {
+            k = skip_class(p, n, k);
+            continue;
+        }
+        d += p[k] == '(';
+        d -= p[k] == ')';
+        if (!d)
+            return k;
+    }
+    return n;
+}
+
+/* Where the contents of the group opened at p[o] start, or 0 for a
+ * lookaround (zero width: no byte of its own) and for the groups this
+ * reading does not know (options, named groups); *look says which. */
+static size_t group_body(const char *p, size_t e, size_t o, int *look)
+{
+    *look = 0;
+    if (o + 1 < e && p[o + 1] != '?')
+        return o + 1;
+    if (o + 2 < e && p[o + 2] == ':')
+        return o + 3;
+    *look = o + 2 < e && (p[o + 2] == '=' || p[o + 2] == '!' ||
+                          (o + 3 < e && p[o + 2] == '<' && (p[o + 3] == '=' || p[o + 3] == '!')));
+    return 0;
+}
+
+/* A pattern character that stands for itself and is no word byte ("-",
+ * ",", "'", ...) */
+static int plain_punct(char ch)
+{
+    return ch > ' ' && ch < 127 && !word_byte((unsigned char)ch) && !strchr("\\^$.|?*+()[]{}", ch);
+}
+
+static int ends_bound(const char *p, size_t i, int ctx, int depth);
+static int starts_bound(const char *p, size_t n, size_t k, int ctx, int depth);
+
+/* Does every branch of the group p[o..e] (e: its ')') end with a
+ * boundary?  bctx: whether what comes before the group does (a branch that
+ * may match nothing leaves it as it was). */
+static int branches_end_bound(const char *p, size_t o, size_t e, int bctx, int depth)
+{
+    int look;
+    size_t b = group_body(p, e, o, &look);
+    if (!b)
+        return look && bctx;
+    while (b <= e) {
+        size_t bar = b + top_level_bar(p + b, e - b);
+        if (!ends_bound(p + b, bar - b, bctx ? LIT_LEAD : 0, depth + 1))
+            return 0;
+        b = bar + 1;
+    }
+    return 1;
+}
+
+/* Does every match of p[0..i) end with a boundary: "\b", "\s", a space, "^",
+ * a group whose every branch does, or an optional group whose every branch
+ * does after something that does?  Then a text byte right before a word
+ * byte that a match puts at i is no word byte.  At i == 0 the context says
+ * (LIT_LEAD: what comes before p). */
+static int ends_bound(const char *p, size_t i, int ctx, int depth)
+{
+    if (depth > 8)
+        return 0;
+    if (i == 0)
+        return ctx & LIT_LEAD;
+    char ch = p[i - 1];
+    if (escaped(p, i - 1))
+        return ch == 'b' || ch == 's' || ch == 'W' || ch == ' ';
+    if (ch == ' ' || ch == '^' || plain_punct(ch))
+        return 1;
+    /* a group, once or more ("+"), or perhaps not at all ("?", "*") */
+    size_t e = ch == ')' ? i - 1 : i - 2;
+    if (ch != ')' && !(i >= 3 && (ch == '?' || ch == '*' || ch == '+') && p[i - 2] == ')'))
+        return 0;
+    size_t o = group_open(p, e);
+    if (o == e)
+        return 0;
+    int before = ends_bound(p, o, ctx, depth + 1);
+    if (!branches_end_bound(p, o, e, before, depth))
+        return 0;
+    return ch == ')' || ch == '+' || before;
+}
+
+/* The same after: does every match of p[k..n) start with a boundary ("\b",
+ * "\s", a space, "$", a group whose every branch does...)?  At k == n the
+ * context says (LIT_TRAIL). */
+static int starts_bound(const char *p, size_t n, size_t k, int ctx, int depth)
+{
+    if (depth > 8)
+        return 0;
+    if (k >= n)
+        return ctx & LIT_TRAIL;
+    if (p[k] == '$' || ((p[k] == ' ' || plain_punct(p[k])) && !(k + 1 < n && quantifier(p[k + 1]))))
+        return 1;
+    if (p[k] == '\\') /* "\s?" may match nothing */
+        return k + 1 < n && (p[k + 1] == 'b' || p[k + 1] == 's' || p[k + 1] == 'W' ||
+                             p[k + 1] == ' ') && !(k + 2 < n && quantifier(p[k + 2]));
+    if (p[k] != '(')
+        return 0;
+    size_t e = group_close(p, n, k), after = e + 1;
+    if (e >= n)
+        return 0;
+    char q = after < n ? p[after] : 0;
+    int optional = q == '?' || q == '*';
+    if (q == '?' || q == '*' || q == '+') {
+        after++;
+        if (after < n && (p[after] == '?' || p[after] == '+'))
+            return 0; /* lazy or possessive: not read here */
+    } else if (q == '{') {
+        return 0;
+    }
+    int next = starts_bound(p, n, after, ctx, depth + 1);
+    int look;
+    size_t b = group_body(p, e, k, &look);
+    if (!b)
+        return look && !optional && next;
+    while (b <= e) {
+        size_t bar = b + top_level_bar(p + b, e - b);
+        if (!starts_bound(p + b, bar - b, 0, next ? LIT_TRAIL : 0, depth + 1))
+            return 0;
+        b = bar + 1;
+    }
+    return !optional || next;
+}
+
+/* The boundaries around p[i..k) as LIT_LEAD | LIT_TRAIL (leading, trailing) */
+static int bounds(const char *p, size_t n, size_t i, size_t k, int ctx, int trailing)
+{
+    return (ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0) |
+           (trailing && starts_bound(p, n, k, ctx, 0) ? LIT_TRAIL : 0);
 }
 
 /* A candidate literal set: its literals (flags byte, bytes, NUL each), its
@@ -455,8 +615,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
             char q = j < n ? p[j] : 0;
             if (usable && d == 0 && !quantifier(q)) {
                 /* the union of what each branch needs */
-                int sctx = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
-                           (bound_after(p, n, e + 1, ctx) ? LIT_TRAIL : 0);
+                int sctx = bounds(p, n, i, e + 1, ctx, 1);
                 litset u[LIT_SETS_MAX];
                 int nu = 0, ok = 1;
                 for (int bi = 0; ok && bi < nst; bi++) {
@@ -477,17 +636,17 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
             while (m < n && lit_char(p[m]))
                 m++;
             size_t L = m - i;
-            if (m < n && quantifier(p[m]))
-                L--;
+            int cut = m < n && quantifier(p[m]);
+            L -= (size_t)cut;
             while (L && p[i + L - 1] == ' ')
                 L--;
-            if (run_and_group(p, n, i, m, bound_before(p, i, ctx) ? LIT_LEAD : 0, &c)) {
+            if (run_and_group(p, n, i, m, ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0, &c)) {
                 c.first = zero_width(p, i);
                 c.lead = max_len(p, i, 0);
                 keep_best(sets, &nb, k, &c);
             } else if (L >= 3) {
-                int flags = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
-                            (L == m - i && bound_after(p, n, m, ctx) ? LIT_TRAIL : 0);
+                /* a space the run ends with follows the literal */
+                int flags = bounds(p, n, i, m, ctx, !cut) | (!cut && L < m - i ? LIT_TRAIL : 0);
                 c.w = 0;
                 c.n = 0;
                 c.mn = L > HM_LIT_MAX ? HM_LIT_MAX : L;
@@ -541,22 +700,10 @@ static size_t max_len(const char *p, size_t n, int depth)
             item = 4; /* one character, perhaps not ASCII */
             i = e + 1;
         } else if (ch == '(') {
-            size_t j = i + 1, d = 1;
-            for (; j < n && d; j++) {
-                if (p[j] == '\\') {
-                    j++;
-                    continue;
-                }
-                if (p[j] == '[') {
-                    j = skip_class(p, n, j);
-                    continue;
-                }
-                d += p[j] == '(';
-                d -= p[j] == ')';
-            }
-            if (d)
+            size_t close = group_close(p, n, i), j = close + 1;
+            if (close >= n)
                 return LEAD_UNBOUNDED;
-            size_t in = i + 1, close = j - 1;
+            size_t in = i + 1;
             if (in + 1 < close && p[in] == '?' && p[in + 1] == ':')
                 item = max_len(p + in + 2, close - in - 2, depth + 1);
             else if (in + 1 < close && p[in] == '?' && (p[in + 1] == '=' || p[in + 1] == '!'))
