@@ -825,17 +825,21 @@ static inline uint32_t key3(const unsigned char *p)
 
 /* bitmaps of the literals' first four bytes (or three), hashed: 8 KiB each,
  * one for the literals that may start anywhere, one for those that start
- * words (LIT_LEAD) */
+ * words (LIT_LEAD), word by word side by side (bloom_word: one cache line at
+ * word starts) */
 #define LIT_BLOOM_BITS 16
 #define BLOOM_WORDS ((1u << LIT_BLOOM_BITS) / 64)
-/* after them, bitmaps of the literals' first three bytes, exact over the
+/* and bitmaps of the literals' first three bytes, exact over the
  * classes of the bytes a literal may hold (each letter, "a digit", space,
- * apostrophe: 5 bits; 0 for any other byte): per class pair, two 64-bit words
- * over the third byte's class, one for the literals that may start anywhere
- * and one for those that start words, side by side (one cache line at word
- * starts; 16 KiB in all).  One load rejects most places before any hashing. */
+ * apostrophe: 5 bits; 0 and CLASS_OTHER_WORD for any other byte): per class
+ * pair, two 32-bit words over the third byte's class, side by side: one for
+ * the literals that may start anywhere, one for those and the ones that
+ * start words (8 KiB in all).  One load rejects most places before any
+ * hashing. */
 #define TRI_WORDS (32u * 32u * 2u)
-#define CLASS_WORD 64u /* in hm_cats.lit_class: a word byte (word_byte) */
+#define CLASS_OTHER_WORD 30u
+/* the classes of the bytes that are no word bytes (word_byte) */
+#define CLASS_NOT_WORD (1u << 0 | 1u << 28 | 1u << 29)
 
 static unsigned lit_class(unsigned char ch)
 {
@@ -843,7 +847,16 @@ static unsigned lit_class(unsigned char ch)
         return 1 + (unsigned)(ch - 'a');
     if (ch >= '0' && ch <= '9')
         return 27;
-    return ch == ' ' ? 28 : ch == '\'' ? 29 : 0;
+    if (ch == ' ' || ch == '\'')
+        return ch == ' ' ? 28 : 29;
+    return word_byte(ch) ? CLASS_OTHER_WORD : 0;
+}
+
+/* The word of the bitmaps that holds bit b, for the literals that start
+ * words (lead) or for the others. */
+static inline size_t bloom_word(uint32_t b, unsigned lead)
+{
+    return (b >> 6) * 2 + lead;
 }
 
 /* The bitmap's bit for the first three bytes of p, whose key3 is k (n == 3),
@@ -968,19 +981,19 @@ static int build_literal_index(hm_cats *c)
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
     c->digit_sets = calloc(c->nre + 1, sizeof *c->digit_sets);
     c->need = calloc(c->nre + 1, sizeof *c->need);
-    c->lit_bloom = calloc(2 * BLOOM_WORDS + TRI_WORDS, sizeof *c->lit_bloom);
+    c->lit_bloom = calloc(2 * BLOOM_WORDS, sizeof *c->lit_bloom);
+    c->lit_tri = calloc(TRI_WORDS, sizeof *c->lit_tri);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
         !b.lit || !b.tgt ||
-        !c->digit_re || !c->digit_sets || !c->need || !c->lit_bloom)
+        !c->digit_re || !c->digit_sets || !c->need || !c->lit_bloom || !c->lit_tri)
         goto out;
     c->nwords = (c->nre + 63) / 64;
     for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             goto out;
     for (unsigned ch = 0; ch < 256; ch++)
-        c->lit_class[ch] = (uint8_t)(lit_class((unsigned char)ch) |
-                                     (word_byte((unsigned char)ch) ? CLASS_WORD : 0));
+        c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         for (int l = LANG_FR; l <= LANG_EN; l++) {
@@ -1014,17 +1027,18 @@ static int build_literal_index(hm_cats *c)
              * alone passes no more */
             uint64_t hl = hash_long(word);
             uint32_t bb = bloom_bit(lit + 1, k, len);
-            /* LIT_LEAD literals in the second half: read at word starts only */
-            c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
+            /* LIT_LEAD literals in the word beside: read at word starts only */
+            unsigned lead = lit[0] & LIT_LEAD;
+            c->lit_bloom[bloom_word(bb, lead)] |= 1ULL << (bb & 63);
             if (len >= LIT_LONG) {
                 /* and for a long one, its first LIT_LONG bytes, read where
                  * the first four passed */
                 bb = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
-                c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
+                c->lit_bloom[bloom_word(bb, lead)] |= 1ULL << (bb & 63);
             }
             unsigned c0 = lit_class((unsigned char)lit[1]), c1 = lit_class((unsigned char)lit[2]);
-            c->lit_bloom[2 * BLOOM_WORDS + (c0 * 32 + c1) * 2 + (lit[0] & LIT_LEAD ? 1 : 0)] |=
-                1ULL << lit_class((unsigned char)lit[3]);
+            for (unsigned ws = lead ? 1 : 0; ws < 2; ws++)
+                c->lit_tri[(c0 * 32 + c1) * 2 + ws] |= 1u << lit_class((unsigned char)lit[3]);
             /* 3-byte literals by their three bytes, those shorter than
              * LIT_LONG by four, the long ones by their hash */
             int t = len >= LIT_LONG ? 2 : len > 3;
@@ -1142,6 +1156,39 @@ static void digit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t digit,
     p->last[set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
 }
 
+/* The literals that occur at t[i] (ws: it starts a word, and so may
+ * literals that must), the places the first-bytes filter passed: the
+ * hashed bitmaps, then the index. */
+static inline __attribute__((always_inline)) void probe(const hm_cats *c, hm_cat_state *s,
+                                                        const char *t, size_t n, size_t i,
+                                                        unsigned ws)
+{
+    const uint64_t *bloom = c->lit_bloom;
+    uint64_t lead = 0 - (uint64_t)ws;
+    uint32_t k = key3((const unsigned char *)t + i);
+    uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
+    uint64_t m3 = bloom[bloom_word(b3, 0)] | (bloom[bloom_word(b3, 1)] & lead);
+    uint64_t m4 = bloom[bloom_word(b4, 0)] | (bloom[bloom_word(b4, 1)] & lead);
+    m3 = (m3 >> (b3 & 63)) & 1;
+    m4 = (m4 >> (b4 & 63)) & 1;
+    if (!(m3 | m4))
+        return; /* most places: no literal starts so (small tables in L1) */
+    uint64_t w8;
+    memcpy(&w8, t + i, sizeof w8);
+    if (m4) {
+        uint64_t hl = hash_long(w8);
+        uint32_t b6 = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
+        uint64_t m6 = bloom[bloom_word(b6, 0)] | (bloom[bloom_word(b6, 1)] & lead);
+        if ((m6 >> (b6 & 63)) & 1)
+            scan_slot(c, s, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
+        scan_slot(c, s, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
+    }
+    if (m3)
+        scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
+}
+
+#define SCAN_BLOCK 256 /* places mark_eligible filters before it probes them */
+
 /* One pass over the normalized post: mark the patterns that have a literal
  * of each of their sets in it.  t has 8 readable bytes past n (zeros):
  * literals are compared as one 64-bit word. */
@@ -1158,43 +1205,28 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
     if (digit < n)
         for (last_digit = n - 1; !(t[last_digit] >= '0' && t[last_digit] <= '9');)
             last_digit--;
-    const uint64_t *any = c->lit_bloom, *lead = c->lit_bloom + BLOOM_WORDS;
-    const uint64_t *tri = c->lit_bloom + 2 * BLOOM_WORDS;
     const uint8_t *cls = c->lit_class;
-    /* the classes of t[i] and t[i + 1] (t has 8 readable bytes past n) */
-    unsigned pair = (cls[(unsigned char)t[0]] & 31) * 32 + (cls[(unsigned char)t[1]] & 31);
-    for (size_t i = 0; i + 3 <= n; i++) {
-        unsigned c2 = cls[(unsigned char)t[i + 2]] & 31;
-        uint64_t mp = tri[pair * 2];
-        int ws = i == 0 || !(cls[(unsigned char)t[i - 1]] & CLASS_WORD);
-        if (ws)
-            mp |= tri[pair * 2 + 1];
-        pair = (pair & 31) * 32 + c2;
-        if (!((mp >> c2) & 1))
-            continue;
-        uint32_t k = key3((const unsigned char *)t + i);
-        uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
-        uint64_t m3 = any[b3 >> 6], m4 = any[b4 >> 6];
-        if (ws) {
-            m3 |= lead[b3 >> 6];
-            m4 |= lead[b4 >> 6];
+    const uint32_t *tri = c->lit_tri;
+    /* the classes of t[i - 1] (a space before the text), t[i] and t[i + 1]
+     * (t has 8 readable bytes past n) */
+    unsigned k0 = cls[(unsigned char)t[0]], k1 = cls[(unsigned char)t[1]], prev = lit_class(' ');
+    /* block by block: the places the first-bytes filter passes, then those;
+     * the filter itself then takes no branch */
+    uint32_t cand[SCAN_BLOCK];
+    for (size_t at = 0; at + 3 <= n; at += SCAN_BLOCK) {
+        size_t end = n - 2 - at < SCAN_BLOCK ? n - 2 : at + SCAN_BLOCK, nc = 0;
+        for (size_t i = at; i < end; i++) {
+            unsigned k2 = cls[(unsigned char)t[i + 2]];
+            uint32_t ws = (CLASS_NOT_WORD >> prev) & 1; /* t[i] may start a word */
+            uint32_t m = tri[(k0 * 32 + k1) * 2 + ws] >> k2;
+            prev = k0;
+            k0 = k1;
+            k1 = k2;
+            cand[nc] = (uint32_t)i << 1 | ws;
+            nc += m & 1;
         }
-        m3 = (m3 >> (b3 & 63)) & 1;
-        m4 = (m4 >> (b4 & 63)) & 1;
-        if (!(m3 | m4))
-            continue; /* most places: no literal starts so (small tables in L1) */
-        uint64_t w8;
-        memcpy(&w8, t + i, sizeof w8);
-        if (m4) {
-            uint64_t hl = hash_long(w8);
-            uint32_t b6 = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
-            uint64_t m6 = any[b6 >> 6] | (ws ? lead[b6 >> 6] : 0);
-            if ((m6 >> (b6 & 63)) & 1)
-                scan_slot(c, s, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
-            scan_slot(c, s, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
-        }
-        if (m3)
-            scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
+        for (size_t q = 0; q < nc; q++)
+            probe(c, s, t, n, cand[q] >> 1, cand[q] & 1);
     }
     if (digit < n) {
         /* the patterns a literal touched, with a digit in some set (those that
@@ -1544,6 +1576,7 @@ void hm_categories_free(hm_cats *c)
     for (int t = 0; t < 3; t++)
         free(c->lit_idx[t].slot);
     free(c->lit_bloom);
+    free(c->lit_tri);
     if (c->mctx)
         pcre2_match_context_free(c->mctx);
     memset(c, 0, sizeof *c);
