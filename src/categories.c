@@ -1715,6 +1715,22 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
     return 0;
 }
 
+/* The token that byte b of the normalized text belongs to: that of the last
+ * span starting at or before it (the first starts at 0). */
+static uint32_t token_at(const hm_cat_state *s, size_t b)
+{
+    const struct cat_span *span = (const struct cat_span *)(const void *)s->normmap.p;
+    size_t lo = 0, hi = s->nspan;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (span[mid].at <= b)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return span[lo].tok;
+}
+
 /* Is token i in the scope of a negator (up to 3 words before, same clause)? */
 static int negated_at(const hm_analyzer *a, size_t i)
 {
@@ -1822,24 +1838,23 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         for (size_t i = 0; i < tb->ntoks; i++)
             room += tb->toks[i].norm_len + 1;
         nt->len = 0;
-        if (hm_buf_reserve(nt, room) || hm_buf_reserve(&s->normmap, room * sizeof(uint32_t)))
+        if (hm_buf_reserve(nt, room) ||
+            hm_buf_reserve(&s->normmap, (tb->ntoks + 1) * sizeof(struct cat_span)))
             return HM_ENOMEM;
         char *o = nt->p;
-        uint32_t *map = (uint32_t *)(void *)s->normmap.p; /* malloc'd: aligned */
+        struct cat_span *span = (struct cat_span *)(void *)s->normmap.p; /* malloc'd: aligned */
         size_t w = 0;
+        s->nspan = 0;
         for (size_t i = 0; i < tb->ntoks; i++) {
             const tok *t = &tb->toks[i];
             if (t->flags & HM_TF_HASHPART)
                 continue;
             if (w && i > 0 && t->start > tb->toks[i - 1].end)
                 o[w++] = ' ';
-            if (w && o[w - 1] == ' ')
-                map[w - 1] = (uint32_t)i;
-            const char *src = tb_str(tb, t->norm);
-            for (size_t b = 0; b < t->norm_len; b++) {
-                o[w + b] = src[b];
-                map[w + b] = (uint32_t)i;
-            }
+            /* the token's bytes, from the space before it */
+            span[s->nspan].at = (uint32_t)(w && o[w - 1] == ' ' ? w - 1 : w);
+            span[s->nspan++].tok = (uint32_t)i;
+            memcpy(o + w, tb_str(tb, t->norm), t->norm_len);
             w += t->norm_len;
         }
         nt->len = w;
@@ -1890,7 +1905,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                             off++;
                         continue;
                     }
-                    uint32_t t0 = map[ov[0]], t1 = map[ov[1] - 1];
+                    uint32_t t0 = token_at(s, ov[0]), t1 = token_at(s, ov[1] - 1);
                     int neg = re->weight > 0 && negated_at(a, t0);
                     if (!neg &&
                         add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))

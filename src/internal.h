@@ -498,12 +498,17 @@ typedef struct hm_cat_hit {
     size_t ev_from, ev_to;    /* evidence items in analyzer->ev */
 } hm_cat_hit;
 
+struct cat_span { uint32_t at, tok; };
+
 typedef struct hm_cat_state {
     pcre2_match_data *md;
     double *sum;              /* per category */
     hm_cat_hit *hits;
     size_t nhits;
-    hm_buf normmap;           /* per byte of the normalized text: its token (uint32_t) */
+    hm_buf normmap;           /* per token with bytes in the normalized text, in order: where
+                               * they start, the space before them included, and the token
+                               * (struct cat_span) */
+    size_t nspan;
     hm_buf normtext;
     uint64_t *eligible;       /* bitmap over patterns: a literal of each of their sets is in
                                * the post */
