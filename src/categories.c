@@ -74,9 +74,12 @@ static int cat_index(hm_cats *c, const char *name, size_t n)
  * normalized text holds none of a pattern's literals skips it without running it.
  *
  * Each literal of a set is stored as a flags byte (LIT_BASE | LIT_LEAD |
- * LIT_TRAIL), its bytes and a NUL.  LIT_LEAD: in the pattern, "\b", "\s" or a
- * space comes right before it, so the text byte before an occurrence that a
- * match uses cannot be a word character; LIT_TRAIL: the same right after it. */
+ * LIT_TRAIL), its bytes and a NUL.  LIT_LEAD: in the pattern, every way to
+ * reach it passes a boundary right before it ("\b", "\s", a space or
+ * punctuation, "^", or a group whose every branch ends so, perhaps through
+ * optional groups that do: ends_bound), so the text byte before an
+ * occurrence that a match uses cannot be a word character; LIT_TRAIL: the
+ * same right after it (starts_bound). */
 enum { LIT_BASE = 0x40, LIT_LEAD = 1, LIT_TRAIL = 2, LIT_LAST = 0x80 /* in the index only */ };
 
 static int lit_char(char ch)
@@ -110,27 +113,6 @@ static int word_byte(unsigned char ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
            (ch >= 'A' && ch <= 'Z');
-}
-
-/* p[0..i) ends with "\b", "\s" or a plain space; at i == 0 the context says */
-static int bound_before(const char *p, size_t i, int ctx)
-{
-    if (i == 0)
-        return ctx & LIT_LEAD;
-    if (p[i - 1] == ' ')
-        return !(i >= 2 && p[i - 2] == '\\');
-    return i >= 2 && p[i - 2] == '\\' && (p[i - 1] == 'b' || p[i - 1] == 's') &&
-           !(i >= 3 && p[i - 3] == '\\');
-}
-
-/* p[k..n) starts with "\b", "\s" or a plain space; at k == n the context says */
-static int bound_after(const char *p, size_t n, size_t k, int ctx)
-{
-    if (k >= n)
-        return ctx & LIT_TRAIL;
-    if (p[k] == ' ')
-        return 1;
-    return k + 1 < n && p[k] == '\\' && (p[k + 1] == 'b' || p[k + 1] == 's');
 }
 
 /* Append literal s[0..L) (cut to HM_LIT_MAX, which drops LIT_TRAIL) with its
@@ -251,6 +233,184 @@ static size_t top_level_bar(const char *p, size_t n)
             return i;
     }
     return n;
+}
+
+/* Is p[k] escaped (an odd number of backslashes right before it)? */
+static int escaped(const char *p, size_t k)
+{
+    size_t b = 0;
+    while (b < k && p[k - 1 - b] == '\\')
+        b++;
+    return b & 1;
+}
+
+/* Where the group closed by p[e] opens, or e when p[e] is no group's ')'
+ * (escaped, in a class, unbalanced): p read from its start. */
+static size_t group_open(const char *p, size_t e)
+{
+    size_t open[64], k;
+    int d = 0;
+    for (k = 0; k < e; k++) {
+        if (p[k] == '\\') {
+            k++;
+            continue;
+        }
+        if (p[k] == '[') {
+            k = skip_class(p, e, k);
+            continue;
+        }
+        if (p[k] == '(') {
+            if (d == 64)
+                return e;
+            open[d++] = k;
+        } else if (p[k] == ')' && d) {
+            d--;
+        }
+    }
+    /* an escape or a class over p[e] took k past it */
+    return k == e && p[e] == ')' && d ? open[d - 1] : e;
+}
+
+/* Where the group opened by p[o] == '(' closes in p[0..n), or n. */
+static size_t group_close(const char *p, size_t n, size_t o)
+{
+    int d = 0;
+    for (size_t k = o; k < n; k++) {
+        if (p[k] == '\\') {
+            k++;
+            continue;
+        }
+        if (p[k] == '[') {
+            k = skip_class(p, n, k);
+            continue;
+        }
+        d += p[k] == '(';
+        d -= p[k] == ')';
+        if (!d)
+            return k;
+    }
+    return n;
+}
+
+/* Where the contents of the group opened at p[o] start, or 0 for a
+ * lookaround (zero width: no byte of its own) and for the groups this
+ * reading does not know (options, named groups); *look says which. */
+static size_t group_body(const char *p, size_t e, size_t o, int *look)
+{
+    *look = 0;
+    if (o + 1 < e && p[o + 1] != '?')
+        return o + 1;
+    if (o + 2 < e && p[o + 2] == ':')
+        return o + 3;
+    *look = o + 2 < e && (p[o + 2] == '=' || p[o + 2] == '!' ||
+                          (o + 3 < e && p[o + 2] == '<' && (p[o + 3] == '=' || p[o + 3] == '!')));
+    return 0;
+}
+
+/* A pattern character that stands for itself and is no word byte ("-",
+ * ",", "'", ...) */
+static int plain_punct(char ch)
+{
+    return ch > ' ' && ch < 127 && !word_byte((unsigned char)ch) && !strchr("\\^$.|?*+()[]{}", ch);
+}
+
+static int ends_bound(const char *p, size_t i, int ctx, int depth);
+static int starts_bound(const char *p, size_t n, size_t k, int ctx, int depth);
+
+/* Does every branch of the group p[o..e] (e: its ')') end with a
+ * boundary?  bctx: whether what comes before the group does (a branch that
+ * may match nothing leaves it as it was). */
+static int branches_end_bound(const char *p, size_t o, size_t e, int bctx, int depth)
+{
+    int look;
+    size_t b = group_body(p, e, o, &look);
+    if (!b)
+        return look && bctx;
+    while (b <= e) {
+        size_t bar = b + top_level_bar(p + b, e - b);
+        if (!ends_bound(p + b, bar - b, bctx ? LIT_LEAD : 0, depth + 1))
+            return 0;
+        b = bar + 1;
+    }
+    return 1;
+}
+
+/* Does every match of p[0..i) end with a boundary: "\b", "\s", a space, "^",
+ * a group whose every branch does, or an optional group whose every branch
+ * does after something that does?  Then a text byte right before a word
+ * byte that a match puts at i is no word byte.  At i == 0 the context says
+ * (LIT_LEAD: what comes before p). */
+static int ends_bound(const char *p, size_t i, int ctx, int depth)
+{
+    if (depth > 8)
+        return 0;
+    if (i == 0)
+        return ctx & LIT_LEAD;
+    char ch = p[i - 1];
+    if (escaped(p, i - 1))
+        return ch == 'b' || ch == 's' || ch == 'W' || ch == ' ';
+    if (ch == ' ' || ch == '^' || plain_punct(ch))
+        return 1;
+    /* a group, once or more ("+"), or perhaps not at all ("?", "*") */
+    size_t e = ch == ')' ? i - 1 : i - 2;
+    if (ch != ')' && !(i >= 3 && (ch == '?' || ch == '*' || ch == '+') && p[i - 2] == ')'))
+        return 0;
+    size_t o = group_open(p, e);
+    if (o == e)
+        return 0;
+    int before = ends_bound(p, o, ctx, depth + 1);
+    if (!branches_end_bound(p, o, e, before, depth))
+        return 0;
+    return ch == ')' || ch == '+' || before;
+}
+
+/* The same after: does every match of p[k..n) start with a boundary ("\b",
+ * "\s", a space, "$", a group whose every branch does...)?  At k == n the
+ * context says (LIT_TRAIL). */
+static int starts_bound(const char *p, size_t n, size_t k, int ctx, int depth)
+{
+    if (depth > 8)
+        return 0;
+    if (k >= n)
+        return ctx & LIT_TRAIL;
+    if (p[k] == '$' || ((p[k] == ' ' || plain_punct(p[k])) && !(k + 1 < n && quantifier(p[k + 1]))))
+        return 1;
+    if (p[k] == '\\') /* "\s?" may match nothing */
+        return k + 1 < n && (p[k + 1] == 'b' || p[k + 1] == 's' || p[k + 1] == 'W' ||
+                             p[k + 1] == ' ') && !(k + 2 < n && quantifier(p[k + 2]));
+    if (p[k] != '(')
+        return 0;
+    size_t e = group_close(p, n, k), after = e + 1;
+    if (e >= n)
+        return 0;
+    char q = after < n ? p[after] : 0;
+    int optional = q == '?' || q == '*';
+    if (q == '?' || q == '*' || q == '+') {
+        after++;
+        if (after < n && (p[after] == '?' || p[after] == '+'))
+            return 0; /* lazy or possessive: not read here */
+    } else if (q == '{') {
+        return 0;
+    }
+    int next = starts_bound(p, n, after, ctx, depth + 1);
+    int look;
+    size_t b = group_body(p, e, k, &look);
+    if (!b)
+        return look && !optional && next;
+    while (b <= e) {
+        size_t bar = b + top_level_bar(p + b, e - b);
+        if (!starts_bound(p + b, bar - b, 0, next ? LIT_TRAIL : 0, depth + 1))
+            return 0;
+        b = bar + 1;
+    }
+    return !optional || next;
+}
+
+/* The boundaries around p[i..k) as LIT_LEAD | LIT_TRAIL (leading, trailing) */
+static int bounds(const char *p, size_t n, size_t i, size_t k, int ctx, int trailing)
+{
+    return (ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0) |
+           (trailing && starts_bound(p, n, k, ctx, 0) ? LIT_TRAIL : 0);
 }
 
 /* A candidate literal set: its literals (flags byte, bytes, NUL each), its
@@ -455,8 +615,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
             char q = j < n ? p[j] : 0;
             if (usable && d == 0 && !quantifier(q)) {
                 /* the union of what each branch needs */
-                int sctx = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
-                           (bound_after(p, n, e + 1, ctx) ? LIT_TRAIL : 0);
+                int sctx = bounds(p, n, i, e + 1, ctx, 1);
                 litset u[LIT_SETS_MAX];
                 int nu = 0, ok = 1;
                 for (int bi = 0; ok && bi < nst; bi++) {
@@ -477,17 +636,17 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
             while (m < n && lit_char(p[m]))
                 m++;
             size_t L = m - i;
-            if (m < n && quantifier(p[m]))
-                L--;
+            int cut = m < n && quantifier(p[m]);
+            L -= (size_t)cut;
             while (L && p[i + L - 1] == ' ')
                 L--;
-            if (run_and_group(p, n, i, m, bound_before(p, i, ctx) ? LIT_LEAD : 0, &c)) {
+            if (run_and_group(p, n, i, m, ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0, &c)) {
                 c.first = zero_width(p, i);
                 c.lead = max_len(p, i, 0);
                 keep_best(sets, &nb, k, &c);
             } else if (L >= 3) {
-                int flags = (bound_before(p, i, ctx) ? LIT_LEAD : 0) |
-                            (L == m - i && bound_after(p, n, m, ctx) ? LIT_TRAIL : 0);
+                /* a space the run ends with follows the literal */
+                int flags = bounds(p, n, i, m, ctx, !cut) | (!cut && L < m - i ? LIT_TRAIL : 0);
                 c.w = 0;
                 c.n = 0;
                 c.mn = L > HM_LIT_MAX ? HM_LIT_MAX : L;
@@ -541,22 +700,10 @@ static size_t max_len(const char *p, size_t n, int depth)
             item = 4; /* one character, perhaps not ASCII */
             i = e + 1;
         } else if (ch == '(') {
-            size_t j = i + 1, d = 1;
-            for (; j < n && d; j++) {
-                if (p[j] == '\\') {
-                    j++;
-                    continue;
-                }
-                if (p[j] == '[') {
-                    j = skip_class(p, n, j);
-                    continue;
-                }
-                d += p[j] == '(';
-                d -= p[j] == ')';
-            }
-            if (d)
+            size_t close = group_close(p, n, i), j = close + 1;
+            if (close >= n)
                 return LEAD_UNBOUNDED;
-            size_t in = i + 1, close = j - 1;
+            size_t in = i + 1;
             if (in + 1 < close && p[in] == '?' && p[in + 1] == ':')
                 item = max_len(p + in + 2, close - in - 2, depth + 1);
             else if (in + 1 < close && p[in] == '?' && (p[in + 1] == '=' || p[in + 1] == '!'))
@@ -678,17 +825,21 @@ static inline uint32_t key3(const unsigned char *p)
 
 /* bitmaps of the literals' first four bytes (or three), hashed: 8 KiB each,
  * one for the literals that may start anywhere, one for those that start
- * words (LIT_LEAD) */
+ * words (LIT_LEAD), word by word side by side (bloom_word: one cache line at
+ * word starts) */
 #define LIT_BLOOM_BITS 16
 #define BLOOM_WORDS ((1u << LIT_BLOOM_BITS) / 64)
-/* after them, bitmaps of the literals' first three bytes, exact over the
+/* and bitmaps of the literals' first three bytes, exact over the
  * classes of the bytes a literal may hold (each letter, "a digit", space,
- * apostrophe: 5 bits; 0 for any other byte): per class pair, two 64-bit words
- * over the third byte's class, one for the literals that may start anywhere
- * and one for those that start words, side by side (one cache line at word
- * starts; 16 KiB in all).  One load rejects most places before any hashing. */
+ * apostrophe: 5 bits; 0 and CLASS_OTHER_WORD for any other byte): per class
+ * pair, two 32-bit words over the third byte's class, side by side: one for
+ * the literals that may start anywhere, one for those and the ones that
+ * start words (8 KiB in all).  One load rejects most places before any
+ * hashing. */
 #define TRI_WORDS (32u * 32u * 2u)
-#define CLASS_WORD 64u /* in hm_cats.lit_class: a word byte (word_byte) */
+#define CLASS_OTHER_WORD 30u
+/* the classes of the bytes that are no word bytes (word_byte) */
+#define CLASS_NOT_WORD (1u << 0 | 1u << 28 | 1u << 29)
 
 static unsigned lit_class(unsigned char ch)
 {
@@ -696,7 +847,16 @@ static unsigned lit_class(unsigned char ch)
         return 1 + (unsigned)(ch - 'a');
     if (ch >= '0' && ch <= '9')
         return 27;
-    return ch == ' ' ? 28 : ch == '\'' ? 29 : 0;
+    if (ch == ' ' || ch == '\'')
+        return ch == ' ' ? 28 : 29;
+    return word_byte(ch) ? CLASS_OTHER_WORD : 0;
+}
+
+/* The word of the bitmaps that holds bit b, for the literals that start
+ * words (lead) or for the others. */
+static inline size_t bloom_word(uint32_t b, unsigned lead)
+{
+    return (b >> 6) * 2 + lead;
 }
 
 /* The bitmap's bit for the first three bytes of p, whose key3 is k (n == 3),
@@ -821,19 +981,19 @@ static int build_literal_index(hm_cats *c)
     c->digit_re = calloc(n + 1, sizeof *c->digit_re);
     c->digit_sets = calloc(c->nre + 1, sizeof *c->digit_sets);
     c->need = calloc(c->nre + 1, sizeof *c->need);
-    c->lit_bloom = calloc(2 * BLOOM_WORDS + TRI_WORDS, sizeof *c->lit_bloom);
+    c->lit_bloom = calloc(2 * BLOOM_WORDS, sizeof *c->lit_bloom);
+    c->lit_tri = calloc(TRI_WORDS, sizeof *c->lit_tri);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
         !b.lit || !b.tgt ||
-        !c->digit_re || !c->digit_sets || !c->need || !c->lit_bloom)
+        !c->digit_re || !c->digit_sets || !c->need || !c->lit_bloom || !c->lit_tri)
         goto out;
     c->nwords = (c->nre + 63) / 64;
     for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             goto out;
     for (unsigned ch = 0; ch < 256; ch++)
-        c->lit_class[ch] = (uint8_t)(lit_class((unsigned char)ch) |
-                                     (word_byte((unsigned char)ch) ? CLASS_WORD : 0));
+        c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         for (int l = LANG_FR; l <= LANG_EN; l++) {
@@ -867,17 +1027,18 @@ static int build_literal_index(hm_cats *c)
              * alone passes no more */
             uint64_t hl = hash_long(word);
             uint32_t bb = bloom_bit(lit + 1, k, len);
-            /* LIT_LEAD literals in the second half: read at word starts only */
-            c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
+            /* LIT_LEAD literals in the word beside: read at word starts only */
+            unsigned lead = lit[0] & LIT_LEAD;
+            c->lit_bloom[bloom_word(bb, lead)] |= 1ULL << (bb & 63);
             if (len >= LIT_LONG) {
                 /* and for a long one, its first LIT_LONG bytes, read where
                  * the first four passed */
                 bb = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
-                c->lit_bloom[(lit[0] & LIT_LEAD ? BLOOM_WORDS : 0) + (bb >> 6)] |= 1ULL << (bb & 63);
+                c->lit_bloom[bloom_word(bb, lead)] |= 1ULL << (bb & 63);
             }
             unsigned c0 = lit_class((unsigned char)lit[1]), c1 = lit_class((unsigned char)lit[2]);
-            c->lit_bloom[2 * BLOOM_WORDS + (c0 * 32 + c1) * 2 + (lit[0] & LIT_LEAD ? 1 : 0)] |=
-                1ULL << lit_class((unsigned char)lit[3]);
+            for (unsigned ws = lead ? 1 : 0; ws < 2; ws++)
+                c->lit_tri[(c0 * 32 + c1) * 2 + ws] |= 1u << lit_class((unsigned char)lit[3]);
             /* 3-byte literals by their three bytes, those shorter than
              * LIT_LONG by four, the long ones by their hash */
             int t = len >= LIT_LONG ? 2 : len > 3;
@@ -995,6 +1156,39 @@ static void digit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t digit,
     p->last[set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
 }
 
+/* The literals that occur at t[i] (ws: it starts a word, and so may
+ * literals that must), the places the first-bytes filter passed: the
+ * hashed bitmaps, then the index. */
+static inline __attribute__((always_inline)) void probe(const hm_cats *c, hm_cat_state *s,
+                                                        const char *t, size_t n, size_t i,
+                                                        unsigned ws)
+{
+    const uint64_t *bloom = c->lit_bloom;
+    uint64_t lead = 0 - (uint64_t)ws;
+    uint32_t k = key3((const unsigned char *)t + i);
+    uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
+    uint64_t m3 = bloom[bloom_word(b3, 0)] | (bloom[bloom_word(b3, 1)] & lead);
+    uint64_t m4 = bloom[bloom_word(b4, 0)] | (bloom[bloom_word(b4, 1)] & lead);
+    m3 = (m3 >> (b3 & 63)) & 1;
+    m4 = (m4 >> (b4 & 63)) & 1;
+    if (!(m3 | m4))
+        return; /* most places: no literal starts so (small tables in L1) */
+    uint64_t w8;
+    memcpy(&w8, t + i, sizeof w8);
+    if (m4) {
+        uint64_t hl = hash_long(w8);
+        uint32_t b6 = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
+        uint64_t m6 = bloom[bloom_word(b6, 0)] | (bloom[bloom_word(b6, 1)] & lead);
+        if ((m6 >> (b6 & 63)) & 1)
+            scan_slot(c, s, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
+        scan_slot(c, s, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
+    }
+    if (m3)
+        scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
+}
+
+#define SCAN_BLOCK 256 /* places mark_eligible filters before it probes them */
+
 /* One pass over the normalized post: mark the patterns that have a literal
  * of each of their sets in it.  t has 8 readable bytes past n (zeros):
  * literals are compared as one 64-bit word. */
@@ -1011,43 +1205,28 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
     if (digit < n)
         for (last_digit = n - 1; !(t[last_digit] >= '0' && t[last_digit] <= '9');)
             last_digit--;
-    const uint64_t *any = c->lit_bloom, *lead = c->lit_bloom + BLOOM_WORDS;
-    const uint64_t *tri = c->lit_bloom + 2 * BLOOM_WORDS;
     const uint8_t *cls = c->lit_class;
-    /* the classes of t[i] and t[i + 1] (t has 8 readable bytes past n) */
-    unsigned pair = (cls[(unsigned char)t[0]] & 31) * 32 + (cls[(unsigned char)t[1]] & 31);
-    for (size_t i = 0; i + 3 <= n; i++) {
-        unsigned c2 = cls[(unsigned char)t[i + 2]] & 31;
-        uint64_t mp = tri[pair * 2];
-        int ws = i == 0 || !(cls[(unsigned char)t[i - 1]] & CLASS_WORD);
-        if (ws)
-            mp |= tri[pair * 2 + 1];
-        pair = (pair & 31) * 32 + c2;
-        if (!((mp >> c2) & 1))
-            continue;
-        uint32_t k = key3((const unsigned char *)t + i);
-        uint32_t b3 = bloom_bit(t + i, k, 3), b4 = bloom_bit(t + i, k, 4);
-        uint64_t m3 = any[b3 >> 6], m4 = any[b4 >> 6];
-        if (ws) {
-            m3 |= lead[b3 >> 6];
-            m4 |= lead[b4 >> 6];
+    const uint32_t *tri = c->lit_tri;
+    /* the classes of t[i - 1] (a space before the text), t[i] and t[i + 1]
+     * (t has 8 readable bytes past n) */
+    unsigned k0 = cls[(unsigned char)t[0]], k1 = cls[(unsigned char)t[1]], prev = lit_class(' ');
+    /* block by block: the places the first-bytes filter passes, then those;
+     * the filter itself then takes no branch */
+    uint32_t cand[SCAN_BLOCK];
+    for (size_t at = 0; at + 3 <= n; at += SCAN_BLOCK) {
+        size_t end = n - 2 - at < SCAN_BLOCK ? n - 2 : at + SCAN_BLOCK, nc = 0;
+        for (size_t i = at; i < end; i++) {
+            unsigned k2 = cls[(unsigned char)t[i + 2]];
+            uint32_t ws = (CLASS_NOT_WORD >> prev) & 1; /* t[i] may start a word */
+            uint32_t m = tri[(k0 * 32 + k1) * 2 + ws] >> k2;
+            prev = k0;
+            k0 = k1;
+            k1 = k2;
+            cand[nc] = (uint32_t)i << 1 | ws;
+            nc += m & 1;
         }
-        m3 = (m3 >> (b3 & 63)) & 1;
-        m4 = (m4 >> (b4 & 63)) & 1;
-        if (!(m3 | m4))
-            continue; /* most places: no literal starts so (small tables in L1) */
-        uint64_t w8;
-        memcpy(&w8, t + i, sizeof w8);
-        if (m4) {
-            uint64_t hl = hash_long(w8);
-            uint32_t b6 = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
-            uint64_t m6 = any[b6 >> 6] | (ws ? lead[b6 >> 6] : 0);
-            if ((m6 >> (b6 & 63)) & 1)
-                scan_slot(c, s, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
-            scan_slot(c, s, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
-        }
-        if (m3)
-            scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
+        for (size_t q = 0; q < nc; q++)
+            probe(c, s, t, n, cand[q] >> 1, cand[q] & 1);
     }
     if (digit < n) {
         /* the patterns a literal touched, with a digit in some set (those that
@@ -1397,6 +1576,7 @@ void hm_categories_free(hm_cats *c)
     for (int t = 0; t < 3; t++)
         free(c->lit_idx[t].slot);
     free(c->lit_bloom);
+    free(c->lit_tri);
     if (c->mctx)
         pcre2_match_context_free(c->mctx);
     memset(c, 0, sizeof *c);
@@ -1535,6 +1715,22 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
     return 0;
 }
 
+/* The token that byte b of the normalized text belongs to: that of the last
+ * span starting at or before it (the first starts at 0). */
+static uint32_t token_at(const hm_cat_state *s, size_t b)
+{
+    const struct cat_span *span = (const struct cat_span *)(const void *)s->normmap.p;
+    size_t lo = 0, hi = s->nspan;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (span[mid].at <= b)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return span[lo].tok;
+}
+
 /* Is token i in the scope of a negator (up to 3 words before, same clause)? */
 static int negated_at(const hm_analyzer *a, size_t i)
 {
@@ -1642,24 +1838,23 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         for (size_t i = 0; i < tb->ntoks; i++)
             room += tb->toks[i].norm_len + 1;
         nt->len = 0;
-        if (hm_buf_reserve(nt, room) || hm_buf_reserve(&s->normmap, room * sizeof(uint32_t)))
+        if (hm_buf_reserve(nt, room) ||
+            hm_buf_reserve(&s->normmap, (tb->ntoks + 1) * sizeof(struct cat_span)))
             return HM_ENOMEM;
         char *o = nt->p;
-        uint32_t *map = (uint32_t *)(void *)s->normmap.p; /* malloc'd: aligned */
+        struct cat_span *span = (struct cat_span *)(void *)s->normmap.p; /* malloc'd: aligned */
         size_t w = 0;
+        s->nspan = 0;
         for (size_t i = 0; i < tb->ntoks; i++) {
             const tok *t = &tb->toks[i];
             if (t->flags & HM_TF_HASHPART)
                 continue;
             if (w && i > 0 && t->start > tb->toks[i - 1].end)
                 o[w++] = ' ';
-            if (w && o[w - 1] == ' ')
-                map[w - 1] = (uint32_t)i;
-            const char *src = tb_str(tb, t->norm);
-            for (size_t b = 0; b < t->norm_len; b++) {
-                o[w + b] = src[b];
-                map[w + b] = (uint32_t)i;
-            }
+            /* the token's bytes, from the space before it */
+            span[s->nspan].at = (uint32_t)(w && o[w - 1] == ' ' ? w - 1 : w);
+            span[s->nspan++].tok = (uint32_t)i;
+            memcpy(o + w, tb_str(tb, t->norm), t->norm_len);
             w += t->norm_len;
         }
         nt->len = w;
@@ -1710,7 +1905,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                             off++;
                         continue;
                     }
-                    uint32_t t0 = map[ov[0]], t1 = map[ov[1] - 1];
+                    uint32_t t0 = token_at(s, ov[0]), t1 = token_at(s, ov[1] - 1);
                     int neg = re->weight > 0 && negated_at(a, t0);
                     if (!neg &&
                         add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))

@@ -474,10 +474,10 @@ typedef struct hm_cats {
     size_t nre, recap;
     /* literal index, for one pass over a post: the first three bytes of every
      * prefilter literal -> the literals that start so (contiguous in lits) */
-    uint64_t *lit_bloom;      /* the literals' first four bytes (three), hashed: fits in L1;
-                               * then their first three bytes' classes (exact) */
-    uint8_t lit_class[256];   /* per byte, its class in those (0: in no literal; below 32),
-                               * plus 64 for a word byte */
+    uint64_t *lit_bloom;      /* the literals' first four bytes (three), hashed: fits in L1 */
+    uint32_t *lit_tri;        /* their first three bytes' classes (exact) */
+    uint8_t lit_class[256];   /* per byte, its class in those (below 32; 0, and 30 for a word
+                               * byte, in no literal) */
     struct cat_index {        /* literals by their first 3 bytes (3-byte ones), 4 (4 to
                                * LIT_LONG - 1 bytes), a hash of LIT_LONG (longer) */
         struct cat_slot {     /* open addressing, about half full */
@@ -518,12 +518,17 @@ typedef struct hm_cat_hit {
     size_t ev_from, ev_to;    /* evidence items in analyzer->ev */
 } hm_cat_hit;
 
+struct cat_span { uint32_t at, tok; };
+
 typedef struct hm_cat_state {
     pcre2_match_data *md;
     double *sum;              /* per category */
     hm_cat_hit *hits;
     size_t nhits;
-    hm_buf normmap;           /* per byte of the normalized text: its token (uint32_t) */
+    hm_buf normmap;           /* per token with bytes in the normalized text, in order: where
+                               * they start, the space before them included, and the token
+                               * (struct cat_span) */
+    size_t nspan;
     hm_buf normtext;
     uint64_t *eligible;       /* bitmap over patterns: a literal of each of their sets is in
                                * the post */

@@ -117,6 +117,21 @@ static void check_runs(hm_analyzer *a, const run_case *cases, size_t n, int lang
     }
 }
 
+/* check_runs on an engine of crafted patterns (in dir), in French, in verify
+ * mode: no match is lost (what: the test's name); then closes it. */
+static void crafted_runs(hm_engine *e, const char *dir, const run_case *cases, size_t n,
+                         const char *what)
+{
+    hm_status st;
+    hm_analyzer *a = hm_analyzer_new(e, &st);
+    if (a) {
+        check_runs(a, cases, n, HM_LANG_FR);
+        CHECK(a->cat.misses == 0, "%s: %zu matches lost", what, a->cat.misses);
+        hm_analyzer_free(a);
+    }
+    crafted_done(e, dir);
+}
+
 /* Patterns whose matches start before the literal the prefilter reads, by a
  * bounded distance (quantifiers {m}, {m,n}, ?, groups, alternatives,
  * lookbehinds) or an unbounded one: the start offset computed from that
@@ -248,18 +263,11 @@ static void test_alternation_sets(void)
     };
     char dir[] = "/tmp/hm_preXXXXXX";
     hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
-    hm_status st;
     if (e) {
         const hm_cats *c = &e->cats;
         for (size_t i = 0; i < c->nre; i++)
             CHECK(c->re[i].nsets >= 2, "pattern %zu: %d literal sets", i, c->re[i].nsets);
-        hm_analyzer *a = hm_analyzer_new(e, &st);
-        if (a) {
-            check_runs(a, cases, sizeof cases / sizeof *cases, HM_LANG_FR);
-            CHECK(a->cat.misses == 0, "alternation sets: %zu matches lost", a->cat.misses);
-            hm_analyzer_free(a);
-        }
-        crafted_done(e, dir);
+        crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "alternation sets");
     }
 }
 
@@ -295,14 +303,21 @@ static void test_digit_counts(void)
     }
 }
 
-/* Does pattern re have the prefilter literal s (in any set)? */
-static int has_lit(const cat_regex *re, const char *s)
+/* The flags byte's boundary bits (LIT_LEAD 1, LIT_TRAIL 2) of literal s of
+ * pattern re, or -1 when it has no such literal. */
+static int lit_bounds(const cat_regex *re, const char *s)
 {
     const char *l = re->lit;
     for (int q = 0; q < re->nlit; q++, l += strlen(l) + 1)
         if (!strcmp(l + 1, s))
-            return 1;
-    return 0;
+            return l[0] & 3;
+    return -1;
+}
+
+/* Does pattern re have the prefilter literal s (in any set)? */
+static int has_lit(const cat_regex *re, const char *s)
+{
+    return lit_bounds(re, s) >= 0;
 }
 
 /* A run of literal characters right before a group of plain literals ("pas
@@ -326,7 +341,6 @@ static void test_run_and_group(void)
     };
     char dir[] = "/tmp/hm_preXXXXXX";
     hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
-    hm_status st;
     if (!e)
         return;
     const hm_cats *c = &e->cats;
@@ -335,13 +349,48 @@ static void test_run_and_group(void)
               !has_lit(&c->re[2], "pas eu") && has_lit(&c->re[2], "pas") &&
               !has_lit(&c->re[3], "pas eu") && has_lit(&c->re[3], "pas"),
           "run and group: the literals");
-    hm_analyzer *a = hm_analyzer_new(e, &st);
-    if (a) {
-        check_runs(a, cases, sizeof cases / sizeof *cases, HM_LANG_FR);
-        CHECK(a->cat.misses == 0, "run and group: %zu matches lost", a->cat.misses);
-        hm_analyzer_free(a);
-    }
-    crafted_done(e, dir);
+    crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "run and group");
+}
+
+/* A literal has a word boundary before it (after it) when every way a match
+ * can reach it passes one: through optional groups whose every branch ends
+ * (starts) with a space, alternatives, "^" or "\s"; not after "'?", nor
+ * before "\s?", which may match nothing.  Inside a word, such a literal
+ * does not make its pattern run; none is lost. */
+static void test_boundaries(void)
+{
+    static const char *const pats[] = {
+        "\\bzorblat (?:est |a ete )?quixel\\b",
+        "(?:^|\\s)(?:le |la )?glorpex",
+        "\\bdidn'?t snerkle",
+        "\\bfrobnitz(?: de| du)? plumbus",
+        "\\bblorf(?:y|ies)? wuzzle",
+        "\\b(?:snorf|blick)\\s?grumpel",
+    };
+    static const run_case cases[] = {
+        {"zorblat a ete quixel", 1, 1},
+        {"zorblat abquixel", 0, 0},
+        {"la glorpex", 1, 1},
+        {"glorpex ici", 1, 1},
+        {"laglorpex", 0, 0},
+        {"didnt snerkle", 1, 1},
+        {"frobnitz du plumbus", 1, 1},
+        {"frobnitzy plumbus", 0, 0},
+        {"blorfies wuzzle", 1, 1},
+        {"snorfgrumpel", 1, 1},
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    CHECK(c->nre == 6 && lit_bounds(&c->re[0], "quixel") == 3 &&
+              lit_bounds(&c->re[1], "glorpex") == 1 && lit_bounds(&c->re[2], "t snerkl") == 0 &&
+              lit_bounds(&c->re[3], "frobnitz") == 3 && lit_bounds(&c->re[3], "plumbus") == 1 &&
+              lit_bounds(&c->re[4], "blorf") == 1 && lit_bounds(&c->re[4], "wuzzle") == 1 &&
+              lit_bounds(&c->re[5], "snorf") == 1,
+          "boundaries: the literals' flags");
+    crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "boundaries");
 }
 
 /* Category phrases: the longest phrase that starts at a word counts, read
@@ -395,6 +444,7 @@ int main(void)
     test_alternation_sets();
     test_digit_counts();
     test_run_and_group();
+    test_boundaries();
     test_phrases();
     hm_status st;
     hm_engine *e = hm_engine_open(NULL, &st);
