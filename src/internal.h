@@ -494,6 +494,7 @@ typedef struct hm_cats {
         uint8_t len, flags;   /* bytes (3 to 8); LIT_LEAD, LIT_TRAIL, LIT_LAST */
     } *lits;                  /* each slot's literals contiguous, the last flagged */
     size_t nlits;
+    uint64_t *lit_pats;       /* per literal, the bits (pattern & 63) of the patterns it serves */
     struct cat_target { uint16_t re; uint8_t set; } *tgts;
     size_t ntgts;
     uint8_t *need;            /* per pattern: the found[] mask of all its sets */
@@ -541,8 +542,14 @@ typedef struct hm_cat_state {
     } *ps;
     uint16_t *slot_of;        /* per pattern: its ps entry + 1, 0 = none in this post */
     pcre2_match_context *mctx; /* the engine's limits, and an offset limit per pattern */
-    uint16_t *touched;        /* the patterns with a set seen */
+    uint16_t *touched;        /* the patterns the prefilter made eligible (ps order) */
     size_t ntouched;
+    /* the scan records the literals it finds (struct cat_hit) and resolves
+     * them to patterns after: the sets seen per pattern first (seen, listed
+     * in seen_list), then the places for the eligible ones alone */
+    hm_buf lhits;
+    uint8_t *seen;
+    uint16_t *seen_list;
     /* tests: run every pattern too and count the matches the prefilter would
      * have lost (misses), the patterns run and those that could have been */
     int verify;
