@@ -994,6 +994,12 @@ static int build_literal_index(hm_cats *c)
     for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             goto out;
+    for (int k = 0; k < 3; k++)
+        if (bitmap_new(&c->digit_in[k], c->nwords))
+            goto out;
+    if (bitmap_new(&c->nsets1, c->nwords) || bitmap_new(&c->nsets2, c->nwords) ||
+        bitmap_new(&c->digit_one, c->nwords))
+        goto out;
     for (unsigned ch = 0; ch < 256; ch++)
         c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
     for (size_t i = 0; i < c->nre; i++) {
@@ -1007,7 +1013,10 @@ static int build_literal_index(hm_cats *c)
         }
         const char *lit = re->lit;
         c->re[i].anch = re->lit_first;
-        c->need[i] = (uint8_t)((1u << re->nsets) - 1); /* compact: read for every pattern touched */
+        c->need[i] = (uint8_t)((1u << re->nsets) - 1);
+        uint64_t bit = 1ULL << (i & 63);
+        if (re->nlit && re->nsets <= 2)
+            (re->nsets == 1 ? c->nsets1 : c->nsets2)[i >> 6] |= bit;
         for (int q = 0; q < re->nlit; q++, lit += strlen(lit) + 1) {
             size_t len = strlen(lit + 1);
             uint8_t set = (uint8_t)((lit[0] >> 2) & 3);
@@ -1015,6 +1024,7 @@ static int build_literal_index(hm_cats *c)
                 c->re[i].anch = 0; /* a digit anywhere in a run may start a match */
             if (lit[1] == HM_LIT_DIGIT) {
                 c->digit_sets[i] |= (uint8_t)(1u << set);
+                (c->need[i] == 1 ? c->digit_one : c->digit_in[set])[i >> 6] |= bit;
                 if (c->need[i] == 1u << set) {
                     c->digit_re[c->ndigit_re].re = (uint16_t)i;
                     c->digit_re[c->ndigit_re++].set = set;
@@ -1178,60 +1188,48 @@ probe(const hm_cats *c, struct cat_hit *h, const char *t, size_t n, size_t i, un
 
 #define SCAN_BLOCK 256 /* places mark_eligible filters before it probes them */
 
-/* Pattern r has a literal of the sets `sets` in the post: the first of
- * them lists it in seen_list (ns patterns so far); returns how many then. */
-static inline size_t see(hm_cat_state *s, size_t ns, uint16_t r, unsigned sets)
+/* The sets of each pattern that the literals found (h[0..nh)) hold, as
+ * bitmaps: most of the patterns touched never get all their sets, and
+ * building their places would be wasted. */
+static void sets_seen(const hm_cats *c, hm_cat_state *s, const struct cat_hit *h, size_t nh)
 {
-    /* no branch: whether r is new is as good as random */
-    uint8_t had = s->seen[r];
-    s->seen_list[ns] = r;
-    s->seen[r] = (uint8_t)(had | sets);
-    return ns + !had;
-}
-
-/* The sets of each pattern that the literals found (h[0..nh)) and the
- * post's digits (digits: it has some) hold; returns how many patterns have
- * one.  Only masks: most of the patterns touched never get all their sets,
- * and the places are wasted on those. */
-static size_t sets_seen(const hm_cats *c, hm_cat_state *s, const struct cat_hit *h, size_t nh,
-                        int digits)
-{
-    size_t ns = 0;
+    size_t nw = c->nwords;
     for (size_t q = 0; q < nh; q++) {
         const struct cat_lit *l = &c->lits[h[q].lit];
-        for (uint32_t g = l->tgt; g < l->tgt + l->ntgt; g++)
-            ns = see(s, ns, c->tgts[g].re, 1u << c->tgts[g].set);
-    }
-    if (digits) {
-        /* the patterns a literal touched, with a digit in some set (those that
-         * need a digit alone are the list's) */
-        for (size_t q = 0; q < ns; q++) {
-            uint16_t r = s->seen_list[q];
-            if (c->need[r] != 1)
-                s->seen[r] |= c->digit_sets[r];
+        for (uint32_t g = l->tgt; g < l->tgt + l->ntgt; g++) {
+            uint16_t r = c->tgts[g].re;
+            s->sets[c->tgts[g].set * nw + (r >> 6)] |= 1ULL << (r & 63);
         }
-        for (size_t q = 0; q < c->ndigit_re; q++)
-            ns = see(s, ns, c->digit_re[q].re, 1u << c->digit_re[q].set);
     }
-    return ns;
 }
 
-/* Mark the patterns that have every set (of the ns seen) eligible, each with
- * an empty state in s->ps; forget the sets seen for the next post.  Returns
- * how many are eligible. */
-static size_t eligible_states(const hm_cats *c, hm_cat_state *s, size_t ns)
+/* Mark the patterns that have every set (the post's digits counting too:
+ * digits) eligible, each with an empty state in s->ps; forget the sets for
+ * the next post.  Returns how many are eligible. */
+static size_t eligible_states(const hm_cats *c, hm_cat_state *s, int digits)
 {
-    for (size_t q = 0; q < ns; q++) {
-        uint16_t r = s->seen_list[q];
-        if (s->seen[r] == c->need[r]) {
-            s->eligible[r >> 6] |= 1ULL << (r & 63);
+    size_t nw = c->nwords;
+    uint64_t *s0 = s->sets, *s1 = s0 + nw, *s2 = s1 + nw;
+    for (size_t w = 0; w < nw; w++) {
+        if (digits) {
+            /* the patterns a literal touched, with a digit in some set, and
+             * those that need a digit alone */
+            uint64_t lit = s0[w] | s1[w] | s2[w];
+            s0[w] |= (c->digit_in[0][w] & lit) | c->digit_one[w];
+            s1[w] |= c->digit_in[1][w] & lit;
+            s2[w] |= c->digit_in[2][w] & lit;
+        }
+        uint64_t e = s0[w] & (c->nsets1[w] | (s1[w] & (c->nsets2[w] | s2[w])));
+        s0[w] = s1[w] = s2[w] = 0;
+        s->eligible[w] = e;
+        for (; e; e &= e - 1) {
+            uint16_t r = (uint16_t)(w * 64 + (size_t)__builtin_ctzll(e));
             struct cat_pstate *p = &s->ps[s->ntouched];
             s->touched[s->ntouched++] = r;
             s->slot_of[r] = (uint16_t)s->ntouched;
             p->found = 0;
             p->npos = 0;
         }
-        s->seen[r] = 0;
     }
     return s->ntouched;
 }
@@ -1274,7 +1272,6 @@ static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_
  * readable bytes past n (zeros): literals are compared as one 64-bit word. */
 static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
 {
-    memset(s->eligible, 0, c->nwords * sizeof *s->eligible);
     for (size_t q = 0; q < s->ntouched; q++)
         s->slot_of[s->touched[q]] = 0; /* the previous post's */
     s->ntouched = 0;
@@ -1315,7 +1312,8 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
     }
     const struct cat_hit *h = (const struct cat_hit *)(void *)s->lhits.p;
     size_t nh = s->lhits.len / sizeof *h;
-    if (eligible_states(c, s, sets_seen(c, s, h, nh, digit < n)))
+    sets_seen(c, s, h, nh);
+    if (eligible_states(c, s, digit < n))
         eligible_places(c, s, h, nh, digit, last_digit, n);
     return 0;
 }
@@ -1639,6 +1637,11 @@ void hm_categories_free(hm_cats *c)
     free(c->digit_re);
     free(c->digit_sets);
     free(c->need);
+    free(c->nsets1);
+    free(c->nsets2);
+    free(c->digit_one);
+    for (int k = 0; k < 3; k++)
+        free(c->digit_in[k]);
     for (int l = 0; l < LANG_N; l++) {
         free(c->langok[l]);
         free(c->always[l]);
@@ -1664,10 +1667,9 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->slot_of = calloc(c->nre + 1, sizeof *s->slot_of);
     s->mctx = c->mctx ? pcre2_match_context_copy(c->mctx) : NULL;
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
-    s->seen = calloc(c->nre + 1, sizeof *s->seen);
-    s->seen_list = calloc(c->nre + 1, sizeof *s->seen_list);
+    s->sets = calloc(3 * c->nwords + 1, sizeof *s->sets);
     if (!s->md || !s->sum || !s->hits || !s->eligible || !s->ps || !s->slot_of || !s->touched ||
-        !s->seen || !s->seen_list ||
+        !s->sets ||
         (c->mctx && !s->mctx))
         return HM_ENOMEM;
     return 0;
@@ -1686,8 +1688,7 @@ void hm_cat_state_free(hm_cat_state *s)
     if (s->mctx)
         pcre2_match_context_free(s->mctx);
     free(s->touched);
-    free(s->seen);
-    free(s->seen_list);
+    free(s->sets);
     hm_buf_free(&s->lhits);
     free(s->m);
     hm_buf_free(&s->normtext);
