@@ -935,8 +935,7 @@ static int compact_literals(hm_cats *c, const struct lit_build *b)
 {
     c->lits = calloc(b->nlit + 1, sizeof *c->lits);
     c->tgts = calloc(b->ntgt + 1, sizeof *c->tgts);
-    c->lit_pats = calloc(b->nlit + 1, sizeof *c->lit_pats);
-    if (!c->lits || !c->tgts || !c->lit_pats)
+    if (!c->lits || !c->tgts)
         return HM_ENOMEM;
     size_t w = 0, wg = 0;
     for (int t = 0; t < 3; t++) {
@@ -957,7 +956,6 @@ static int compact_literals(hm_cats *c, const struct lit_build *b)
                 l->flags = b->lit[e].flags;
                 l->tgt = (uint32_t)wg;
                 for (int32_t g = b->lit[e].tgt; g >= 0; g = b->tgt[g].next) {
-                    c->lit_pats[w - 1] |= 1ULL << (b->tgt[g].t.re & 63);
                     c->tgts[wg++] = b->tgt[g].t;
                     l->ntgt++;
                 }
@@ -1239,12 +1237,7 @@ static size_t eligible_states(const hm_cats *c, hm_cat_state *s, int digits)
 static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_hit *h, size_t nh,
                             size_t digit, size_t last_digit, size_t n)
 {
-    uint64_t pats = 0;
-    for (size_t q = 0; q < s->ntouched; q++)
-        pats |= 1ULL << (s->touched[q] & 63);
     for (size_t q = 0; q < nh; q++) {
-        if (!(c->lit_pats[h[q].lit] & pats))
-            continue; /* most: none of its patterns is eligible */
         const struct cat_lit *l = &c->lits[h[q].lit];
         for (uint32_t g = l->tgt; g < l->tgt + l->ntgt; g++) {
             uint16_t k = s->slot_of[c->tgts[g].re];
@@ -1632,7 +1625,6 @@ void hm_categories_free(hm_cats *c)
     }
     free(c->re);
     free(c->lits);
-    free(c->lit_pats);
     free(c->tgts);
     free(c->digit_re);
     free(c->digit_sets);

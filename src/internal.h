@@ -494,7 +494,6 @@ typedef struct hm_cats {
         uint8_t len, flags;   /* bytes (3 to 8); LIT_LEAD, LIT_TRAIL, LIT_LAST */
     } *lits;                  /* each slot's literals contiguous, the last flagged */
     size_t nlits;
-    uint64_t *lit_pats;       /* per literal, the bits (pattern & 63) of the patterns it serves */
     struct cat_target { uint16_t re; uint8_t set; } *tgts;
     size_t ntgts;
     uint8_t *need;            /* per pattern: the found[] mask of all its sets */
