@@ -1123,11 +1123,22 @@ static inline void lit_found(struct cat_pstate *p, unsigned set, size_t i)
     p->found |= (uint8_t)(1u << set);
 }
 
+/* Literal l occurs in the post: the sets of its patterns that it is in, as
+ * bitmaps (s->sets).  Only those: most of the patterns touched never get
+ * all their sets, and building their places would be wasted. */
+static inline void lit_sets(const hm_cats *c, hm_cat_state *s, const struct cat_lit *l)
+{
+    for (uint32_t g = l->tgt; g < l->tgt + l->ntgt; g++) {
+        uint16_t r = c->tgts[g].re;
+        s->sets[c->tgts[g].set * c->nwords + (r >> 6)] |= 1ULL << (r & 63);
+    }
+}
+
 /* Record the literals of key k's slot in index x that occur at i (w8: the 8
- * bytes there) in h. */
+ * bytes there) in h, with their sets. */
 static inline __attribute__((always_inline)) struct cat_hit *
-scan_slot(const hm_cats *c, struct cat_hit *h, const struct cat_index *x, uint32_t k,
-          const char *t, size_t n, size_t i, uint64_t w8)
+scan_slot(const hm_cats *c, hm_cat_state *s, struct cat_hit *h, const struct cat_index *x,
+          uint32_t k, const char *t, size_t n, size_t i, uint64_t w8)
 {
     size_t j = slot_find(x, k);
     if (!x->slot[j].head)
@@ -1136,8 +1147,10 @@ scan_slot(const hm_cats *c, struct cat_hit *h, const struct cat_index *x, uint32
         /* the literal's bytes equal the text's (the bytes past it shifted out) */
         if (!((w8 ^ l->word) << (8 * (8 - l->len))) && i + l->len <= n &&
             !((l->flags & LIT_LEAD) && i > 0 && word_byte((unsigned char)t[i - 1])) &&
-            !((l->flags & LIT_TRAIL) && i + l->len < n && word_byte((unsigned char)t[i + l->len])))
+            !((l->flags & LIT_TRAIL) && i + l->len < n && word_byte((unsigned char)t[i + l->len]))) {
             *h++ = (struct cat_hit){(uint32_t)(l - c->lits), (uint32_t)i};
+            lit_sets(c, s, l);
+        }
         if (l->flags & LIT_LAST)
             return h;
     }
@@ -1157,7 +1170,8 @@ static void digit_found(struct cat_pstate *p, unsigned set, size_t digit, size_t
  * literals that must), the places the first-bytes filter passed: the
  * hashed bitmaps, then the index. */
 static inline __attribute__((always_inline)) struct cat_hit *
-probe(const hm_cats *c, struct cat_hit *h, const char *t, size_t n, size_t i, unsigned ws)
+probe(const hm_cats *c, hm_cat_state *s, struct cat_hit *h, const char *t, size_t n, size_t i,
+      unsigned ws)
 {
     const uint64_t *bloom = c->lit_bloom;
     uint64_t lead = 0 - (uint64_t)ws;
@@ -1176,30 +1190,15 @@ probe(const hm_cats *c, struct cat_hit *h, const char *t, size_t n, size_t i, un
         uint32_t b6 = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
         uint64_t m6 = bloom[bloom_word(b6, 0)] | (bloom[bloom_word(b6, 1)] & lead);
         if ((m6 >> (b6 & 63)) & 1)
-            h = scan_slot(c, h, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
-        h = scan_slot(c, h, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
+            h = scan_slot(c, s, h, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
+        h = scan_slot(c, s, h, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
     }
     if (m3)
-        h = scan_slot(c, h, &c->lit_idx[0], k, t, n, i, w8);
+        h = scan_slot(c, s, h, &c->lit_idx[0], k, t, n, i, w8);
     return h;
 }
 
 #define SCAN_BLOCK 256 /* places mark_eligible filters before it probes them */
-
-/* The sets of each pattern that the literals found (h[0..nh)) hold, as
- * bitmaps: most of the patterns touched never get all their sets, and
- * building their places would be wasted. */
-static void sets_seen(const hm_cats *c, hm_cat_state *s, const struct cat_hit *h, size_t nh)
-{
-    size_t nw = c->nwords;
-    for (size_t q = 0; q < nh; q++) {
-        const struct cat_lit *l = &c->lits[h[q].lit];
-        for (uint32_t g = l->tgt; g < l->tgt + l->ntgt; g++) {
-            uint16_t r = c->tgts[g].re;
-            s->sets[c->tgts[g].set * nw + (r >> 6)] |= 1ULL << (r & 63);
-        }
-    }
-}
 
 /* Mark the patterns that have every set (the post's digits counting too:
  * digits) eligible, each with an empty state in s->ps; forget the sets for
@@ -1300,12 +1299,11 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
             return HM_ENOMEM;
         struct cat_hit *h = (struct cat_hit *)(void *)(s->lhits.p + s->lhits.len); /* malloc'd */
         for (size_t q = 0; q < nc; q++)
-            h = probe(c, h, t, n, cand[q] >> 1, cand[q] & 1);
+            h = probe(c, s, h, t, n, cand[q] >> 1, cand[q] & 1);
         s->lhits.len = (size_t)((char *)h - s->lhits.p);
     }
     const struct cat_hit *h = (const struct cat_hit *)(void *)s->lhits.p;
     size_t nh = s->lhits.len / sizeof *h;
-    sets_seen(c, s, h, nh);
     if (eligible_states(c, s, digit < n))
         eligible_places(c, s, h, nh, digit, last_digit, n);
     return 0;
