@@ -992,6 +992,12 @@ static int build_literal_index(hm_cats *c)
     for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             goto out;
+    for (int k = 0; k < 3; k++)
+        if (bitmap_new(&c->digit_in[k], c->nwords))
+            goto out;
+    if (bitmap_new(&c->nsets1, c->nwords) || bitmap_new(&c->nsets2, c->nwords) ||
+        bitmap_new(&c->digit_one, c->nwords))
+        goto out;
     for (unsigned ch = 0; ch < 256; ch++)
         c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
     for (size_t i = 0; i < c->nre; i++) {
@@ -1005,7 +1011,10 @@ static int build_literal_index(hm_cats *c)
         }
         const char *lit = re->lit;
         c->re[i].anch = re->lit_first;
-        c->need[i] = (uint8_t)((1u << re->nsets) - 1); /* compact: read for every pattern touched */
+        c->need[i] = (uint8_t)((1u << re->nsets) - 1);
+        uint64_t bit = 1ULL << (i & 63);
+        if (re->nlit && re->nsets <= 2)
+            (re->nsets == 1 ? c->nsets1 : c->nsets2)[i >> 6] |= bit;
         for (int q = 0; q < re->nlit; q++, lit += strlen(lit) + 1) {
             size_t len = strlen(lit + 1);
             uint8_t set = (uint8_t)((lit[0] >> 2) & 3);
@@ -1013,6 +1022,7 @@ static int build_literal_index(hm_cats *c)
                 c->re[i].anch = 0; /* a digit anywhere in a run may start a match */
             if (lit[1] == HM_LIT_DIGIT) {
                 c->digit_sets[i] |= (uint8_t)(1u << set);
+                (c->need[i] == 1 ? c->digit_one : c->digit_in[set])[i >> 6] |= bit;
                 if (c->need[i] == 1u << set) {
                     c->digit_re[c->ndigit_re].re = (uint16_t)i;
                     c->digit_re[c->ndigit_re++].set = set;
@@ -1082,20 +1092,11 @@ out:
     return rc;
 }
 
-/* Pattern r's state in this post, made (empty) on its first literal: the
- * states of the few patterns a post touches lie together in s->ps. */
-static inline struct cat_pstate *pstate_touch(hm_cat_state *s, uint16_t r)
-{
-    uint16_t k = s->slot_of[r];
-    if (k)
-        return &s->ps[k - 1];
-    struct cat_pstate *p = &s->ps[s->ntouched];
-    s->touched[s->ntouched++] = r;
-    s->slot_of[r] = (uint16_t)s->ntouched;
-    p->found = 0;
-    p->npos = 0;
-    return p;
-}
+/* A literal the scan found: which (in lits), and where. */
+struct cat_hit { uint32_t lit, at; };
+/* at most one literal of each length (3 to HM_LIT_MAX) and LIT_LEAD and
+ * LIT_TRAIL flags occurs at a place */
+#define HITS_PER_PLACE ((HM_LIT_MAX - 2) * 4)
 
 /* The state of pattern r, which the prefilter made eligible in this post. */
 static inline const struct cat_pstate *pstate(const hm_cat_state *s, size_t r)
@@ -1103,10 +1104,9 @@ static inline const struct cat_pstate *pstate(const hm_cat_state *s, size_t r)
     return &s->ps[s->slot_of[r] - 1];
 }
 
-/* A literal of set `set` of pattern r occurs at i. */
-static inline void lit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t i)
+/* A literal of set `set` of the pattern of state p occurs at i. */
+static inline void lit_found(struct cat_pstate *p, unsigned set, size_t i)
 {
-    struct cat_pstate *p = pstate_touch(s, r);
     p->last[set] = (uint32_t)i; /* the scan goes forward */
     if (set == 0) {
         if (!(p->found & 1) || p->first > i)
@@ -1123,45 +1123,55 @@ static inline void lit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t i
     p->found |= (uint8_t)(1u << set);
 }
 
-/* The literals of key k's slot in index x that occur at i (w8: the 8 bytes there) */
-static inline __attribute__((always_inline)) void scan_slot(const hm_cats *c, hm_cat_state *s,
-                                                          const struct cat_index *x,
-                             uint32_t k, const char *t, size_t n, size_t i, uint64_t w8)
+/* Literal l occurs in the post: the sets of its patterns that it is in, as
+ * bitmaps (s->sets).  Only those: most of the patterns touched never get
+ * all their sets, and building their places would be wasted. */
+static inline void lit_sets(const hm_cats *c, hm_cat_state *s, const struct cat_lit *l)
+{
+    for (uint32_t g = l->tgt; g < l->tgt + l->ntgt; g++) {
+        uint16_t r = c->tgts[g].re;
+        s->sets[c->tgts[g].set * c->nwords + (r >> 6)] |= 1ULL << (r & 63);
+    }
+}
+
+/* Record the literals of key k's slot in index x that occur at i (w8: the 8
+ * bytes there) in h, with their sets. */
+static inline __attribute__((always_inline)) struct cat_hit *
+scan_slot(const hm_cats *c, hm_cat_state *s, struct cat_hit *h, const struct cat_index *x,
+          uint32_t k, const char *t, size_t n, size_t i, uint64_t w8)
 {
     size_t j = slot_find(x, k);
     if (!x->slot[j].head)
-        return;
+        return h;
     for (const struct cat_lit *l = &c->lits[x->slot[j].head - 1];; l++) {
         /* the literal's bytes equal the text's (the bytes past it shifted out) */
         if (!((w8 ^ l->word) << (8 * (8 - l->len))) && i + l->len <= n &&
             !((l->flags & LIT_LEAD) && i > 0 && word_byte((unsigned char)t[i - 1])) &&
-            !((l->flags & LIT_TRAIL) && i + l->len < n && word_byte((unsigned char)t[i + l->len])))
-            for (uint32_t g = l->tgt; g < l->tgt + l->ntgt; g++)
-                lit_found(s, c->tgts[g].re, c->tgts[g].set, i);
+            !((l->flags & LIT_TRAIL) && i + l->len < n && word_byte((unsigned char)t[i + l->len]))) {
+            *h++ = (struct cat_hit){(uint32_t)(l - c->lits), (uint32_t)i};
+            lit_sets(c, s, l);
+        }
         if (l->flags & LIT_LAST)
-            break;
+            return h;
     }
 }
 
 /* Set `set` of pattern r holds "a digit", and the post's digits run from
  * digit to last_digit: only the span matters (no anchored tries on a digit
  * set: re->anch). */
-static void digit_found(hm_cat_state *s, uint16_t r, unsigned set, size_t digit,
-                        size_t last_digit)
+static void digit_found(struct cat_pstate *p, unsigned set, size_t digit, size_t last_digit)
 {
-    uint16_t k = s->slot_of[r];
-    size_t lastx = k && (s->ps[k - 1].found & (1u << set)) ? s->ps[k - 1].last[set] : 0;
-    lit_found(s, r, set, digit);
-    struct cat_pstate *p = &s->ps[s->slot_of[r] - 1];
+    size_t lastx = p->found & (1u << set) ? p->last[set] : 0;
+    lit_found(p, set, digit);
     p->last[set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
 }
 
 /* The literals that occur at t[i] (ws: it starts a word, and so may
  * literals that must), the places the first-bytes filter passed: the
  * hashed bitmaps, then the index. */
-static inline __attribute__((always_inline)) void probe(const hm_cats *c, hm_cat_state *s,
-                                                        const char *t, size_t n, size_t i,
-                                                        unsigned ws)
+static inline __attribute__((always_inline)) struct cat_hit *
+probe(const hm_cats *c, hm_cat_state *s, struct cat_hit *h, const char *t, size_t n, size_t i,
+      unsigned ws)
 {
     const uint64_t *bloom = c->lit_bloom;
     uint64_t lead = 0 - (uint64_t)ws;
@@ -1172,7 +1182,7 @@ static inline __attribute__((always_inline)) void probe(const hm_cats *c, hm_cat
     m3 = (m3 >> (b3 & 63)) & 1;
     m4 = (m4 >> (b4 & 63)) & 1;
     if (!(m3 | m4))
-        return; /* most places: no literal starts so (small tables in L1) */
+        return h; /* most places: no literal starts so (small tables in L1) */
     uint64_t w8;
     memcpy(&w8, t + i, sizeof w8);
     if (m4) {
@@ -1180,24 +1190,84 @@ static inline __attribute__((always_inline)) void probe(const hm_cats *c, hm_cat
         uint32_t b6 = (uint32_t)(hl >> (64 - LIT_BLOOM_BITS));
         uint64_t m6 = bloom[bloom_word(b6, 0)] | (bloom[bloom_word(b6, 1)] & lead);
         if ((m6 >> (b6 & 63)) & 1)
-            scan_slot(c, s, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
-        scan_slot(c, s, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
+            h = scan_slot(c, s, h, &c->lit_idx[2], (uint32_t)(hl >> 32), t, n, i, w8);
+        h = scan_slot(c, s, h, &c->lit_idx[1], (uint32_t)w8, t, n, i, w8);
     }
     if (m3)
-        scan_slot(c, s, &c->lit_idx[0], k, t, n, i, w8);
+        h = scan_slot(c, s, h, &c->lit_idx[0], k, t, n, i, w8);
+    return h;
 }
 
 #define SCAN_BLOCK 256 /* places mark_eligible filters before it probes them */
 
-/* One pass over the normalized post: mark the patterns that have a literal
- * of each of their sets in it.  t has 8 readable bytes past n (zeros):
- * literals are compared as one 64-bit word. */
-static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
+/* Mark the patterns that have every set (the post's digits counting too:
+ * digits) eligible, each with an empty state in s->ps; forget the sets for
+ * the next post.  Returns how many are eligible. */
+static size_t eligible_states(const hm_cats *c, hm_cat_state *s, int digits)
 {
-    memset(s->eligible, 0, c->nwords * sizeof *s->eligible);
+    size_t nw = c->nwords;
+    uint64_t *s0 = s->sets, *s1 = s0 + nw, *s2 = s1 + nw;
+    for (size_t w = 0; w < nw; w++) {
+        if (digits) {
+            /* the patterns a literal touched, with a digit in some set, and
+             * those that need a digit alone */
+            uint64_t lit = s0[w] | s1[w] | s2[w];
+            s0[w] |= (c->digit_in[0][w] & lit) | c->digit_one[w];
+            s1[w] |= c->digit_in[1][w] & lit;
+            s2[w] |= c->digit_in[2][w] & lit;
+        }
+        uint64_t e = s0[w] & (c->nsets1[w] | (s1[w] & (c->nsets2[w] | s2[w])));
+        s0[w] = s1[w] = s2[w] = 0;
+        s->eligible[w] = e;
+        for (; e; e &= e - 1) {
+            uint16_t r = (uint16_t)(w * 64 + (size_t)__builtin_ctzll(e));
+            struct cat_pstate *p = &s->ps[s->ntouched];
+            s->touched[s->ntouched++] = r;
+            s->slot_of[r] = (uint16_t)s->ntouched;
+            p->found = 0;
+            p->npos = 0;
+        }
+    }
+    return s->ntouched;
+}
+
+/* The places of the eligible patterns' literals (h[0..nh), in text order)
+ * and digits (from digit to last_digit, none if digit == n). */
+static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_hit *h, size_t nh,
+                            size_t digit, size_t last_digit, size_t n)
+{
+    for (size_t q = 0; q < nh; q++) {
+        const struct cat_lit *l = &c->lits[h[q].lit];
+        for (uint32_t g = l->tgt; g < l->tgt + l->ntgt; g++) {
+            uint16_t k = s->slot_of[c->tgts[g].re];
+            if (k)
+                lit_found(&s->ps[k - 1], c->tgts[g].set, h[q].at);
+        }
+    }
+    if (digit == n)
+        return;
+    for (size_t q = 0; q < s->ntouched; q++) {
+        uint16_t r = s->touched[q];
+        unsigned d = c->digit_sets[r];
+        if (d && c->need[r] != 1)
+            for (unsigned set = 0; set < 3; set++)
+                if (d & (1u << set))
+                    digit_found(&s->ps[q], set, digit, last_digit);
+    }
+    for (size_t q = 0; q < c->ndigit_re; q++)
+        digit_found(&s->ps[s->slot_of[c->digit_re[q].re] - 1], c->digit_re[q].set, digit,
+                    last_digit);
+}
+
+/* One pass over the normalized post records the literals in it; then mark
+ * the patterns that have a literal of each of their sets in it.  t has 8
+ * readable bytes past n (zeros): literals are compared as one 64-bit word. */
+static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
+{
     for (size_t q = 0; q < s->ntouched; q++)
         s->slot_of[s->touched[q]] = 0; /* the previous post's */
     s->ntouched = 0;
+    s->lhits.len = 0;
     /* the first and last digits */
     size_t digit = 0, last_digit = 0;
     while (digit < n && !(t[digit] >= '0' && t[digit] <= '9'))
@@ -1225,29 +1295,18 @@ static void mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size
             cand[nc] = (uint32_t)i << 1 | ws;
             nc += m & 1;
         }
+        if (hm_buf_room(&s->lhits, nc * HITS_PER_PLACE * sizeof(struct cat_hit)))
+            return HM_ENOMEM;
+        struct cat_hit *h = (struct cat_hit *)(void *)(s->lhits.p + s->lhits.len); /* malloc'd */
         for (size_t q = 0; q < nc; q++)
-            probe(c, s, t, n, cand[q] >> 1, cand[q] & 1);
+            h = probe(c, s, h, t, n, cand[q] >> 1, cand[q] & 1);
+        s->lhits.len = (size_t)((char *)h - s->lhits.p);
     }
-    if (digit < n) {
-        /* the patterns a literal touched, with a digit in some set (those that
-         * need a digit alone are the list's) */
-        size_t nt = s->ntouched;
-        for (size_t q = 0; q < nt; q++) {
-            uint16_t r = s->touched[q];
-            unsigned d = c->digit_sets[r];
-            if (d && c->need[r] != 1)
-                for (unsigned set = 0; set < 3; set++)
-                    if (d & (1u << set))
-                        digit_found(s, r, set, digit, last_digit);
-        }
-        for (size_t q = 0; q < c->ndigit_re; q++)
-            digit_found(s, c->digit_re[q].re, c->digit_re[q].set, digit, last_digit);
-    }
-    for (size_t q = 0; q < s->ntouched; q++) {
-        uint16_t r = s->touched[q];
-        if (s->ps[q].found == c->need[r])
-            s->eligible[r >> 6] |= 1ULL << (r & 63);
-    }
+    const struct cat_hit *h = (const struct cat_hit *)(void *)s->lhits.p;
+    size_t nh = s->lhits.len / sizeof *h;
+    if (eligible_states(c, s, digit < n))
+        eligible_places(c, s, h, nh, digit, last_digit, n);
+    return 0;
 }
 
 static pcre2_code *re_compile(const char *p, size_t n, uint32_t opts, int *err, PCRE2_SIZE *eoff)
@@ -1568,6 +1627,11 @@ void hm_categories_free(hm_cats *c)
     free(c->digit_re);
     free(c->digit_sets);
     free(c->need);
+    free(c->nsets1);
+    free(c->nsets2);
+    free(c->digit_one);
+    for (int k = 0; k < 3; k++)
+        free(c->digit_in[k]);
     for (int l = 0; l < LANG_N; l++) {
         free(c->langok[l]);
         free(c->always[l]);
@@ -1593,7 +1657,9 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->slot_of = calloc(c->nre + 1, sizeof *s->slot_of);
     s->mctx = c->mctx ? pcre2_match_context_copy(c->mctx) : NULL;
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
+    s->sets = calloc(3 * c->nwords + 1, sizeof *s->sets);
     if (!s->md || !s->sum || !s->hits || !s->eligible || !s->ps || !s->slot_of || !s->touched ||
+        !s->sets ||
         (c->mctx && !s->mctx))
         return HM_ENOMEM;
     return 0;
@@ -1612,6 +1678,8 @@ void hm_cat_state_free(hm_cat_state *s)
     if (s->mctx)
         pcre2_match_context_free(s->mctx);
     free(s->touched);
+    free(s->sets);
+    hm_buf_free(&s->lhits);
     free(s->m);
     hm_buf_free(&s->normtext);
     memset(s, 0, sizeof *s);
@@ -1859,7 +1927,8 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         }
         nt->len = w;
         memset(nt->p + nt->len, 0, 9); /* the NUL, and what mark_eligible reads past it */
-        mark_eligible(c, s, nt->p, nt->len);
+        if (mark_eligible(c, s, nt->p, nt->len))
+            return HM_ENOMEM;
         /* in pattern order: those a literal made eligible, and those always run */
         for (size_t wi = 0; wi < c->nwords; wi++) {
             uint64_t bits = (s->eligible[wi] & c->langok[lang][wi]) | c->always[lang][wi];

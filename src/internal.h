@@ -502,6 +502,10 @@ typedef struct hm_cats {
     struct cat_digit { uint16_t re; uint8_t set; } *digit_re;
     size_t ndigit_re;
     uint8_t *digit_sets;
+    /* bitmaps over patterns, to tell those with all their sets: of one set,
+     * of two; per set, of more than one set with a digit in it; of one set
+     * with a digit in it */
+    uint64_t *nsets1, *nsets2, *digit_in[3], *digit_one;
     /* per language (fr, en: a post of unknown language is read as English),
      * bitmaps over patterns: those that apply to it, and those of them without
      * a prefilter (run on every post) */
@@ -541,8 +545,13 @@ typedef struct hm_cat_state {
     } *ps;
     uint16_t *slot_of;        /* per pattern: its ps entry + 1, 0 = none in this post */
     pcre2_match_context *mctx; /* the engine's limits, and an offset limit per pattern */
-    uint16_t *touched;        /* the patterns with a set seen */
+    uint16_t *touched;        /* the patterns the prefilter made eligible (ps order) */
     size_t ntouched;
+    /* the scan records the literals it finds (struct cat_hit) and resolves
+     * them to patterns after: the sets seen per pattern first (sets), then
+     * the places for the eligible ones alone */
+    hm_buf lhits;
+    uint64_t *sets;           /* per set, a bitmap over patterns (3 of hm_cats.nwords words) */
     /* tests: run every pattern too and count the matches the prefilter would
      * have lost (misses), the patterns run and those that could have been */
     int verify;
