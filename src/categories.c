@@ -180,6 +180,27 @@ static size_t skip_class(const char *p, size_t n, size_t i)
 #define LIT_SET 480   /* bytes of a literal set: sizeof cat_regex.lit */
 #define LIT_SETS_MAX 3 /* literal sets per pattern */
 
+/* Where the group opened by p[o] == '(' closes in p[0..n), or n. */
+static size_t group_close(const char *p, size_t n, size_t o)
+{
+    int d = 0;
+    for (size_t k = o; k < n; k++) {
+        if (p[k] == '\\') {
+            k++;
+            continue;
+        }
+        if (p[k] == '[') {
+            k = skip_class(p, n, k);
+            continue;
+        }
+        d += p[k] == '(';
+        d -= p[k] == ')';
+        if (!d)
+            return k;
+    }
+    return n;
+}
+
 /* Is everything in p[0..i) zero-width ("\b", "^", lookbehinds)? */
 static int zero_width(const char *p, size_t i)
 {
@@ -190,24 +211,10 @@ static int zero_width(const char *p, size_t i)
             k += 2;
         else if (k + 3 < i && p[k] == '(' && p[k + 1] == '?' && p[k + 2] == '<' &&
                  (p[k + 3] == '!' || p[k + 3] == '=')) {
-            int d = 0;
-            for (; k < i; k++) {
-                if (p[k] == '\\') {
-                    k++;
-                    continue;
-                }
-                if (p[k] == '[') {
-                    k = skip_class(p, i, k);
-                    continue;
-                }
-                d += p[k] == '(';
-                d -= p[k] == ')';
-                if (!d)
-                    break;
-            }
-            if (d)
+            size_t e = group_close(p, i, k);
+            if (e >= i)
                 return 0;
-            k++;
+            k = e + 1;
         } else
             return 0;
     }
@@ -269,27 +276,6 @@ static size_t group_open(const char *p, size_t e)
     }
     /* an escape or a class over p[e] took k past it */
     return k == e && p[e] == ')' && d ? open[d - 1] : e;
-}
-
-/* Where the group opened by p[o] == '(' closes in p[0..n), or n. */
-static size_t group_close(const char *p, size_t n, size_t o)
-{
-    int d = 0;
-    for (size_t k = o; k < n; k++) {
-        if (p[k] == '\\') {
-            k++;
-            continue;
-        }
-        if (p[k] == '[') {
-            k = skip_class(p, n, k);
-            continue;
-        }
-        d += p[k] == '(';
-        d -= p[k] == ')';
-        if (!d)
-            return k;
-    }
-    return n;
 }
 
 /* Where the contents of the group opened at p[o] start, or 0 for a
