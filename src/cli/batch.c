@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,10 @@
 
 #define BLOCK_LINES 4096
 #define BLOCK_BYTES (8u << 20)
+/* The threads take a block's lines this many at a time, so that one that drew
+ * longer posts does not leave the others waiting at the end of the block. */
+#define CHUNK_LINES 64
+#define BLOCK_CHUNKS ((BLOCK_LINES + CHUNK_LINES - 1) / CHUNK_LINES)
 
 typedef struct line {
     char *p;          /* points into the block's storage */
@@ -44,13 +49,21 @@ typedef struct outbuf {
     int errors;
 } outbuf;
 
+/* A block's chunks: the next one to take, and each one's output, written in
+ * chunk order once every thread is done. */
+typedef struct chunks {
+    atomic_size_t next;
+    size_t n;
+    outbuf out[BLOCK_CHUNKS];
+} chunks;
+
 typedef struct worker {
     pthread_t th;
     hm_analyzer *a;
     const batch_opts *o;
     block *b;
-    size_t from, to;
-    outbuf out;
+    chunks *ch;
+    outbuf out;        /* the output of the chunk in hand */
     int failed;
     char **tsv_cols;   /* header columns for TSV */
     size_t ntsv;
@@ -293,12 +306,13 @@ static int do_tsv(worker *w, line *ln)
     return rc;
 }
 
-static void *work(void *arg)
+/* Analyse the lines of chunk c into w->out. */
+static int work_chunk(worker *w, size_t c)
 {
-    worker *w = arg;
+    size_t from = c * CHUNK_LINES, to = from + CHUNK_LINES < w->b->n ? from + CHUNK_LINES : w->b->n;
     w->out.len = 0;
     w->out.errors = 0;
-    for (size_t i = w->from; i < w->to; i++) {
+    for (size_t i = from; i < to; i++) {
         line *ln = &w->b->lines[i];
         int rc;
         char idbuf[32]; /* --format lines: the line number is the id */
@@ -314,10 +328,28 @@ static void *work(void *arg)
             rc = do_tsv(w, ln);
         else
             rc = emit_result(w, ln->p, ln->len, idbuf, NULL);
-        if (rc) {
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Take chunks until none is left; each chunk's output goes to its slot, and
+ * the worker goes on with the slot's former buffer (no copy, no allocation). */
+static void *work(void *arg)
+{
+    worker *w = arg;
+    for (;;) {
+        size_t c = atomic_fetch_add(&w->ch->next, 1);
+        if (c >= w->ch->n)
+            break;
+        if (work_chunk(w, c)) {
             w->failed = 1;
             break;
         }
+        outbuf done = w->ch->out[c];
+        w->ch->out[c] = w->out;
+        w->out = done;
     }
     return NULL;
 }
@@ -460,6 +492,7 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
 {
     int nth = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
     worker *ws = calloc((size_t)nth, sizeof *ws);
+    chunks *ch = calloc(1, sizeof *ch);
     reader r = {0};
     block b = {0};
     int status = 0;
@@ -474,9 +507,10 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
     r.cap = 1u << 20;
     r.buf = malloc(r.cap);
     r.no = *line_base;
-    if (!ws || !r.buf) {
+    if (!ws || !ch || !r.buf) {
         fprintf(stderr, "humeur: out of memory\n");
         free(ws);
+        free(ch);
         free(r.buf);
         return EXIT_IO;
     }
@@ -485,6 +519,7 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
         ws[t].a = hm_analyzer_new(e, &st);
         ws[t].o = o;
         ws[t].b = &b;
+        ws[t].ch = ch;
         if (!ws[t].a) {
             fprintf(stderr, "humeur: %s\n", st.message);
             status = EXIT_IO;
@@ -538,49 +573,31 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
                 fprintf(stderr, "humeur: out of memory\n");
         }
         if (b.n) {
-            /* contiguous ranges of about the same number of bytes (posts differ
-             * in length: equal line counts left a thread waiting for the other) */
-            size_t total_bytes = 0;
-            for (size_t i = 0; i < b.n; i++)
-                total_bytes += b.lines[i].len + 1;
-            size_t at = 0, acc = 0;
-            for (int t = 0; t < nth; t++) {
-                ws[t].from = at;
-                size_t goal = total_bytes / (size_t)nth * (size_t)(t + 1);
-                while (at < b.n && (t == nth - 1 || acc < goal))
-                    acc += b.lines[at++].len + 1;
-                ws[t].to = at;
-                if (ws[t].from >= ws[t].to) {
-                    ws[t].from = ws[t].to = 0;
-                    ws[t].out.len = 0;
-                    continue;
-                }
-                if (t == 0 || nth == 1)
-                    continue;
-                if (pthread_create(&ws[t].th, NULL, work, &ws[t])) {
-                    work(&ws[t]); /* no thread: do it here */
-                    ws[t].th = 0;
-                }
-            }
+            ch->n = (b.n + CHUNK_LINES - 1) / CHUNK_LINES;
+            atomic_store(&ch->next, 0);
+            for (int t = 1; t < nth; t++)
+                if (pthread_create(&ws[t].th, NULL, work, &ws[t]))
+                    ws[t].th = 0; /* no thread: the others take its chunks */
             work(&ws[0]);
             for (int t = 1; t < nth; t++)
-                if (ws[t].from < ws[t].to && ws[t].th) {
+                if (ws[t].th) {
                     pthread_join(ws[t].th, NULL);
                     ws[t].th = 0;
                 }
-            for (int t = 0; t < nth; t++) {
+            for (int t = 0; t < nth; t++)
                 if (ws[t].failed) {
                     fprintf(stderr, "humeur: out of memory\n");
                     status = EXIT_IO;
                     goto done;
                 }
-                if (ws[t].from < ws[t].to && ws[t].out.len &&
-                    fwrite(ws[t].out.p, 1, ws[t].out.len, out) != ws[t].out.len) {
+            for (size_t c = 0; c < ch->n; c++) {
+                const outbuf *ob = &ch->out[c];
+                if (ob->len && fwrite(ob->p, 1, ob->len, out) != ob->len) {
                     fprintf(stderr, "humeur: write error: %s\n", strerror(errno));
                     status = EXIT_IO;
                     goto done;
                 }
-                if (ws[t].out.errors)
+                if (ob->errors)
                     *had_errors = 1;
             }
             if (fflush(out)) {
@@ -619,9 +636,12 @@ done:
         free(ws[t].idb.p);
         free(ws[t].kept.p);
     }
+    for (size_t c = 0; c < BLOCK_CHUNKS; c++)
+        free(ch->out[c].p);
     for (size_t i = 0; i < ncols; i++)
         free(cols[i]);
     free(cols);
+    free(ch);
     free(ws);
     free(r.buf);
     free(b.lines);
