@@ -401,13 +401,16 @@ static int bounds(const char *p, size_t n, size_t i, size_t k, int ctx, int trai
 
 /* A candidate literal set: its literals (flags byte, bytes, NUL each), its
  * shortest literal ("a digit" counts as 2), whether every match of the
- * slice starts with one of them, and at most how many bytes after the start
- * of a match of the slice one of them begins (LEAD_UNBOUNDED: not known). */
+ * slice starts with one of them, at most how many bytes after the start
+ * of a match of the slice one of them begins (LEAD_UNBOUNDED: not known),
+ * and where the element it comes from starts in a slice that is a sequence
+ * (NO_AT in an alternation): the elements of a sequence match in order. */
 typedef struct litset {
     char s[LIT_SET];
-    size_t w, mn, lead;
+    size_t w, mn, lead, at;
     int n, first;
 } litset;
+#define NO_AT SIZE_MAX
 
 static size_t max_len(const char *p, size_t n, int depth);
 
@@ -536,8 +539,10 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                            depth, bi == 0))
                 return 0;
         int nb = 0;
-        for (int q = 0; q < nu; q++)
+        for (int q = 0; q < nu; q++) {
+            u[q].at = NO_AT;
             keep_best(sets, &nb, k, &u[q]);
+        }
         return nb;
     }
     int nb = 0;
@@ -549,6 +554,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 c.n = 0;
                 c.mn = 2;
                 c.first = zero_width(p, i);
+                c.at = i;
                 c.lead = max_len(p, i, 0);
                 lit_add(c.s, &c.w, cap, &c.n, 0, digit_lit, 1);
                 keep_best(sets, &nb, k, &c);
@@ -610,6 +616,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 }
                 for (int ui = 0; ok && ui < nu; ui++) {
                     u[ui].first = u[ui].first && zero_width(p, i);
+                    u[ui].at = i;
                     u[ui].lead = lead_add(max_len(p, i, 0), u[ui].lead);
                     keep_best(sets, &nb, k, &u[ui]);
                 }
@@ -628,6 +635,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 L--;
             if (run_and_group(p, n, i, m, ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0, &c)) {
                 c.first = zero_width(p, i);
+                c.at = i;
                 c.lead = max_len(p, i, 0);
                 keep_best(sets, &nb, k, &c);
             } else if (L >= 3) {
@@ -637,6 +645,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
                 c.n = 0;
                 c.mn = L > HM_LIT_MAX ? HM_LIT_MAX : L;
                 c.first = zero_width(p, i);
+                c.at = i;
                 c.lead = max_len(p, i, 0);
                 lit_add(c.s, &c.w, cap, &c.n, flags, p + i, L);
                 keep_best(sets, &nb, k, &c);
@@ -756,7 +765,9 @@ static size_t max_len(const char *p, size_t n, int depth)
  * every match goes first (re->lit_first), for the start offset.  Failing
  * that, the set whose element can start the fewest bytes after the match
  * goes first, with that bound (re->lead): matches start at most lead bytes
- * before the first occurrence of one of its literals. */
+ * before the first occurrence of one of its literals.  re->after0: the sets
+ * whose element comes after set 0's in the pattern's sequence, so in every
+ * match. */
 static void pattern_literals(cat_regex *re, const char *p, size_t n)
 {
     litset sets[LIT_SETS_MAX];
@@ -778,7 +789,8 @@ static void pattern_literals(cat_regex *re, const char *p, size_t n)
     }
     size_t w = 0;
     int nl = 0, kept = 0, first = 0;
-    size_t lead0 = LEAD_UNBOUNDED;
+    size_t lead0 = LEAD_UNBOUNDED, at0 = NO_AT;
+    re->after0 = 0;
     for (int q = 0; q < ns; q++) {
         /* a set that does not fit is left out (fewer conditions: still
          * sound); each kept set's flags bytes get its number */
@@ -787,6 +799,9 @@ static void pattern_literals(cat_regex *re, const char *p, size_t n)
         if (!kept) {
             first = sets[q].first;
             lead0 = lead[q];
+            at0 = sets[q].at;
+        } else if (at0 != NO_AT && sets[q].at != NO_AT && sets[q].at > at0) {
+            re->after0 |= (uint8_t)(1u << kept);
         }
         char *d = re->lit + w;
         memcpy(d, sets[q].s, sets[q].w);
@@ -798,6 +813,8 @@ static void pattern_literals(cat_regex *re, const char *p, size_t n)
     }
     re->nlit = (uint8_t)(nl > UINT8_MAX ? 0 : nl);
     re->nsets = (uint8_t)(re->nlit ? kept : 0);
+    if (!re->nlit)
+        re->after0 = 0;
     re->lit_first = (uint8_t)(re->nlit && first);
     re->lead = (uint16_t)(re->nlit && !first ? lead0 : LEAD_UNBOUNDED);
 }
@@ -1732,10 +1749,22 @@ static PCRE2_SIZE start_limit(const hm_cat_state *s, const cat_regex *re, size_t
     return limit;
 }
 
+/* Can a match of pattern r hold its literals in the order its sequence
+ * puts them?  A set after set 0 needs an occurrence after set 0's first. */
+static int order_fits(const hm_cat_state *s, const cat_regex *re, size_t r)
+{
+    const struct cat_pstate *p = pstate(s, r);
+    for (unsigned q = 1; q < re->nsets; q++)
+        if (((re->after0 >> q) & 1) && p->last[q] <= p->first)
+            return 0;
+    return 1;
+}
+
 /* Tests: run every pattern of the language from the start of the text; a
- * match of a pattern the prefilter skipped, that starts before the offset the
- * prefilter searched from, after its offset limit, or elsewhere than the
- * places it was tried at, is a miss. */
+ * match of a pattern the prefilter skipped (or the order of its literals
+ * ruled out), that starts before the offset the prefilter searched from,
+ * after its offset limit, or elsewhere than the places it was tried at, is a
+ * miss. */
 static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
 {
     hm_cat_state *s = &a->cat;
@@ -1745,7 +1774,7 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
         if (!(c->langok[lang][r >> 6] & bit))
             continue;
         int lit = (s->eligible[r >> 6] & bit) != 0;
-        int run = lit || (c->always[lang][r >> 6] & bit);
+        int run = (lit && order_fits(s, &c->re[r], r)) || (c->always[lang][r >> 6] & bit);
         s->could++;
         s->ran += run;
         pcre2_code *code = re_code(c, &c->re[r], 0);
@@ -1927,6 +1956,8 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                  * the places they occur (anchored) when there are few; one
                  * whose matches start a bounded distance before, from there */
                 uint64_t lit_bit = (s->eligible[wi] >> (r & 63)) & 1;
+                if (lit_bit && re->after0 && !order_fits(s, re, r))
+                    continue; /* its literals are not in the order it needs */
                 PCRE2_SIZE off = start_offset(s, re, r, (int)lit_bit, nt->p);
                 const struct cat_pstate *ps = lit_bit ? pstate(s, r) : NULL;
                 int anch = re->anch && ps && ps->npos <= HM_MAX_POS;

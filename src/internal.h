@@ -451,6 +451,7 @@ typedef struct cat_regex {
     uint8_t nsets;       /* the literals form this many sets (a post needs one of each) */
     uint8_t lit_first;   /* every match starts with one of the literals of set 0 */
     uint8_t anch;        /* ... none of which is "a digit": matches are tried only there */
+    uint8_t after0;      /* sets (bits) whose literal comes after set 0's in every match */
     uint16_t lead;       /* else matches start at most this many bytes before a literal
                           * of set 0 (LEAD_UNBOUNDED: not known) */
     char lit[480];       /* literals (flags byte, bytes, NUL), in sets: every match

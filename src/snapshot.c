@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 7u
+#define SNAP_VERSION 8u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */
@@ -80,7 +80,7 @@ static int write_payload(hm_buf *b, const hm_engine *e)
         memcpy(&wbits, &re->weight, sizeof wbits);
         rc = rc || w64(b, re->pat_off) || w64(b, re->pat_len) || w64(b, re->cat) ||
              w64(b, re->lang) || w64(b, wbits) || w64(b, re->nlit) || w64(b, re->nsets) || w64(b, re->lit_first) ||
-             w64(b, re->lead) ||
+             w64(b, re->lead) || w64(b, re->after0) ||
              hm_buf_put(b, re->lit, sizeof re->lit);
     }
     /* the phrase filters, so that opening the engine need not hash every key */
@@ -252,8 +252,8 @@ static void check_payload(rd *r, const hm_engine *e)
                 r->bad = 1;
             o += L + 1;
         }
-        if ((re->nlit == 0) != (re->nsets == 0))
-            r->bad = 1;
+        if ((re->nlit == 0) != (re->nsets == 0) || (re->after0 & ~(((1u << re->nsets) - 1) & ~1u)))
+            r->bad = 1; /* after0: sets 1 to nsets - 1 */
     }
 }
 
@@ -324,6 +324,7 @@ static void read_payload(rd *r, hm_engine *e)
         re->nsets = (uint8_t)rcount(r, 3);
         re->lit_first = (uint8_t)rcount(r, 1);
         re->lead = (uint16_t)rcount(r, LEAD_UNBOUNDED);
+        re->after0 = (uint8_t)rcount(r, 7);
         const void *lit = take(r, sizeof re->lit);
         if (lit)
             memcpy(re->lit, lit, sizeof re->lit);

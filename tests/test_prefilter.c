@@ -271,6 +271,35 @@ static void test_alternation_sets(void)
     }
 }
 
+/* The sets of a sequence's later elements come after set 0's in every
+ * match: a post whose last literal of such a set is before the first of set
+ * 0 does not run the pattern; not in an alternation; none is lost. */
+static void test_order(void)
+{
+    static const char *const pats[] = {
+        "\\bzorblat\\b.{0,30}\\bquixel\\b",
+        "\\bquixel\\b.{0,30}\\bzorblat\\b|\\bsnerkle\\b",
+        "\\b(?:glorpex|frobnitz) de \\d+ (?:jours|mois)\\b",
+    };
+    static const run_case cases[] = {
+        {"quixel puis zorblat", 1, 1},
+        {"zorblat puis quixel", 2, 1},
+        {"zorblat quixel zorblat", 2, 2},
+        {"3 jours de glorpex", 0, 0},
+        {"frobnitz de 3 jours", 1, 1},
+        {"frobnitz, mois 2, glorpex de 5 jours", 1, 1},
+        {"jours 4 frobnitz", 0, 0},
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    CHECK(c->nre == 3 && c->re[0].after0 == 2 && c->re[1].after0 == 0 && c->re[2].after0 == 6,
+          "order: the sets after set 0");
+    crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "order");
+}
+
 /* "\d{m,n}" with m >= 1 is a required digit; "\d{0,n}" is not. */
 static void test_digit_counts(void)
 {
@@ -443,6 +472,7 @@ int main(void)
     test_shared_prefix();
     test_alternation_sets();
     test_digit_counts();
+    test_order();
     test_run_and_group();
     test_boundaries();
     test_phrases();
