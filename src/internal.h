@@ -57,11 +57,12 @@ static inline int hm_buf_putc(hm_buf *b, char c)
 /* inline, so that the length of a string literal is known at compile time */
 static inline int hm_buf_puts(hm_buf *b, const char *s) { return hm_buf_put(b, s, strlen(s)); }
 void hm_buf_free(hm_buf *b);
-/* size bytes (a multiple of 2 MiB), 2 MiB-aligned and, where the system
- * gives transparent huge pages on request, on huge pages: for tables read
- * at random, which with 4 KiB pages miss the TLB on most reads.  NULL when out
- * of memory; free() frees it. */
+/* size bytes (a multiple of 2 MiB), zeroed, 2 MiB-aligned and, where the
+ * system gives transparent huge pages on request, on huge pages: for tables
+ * read at random, which with 4 KiB pages miss the TLB on most reads.  NULL
+ * when out of memory; hm_free_huge(p, size) frees it. */
 void *hm_alloc_huge(size_t size);
+void hm_free_huge(void *p, size_t size);
 /* Numbers without stdio.  hm_fmt_uint writes the digits of v (no NUL, at most
  * 20 bytes) and returns their count; hm_fmt_g4 writes exactly what
  * snprintf("%.4g", v) writes, NUL included, into at least HM_FMT_G4_MAX bytes,

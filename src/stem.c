@@ -7,7 +7,6 @@
 #include "internal.h"
 
 #include <libstemmer.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* The stem cache: a cache line per lookup and no allocation; the words of a
@@ -26,7 +25,6 @@ int hm_stem_init(hm_stemcache *c)
         hm_stem_free(c);
         return HM_ENOMEM;
     }
-    memset(c->sets, 0, SC_SETS * 2 * sizeof *c->sets);
     return 0;
 }
 
@@ -35,7 +33,7 @@ void hm_stem_free(hm_stemcache *c)
     for (int l = 0; l < LANG_N; l++)
         if (c->sb[l])
             sb_stemmer_delete(c->sb[l]);
-    free(c->sets);
+    hm_free_huge(c->sets, SC_SETS * 2 * sizeof *c->sets);
     memset(c, 0, sizeof *c);
 }
 

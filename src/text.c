@@ -229,7 +229,6 @@ int hm_textbuf_cache(hm_textbuf *tb)
         tb->tc.slots = hm_alloc_huge(size);
         if (!tb->tc.slots || hm_buf_reserve(&tb->tc.pool, 4096))
             return HM_ENOMEM;
-        memset(tb->tc.slots, 0, size);
     }
     return 0;
 }
@@ -241,7 +240,7 @@ void hm_textbuf_free(hm_textbuf *tb)
     hm_buf_free(&tb->scratch);
     hm_buf_free(&tb->scratch2);
     hm_buf_free(&tb->nfc);
-    free(tb->tc.slots);
+    hm_free_huge(tb->tc.slots, TC_SLOTS * sizeof *tb->tc.slots);
     hm_buf_free(&tb->tc.pool);
     free(tb->tc.kept);
     hm_buf_free(&tb->tc.pool2);

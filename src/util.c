@@ -35,12 +35,28 @@ int hm_buf_reserve(hm_buf *b, size_t extra)
 
 void *hm_alloc_huge(size_t size)
 {
-    void *p = aligned_alloc(HUGE_PAGE, size);
+    /* mapped with a huge page to spare, then cut to the aligned part: the
+     * pages come zeroed and only when first touched, so opening an analyzer
+     * neither clears nor commits them */
+    size_t len = size + HUGE_PAGE;
+    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    char *p = m + (HUGE_PAGE - (uintptr_t)m % HUGE_PAGE) % HUGE_PAGE;
+    if (p > m)
+        munmap(m, (size_t)(p - m));
+    if (m + len > p + size)
+        munmap(p + size, (size_t)(m + len - (p + size)));
 #ifdef MADV_HUGEPAGE
-    if (p)
-        madvise(p, size, MADV_HUGEPAGE); /* a hint: no error to handle */
+    madvise(p, size, MADV_HUGEPAGE); /* a hint: no error to handle */
 #endif
     return p;
+}
+
+void hm_free_huge(void *p, size_t size)
+{
+    if (p)
+        munmap(p, size);
 }
 
 /* "00" to "99": numbers are written two digits per table read */
