@@ -177,6 +177,15 @@ static size_t skip_class(const char *p, size_t n, size_t i)
     return i;
 }
 
+/* The index past the pattern atom at p[k] that the readings below step over
+ * whole: an escape, a bracket class, or else one byte. */
+static size_t next_atom(const char *p, size_t n, size_t k)
+{
+    if (p[k] == '\\')
+        return k + 2;
+    return (p[k] == '[' ? skip_class(p, n, k) : k) + 1;
+}
+
 #define LIT_SET 480   /* bytes of a literal set: sizeof cat_regex.lit */
 #define LIT_SETS_MAX 3 /* literal sets per pattern */
 
@@ -184,15 +193,7 @@ static size_t skip_class(const char *p, size_t n, size_t i)
 static size_t group_close(const char *p, size_t n, size_t o)
 {
     int d = 0;
-    for (size_t k = o; k < n; k++) {
-        if (p[k] == '\\') {
-            k++;
-            continue;
-        }
-        if (p[k] == '[') {
-            k = skip_class(p, n, k);
-            continue;
-        }
+    for (size_t k = o; k < n; k = next_atom(p, n, k)) {
         d += p[k] == '(';
         d -= p[k] == ')';
         if (!d)
@@ -225,14 +226,8 @@ static int zero_width(const char *p, size_t i)
 static size_t top_level_bar(const char *p, size_t n)
 {
     int lvl = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\\') {
-            i++;
-            continue;
-        }
-        if (p[i] == '[')
-            i = skip_class(p, n, i);
-        else if (p[i] == '(')
+    for (size_t i = 0; i < n; i = next_atom(p, n, i)) {
+        if (p[i] == '(')
             lvl++;
         else if (p[i] == ')')
             lvl--;
@@ -257,15 +252,7 @@ static size_t group_open(const char *p, size_t e)
 {
     size_t open[64], k;
     int d = 0;
-    for (k = 0; k < e; k++) {
-        if (p[k] == '\\') {
-            k++;
-            continue;
-        }
-        if (p[k] == '[') {
-            k = skip_class(p, e, k);
-            continue;
-        }
+    for (k = 0; k < e; k = next_atom(p, e, k)) {
         if (p[k] == '(') {
             if (d == 64)
                 return e;
@@ -583,15 +570,7 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
             size_t starts[64];
             int nst = 0;
             starts[nst++] = s;
-            for (; j < n && d; j++) {
-                if (p[j] == '\\') {
-                    j++;
-                    continue;
-                }
-                if (p[j] == '[') {
-                    j = skip_class(p, n, j);
-                    continue;
-                }
+            for (; j < n && d; j = next_atom(p, n, j)) {
                 if (p[j] == '(')
                     d++;
                 else if (p[j] == ')')
