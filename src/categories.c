@@ -2013,7 +2013,7 @@ double hm_cat_max(const hm_cat_state *s, const hm_cats *c)
  * within a week", "le lave-linge fuit depuis son installation"); praise is
  * told apart by the cap below.  The trainer tunes the decision threshold on
  * this same figure. */
-double hm_complaint_combine(double p, double maxcat, double score, const double *probs)
+double hm_complaint_combine(double p, double maxcat, double score, const double *probs, int asks)
 {
     double pos = probs ? probs[2] : (score > 0 ? score : 0);
     double zc = 4.0 * (maxcat - 0.7) - 2.0 * (pos - 0.3);
@@ -2022,7 +2022,10 @@ double hm_complaint_combine(double p, double maxcat, double score, const double 
     /* praise is not a complaint, whatever the complaint model read into it */
     if (probs && probs[2] > 0.85 && p > 1.0 - probs[2])
         p = 1.0 - probs[2];
-    return p;
+    /* a request for information (asks: hm_info_question) keeps a third of
+     * the odds: the fee, refund or wait it names read as a complaint to the
+     * model and the cues */
+    return asks ? p / (3.0 - 2.0 * p) : p;
 }
 
 int hm_categories_decide(hm_analyzer *a, const hm_cats *c, double score, const double *probs,
@@ -2032,10 +2035,8 @@ int hm_categories_decide(hm_analyzer *a, const hm_cats *c, double score, const d
     *ncat = 0;
     if (!c->ncats)
         return 0;
-    double p = hm_complaint_combine(s->complaint_prob, hm_cat_max(s, c), score, probs);
-    /* a request for information keeps a third of the odds: the fee, refund
-     * or wait it names read as a complaint to the model and the cues */
-    s->complaint_prob = s->asks ? p / (3.0 - 2.0 * p) : p;
+    s->complaint_prob = hm_complaint_combine(s->complaint_prob, hm_cat_max(s, c), score, probs,
+                                             s->asks);
     s->complaint = s->complaint_prob >= threshold;
     if (!s->complaint)
         return 0;

@@ -454,7 +454,7 @@ static int greeting(const char *w)
 
 /* Whether the post is a question whose first words (after @mentions and a
  * greeting) are one of info_openers. */
-static int info_question(const hm_textbuf *tb)
+int hm_info_question(const hm_textbuf *tb)
 {
     int asks = 0;
     for (size_t i = 0; i < tb->ntoks && !asks; i++)
@@ -725,7 +725,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
             a->cat.complaint_prob = complaint_rule(out->score, a->cat.cue_total);
         }
     }
-    a->cat.asks = info_question(&a->tb);
+    a->cat.asks = hm_info_question(&a->tb);
     size_t nlex_ev = a->nev;
 
     /* complaint categories */

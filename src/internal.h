@@ -586,7 +586,9 @@ int hm_categories_decide(struct hm_analyzer *a, const hm_cats *c, double score,
                          const double *probs, double threshold, size_t *ncat);
 /* the strongest category's cue weight; the final complaint probability */
 double hm_cat_max(const hm_cat_state *s, const hm_cats *c);
-double hm_complaint_combine(double p, double maxcat, double score, const double *probs);
+double hm_complaint_combine(double p, double maxcat, double score, const double *probs, int asks);
+/* Whether the post is a request for information (engine.c) */
+int hm_info_question(const hm_textbuf *tb);
 int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const char **f,
                 size_t *fl, int maxf);
 

@@ -39,6 +39,7 @@ typedef struct doc {
     int8_t pol;          /* 0 neg, 1 neu, 2 pos, -1 none */
     int8_t cmp;          /* 0/1, -1 none */
     uint8_t dev, social;
+    uint8_t asks;        /* a request for information (hm_info_question) */
     hm_csig cs;          /* the complaint signals of its tokens */
     uint8_t domain;      /* 0 short, 1 long (the keys in feats are the domain's) */
     uint8_t copy;        /* a training post's copy in the other domain */
@@ -189,6 +190,7 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     d->nhits = ls.nhits;
     d->maxcat = (float)hm_cat_max(&t->a->cat, &t->e->cats);
     d->social = (uint8_t)hm_is_social(&t->a->tb);
+    d->asks = (uint8_t)hm_info_question(&t->a->tb);
     hm_complaint_signals(t->a->e, &t->a->tb, &d->cs);
     t->fitted = 0;
     return 0;
@@ -832,7 +834,7 @@ static double post_complaint(const doc *d, const double s[HM_NOUT], const double
     double z = cblend[HM_NCBLEND];
     for (int j = 0; j < HM_NCBLEND; j++)
         z += cblend[j] * x[j];
-    return hm_complaint_combine(sigmoid(z), d->maxcat, pb[2] - pb[0], pb);
+    return hm_complaint_combine(sigmoid(z), d->maxcat, pb[2] - pb[0], pb, d->asks);
 }
 
 /* The blends and biases of a fitted model, and what routes a post to them. */
@@ -1067,12 +1069,12 @@ static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
     }
     double *XC = malloc((n + 1) * HM_NCBLEND * sizeof *XC), *wc = malloc((n + 1) * sizeof *wc);
     double *pb = malloc((n + 1) * 3 * sizeof *pb), *wf = malloc((n + 1) * sizeof *wf);
-    double *mc = malloc((n + 1) * sizeof *mc);
+    size_t *di = malloc((n + 1) * sizeof *di); /* the posts' docs */
     int *yc = malloc((n + 1) * sizeof *yc);
     memset(cblend, 0, sizeof(float) * (HM_NCBLEND + 1));
     *nout = 0;
     size_t k = 0;
-    for (size_t i = 0; XC && wc && pb && wf && mc && yc && i < t->ndocs; i++) {
+    for (size_t i = 0; XC && wc && pb && wf && di && yc && i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
         if (d->cmp < 0 || (!d->dev && (!oof || isnan(oof[i]))))
             continue;
@@ -1086,7 +1088,7 @@ static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
         hm_complaint_inputs(s, pb + k * 3, &ls, d->lex[3], &d->cs, XC + k * HM_NCBLEND);
         yc[k] = d->cmp;
         wc[k] = d->weight * wn[d->dev] / wsum[d->dev];
-        mc[k] = d->maxcat;
+        di[k] = i;
         k++;
     }
     int ok = k >= 10 && wf;
@@ -1101,14 +1103,16 @@ static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
             double z = fb[HM_NCBLEND];
             for (int c = 0; c < HM_NCBLEND; c++)
                 z += fb[c] * XC[j * HM_NCBLEND + (size_t)c];
-            pout[j] = hm_complaint_combine(sigmoid(z), mc[j], pb[j * 3 + 2] - pb[j * 3], pb + j * 3);
+            const doc *dj = &t->docs[di[j]];
+            pout[j] = hm_complaint_combine(sigmoid(z), dj->maxcat, pb[j * 3 + 2] - pb[j * 3],
+                                           pb + j * 3, dj->asks);
             yout[j] = (int8_t)yc[j];
         }
         *nout = k;
     }
     if (ok)
         fit_logistic(XC, yc, wc, k, HM_NCBLEND, 1, 1e-3, cblend);
-    free(XC); free(wc); free(pb); free(wf); free(mc); free(yc);
+    free(XC); free(wc); free(pb); free(wf); free(di); free(yc);
     return ok;
 }
 
