@@ -818,34 +818,50 @@ static const unsigned char json_special[256] = {
     ['"'] = 1, ['\\'] = 1, [0x7F] = 1, [0xC2] = 1, [0xE2] = 1,
 };
 
+/* s as a JSON string.  Written straight into b's memory: room is made for
+ * JSON_CHUNK bytes of s at a time (an escape writes at most two bytes per byte
+ * it stands for, "\u00XX" six for one), so that a plain byte costs a table
+ * read and a store. */
+enum { JSON_CHUNK = 64, JSON_CHUNK_ROOM = JSON_CHUNK * 6 + 2 };
+
 static int json_str(hm_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    if (hm_buf_putc(b, '"'))
+    if (hm_buf_room(b, JSON_CHUNK_ROOM + 1))
         return HM_ENOMEM;
+    char *d = b->p + b->len;
+    *d++ = '"';
     const unsigned char *p = (const unsigned char *)s;
+    size_t left = JSON_CHUNK; /* bytes of s the room made covers */
     for (;;) {
-        /* a run of bytes that go out as they are, in one copy */
-        const unsigned char *run = p;
-        while (*p && !json_special[*p])
-            p++;
-        if (p > run && hm_buf_put(b, run, (size_t)(p - run)))
-            return HM_ENOMEM;
+        if (!left) {
+            b->len = (size_t)(d - b->p);
+            if (hm_buf_room(b, JSON_CHUNK_ROOM))
+                return HM_ENOMEM;
+            d = b->p + b->len;
+            left = JSON_CHUNK;
+        }
         unsigned char c = *p;
+        if (!json_special[c]) {
+            *d++ = (char)c;
+            p++;
+            left--;
+            continue;
+        }
         if (!c)
             break;
-        const char *esc = NULL;
-        char u[7];
         size_t skip = 1;
+        const char *esc = NULL;
         if (c == '"') esc = "\\\"";
         else if (c == '\\') esc = "\\\\";
         else if (c == '\n') esc = "\\n";
         else if (c == '\r') esc = "\\r";
         else if (c == '\t') esc = "\\t";
         else if (c < 0x20 || c == 0x7F) {
-            u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-            u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = 0;
-            esc = u;
+            memcpy(d, "\\u00", 4);
+            d[4] = hex[c >> 4];
+            d[5] = hex[c & 15];
+            d += 6;
         }
         /* U+2028, U+2029 and U+0085 are valid in JSON but break line-oriented
          * readers (and older JavaScript): escaped too */
@@ -855,12 +871,21 @@ static int json_str(hm_buf *b, const char *s)
         } else if (c == 0xC2 && p[1] == 0x85) {
             esc = "\\u0085";
             skip = 2;
+        } else {
+            *d++ = (char)c;
         }
-        if (esc ? hm_buf_puts(b, esc) : hm_buf_putc(b, (char)c))
-            return HM_ENOMEM;
+        if (esc) {
+            size_t n = strlen(esc);
+            memcpy(d, esc, n);
+            d += n;
+        }
         p += skip;
+        left = left > skip ? left - skip : 0;
     }
-    return hm_buf_putc(b, '"');
+    *d++ = '"';
+    *d = 0;
+    b->len = (size_t)(d - b->p);
+    return 0;
 }
 
 static int json_num(hm_buf *b, double v)

@@ -66,24 +66,24 @@ static const char digit_pairs[201] = "0001020304050607080910111213141516171819"
                                      "6061626364656667686970717273747576777879"
                                      "8081828384858687888990919293949596979899";
 
-/* Decimal digits of v, most significant first; returns their count (1 to 20). */
+/* Decimal digits of v, most significant first; returns their count (1 to 20).
+ * The count first, then the digits in place from the last, two per table
+ * read: no copy of a variable length (a library call). */
 size_t hm_fmt_uint(char *out, uint64_t v)
 {
-    char tmp[20];
-    size_t i = sizeof tmp;
+    size_t n = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        n++;
+    char *d = out + n;
     while (v >= 100) {
-        i -= 2;
-        memcpy(tmp + i, digit_pairs + 2 * (v % 100), 2);
+        d -= 2;
+        memcpy(d, digit_pairs + 2 * (v % 100), 2);
         v /= 100;
     }
-    if (v >= 10) {
-        i -= 2;
-        memcpy(tmp + i, digit_pairs + 2 * v, 2);
-    } else {
-        tmp[--i] = (char)('0' + v);
-    }
-    size_t n = sizeof tmp - i;
-    memcpy(out, tmp + i, n);
+    if (v >= 10)
+        memcpy(d - 2, digit_pairs + 2 * v, 2);
+    else
+        d[-1] = (char)('0' + v);
     return n;
 }
 
