@@ -138,6 +138,36 @@ static const unsigned char ascii_word[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* High bit of each byte of x (bytes below 0x80) set where the byte is in
+ * [lo, hi] (1 <= lo <= hi < 0x80): no carry crosses a byte. */
+static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    return (x + ones * (0x80 - lo)) & ~(x + ones * (0x7F - hi)) & ones * 0x80;
+}
+
+/* The end of the run of ASCII letters and digits (ascii_word) at p[e..len):
+ * eight bytes at a time where the first byte in memory is the lowest */
+static inline size_t ascii_word_end(const unsigned char *p, size_t e, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t high = 0x8080808080808080ULL;
+    while (len - e >= 8) {
+        uint64_t x;
+        memcpy(&x, p + e, 8);
+        uint64_t low7 = x & ~high;
+        uint64_t word = (bytes_in(low7 | high >> 2, 'a', 'z') | bytes_in(low7, '0', '9')) & ~x;
+        uint64_t stop = ~word & high;
+        if (stop)
+            return e + (size_t)__builtin_ctzll(stop) / 8;
+        e += 8;
+    }
+#endif
+    while (e < len && ascii_word[p[e]])
+        e++;
+    return e;
+}
+
 static int cclass_wide(int32_t c);
 
 static inline int cclass(int32_t c)
@@ -185,16 +215,22 @@ static int is_upper(int32_t c)
 
 /* ---------- token construction ---------- */
 
-static int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
+static int toks_grow(hm_textbuf *tb)
 {
-    if (tb->ntoks == tb->tcap) {
-        size_t nc = tb->tcap ? tb->tcap * 2 : 64;
-        tok *t = realloc(tb->toks, nc * sizeof *t);
-        if (!t)
-            return HM_ENOMEM;
-        tb->toks = t;
-        tb->tcap = nc;
-    }
+    size_t nc = tb->tcap ? tb->tcap * 2 : 64;
+    tok *t = realloc(tb->toks, nc * sizeof *t);
+    if (!t)
+        return HM_ENOMEM;
+    tb->toks = t;
+    tb->tcap = nc;
+    return 0;
+}
+
+/* inline: a call per token costs more than the stores */
+static inline int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
+{
+    if (tb->ntoks == tb->tcap && toks_grow(tb))
+        return HM_ENOMEM;
     tok *t = &tb->toks[tb->ntoks++];
     memset(t, 0, sizeof *t);
     t->type = (uint8_t)type;
@@ -1222,9 +1258,9 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
         if (cl == C_LETTER) {
             size_t s = i, e = i;
             for (;;) {
-                /* ASCII letters and digits, most of a word: no decoding */
-                while (e < len && ascii_word[p[e]])
-                    e++;
+                /* ASCII letters and digits, most of a word: no decoding,
+                 * eight bytes at a time */
+                e = ascii_word_end(p, e, len);
                 if (e >= len)
                     break;
                 int32_t c2;
