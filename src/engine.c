@@ -610,14 +610,16 @@ static int unique_features(hm_analyzer *a)
         a->seen = s;
         a->seencap = cap;
     }
-    memset(a->seen, 0, cap * sizeof *a->seen);
+    uint64_t *seen = a->seen, *f = a->fb.f;
+    int32_t *tk = a->fb.tok;
+    memset(seen, 0, cap * sizeof *seen);
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = a->fb.f[i] | 1;
+        uint64_t h = f[i] | 1;
         size_t j = h & (cap - 1);
         int dup = 0;
-        while (a->seen[j]) {
-            if (a->seen[j] == h) {
+        while (seen[j]) {
+            if (seen[j] == h) {
                 dup = 1;
                 break;
             }
@@ -625,9 +627,9 @@ static int unique_features(hm_analyzer *a)
         }
         if (dup)
             continue;
-        a->seen[j] = h;
-        a->fb.f[w] = a->fb.f[i];
-        a->fb.tok[w] = a->fb.tok[i];
+        seen[j] = h;
+        f[w] = f[i];
+        tk[w] = tk[i];
         w++;
     }
     a->fb.n = w;

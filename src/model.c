@@ -71,6 +71,10 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
             return HM_ENOMEM;
         fb->cap = nc;
     }
+    /* the buffer and count in locals: stores through fb->f may alias fb->n */
+    uint64_t *F = fb->f;
+    int32_t *T = fb->tok;
+    size_t nf = 0;
     int neg_on = 0, ne_seen = 0;
     uint64_t prev = 0;
     int have_prev = 0;
@@ -133,26 +137,23 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
                 negated = 0;
             }
         }
-        fb->f[fb->n] = mix64(h ^ (negated ? K_NOT : K_UNI));
-        fb->tok[fb->n] = (int32_t)i;
-        fb->n++;
+        F[nf] = mix64(h ^ (negated ? K_NOT : K_UNI));
+        T[nf++] = (int32_t)i;
         if (t->type == HM_TOK_MENTION && t->norm_len > 1) {
             /* the account addressed as well (a brand's, a person's) */
-            fb->f[fb->n] = mix64(t->nh ^ K_HANDLE);
-            fb->tok[fb->n] = -1;
-            fb->n++;
+            F[nf] = mix64(t->nh ^ K_HANDLE);
+            T[nf++] = -1;
         }
         if (have_prev) {
-            fb->f[fb->n] = mix64(prev * K_BI + h);
-            fb->tok[fb->n] = -1;
-            fb->n++;
+            F[nf] = mix64(prev * K_BI + h);
+            T[nf++] = -1;
         }
         prev = h;
         have_prev = 1;
     }
-    fb->f[fb->n] = mix64(K_UNI * 7); /* a constant feature: the prior of short posts */
-    fb->tok[fb->n] = -1;
-    fb->n++;
+    F[nf] = mix64(K_UNI * 7); /* a constant feature: the prior of short posts */
+    T[nf++] = -1;
+    fb->n = nf;
     return 0;
 }
 
@@ -418,6 +419,32 @@ int hm_model_domain(const hm_model *m, size_t ntoks)
     return m->long_from && ntoks >= m->long_from;
 }
 
+/* r[k] += w[k] for k < ns (ns <= HM_MAXSRC): straight-line code entered at
+ * ns (one well-predicted branch) instead of a loop of a few turns per feature */
+static inline void router_add(long long *r, const int16_t *w, uint32_t ns)
+{
+    _Static_assert(HM_MAXSRC == 16, "one case per source count");
+    switch (ns) {
+    case 16: r[15] += w[15]; /* fallthrough */
+    case 15: r[14] += w[14]; /* fallthrough */
+    case 14: r[13] += w[13]; /* fallthrough */
+    case 13: r[12] += w[12]; /* fallthrough */
+    case 12: r[11] += w[11]; /* fallthrough */
+    case 11: r[10] += w[10]; /* fallthrough */
+    case 10: r[9] += w[9]; /* fallthrough */
+    case 9: r[8] += w[8]; /* fallthrough */
+    case 8: r[7] += w[7]; /* fallthrough */
+    case 7: r[6] += w[6]; /* fallthrough */
+    case 6: r[5] += w[5]; /* fallthrough */
+    case 5: r[4] += w[4]; /* fallthrough */
+    case 4: r[3] += w[3]; /* fallthrough */
+    case 3: r[2] += w[2]; /* fallthrough */
+    case 2: r[1] += w[1]; /* fallthrough */
+    case 1: r[0] += w[0]; /* fallthrough */
+    default: break;
+    }
+}
+
 /* Sum the weights of the document's features: s[c] = bias + sum W_c(f). */
 void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, double s[HM_NOUT],
                     double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
@@ -431,6 +458,7 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
     size_t worst = 0;
     double worst_abs = 0;
     uint32_t mask = m->cap - 1, rmask = m->rcap ? m->rcap - 1 : 0, ns = m->nsrc;
+    int best = nbest && toks;
     /* the tables are read at random: ask for the slots a few features ahead,
      * so that the misses overlap (the router's table is small, the main one
      * large) */
@@ -469,7 +497,7 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
                 wide[1] += w[1];
                 wide[2] += w[2];
                 wide[3] += w[3];
-                if (nbest && toks && toks[i] >= 0) {
+                if (best && toks[i] >= 0) {
                     double d = (double)(w[2] - w[0]) * m->scale;
                     /* keep the strongest single-token features for the evidence */
                     if (fabs(d) > worst_abs) {
@@ -491,9 +519,7 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
             j = (uint32_t)h & rmask;
             while (m->rfp[j]) {
                 if (m->rfp[j] == fp) {
-                    const int16_t *w = m->rw + (size_t)j * ns;
-                    for (uint32_t k = 0; k < ns; k++)
-                        rwide[k] += w[k];
+                    router_add(rwide, m->rw + (size_t)j * ns, ns);
                     break;
                 }
                 j = (j + 1) & rmask;
