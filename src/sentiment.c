@@ -226,6 +226,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
     size_t nu = 0;
     int sentence = 0;
     int excl = 0, quest = 0;
+    int any_contrast = 0, any_weak = 0;
     char key[512];
     for (size_t i = 0; i < n;) {
         const tok *t = &tb->toks[i];
@@ -262,21 +263,27 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             /* phrases: the longest that starts here, read word by word while
              * the words read begin some phrase */
             if (f && f->phrase_max >= 2 && is_word_like(t) && (size_t)t->norm_len + 2 < sizeof key) {
-                size_t kl = t->norm_len;
-                memcpy(key, tb_str(tb, t->norm), kl);
-                /* the key's hash, a word at a time; one per step for both maps */
-                uint64_t hs = hm_hash_step(HM_HASH_SEED, key, kl);
+                /* the key's hash, a word at a time, from the tokens' strings;
+                 * the key itself (for the maps' compares) only once the filter
+                 * lets a step through: kl of its plen bytes, nk of its words */
+                size_t plen = t->norm_len, kl = 0, nk = 0;
+                uint64_t hs = hm_hash_step(HM_HASH_SEED, tb_str(tb, t->norm), plen);
                 for (size_t k = 2; k <= f->phrase_max && i + k <= n; k++) {
                     const tok *tj = &tb->toks[i + k - 1];
-                    if (!is_word_like(tj) || kl + tj->norm_len + 2 >= sizeof key)
+                    if (!is_word_like(tj) || plen + tj->norm_len + 2 >= sizeof key)
                         break;
-                    key[kl++] = ' ';
-                    memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
-                    hs = hm_hash_step(hs, key + kl - 1, (size_t)tj->norm_len + 1);
-                    kl += tj->norm_len;
+                    hs = hm_hash_step(hm_hash_step(hs, " ", 1), tb_str(tb, tj->norm), tj->norm_len);
+                    plen += (size_t)tj->norm_len + 1;
                     uint64_t h = hm_hash_end(hs);
                     if (!hm_lex_phrase_maybe(lx, L, h))
                         break; /* neither a phrase nor the start of one */
+                    for (; nk < k; nk++) {
+                        const tok *tw = &tb->toks[i + nk];
+                        if (nk)
+                            key[kl++] = ' ';
+                        memcpy(key + kl, tb_str(tb, tw->norm), tw->norm_len);
+                        kl += tw->norm_len;
+                    }
                     const lex_entry *p = hm_lex_word_h(lx, L, key, kl, h);
                     if (p && (p->has_val || p->modtype)) {
                         e = p;
@@ -312,12 +319,16 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
         if (t->flags & HM_TF_HASHPART)
             x->rules |= R_HASHTAG;
         x->is_ne = (uint8_t)is_ne(tb, t);
-        for (uint32_t j = x->t0; j < x->t1; j++) {
-            if (tb->toks[j].flags & HM_TF_CAPS)
-                x->caps = 1;
-            if (tb->toks[j].flags & HM_TF_ELONGATED)
-                x->elong = 1;
-        }
+        unsigned fl = t->flags; /* the unit's tokens' flags together */
+        for (uint32_t j = x->t0 + 1; j < x->t1; j++)
+            fl |= tb->toks[j].flags;
+        x->caps = (fl & HM_TF_CAPS) != 0;
+        x->elong = (fl & HM_TF_ELONGATED) != 0;
+        /* what the passes below look for (most posts have none of either) */
+        if (!x->has_val && x->modtype == MOD_CONTRAST)
+            any_contrast = 1;
+        if (!x->has_val && x->modtype == MOD_NEGATOR && ((int)x->modval & 2))
+            any_weak = 1;
         i = x->t1;
         nu++;
     }
@@ -347,7 +358,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
         mult[k] = 1.0;
     /* at most 16 contrast markers weigh: a text of a million "mais" stays linear */
     int ncontrast = 0;
-    for (size_t c = 0; c < nu && ncontrast < 16; c++) {
+    for (size_t c = 0; any_contrast && c < nu && ncontrast < 16; c++) {
         if (u[c].modtype != MOD_CONTRAST || u[c].has_val)
             continue;
         ncontrast++;
@@ -366,7 +377,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
     }
 
     /* 3. negators that need "ne" ("plus", "personne"): the shared rule */
-    for (size_t k = 0; k < nu; k++) {
+    for (size_t k = 0; any_weak && k < nu; k++) {
         unit *y = &u[k];
         if (y->modtype == MOD_NEGATOR && !y->has_val && ((int)y->modval & 2) &&
             !hm_tok_negator(tb, lx, y->lang, y->t0))
