@@ -233,10 +233,31 @@ typedef struct hm_textbuf {
 /* 0 or HM_ENOMEM: give the text buffer a token cache (analyzers do). */
 int hm_textbuf_cache(hm_textbuf *tb);
 void hm_textbuf_free(hm_textbuf *tb);
+#define TC_STEM_NORM UINT32_MAX      /* tc_entry.stem: the stem begins the norm */
+/* hm_tc_stem_get when the stem is not the norm: its string appended to
+ * tb->strs, its hash computed */
+int hm_tc_stem_copy(hm_textbuf *tb, tok *t, const tc_entry *e);
 /* The stem of word token t in language lang (LANG_FR or LANG_EN) from the
  * token cache: 1 when it was there (t->stem, stem_len, sh set, the string
- * appended to tb->strs); hm_tc_stem_put records t's stem once computed. */
-int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang);
+ * appended to tb->strs unless it is the norm), -1 when out of memory;
+ * hm_tc_stem_put records t's stem once computed.  Inline: most words' stem
+ * is their norm, shared with its hash. */
+static inline int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang)
+{
+    if (t->ce < 0)
+        return 0;
+    const tc_entry *e = &tb->tc.slots[t->ce];
+    if (e->mlang != lang || !e->stem)
+        return 0;
+    if (e->stem == TC_STEM_NORM && e->stem_len == t->norm_len) {
+        /* the norm itself (its string and its hash) */
+        t->stem = t->norm;
+        t->stem_len = t->norm_len;
+        t->sh = t->nh;
+        return 1;
+    }
+    return hm_tc_stem_copy(tb, t, e);
+}
 int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang);
 /* The memo slot of lookup kind (TCM_*) for token t in lang (LANG_FR or
  * LANG_EN; anything else has none): NULL when t has no cache entry, or for
@@ -271,8 +292,10 @@ static inline void hm_tc_lid_set(const hm_textbuf *tb, const tok *t, unsigned v)
 }
 
 /* hm_map_get_h of one of token t's strings (at off, n bytes, hash h), memoized
- * in t's cache entry as lookup kind of lang */
-static inline int hm_tok_map_get(const hm_textbuf *tb, const tok *t, int kind, int lang,
+ * in t's cache entry as lookup kind of lang.  Always inline: called with a
+ * constant kind, most of its tests fold away, and most calls end at the memo
+ * (out of line, the call cost more than the answer) */
+__attribute__((always_inline)) static inline int hm_tok_map_get(const hm_textbuf *tb, const tok *t, int kind, int lang,
                                  const hm_map *m, uint32_t off, size_t n, uint64_t h, uint32_t *v)
 {
     uint32_t *mm = hm_tc_memo(tb, t, kind, lang);

@@ -249,7 +249,6 @@ static inline int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 #define TC_KEY_MAX 64                /* longer tokens are not cached */
 #define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
 #define TC_USES_MAX 255
-#define TC_STEM_NORM UINT32_MAX      /* tc_entry.stem: the stem begins the norm */
 _Static_assert(sizeof(tc_entry) == 64, "a token cache entry is one cache line");
 /* TC_LOWER: lower differs from norm; TC_SIMPLE: norm is the key with A-Z
  * lower-cased, and lower is norm (neither is in the pool) */
@@ -606,20 +605,9 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
     return 0;
 }
 
-int hm_tc_stem_get(hm_textbuf *tb, tok *t, int lang)
+/* (internal.h: hm_tc_stem_get answers the common case inline) */
+int hm_tc_stem_copy(hm_textbuf *tb, tok *t, const tc_entry *e)
 {
-    if (t->ce < 0)
-        return 0;
-    const tc_entry *e = &tb->tc.slots[t->ce];
-    if (e->mlang != lang || !e->stem)
-        return 0;
-    if (e->stem == TC_STEM_NORM && e->stem_len == t->norm_len) {
-        /* the norm itself (its string and its hash) */
-        t->stem = t->norm;
-        t->stem_len = t->norm_len;
-        t->sh = t->nh;
-        return 1;
-    }
     if (e->stem == TC_STEM_NORM) {
         /* from the token's own norm (after str_begin, which may move it): no
          * pool read */
