@@ -1061,6 +1061,10 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
     size_t i = 0;
     size_t nwords2 = 0, ncaps = 0;
     while (i < len) {
+        if (p[i] == ' ') { /* the most common byte, between most tokens */
+            i++;
+            continue;
+        }
         int32_t c;
         size_t k = dec(p + i, len - i, &c);
         int cl = cclass(c);
