@@ -479,7 +479,9 @@ int hm_info_question(const hm_textbuf *tb)
         n += t->norm_len;
     }
     head[n] = 0;
-    for (size_t k = 0; k < sizeof info_openers / sizeof *info_openers; k++) {
+    for (size_t k = 0; n && k < sizeof info_openers / sizeof *info_openers; k++) {
+        if (info_openers[k][0] != head[0])
+            continue; /* most openers differ at their first letter */
         size_t m = strlen(info_openers[k]);
         if (m <= n && !memcmp(head, info_openers[k], m) && (head[m] == ' ' || head[m] == 0))
             return 1;

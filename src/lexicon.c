@@ -113,12 +113,33 @@ static const struct dsuf dsuf_en[] = {
     {NULL, 0, 0}};
 #undef DS
 
+/* The last letters (a to z, one bit each) of a suffix table's suffixes,
+ * computed on first use; bit 31 tells it is.  Threads that race compute the
+ * same value (relaxed atomics: no data race). */
+static uint32_t dsuf_last(const struct dsuf *t, _Atomic uint32_t *memo)
+{
+    uint32_t m = atomic_load_explicit(memo, memory_order_relaxed);
+    if (!m) {
+        m = 1u << 31;
+        for (int i = 0; t[i].s; i++)
+            m |= 1u << (t[i].s[t[i].len - 1] - 'a');
+        atomic_store_explicit(memo, m, memory_order_relaxed);
+    }
+    return m;
+}
+
 int hm_deriv_class(int lang, const char *w, size_t n)
 {
+    static _Atomic uint32_t last_fr, last_en;
     const struct dsuf *t = lang == LANG_FR ? dsuf_fr : dsuf_en;
     /* the plural of a French word or an English noun does not change its family */
     if (n > 4 && w[n - 1] == 's' && !(lang == LANG_EN && w[n - 2] == 's'))
         n--;
+    /* no suffix ends with the word's last letter (most words): no family */
+    unsigned char z = (unsigned char)(n ? w[n - 1] : 0);
+    if (z < 'a' || z > 'z' ||
+        !(dsuf_last(t, lang == LANG_FR ? &last_fr : &last_en) >> (z - 'a') & 1))
+        return 0;
     int best = 0;
     size_t bl = 0;
     for (int i = 0; t[i].s; i++) {
