@@ -376,6 +376,7 @@ void hm_analyzer_free(hm_analyzer *a)
     free(a->fb.f);
     free(a->fb.tok);
     free(a->seen);
+    free(a->seenslot);
     free(a->rcats);
     free(a);
 }
@@ -606,15 +607,21 @@ static int unique_features(hm_analyzer *a)
     while (cap < n * 4)
         cap *= 2;
     if (cap > a->seencap) {
-        uint64_t *s = realloc(a->seen, cap * sizeof *s);
+        /* zeroed when it grows; afterwards each post empties the slots it
+         * filled (their places kept in seenslot), not the whole table */
+        uint32_t *sl = realloc(a->seenslot, (cap / 4 + 1) * sizeof *sl);
+        if (sl)
+            a->seenslot = sl;
+        uint64_t *s = sl ? realloc(a->seen, cap * sizeof *s) : NULL;
         if (!s)
             return HM_ENOMEM;
+        memset(s, 0, cap * sizeof *s);
         a->seen = s;
         a->seencap = cap;
     }
     uint64_t *seen = a->seen, *f = a->fb.f;
+    uint32_t *slot = a->seenslot;
     int32_t *tk = a->fb.tok;
-    memset(seen, 0, cap * sizeof *seen);
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t h = f[i] | 1;
@@ -630,10 +637,13 @@ static int unique_features(hm_analyzer *a)
         if (dup)
             continue;
         seen[j] = h;
+        slot[w] = (uint32_t)j;
         f[w] = f[i];
         tk[w] = tk[i];
         w++;
     }
+    for (size_t q = 0; q < w; q++)
+        seen[slot[q]] = 0;
     a->fb.n = w;
     return 0;
 }

@@ -761,7 +761,8 @@ struct hm_analyzer {
     size_t rcatcap;
     hm_cat_state cat;
     hm_featbuf fb;
-    uint64_t *seen;
+    uint64_t *seen;      /* the duplicate filter's table, all zero between posts */
+    uint32_t *seenslot;  /* the slots a post filled (seencap / 4 + 1) */
     size_t seencap;
     hm_buf evtext;
     hm_token *ptoks;
