@@ -833,9 +833,8 @@ static const unsigned char json_special[256] = {
 };
 
 /* s as a JSON string.  Written straight into b's memory: room is made for
- * JSON_CHUNK bytes of s at a time (an escape writes at most two bytes per byte
- * it stands for, "\u00XX" six for one), so that a plain byte costs a table
- * read and a store. */
+ * JSON_CHUNK bytes of s at a time (an escape writes at most six bytes per byte
+ * of s it stands for), so that a plain byte costs a table read and a store. */
 enum { JSON_CHUNK = 64, JSON_CHUNK_ROOM = JSON_CHUNK * 6 + 2 };
 
 static int json_str(hm_buf *b, const char *s)

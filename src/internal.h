@@ -295,8 +295,9 @@ static inline void hm_tc_lid_set(const hm_textbuf *tb, const tok *t, unsigned v)
  * in t's cache entry as lookup kind of lang.  Always inline: called with a
  * constant kind, most of its tests fold away, and most calls end at the memo
  * (out of line, the call cost more than the answer) */
-__attribute__((always_inline)) static inline int hm_tok_map_get(const hm_textbuf *tb, const tok *t, int kind, int lang,
-                                 const hm_map *m, uint32_t off, size_t n, uint64_t h, uint32_t *v)
+__attribute__((always_inline)) static inline int
+hm_tok_map_get(const hm_textbuf *tb, const tok *t, int kind, int lang, const hm_map *m,
+               uint32_t off, size_t n, uint64_t h, uint32_t *v)
 {
     uint32_t *mm = hm_tc_memo(tb, t, kind, lang);
     if (mm && *mm) {
