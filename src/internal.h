@@ -445,7 +445,19 @@ static inline const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexi
 }
 /* the derivational family of an accent-free lower-case word (lexicon.c) */
 int hm_deriv_class(int lang, const char *w, size_t n);
-const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t);
+/* the lexicon entry of t's stem (of its family, hm_deriv_class) when its memo
+ * mm (NULL: none) has no answer yet; hm_tok_stem_e answers from the memo
+ * inline, as most calls are */
+const lex_entry *hm_tok_stem_lookup(const hm_textbuf *tb, const hm_lexicon *lx, int lang,
+                                    const tok *t, uint32_t *mm);
+static inline const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang,
+                                             const tok *t)
+{
+    uint32_t *mm = hm_tc_memo(tb, t, TCM_STEM, lang);
+    if (mm && *mm)
+        return *mm == 1 ? NULL : &lx->entries[*mm - 2];
+    return hm_tok_stem_lookup(tb, lx, lang, t, mm);
+}
 #define TOK_WORD_E(lx, lang, tb, t) hm_tok_word_e(tb, lx, lang, t)
 
 /* ---------- categories.c ---------- */

@@ -163,11 +163,9 @@ static size_t stem_key(char *k, size_t cap, const char *stem, size_t sl, int cls
     return sl + 1;
 }
 
-const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang, const tok *t)
+const lex_entry *hm_tok_stem_lookup(const hm_textbuf *tb, const hm_lexicon *lx, int lang,
+                                    const tok *t, uint32_t *mm)
 {
-    uint32_t *mm = hm_tc_memo(tb, t, TCM_STEM, lang);
-    if (mm && *mm)
-        return *mm == 1 ? NULL : &lx->entries[*mm - 2];
     char k[256];
     size_t kl = stem_key(k, sizeof k, tb_str(tb, t->stem), t->stem_len,
                          hm_deriv_class(lang, tb_str(tb, t->norm), t->norm_len));
