@@ -820,8 +820,9 @@ static inline uint32_t key3(const unsigned char *p)
  * hashing. */
 #define TRI_WORDS (32u * 32u * 2u)
 #define CLASS_OTHER_WORD 30u
+#define CLASS_SPACE 28u
 /* the classes of the bytes that are no word bytes (word_byte) */
-#define CLASS_NOT_WORD (1u << 0 | 1u << 28 | 1u << 29)
+#define CLASS_NOT_WORD (1u << 0 | 1u << CLASS_SPACE | 1u << 29)
 
 static unsigned lit_class(unsigned char ch)
 {
@@ -830,7 +831,7 @@ static unsigned lit_class(unsigned char ch)
     if (ch >= '0' && ch <= '9')
         return 27;
     if (ch == ' ' || ch == '\'')
-        return ch == ' ' ? 28 : 29;
+        return ch == ' ' ? CLASS_SPACE : 29;
     return word_byte(ch) ? CLASS_OTHER_WORD : 0;
 }
 
@@ -1243,8 +1244,10 @@ static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_
 
 /* One pass over the normalized post records the literals in it; then mark
  * the patterns that have a literal of each of their sets in it.  t has 8
- * readable bytes past n (zeros): literals are compared as one 64-bit word. */
-static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
+ * readable bytes past n (zeros): literals are compared as one 64-bit word.
+ * *spaces: the spaces in t. */
+static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n,
+                         size_t *spaces)
 {
     for (size_t q = 0; q < s->ntouched; q++)
         s->slot_of[s->touched[q]] = 0; /* the previous post's */
@@ -1262,6 +1265,7 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
     /* the classes of t[i - 1] (a space before the text), t[i] and t[i + 1]
      * (t has 8 readable bytes past n) */
     unsigned k0 = cls[(unsigned char)t[0]], k1 = cls[(unsigned char)t[1]], prev = lit_class(' ');
+    size_t nsp = (t[0] == ' ') + (t[1] == ' '); /* the loop reads the bytes from t[2] */
     /* block by block: the places the first-bytes filter passes, then those;
      * the filter itself then takes no branch */
     uint32_t cand[SCAN_BLOCK];
@@ -1276,6 +1280,7 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
             k1 = k2;
             cand[nc] = (uint32_t)i << 1 | ws;
             nc += m & 1;
+            nsp += k2 == CLASS_SPACE;
         }
         if (hm_buf_room(&s->lhits, nc * HITS_PER_PLACE * sizeof(struct cat_hit)))
             return HM_ENOMEM;
@@ -1284,6 +1289,7 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
             h = probe(c, s, h, t, n, cand[q] >> 1, cand[q] & 1);
         s->lhits.len = (size_t)((char *)h - s->lhits.p);
     }
+    *spaces = nsp;
     const struct cat_hit *h = (const struct cat_hit *)(void *)s->lhits.p;
     size_t nh = s->lhits.len / sizeof *h;
     if (eligible_states(c, s, digit < n))
@@ -1562,27 +1568,40 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
     return rc;
 }
 
+/* A post matches phrase key k (its words joined by single spaces) at token i
+ * when the norms from token i on, joined so, are k, token i's norm is in
+ * firsts and k has no more words than firsts says (see cat_phrases).  When
+ * no norm holds a space, those norms are the words of k: the filter holds the
+ * chained hashes of the words of every key that can match so (a post's words
+ * give the same with their hm_hash, the token's nh). */
 void hm_categories_phrase_index(hm_cats *c)
 {
     memset(c->phrase_bits, 0, sizeof c->phrase_bits);
-    for (int l = 0; l < LANG_N; l++) {
+    for (int l = LANG_FR; l <= LANG_EN; l++) {
         const hm_map *m = &c->phrases[l];
-        uint64_t *bits = c->phrase_bits[l];
-        size_t nw = HM_HFILTER_WORDS(c->phrase_bits[l]);
+        uint64_t *bits = c->phrase_bits[l - LANG_FR];
         for (size_t j = 0; j < m->cap; j++) {
             if (!m->slots[j].h)
                 continue;
-            /* the key's first words, then the whole key */
             const char *k = m->pool.p + m->slots[j].koff;
-            uint64_t hs = HM_HASH_SEED;
-            size_t from = 0;
-            for (size_t q = 0; q < m->slots[j].klen; q++)
-                if (k[q] == ' ') {
-                    hs = hm_hash_step(hs, k + from, q - from);
-                    hm_hfilter_add(bits, nw, hm_hash_end(hs));
-                    from = q;
+            size_t n = m->slots[j].klen, w0 = 0;
+            while (w0 < n && k[w0] != ' ')
+                w0++;
+            uint32_t mx = 0;
+            size_t nw = 1;
+            for (size_t q = w0; q < n; q++)
+                nw += k[q] == ' ';
+            if (!hm_map_get(&c->firsts[l], k, w0, &mx) || nw > mx)
+                continue; /* no post matches it */
+            uint64_t h = 0;
+            for (size_t from = 0, q = 0; q <= n; q++)
+                if (q == n || k[q] == ' ') {
+                    uint64_t wh = hm_hash(k + from, q - from);
+                    h = from ? hm_cat_phrase_step(h, wh) : wh;
+                    bits[HM_PHRASE_WORD(h)] |= HM_PHRASE_PRE(h);
+                    from = q + 1;
                 }
-            hm_hfilter_add(bits, nw, m->slots[j].h);
+            bits[HM_PHRASE_WORD(h)] |= HM_PHRASE_FULL(h);
         }
     }
     c->phrase_indexed = 1;
@@ -1825,6 +1844,110 @@ static int cue_chain(hm_cat_state *s, const hm_cats *c, int32_t head, uint32_t s
     return 0;
 }
 
+/* The normalized text of the post in s->normtext (token norms, one space
+ * where the text had space, 8 zero bytes after it) and where each token's
+ * bytes start in it (s->normmap); *seps: the spaces put between norms. */
+static int normalized_text(hm_cat_state *s, const hm_textbuf *tb, size_t *seps)
+{
+    hm_buf *nt = &s->normtext;
+    /* room for every norm, a space before each, and 8 zero bytes after */
+    size_t room = 9;
+    for (size_t i = 0; i < tb->ntoks; i++)
+        room += tb->toks[i].norm_len + 1;
+    nt->len = 0;
+    if (hm_buf_reserve(nt, room) ||
+        hm_buf_reserve(&s->normmap, (tb->ntoks + 1) * sizeof(struct cat_span)))
+        return HM_ENOMEM;
+    char *o = nt->p;
+    struct cat_span *span = (struct cat_span *)(void *)s->normmap.p; /* malloc'd: aligned */
+    size_t w = 0, nsep = 0;
+    s->nspan = 0;
+    for (size_t i = 0; i < tb->ntoks; i++) {
+        const tok *t = &tb->toks[i];
+        if (t->flags & HM_TF_HASHPART)
+            continue;
+        if (w && i > 0 && t->start > tb->toks[i - 1].end) {
+            o[w++] = ' ';
+            nsep++;
+        }
+        /* the token's bytes, from the space before it */
+        span[s->nspan].at = (uint32_t)(w && o[w - 1] == ' ' ? w - 1 : w);
+        span[s->nspan++].tok = (uint32_t)i;
+        memcpy(o + w, tb_str(tb, t->norm), t->norm_len);
+        w += t->norm_len;
+    }
+    nt->len = w;
+    memset(nt->p + nt->len, 0, 9); /* the NUL, and what mark_eligible reads past it */
+    *seps = nsep;
+    return 0;
+}
+
+/* Can a phrase start with the word of hash h (a bit of lang's filter)? */
+static inline int phrase_first(const hm_cats *c, int lang, uint64_t h)
+{
+    return (c->phrase_bits[lang - LANG_FR][HM_PHRASE_WORD(h)] & HM_PHRASE_PRE(h)) != 0;
+}
+
+/* The longest phrase of lang that starts at token i: its cue chain in *v and
+ * its words in *nw; 0 when none (the filter, when used, passed token i).  The words from i on, joined by single
+ * spaces, are looked up in the phrase map, longest first, when token i's norm
+ * is the first word of a phrase (firsts), no longer than the longest such.
+ * With the filter and no space in a norm (norm_space 0), the chained
+ * hashes of the words tell where to stop and which lengths to look up;
+ * otherwise every length is. */
+static int phrase_at(const hm_cats *c, const hm_textbuf *tb, int lang, size_t i, int norm_space,
+                     uint32_t *v, size_t *nw)
+{
+    const tok *t = &tb->toks[i];
+    char key[512];
+    size_t klen[HM_CAT_PHRASE_MAX + 1];
+    size_t kl = 0, nk = 0, mx = HM_CAT_PHRASE_MAX;
+    uint32_t maybe = 0; /* bit k: k words may be a whole phrase */
+    uint64_t h = 0;
+    const uint64_t *bits = c->phrase_bits[lang - LANG_FR];
+    int fast = c->phrase_indexed && !norm_space;
+    if (!fast) {
+        uint32_t m;
+        if (!hm_tok_map_get(tb, t, TCM_CFIRST, lang, &c->firsts[lang], t->norm, t->norm_len,
+                            t->nh, &m))
+            return 0;
+        mx = m;
+    }
+    for (size_t j = i; j < i + mx && j < tb->ntoks && nk < HM_CAT_PHRASE_MAX; j++) {
+        const tok *tj = &tb->toks[j];
+        if (tj->type == HM_TOK_PUNCT || (tj->flags & HM_TF_HASHPART) ||
+            kl + tj->norm_len + 2 >= sizeof key)
+            break;
+        kl += (j > i) + tj->norm_len;
+        uint64_t w = ~0ULL;
+        if (fast) {
+            h = j > i ? hm_cat_phrase_step(h, tj->nh) : tj->nh;
+            w = bits[HM_PHRASE_WORD(h)];
+            if (!(w & HM_PHRASE_PRE(h)))
+                break; /* neither a phrase nor the start of one */
+        }
+        klen[++nk] = kl;
+        maybe |= (uint32_t)((w & HM_PHRASE_FULL(h)) != 0) << nk;
+    }
+    if (!maybe)
+        return 0;
+    /* the words, joined */
+    for (size_t j = i, at = 0; j < i + nk; j++) {
+        const tok *tj = &tb->toks[j];
+        if (j > i)
+            key[at++] = ' ';
+        memcpy(key + at, tb_str(tb, tj->norm), tj->norm_len);
+        at += tj->norm_len;
+    }
+    for (size_t k = nk; k >= 1; k--)
+        if (((maybe >> k) & 1) && hm_map_get_h(&c->phrases[lang], key, klen[k],
+                                                hm_hash(key, klen[k]), v)) {
+            *nw = k;
+            return 1;
+        }
+    return 0;
+}
+
 int hm_categories_match(hm_analyzer *a, const hm_cats *c)
 {
     hm_cat_state *s = &a->cat;
@@ -1837,7 +1960,20 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
     s->cue_total = 0;
     if (!c->ncats)
         return 0;
-    char key[512];
+    /* the normalized text, and the literals of the patterns in it; its spaces
+     * tell whether a norm holds one (then phrases are read without the filter) */
+    size_t seps, spaces = 0;
+    if (normalized_text(s, tb, &seps))
+        return HM_ENOMEM;
+    hm_buf *nt = &s->normtext;
+    if (c->nre) {
+        if (mark_eligible(c, s, nt->p, nt->len, &spaces))
+            return HM_ENOMEM;
+    } else {
+        for (size_t q = 0; q < nt->len; q++)
+            spaces += nt->p[q] == ' ';
+    }
+    int fast = c->phrase_indexed && spaces == seps;
     /* stems and phrases */
     for (size_t i = 0; i < tb->ntoks; i++) {
         const tok *t = &tb->toks[i];
@@ -1852,77 +1988,27 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
             if (!neg && cue_chain(s, c, (int32_t)v, t->start, t->end))
                 return HM_ENOMEM;
         }
-        uint32_t mx;
-        if (hm_tok_map_get(tb, t, TCM_CFIRST, lang, &c->firsts[lang], t->norm, t->norm_len, t->nh,
-                           &mx)) {
-            /* the words from i on, while they begin some phrase (the filter),
-             * then the longest phrase among them */
-            size_t klen[HM_CAT_PHRASE_MAX + 1];
-            uint64_t kh[HM_CAT_PHRASE_MAX + 1];
-            size_t kl = 0, nk = 0;
-            uint64_t hs = HM_HASH_SEED;
-            for (size_t j = i; j < i + mx && j < tb->ntoks && nk < HM_CAT_PHRASE_MAX; j++) {
-                const tok *tj = &tb->toks[j];
-                if (tj->type == HM_TOK_PUNCT || (tj->flags & HM_TF_HASHPART) ||
-                    kl + tj->norm_len + 2 >= sizeof key)
-                    break;
-                size_t from = kl;
-                if (j > i)
-                    key[kl++] = ' ';
-                memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
-                kl += tj->norm_len;
-                hs = hm_hash_step(hs, key + from, kl - from);
-                uint64_t h = hm_hash_end(hs);
-                if (c->phrase_indexed &&
-                    !hm_hfilter_maybe(c->phrase_bits[lang], HM_HFILTER_BITS / 64, h))
-                    break; /* neither a phrase nor the start of one */
-                klen[++nk] = kl;
-                kh[nk] = h;
-            }
-            for (size_t k = nk; k >= 1; k--) {
-                if (hm_map_get_h(&c->phrases[lang], key, klen[k], kh[k], &v)) {
-                    if (neg < 0)
-                        neg = negated_at(a, i);
-                    /* praise cues (negative weights) count even when negated words precede */
-                    if (!neg || c->cues[v].weight < 0)
-                        if (cue_chain(s, c, (int32_t)v, t->start, tb->toks[i + k - 1].end))
-                            return HM_ENOMEM;
-                    break;
-                }
-            }
+        size_t nw;
+        int found = (!fast || phrase_first(c, lang, t->nh)) && /* most words begin no phrase */
+                    phrase_at(c, tb, lang, i, !fast, &v, &nw);
+        if (s->verify && fast) {
+            /* tests: the filter loses no phrase */
+            uint32_t v2;
+            size_t nw2;
+            int f2 = phrase_at(c, tb, lang, i, 1, &v2, &nw2);
+            s->misses += f2 != found || (found && (v2 != v || nw2 != nw));
+        }
+        if (found) {
+            if (neg < 0)
+                neg = negated_at(a, i);
+            /* praise cues (negative weights) count even when negated words precede */
+            if ((!neg || c->cues[v].weight < 0) &&
+                cue_chain(s, c, (int32_t)v, t->start, tb->toks[i + nw - 1].end))
+                return HM_ENOMEM;
         }
     }
     /* regexes on the normalized text: token norms, one space where the text had space */
     if (c->nre) {
-        hm_buf *nt = &s->normtext;
-        /* room for every norm, a space before each, and 8 zero bytes after */
-        size_t room = 9;
-        for (size_t i = 0; i < tb->ntoks; i++)
-            room += tb->toks[i].norm_len + 1;
-        nt->len = 0;
-        if (hm_buf_reserve(nt, room) ||
-            hm_buf_reserve(&s->normmap, (tb->ntoks + 1) * sizeof(struct cat_span)))
-            return HM_ENOMEM;
-        char *o = nt->p;
-        struct cat_span *span = (struct cat_span *)(void *)s->normmap.p; /* malloc'd: aligned */
-        size_t w = 0;
-        s->nspan = 0;
-        for (size_t i = 0; i < tb->ntoks; i++) {
-            const tok *t = &tb->toks[i];
-            if (t->flags & HM_TF_HASHPART)
-                continue;
-            if (w && i > 0 && t->start > tb->toks[i - 1].end)
-                o[w++] = ' ';
-            /* the token's bytes, from the space before it */
-            span[s->nspan].at = (uint32_t)(w && o[w - 1] == ' ' ? w - 1 : w);
-            span[s->nspan++].tok = (uint32_t)i;
-            memcpy(o + w, tb_str(tb, t->norm), t->norm_len);
-            w += t->norm_len;
-        }
-        nt->len = w;
-        memset(nt->p + nt->len, 0, 9); /* the NUL, and what mark_eligible reads past it */
-        if (mark_eligible(c, s, nt->p, nt->len))
-            return HM_ENOMEM;
         /* in pattern order: those a literal made eligible, and those always run */
         for (size_t wi = 0; wi < c->nwords; wi++) {
             uint64_t bits = (s->eligible[wi] & c->langok[lang][wi]) | c->always[lang][wi];

@@ -426,6 +426,19 @@ const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexicon *lx, int l
 
 /* ---------- categories.c ---------- */
 
+#define HM_PHRASE_BITS (1u << 18) /* bits of a language's phrase filter */
+
+/* The hash of the words of a phrase so far (h: the first word's hm_hash,
+ * then this of the previous words), one more word's hm_hash wh after. */
+static inline uint64_t hm_cat_phrase_step(uint64_t h, uint64_t wh)
+{
+    return h * 0x9E3779B97F4A7C15ULL ^ wh;
+}
+/* The filter's word for hash h, and its two bits in that word. */
+#define HM_PHRASE_WORD(h) (((h) >> 40) & (HM_PHRASE_BITS / 64 - 1))
+#define HM_PHRASE_PRE(h) (1ULL << (((h) >> 34) & 63))
+#define HM_PHRASE_FULL(h) (1ULL << (((h) >> 28) & 63))
+
 typedef struct cat_cue {
     uint16_t cat;
     float weight;
@@ -466,10 +479,14 @@ typedef struct hm_cats {
     hm_map stems[LANG_N];     /* stem key -> first cue */
     hm_map phrases[LANG_N];   /* norm key (words joined by spaces) -> first cue */
     hm_map firsts[LANG_N];    /* first word of a phrase -> max phrase length */
-    /* the hashes of every phrase key and of its first words (hm_hfilter_*):
-     * the phrase lookup reads a post's words while they begin some phrase */
+    /* the phrases a post can match, by their words' hashes chained
+     * (hm_cat_phrase_step): per language (fr, en), for every phrase and each
+     * of its first words a bit (HM_PHRASE_PRE), and one more for the whole
+     * phrase (HM_PHRASE_FULL), in the same 64-bit word.  The phrase lookup
+     * reads a post's words while they begin some phrase, with the tokens'
+     * hashes, and probes the map only for what may be a whole phrase. */
     int phrase_indexed;
-    uint64_t phrase_bits[LANG_N][HM_HFILTER_BITS / 64];
+    uint64_t phrase_bits[2][HM_PHRASE_BITS / 64];
     cat_cue *cues;
     size_t ncues, cuecap;
     cat_regex *re;
@@ -555,7 +572,8 @@ typedef struct hm_cat_state {
     hm_buf lhits;
     uint64_t *sets;           /* per set, a bitmap over patterns (3 of hm_cats.nwords words) */
     /* tests: run every pattern too and count the matches the prefilter would
-     * have lost (misses), the patterns run and those that could have been */
+     * have lost (misses, and the phrases the phrase filter would have), the
+     * patterns run and those that could have been */
     int verify;
     size_t misses, ran, could;
     int complaint;
@@ -574,7 +592,8 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
  * the snapshot reader end with it) */
 int hm_categories_index(hm_cats *c, hm_status *st);
 void hm_categories_free(hm_cats *c);
-/* Fill c->phrase_bits from the loaded phrase maps (engine open). */
+/* Fill c->phrase_bits from the loaded phrase maps (the snapshot build and
+ * engine open from files). */
 void hm_categories_phrase_index(hm_cats *c);
 int hm_cat_state_init(hm_cat_state *s, const hm_cats *c);
 void hm_cat_state_free(hm_cat_state *s);

@@ -432,6 +432,7 @@ static void test_phrases(void)
         "phrase\t*\tzorb quix blat\t0.7",
         "phrase\t*\tzorb fump\t0.5",
         "phrase\t*\tquix blat\t0.2",
+        "phrase\t*\tzorb 10 minutes\t0.4", /* "10 minutes": one token, its norm has a space */
     };
     static const struct {
         const char *text;
@@ -444,6 +445,10 @@ static void test_phrases(void)
         {"so zorb fump", 1, 0.5f, 12},
         {"zorb, quix nope", 0, 0, 0},
         {"zorb nope quix", 0, 0, 0},
+        /* a norm with a space: phrases are then read without the filter */
+        {"zorb 10 minutes", 1, 0.4f, 15},
+        {"zorb 10 minutes, zorb quix blat", 3, 0.4f, 15},
+        {"it took 10 minutes: zorb fump", 1, 0.5f, 29},
     };
     char dir[] = "/tmp/hm_preXXXXXX";
     hm_engine *e = crafted_open(dir, lines, sizeof lines / sizeof *lines);
