@@ -143,7 +143,8 @@ static int lit_add(char *buf, size_t *w, size_t cap, int *n, int flags, const ch
 }
 
 /* Add every literal of set src (n of them) to buf; *mn becomes the shortest
- * length seen ("a digit" counts as 2).  0 when there is no room. */
+ * length seen ("a digit" counts as 2, "a currency sign" as 3: rarer).  0 when
+ * there is no room. */
 static int lit_merge(char *buf, size_t *w, size_t cap, int *nl, const char *src, int n,
                      size_t *mn)
 {
@@ -151,8 +152,8 @@ static int lit_merge(char *buf, size_t *w, size_t cap, int *nl, const char *src,
         size_t L = strlen(src + 1);
         if (!lit_add(buf, w, cap, nl, src[0] & 3, src + 1, L))
             return 0;
-        if (src[1] == HM_LIT_DIGIT)
-            L = 2;
+        if (src[1] == HM_LIT_DIGIT || src[1] == HM_LIT_CUR)
+            L = src[1] == HM_LIT_DIGIT ? 2 : 3;
         if (L > HM_LIT_MAX)
             L = HM_LIT_MAX;
         if (L < *mn)
@@ -162,7 +163,18 @@ static int lit_merge(char *buf, size_t *w, size_t cap, int *nl, const char *src,
     return 1;
 }
 
-static const char digit_lit[1] = {HM_LIT_DIGIT};
+static const char digit_lit[1] = {HM_LIT_DIGIT}, cur_lit[1] = {HM_LIT_CUR};
+
+/* The currency sign the pattern or text p[0..n) has at p[i] ("$", "£", "€"
+ * in UTF-8): its length in bytes, or 0. */
+static size_t currency_at(const char *p, size_t n, size_t i)
+{
+    if (p[i] == '$')
+        return 1;
+    if (i + 1 < n && !memcmp(p + i, "\xC2\xA3", 2))
+        return 2;
+    return i + 2 < n && !memcmp(p + i, "\xE2\x82\xAC", 3) ? 3 : 0;
+}
 
 /* Skip a bracket class starting at p[i] == '['; returns the index of its ']'. */
 static size_t skip_class(const char *p, size_t n, size_t i)
@@ -535,17 +547,25 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
     int nb = 0;
     litset c;
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\\') {
-            if (i + 1 < n && p[i + 1] == 'd' && at_least_once(p, n, i + 2)) {
-                c.w = 0;
-                c.n = 0;
-                c.mn = 2;
-                c.first = zero_width(p, i);
-                c.at = i;
-                c.lead = max_len(p, i, 0);
-                lit_add(c.s, &c.w, cap, &c.n, 0, digit_lit, 1);
-                keep_best(sets, &nb, k, &c);
-            }
+        /* "\d", and a currency sign ("\$", "£", "€"): pseudo-literals */
+        size_t cl = p[i] == '\\' && i + 1 < n && p[i + 1] == '$' ? 2
+                    : (unsigned char)p[i] >= 0xC2 ? currency_at(p, n, i) : 0;
+        int digit = p[i] == '\\' && i + 1 < n && p[i + 1] == 'd';
+        if ((digit || cl) && at_least_once(p, n, i + (cl ? cl : 2))) {
+            c.w = 0;
+            c.n = 0;
+            c.mn = digit ? 2 : 3;
+            c.first = zero_width(p, i);
+            c.at = i;
+            c.lead = max_len(p, i, 0);
+            lit_add(c.s, &c.w, cap, &c.n, 0, digit ? digit_lit : cur_lit, 1);
+            keep_best(sets, &nb, k, &c);
+        }
+        if (cl > 2) {
+            i += cl - 1;
+            continue;
+        }
+        if (p[i] == '\\' || cl) {
             i++;
             continue;
         }
@@ -961,25 +981,32 @@ static int build_literal_index(hm_cats *c)
     struct lit_build b = {0};
     b.lit = calloc(n + 1, sizeof *b.lit);
     b.tgt = calloc(n + 1, sizeof *b.tgt);
-    c->digit_re = calloc(n + 1, sizeof *c->digit_re);
-    c->digit_sets = calloc(c->nre + 1, sizeof *c->digit_sets);
+    int pseudo_ok = 1;
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        c->pseudo[d].re = calloc(n + 1, sizeof *c->pseudo[d].re);
+        c->pseudo[d].sets = calloc(c->nre + 1, sizeof *c->pseudo[d].sets);
+        pseudo_ok = pseudo_ok && c->pseudo[d].re && c->pseudo[d].sets;
+    }
     c->need = calloc(c->nre + 1, sizeof *c->need);
     c->lit_bloom = calloc(2 * BLOOM_WORDS, sizeof *c->lit_bloom);
     c->lit_tri = calloc(TRI_WORDS, sizeof *c->lit_tri);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
         !b.lit || !b.tgt ||
-        !c->digit_re || !c->digit_sets || !c->need || !c->lit_bloom || !c->lit_tri)
+        !pseudo_ok || !c->need || !c->lit_bloom || !c->lit_tri)
         goto out;
     c->nwords = (c->nre + 63) / 64;
     for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             goto out;
-    for (int k = 0; k < 3; k++)
-        if (bitmap_new(&c->digit_in[k], c->nwords))
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        for (int k = 0; k < 3; k++)
+            if (bitmap_new(&c->pseudo[d].in[k], c->nwords))
+                goto out;
+        if (bitmap_new(&c->pseudo[d].one, c->nwords))
             goto out;
-    if (bitmap_new(&c->nsets1, c->nwords) || bitmap_new(&c->nsets2, c->nwords) ||
-        bitmap_new(&c->digit_one, c->nwords))
+    }
+    if (bitmap_new(&c->nsets1, c->nwords) || bitmap_new(&c->nsets2, c->nwords))
         goto out;
     for (unsigned ch = 0; ch < 256; ch++)
         c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
@@ -1001,14 +1028,17 @@ static int build_literal_index(hm_cats *c)
         for (int q = 0; q < re->nlit; q++, lit += strlen(lit) + 1) {
             size_t len = strlen(lit + 1);
             uint8_t set = (uint8_t)((lit[0] >> 2) & 3);
-            if (lit[1] == HM_LIT_DIGIT && set == 0)
-                c->re[i].anch = 0; /* a digit anywhere in a run may start a match */
-            if (lit[1] == HM_LIT_DIGIT) {
-                c->digit_sets[i] |= (uint8_t)(1u << set);
-                (c->need[i] == 1 ? c->digit_one : c->digit_in[set])[i >> 6] |= bit;
+            if (lit[1] >= 1 && lit[1] <= HM_PSEUDO_N) {
+                /* only the first and last places of a pseudo-literal are
+                 * kept: no anchored tries on it */
+                if (set == 0)
+                    c->re[i].anch = 0;
+                struct cat_pseudo *d = &c->pseudo[lit[1] - 1];
+                d->sets[i] |= (uint8_t)(1u << set);
+                (c->need[i] == 1 ? d->one : d->in[set])[i >> 6] |= bit;
                 if (c->need[i] == 1u << set) {
-                    c->digit_re[c->ndigit_re].re = (uint16_t)i;
-                    c->digit_re[c->ndigit_re++].set = set;
+                    d->re[d->nre].re = (uint16_t)i;
+                    d->re[d->nre++].set = set;
                 }
                 continue;
             }
@@ -1139,9 +1169,9 @@ scan_slot(const hm_cats *c, hm_cat_state *s, struct cat_hit *h, const struct cat
     }
 }
 
-/* Set `set` of pattern r holds "a digit", and the post's digits run from
- * digit to last_digit: only the span matters (no anchored tries on a digit
- * set: re->anch). */
+/* Set `set` of pattern r holds a pseudo-literal ("a digit"), and the post's
+ * occurrences of it run from digit to last_digit: only the span matters (no
+ * anchored tries on such a set: re->anch). */
 static void digit_found(struct cat_pstate *p, unsigned set, size_t digit, size_t last_digit)
 {
     size_t lastx = p->found & (1u << set) ? p->last[set] : 0;
@@ -1183,21 +1213,23 @@ probe(const hm_cats *c, hm_cat_state *s, struct cat_hit *h, const char *t, size_
 
 #define SCAN_BLOCK 256 /* places mark_eligible filters before it probes them */
 
-/* Mark the patterns that have every set (the post's digits counting too:
- * digits) eligible, each with an empty state in s->ps; forget the sets for
- * the next post.  Returns how many are eligible. */
-static size_t eligible_states(const hm_cats *c, hm_cat_state *s, int digits)
+/* Mark the patterns that have every set (the pseudo-literals in the post
+ * counting too: bit d of present for kind d) eligible, each with an empty
+ * state in s->ps; forget the sets for the next post.  Returns how many are
+ * eligible. */
+static size_t eligible_states(const hm_cats *c, hm_cat_state *s, unsigned present)
 {
     size_t nw = c->nwords;
     uint64_t *s0 = s->sets, *s1 = s0 + nw, *s2 = s1 + nw;
     for (size_t w = 0; w < nw; w++) {
-        if (digits) {
-            /* the patterns a literal touched, with a digit in some set, and
-             * those that need a digit alone */
-            uint64_t lit = s0[w] | s1[w] | s2[w];
-            s0[w] |= (c->digit_in[0][w] & lit) | c->digit_one[w];
-            s1[w] |= c->digit_in[1][w] & lit;
-            s2[w] |= c->digit_in[2][w] & lit;
+        /* the sets that hold a pseudo-literal of the post */
+        for (int d = 0; d < HM_PSEUDO_N; d++) {
+            if (!((present >> d) & 1))
+                continue;
+            const struct cat_pseudo *ps = &c->pseudo[d];
+            s0[w] |= ps->in[0][w] | ps->one[w];
+            s1[w] |= ps->in[1][w];
+            s2[w] |= ps->in[2][w];
         }
         uint64_t e = s0[w] & (c->nsets1[w] | (s1[w] & (c->nsets2[w] | s2[w])));
         s0[w] = s1[w] = s2[w] = 0;
@@ -1215,9 +1247,10 @@ static size_t eligible_states(const hm_cats *c, hm_cat_state *s, int digits)
 }
 
 /* The places of the eligible patterns' literals (h[0..nh), in text order)
- * and digits (from digit to last_digit, none if digit == n). */
+ * and pseudo-literals (kind d from span[d][0] to span[d][1], none if
+ * span[d][0] == n). */
 static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_hit *h, size_t nh,
-                            size_t digit, size_t last_digit, size_t n)
+                            size_t span[HM_PSEUDO_N][2], size_t n)
 {
     for (size_t q = 0; q < nh; q++) {
         const struct cat_lit *l = &c->lits[h[q].lit];
@@ -1227,19 +1260,44 @@ static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_
                 lit_found(&s->ps[k - 1], c->tgts[g].set, h[q].at);
         }
     }
-    if (digit == n)
-        return;
-    for (size_t q = 0; q < s->ntouched; q++) {
-        uint16_t r = s->touched[q];
-        unsigned d = c->digit_sets[r];
-        if (d && c->need[r] != 1)
-            for (unsigned set = 0; set < 3; set++)
-                if (d & (1u << set))
-                    digit_found(&s->ps[q], set, digit, last_digit);
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        const struct cat_pseudo *ps = &c->pseudo[d];
+        size_t from = span[d][0], to = span[d][1];
+        if (from == n)
+            continue;
+        for (size_t q = 0; q < s->ntouched; q++) {
+            uint16_t r = s->touched[q];
+            unsigned m = ps->sets[r];
+            if (m && c->need[r] != 1)
+                for (unsigned set = 0; set < 3; set++)
+                    if (m & (1u << set))
+                        digit_found(&s->ps[q], set, from, to);
+        }
+        for (size_t q = 0; q < ps->nre; q++)
+            digit_found(&s->ps[s->slot_of[ps->re[q].re] - 1], ps->re[q].set, from, to);
     }
-    for (size_t q = 0; q < c->ndigit_re; q++)
-        digit_found(&s->ps[s->slot_of[c->digit_re[q].re] - 1], c->digit_re[q].set, digit,
-                    last_digit);
+}
+
+/* Where the first and the last currency sign of t[0..n) start (n, 0: none). */
+static void currency_span(const char *t, size_t n, size_t span[2])
+{
+    static const char lead[3] = {'$', '\xC2', '\xE2'};
+    span[0] = n;
+    span[1] = 0;
+    for (int k = 0; k < 3; k++) {
+        const char *f = memchr(t, lead[k], n);
+        while (f && !currency_at(t, n, (size_t)(f - t)))
+            f = memchr(f + 1, lead[k], n - (size_t)(f + 1 - t));
+        if (!f)
+            continue;
+        if ((size_t)(f - t) < span[0])
+            span[0] = (size_t)(f - t);
+        const char *b = memrchr(t, lead[k], n);
+        while (!currency_at(t, n, (size_t)(b - t)))
+            b = memrchr(t, lead[k], (size_t)(b - t));
+        if ((size_t)(b - t) > span[1])
+            span[1] = (size_t)(b - t);
+    }
 }
 
 /* One pass over the normalized post records the literals in it; then mark
@@ -1253,13 +1311,17 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
         s->slot_of[s->touched[q]] = 0; /* the previous post's */
     s->ntouched = 0;
     s->lhits.len = 0;
-    /* the first and last digits */
+    /* the first and last digits and currency signs */
+    size_t span[HM_PSEUDO_N][2];
     size_t digit = 0, last_digit = 0;
     while (digit < n && !(t[digit] >= '0' && t[digit] <= '9'))
         digit++;
     if (digit < n)
         for (last_digit = n - 1; !(t[last_digit] >= '0' && t[last_digit] <= '9');)
             last_digit--;
+    span[HM_LIT_DIGIT - 1][0] = digit;
+    span[HM_LIT_DIGIT - 1][1] = last_digit;
+    currency_span(t, n, span[HM_LIT_CUR - 1]);
     const uint8_t *cls = c->lit_class;
     const uint32_t *tri = c->lit_tri;
     /* the classes of t[i - 1] (a space before the text), t[i] and t[i + 1]
@@ -1292,8 +1354,11 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
     *spaces = nsp;
     const struct cat_hit *h = (const struct cat_hit *)(void *)s->lhits.p;
     size_t nh = s->lhits.len / sizeof *h;
-    if (eligible_states(c, s, digit < n))
-        eligible_places(c, s, h, nh, digit, last_digit, n);
+    unsigned present = 0;
+    for (int d = 0; d < HM_PSEUDO_N; d++)
+        present |= (unsigned)(span[d][0] < n) << d;
+    if (eligible_states(c, s, present))
+        eligible_places(c, s, h, nh, span, n);
     return 0;
 }
 
@@ -1625,14 +1690,16 @@ void hm_categories_free(hm_cats *c)
     free(c->re);
     free(c->lits);
     free(c->tgts);
-    free(c->digit_re);
-    free(c->digit_sets);
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        free(c->pseudo[d].re);
+        free(c->pseudo[d].sets);
+        free(c->pseudo[d].one);
+        for (int k = 0; k < 3; k++)
+            free(c->pseudo[d].in[k]);
+    }
     free(c->need);
     free(c->nsets1);
     free(c->nsets2);
-    free(c->digit_one);
-    for (int k = 0; k < 3; k++)
-        free(c->digit_in[k]);
     for (int l = 0; l < LANG_N; l++) {
         free(c->langok[l]);
         free(c->always[l]);

@@ -448,6 +448,8 @@ typedef struct cat_cue {
 #define HM_LIT_MAX 8          /* prefilter literals are cut to this many bytes */
 #define HM_MAX_POS 8          /* places of a pattern's leading literals kept per post */
 #define HM_LIT_DIGIT '\x01'   /* the pseudo-literal "any ASCII digit" */
+#define HM_LIT_CUR '\x02'     /* the pseudo-literal "a currency sign": $, £ or € */
+#define HM_PSEUDO_N 2         /* pseudo-literals: byte 1 .. HM_PSEUDO_N */
 
 typedef struct cat_regex {
     /* compiled and JIT-compiled on first use when the engine was opened lazily
@@ -464,7 +466,8 @@ typedef struct cat_regex {
     uint8_t nlit;        /* 0 = no prefilter */
     uint8_t nsets;       /* the literals form this many sets (a post needs one of each) */
     uint8_t lit_first;   /* every match starts with one of the literals of set 0 */
-    uint8_t anch;        /* ... none of which is "a digit": matches are tried only there */
+    uint8_t anch;        /* ... none of which is a pseudo-literal ("a digit"): matches
+                          * are tried only there */
     uint8_t after0;      /* sets (bits) whose literal comes after set 0's in every match */
     uint16_t lead;       /* else matches start at most this many bytes before a literal
                           * of set 0 (LEAD_UNBOUNDED: not known) */
@@ -516,15 +519,19 @@ typedef struct hm_cats {
     struct cat_target { uint16_t re; uint8_t set; } *tgts;
     size_t ntgts;
     uint8_t *need;            /* per pattern: the found[] mask of all its sets */
-    /* literals "a digit": the patterns that need nothing else (one set), and
-     * per pattern the sets that hold one */
-    struct cat_digit { uint16_t re; uint8_t set; } *digit_re;
-    size_t ndigit_re;
-    uint8_t *digit_sets;
+    /* per pseudo-literal ("a digit", "a currency sign": kind HM_LIT_DIGIT - 1,
+     * HM_LIT_CUR - 1): the patterns that need nothing else (one set), per
+     * pattern the sets that hold one, and bitmaps over patterns: per set,
+     * of more than one set with it in that set; of one set with it */
+    struct cat_pseudo {
+        struct cat_digit { uint16_t re; uint8_t set; } *re;
+        size_t nre;
+        uint8_t *sets;
+        uint64_t *in[3], *one;
+    } pseudo[HM_PSEUDO_N];
     /* bitmaps over patterns, to tell those with all their sets: of one set,
-     * of two; per set, of more than one set with a digit in it; of one set
-     * with a digit in it */
-    uint64_t *nsets1, *nsets2, *digit_in[3], *digit_one;
+     * of two */
+    uint64_t *nsets1, *nsets2;
     /* per language (fr, en: a post of unknown language is read as English),
      * bitmaps over patterns: those that apply to it, and those of them without
      * a prefilter (run on every post) */

@@ -349,6 +349,43 @@ static int has_lit(const cat_regex *re, const char *s)
     return lit_bounds(re, s) >= 0;
 }
 
+/* A currency sign ("\$", "£", "€") is the pseudo-literal "a currency
+ * sign", like "\d" is "a digit": a post with digits and no currency sign
+ * runs none of these; "\$?" requires nothing; alternatives that each
+ * require a sign or a word give the union; no match is lost. */
+static void test_currency(void)
+{
+    static const char *const pats[] = {
+        "\\$\\s?\\d+",
+        "\\b\\d+ ?(?:€|£|zorbucks\\b)",
+        "(?:\\$\\s?\\d+|\\b\\d+\\s?(?:\\$|€|quixdollars?\\b))",
+        "\\b\\d+ ?\\$? blorf\\b",
+    };
+    static const int nsets[] = {2, 2, 2, 2};
+    static const run_case cases[] = {
+        {"paye 45 pour rien", 0, 0},
+        /* a sign before the digits does not run the patterns that need it
+         * after them, nor the other way round; one category: a span counts once */
+        {"paye $45 pour rien", 2, 1},
+        {"paye 45$ pour rien", 2, 1},
+        {"12 € et 3 £, puis 7 zorbucks", 3, 3},
+        {"45 quixdollars, $ 3", 3, 2},
+        {"$ 3 et 5 €", 3, 2}, /* the last sign is after the digits */
+        {"45 blorf", 1, 1},
+        {"$", 0, 0},
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    static const char cur[2] = {HM_LIT_CUR, 0};
+    for (size_t i = 0; i < c->nre && i < sizeof nsets / sizeof *nsets; i++)
+        CHECK(c->re[i].nsets == nsets[i] && has_lit(&c->re[i], cur) == (i < 3),
+              "currency pattern %zu: %d literal sets, expected %d", i, c->re[i].nsets, nsets[i]);
+    crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "currency");
+}
+
 /* A run of literal characters right before a group of plain literals ("pas
  * (?:eu|recu)") gives the run followed by each branch; not when the group
  * may be absent or a branch is not plain; none is lost. */
@@ -477,6 +514,7 @@ int main(void)
     test_shared_prefix();
     test_alternation_sets();
     test_digit_counts();
+    test_currency();
     test_order();
     test_run_and_group();
     test_boundaries();
