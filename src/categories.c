@@ -1278,56 +1278,68 @@ static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_
     }
 }
 
-/* Where the first and the last currency sign of t[0..n) start (n, 0: none). */
-static void currency_span(const char *t, size_t n, size_t span[2])
+/* SWAR over 8 bytes x: the top bit of each byte that equals b / that is an
+ * ASCII digit, exactly (no carry crosses bytes) */
+#define BYTES(v) (0x0101010101010101ULL * (v))
+static inline uint64_t bytes_eq(uint64_t x, unsigned char b)
 {
-    static const char lead[3] = {'$', '\xC2', '\xE2'};
-    span[0] = n;
-    span[1] = 0;
-    for (int k = 0; k < 3; k++) {
-        const char *f = memchr(t, lead[k], n);
-        while (f && !currency_at(t, n, (size_t)(f - t)))
-            f = memchr(f + 1, lead[k], n - (size_t)(f + 1 - t));
-        if (!f)
-            continue;
-        if ((size_t)(f - t) < span[0])
-            span[0] = (size_t)(f - t);
-        const char *b = memrchr(t, lead[k], n);
-        while (!currency_at(t, n, (size_t)(b - t)))
-            b = memrchr(t, lead[k], (size_t)(b - t));
-        if ((size_t)(b - t) > span[1])
-            span[1] = (size_t)(b - t);
+    uint64_t y = x ^ BYTES(b);
+    return ~(((y & BYTES(0x7F)) + BYTES(0x7F)) | y | BYTES(0x7F));
+}
+static inline uint64_t bytes_digit(uint64_t x)
+{
+    uint64_t low = x & BYTES(0x7F);
+    return (BYTES(127 + 0x3A) - low) & ~x & (low + BYTES(127 - 0x2F)) & BYTES(0x80);
+}
+
+/* What the literal scan does not read of the normalized text t[0..n) (8
+ * zero bytes after it), word by word: where the digits and the currency
+ * signs start and end (span[kind - 1]: first, last; n, 0 when there is
+ * none), and how many spaces it holds. */
+static size_t text_marks(const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
+{
+    size_t spaces = 0, *d = span[HM_LIT_DIGIT - 1], *cur = span[HM_LIT_CUR - 1];
+    d[0] = cur[0] = n;
+    d[1] = cur[1] = 0;
+    for (size_t o = 0; o < n; o += 8) {
+        uint64_t x;
+        memcpy(&x, t + o, sizeof x);
+        spaces += (size_t)__builtin_popcountll(bytes_eq(x, ' '));
+        uint64_t m = bytes_digit(x);
+        if (m) {
+            if (d[0] == n)
+                d[0] = o + (size_t)__builtin_ctzll(m) / 8;
+            d[1] = o + (size_t)(63 - __builtin_clzll(m)) / 8;
+        }
+        /* the first bytes of "$", "£" and "€" (rare: checked one by one) */
+        for (m = bytes_eq(x, '$') | bytes_eq(x, 0xC2) | bytes_eq(x, 0xE2); m; m &= m - 1) {
+            size_t i = o + (size_t)__builtin_ctzll(m) / 8;
+            if (i < n && currency_at(t, n, i)) {
+                if (cur[0] == n)
+                    cur[0] = i;
+                cur[1] = i;
+            }
+        }
     }
+    return spaces;
 }
 
 /* One pass over the normalized post records the literals in it; then mark
- * the patterns that have a literal of each of their sets in it.  t has 8
- * readable bytes past n (zeros): literals are compared as one 64-bit word.
- * *spaces: the spaces in t. */
+ * the patterns that have a literal of each of their sets in it (span: where
+ * the pseudo-literals occur, text_marks).  t has 8 readable bytes past n
+ * (zeros): literals are compared as one 64-bit word. */
 static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n,
-                         size_t *spaces)
+                         size_t span[HM_PSEUDO_N][2])
 {
     for (size_t q = 0; q < s->ntouched; q++)
         s->slot_of[s->touched[q]] = 0; /* the previous post's */
     s->ntouched = 0;
     s->lhits.len = 0;
-    /* the first and last digits and currency signs */
-    size_t span[HM_PSEUDO_N][2];
-    size_t digit = 0, last_digit = 0;
-    while (digit < n && !(t[digit] >= '0' && t[digit] <= '9'))
-        digit++;
-    if (digit < n)
-        for (last_digit = n - 1; !(t[last_digit] >= '0' && t[last_digit] <= '9');)
-            last_digit--;
-    span[HM_LIT_DIGIT - 1][0] = digit;
-    span[HM_LIT_DIGIT - 1][1] = last_digit;
-    currency_span(t, n, span[HM_LIT_CUR - 1]);
     const uint8_t *cls = c->lit_class;
     const uint32_t *tri = c->lit_tri;
     /* the classes of t[i - 1] (a space before the text), t[i] and t[i + 1]
      * (t has 8 readable bytes past n) */
     unsigned k0 = cls[(unsigned char)t[0]], k1 = cls[(unsigned char)t[1]], prev = lit_class(' ');
-    size_t nsp = (t[0] == ' ') + (t[1] == ' '); /* the loop reads the bytes from t[2] */
     /* block by block: the places the first-bytes filter passes, then those;
      * the filter itself then takes no branch */
     uint32_t cand[SCAN_BLOCK];
@@ -1342,7 +1354,6 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
             k1 = k2;
             cand[nc] = (uint32_t)i << 1 | ws;
             nc += m & 1;
-            nsp += k2 == CLASS_SPACE;
         }
         if (hm_buf_room(&s->lhits, nc * HITS_PER_PLACE * sizeof(struct cat_hit)))
             return HM_ENOMEM;
@@ -1351,7 +1362,6 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
             h = probe(c, s, h, t, n, cand[q] >> 1, cand[q] & 1);
         s->lhits.len = (size_t)((char *)h - s->lhits.p);
     }
-    *spaces = nsp;
     const struct cat_hit *h = (const struct cat_hit *)(void *)s->lhits.p;
     size_t nh = s->lhits.len / sizeof *h;
     unsigned present = 0;
@@ -2029,17 +2039,13 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
         return 0;
     /* the normalized text, and the literals of the patterns in it; its spaces
      * tell whether a norm holds one (then phrases are read without the filter) */
-    size_t seps, spaces = 0;
+    size_t seps, span[HM_PSEUDO_N][2];
     if (normalized_text(s, tb, &seps))
         return HM_ENOMEM;
     hm_buf *nt = &s->normtext;
-    if (c->nre) {
-        if (mark_eligible(c, s, nt->p, nt->len, &spaces))
-            return HM_ENOMEM;
-    } else {
-        for (size_t q = 0; q < nt->len; q++)
-            spaces += nt->p[q] == ' ';
-    }
+    size_t spaces = text_marks(nt->p, nt->len, span);
+    if (c->nre && mark_eligible(c, s, nt->p, nt->len, span))
+        return HM_ENOMEM;
     int fast = c->phrase_indexed && spaces == seps;
     /* stems and phrases */
     for (size_t i = 0; i < tb->ntoks; i++) {
