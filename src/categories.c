@@ -1600,9 +1600,40 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
     return 0;
 }
 
+/* The patterns with the source and language of an earlier one: a slot per
+ * such source in c->dup_slot (see hm_cats). */
+static int dup_patterns(hm_cats *c)
+{
+    c->dup_slot = calloc(c->nre + 1, sizeof *c->dup_slot);
+    if (!c->dup_slot)
+        return HM_ENOMEM;
+    hm_map first = {0};
+    hm_buf key = {0};
+    int rc = 0;
+    for (size_t r = 0; !rc && r < c->nre; r++) {
+        const cat_regex *re = &c->re[r];
+        key.len = 0;
+        uint32_t v;
+        if (hm_buf_putc(&key, (char)re->lang) || hm_buf_put(&key, c->pat.p + re->pat_off, re->pat_len))
+            rc = HM_ENOMEM;
+        else if (!hm_map_get(&first, key.p, key.len, &v))
+            rc = hm_map_put(&first, key.p, key.len, (uint32_t)r) ? HM_ENOMEM : 0;
+        else {
+            if (!c->dup_slot[v])
+                c->dup_slot[v] = (uint16_t)++c->ndup;
+            c->dup_slot[r] = c->dup_slot[v];
+        }
+    }
+    hm_map_free(&first);
+    hm_buf_free(&key);
+    return rc;
+}
+
 int hm_categories_index(hm_cats *c, hm_status *st)
 {
     int rc = build_literal_index(c);
+    if (!rc)
+        rc = dup_patterns(c);
     if (!rc) {
         c->mctx = pcre2_match_context_create(NULL);
         if (!c->mctx)
@@ -1708,6 +1739,7 @@ void hm_categories_free(hm_cats *c)
             free(c->pseudo[d].in[k]);
     }
     free(c->need);
+    free(c->dup_slot);
     free(c->nsets1);
     free(c->nsets2);
     for (int l = 0; l < LANG_N; l++) {
@@ -1736,8 +1768,9 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->mctx = c->mctx ? pcre2_match_context_copy(c->mctx) : NULL;
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
     s->sets = calloc(3 * c->nwords + 1, sizeof *s->sets);
+    s->dup = calloc(c->ndup + 1, sizeof *s->dup);
     if (!s->md || !s->sum || !s->hits || !s->eligible || !s->ps || !s->slot_of || !s->touched ||
-        !s->sets ||
+        !s->sets || !s->dup ||
         (c->mctx && !s->mctx))
         return HM_ENOMEM;
     return 0;
@@ -1757,6 +1790,7 @@ void hm_cat_state_free(hm_cat_state *s)
         pcre2_match_context_free(s->mctx);
     free(s->touched);
     free(s->sets);
+    free(s->dup);
     hm_buf_free(&s->lhits);
     free(s->m);
     hm_buf_free(&s->normtext);
@@ -1921,6 +1955,57 @@ static int cue_chain(hm_cat_state *s, const hm_cats *c, int32_t head, uint32_t s
     return 0;
 }
 
+/* The matches of pattern r (lit: the prefilter made it eligible) in the
+ * normalized text, in order, at most 16, the empty ones left out: a pattern
+ * whose matches start with one of its literals is searched from the first
+ * occurrence of one, or tried only at the places they occur (anchored) when
+ * there are few; one whose matches start a bounded distance before, from
+ * there.  0 or HM_ENOMEM. */
+static int pattern_spans(const hm_cats *c, hm_cat_state *s, const cat_regex *re, size_t r,
+                         int lit, struct cat_spans *sp)
+{
+    const hm_buf *nt = &s->normtext;
+    PCRE2_SIZE off = start_offset(s, re, r, lit, nt->p);
+    const struct cat_pstate *ps = lit ? pstate(s, r) : NULL;
+    int anch = re->anch && ps && ps->npos <= HM_MAX_POS;
+    pcre2_code *code = re_code(c, re, anch);
+    if (!code)
+        return HM_ENOMEM;
+    pcre2_set_offset_limit(s->mctx, lit ? start_limit(s, re, r) : PCRE2_UNSET);
+    const uint32_t *pp = anch ? ps->pos : NULL;
+    size_t pi = 0;
+    sp->n = 0;
+    for (int nmatch = 0; nmatch < HM_RE_MATCHES && off <= nt->len;) {
+        PCRE2_SIZE at = off;
+        if (anch) {
+            while (pi < ps->npos && pp[pi] < off)
+                pi++;
+            if (pi == ps->npos)
+                break;
+            at = pp[pi++];
+        }
+        int m = re_match(code, nt->p, nt->len, at, s->md, s->mctx);
+        if (m == PCRE2_ERROR_NOMATCH && anch)
+            continue; /* not here: the next place */
+        if (m < 0)
+            break; /* no match, or a limit hit: the pattern simply does not fire */
+        nmatch++;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        if (ov[1] <= ov[0]) {
+            /* an empty match: step over one whole character (a start offset
+             * inside a UTF-8 sequence is undefined with NO_UTF_CHECK) */
+            off = ov[1] + 1;
+            while (off < nt->len && ((unsigned char)nt->p[off] & 0xC0) == 0x80)
+                off++;
+            continue;
+        }
+        sp->at[sp->n][0] = (uint32_t)ov[0];
+        sp->at[sp->n++][1] = (uint32_t)ov[1];
+        off = ov[1];
+    }
+    return 0;
+}
+
 /* The normalized text of the post in s->normtext (token norms, one space
  * where the text had space, 8 zero bytes after it) and where each token's
  * bytes start in it (s->normmap); *seps: the spaces put between norms. */
@@ -2037,6 +2122,12 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
     s->cue_total = 0;
     if (!c->ncats)
         return 0;
+    if (++s->post == 0) {
+        /* after 2^32 posts: no stored matches may pass for this post's */
+        for (size_t q = 0; q < c->ndup; q++)
+            s->dup[q].post = 0;
+        s->post = 1;
+    }
     /* the normalized text, and the literals of the patterns in it; its spaces
      * tell whether a norm holds one (then phrases are read without the filter) */
     size_t seps, span[HM_PSEUDO_N][2];
@@ -2089,52 +2180,26 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 size_t r = wi * 64 + (size_t)__builtin_ctzll(bits);
                 bits &= bits - 1;
                 const cat_regex *re = &c->re[r];
-                /* a pattern whose matches start with one of its literals is
-                 * searched from the first occurrence of one, or tried only at
-                 * the places they occur (anchored) when there are few; one
-                 * whose matches start a bounded distance before, from there */
                 uint64_t lit_bit = (s->eligible[wi] >> (r & 63)) & 1;
                 if (lit_bit && re->after0 && !order_fits(s, re, r))
                     continue; /* its literals are not in the order it needs */
-                PCRE2_SIZE off = start_offset(s, re, r, (int)lit_bit, nt->p);
-                const struct cat_pstate *ps = lit_bit ? pstate(s, r) : NULL;
-                int anch = re->anch && ps && ps->npos <= HM_MAX_POS;
-                pcre2_code *code = re_code(c, re, anch);
-                if (!code)
-                    return HM_ENOMEM;
-                pcre2_set_offset_limit(s->mctx, lit_bit ? start_limit(s, re, r) : PCRE2_UNSET);
-                const uint32_t *pp = anch ? ps->pos : NULL;
-                size_t pi = 0;
-                for (int nmatch = 0; nmatch < 16 && off <= nt->len;) {
-                    PCRE2_SIZE at = off;
-                    if (anch) {
-                        while (pi < ps->npos && pp[pi] < off)
-                            pi++;
-                        if (pi == ps->npos)
-                            break;
-                        at = pp[pi++];
-                    }
-                    int m = re_match(code, nt->p, nt->len, at, s->md, s->mctx);
-                    if (m == PCRE2_ERROR_NOMATCH && anch)
-                        continue; /* not here: the next place */
-                    if (m < 0)
-                        break; /* no match, or a limit hit: the pattern simply does not fire */
-                    nmatch++;
-                    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-                    if (ov[1] <= ov[0]) {
-                        /* an empty match: step over one whole character (a start offset
-                         * inside a UTF-8 sequence is undefined with NO_UTF_CHECK) */
-                        off = ov[1] + 1;
-                        while (off < nt->len && ((unsigned char)nt->p[off] & 0xC0) == 0x80)
-                            off++;
-                        continue;
-                    }
-                    uint32_t t0 = token_at(s, ov[0]), t1 = token_at(s, ov[1] - 1);
+                /* a pattern like an earlier one (the same source and
+                 * language) has its matches: the prefilter gave both the same */
+                struct cat_spans *sp = c->dup_slot[r] ? &s->dup[c->dup_slot[r] - 1] : NULL;
+                struct cat_spans own;
+                if (!sp || sp->post != s->post) {
+                    if (!sp)
+                        sp = &own;
+                    if (pattern_spans(c, s, re, r, (int)lit_bit, sp))
+                        return HM_ENOMEM;
+                    sp->post = s->post;
+                }
+                for (size_t q = 0; q < sp->n; q++) {
+                    uint32_t t0 = token_at(s, sp->at[q][0]), t1 = token_at(s, sp->at[q][1] - 1);
                     int neg = re->weight > 0 && negated_at(a, t0);
                     if (!neg &&
                         add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))
                         return HM_ENOMEM;
-                    off = ov[1];
                 }
             }
         }

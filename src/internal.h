@@ -537,10 +537,24 @@ typedef struct hm_cats {
      * a prefilter (run on every post) */
     uint64_t *langok[LANG_N], *always[LANG_N];
     size_t nwords;            /* 64-bit words per bitmap */
+    /* per pattern: 0, or for a pattern with the source and language of an
+     * earlier one (in other categories), that one's slot + 1 in
+     * hm_cat_state.dup (the first of them has it too) */
+    uint16_t *dup_slot;
+    size_t ndup;
     hm_buf pat;               /* pattern sources */
     pcre2_match_context *mctx;
     size_t npatterns;
 } hm_cats;
+
+#define HM_RE_MATCHES 16 /* matches of a pattern read per post at most */
+
+/* A pattern's matches in a post (byte offsets in its normalized text). */
+struct cat_spans {
+    uint32_t post;            /* hm_cat_state.post when they were found */
+    uint32_t n;
+    uint32_t at[HM_RE_MATCHES][2];
+};
 
 typedef struct hm_cat_hit {
     int cat;
@@ -572,6 +586,8 @@ typedef struct hm_cat_state {
     uint16_t *slot_of;        /* per pattern: its ps entry + 1, 0 = none in this post */
     pcre2_match_context *mctx; /* the engine's limits, and an offset limit per pattern */
     uint16_t *touched;        /* the patterns the prefilter made eligible (ps order) */
+    uint32_t post;            /* posts matched so far */
+    struct cat_spans *dup;    /* per pattern that others repeat (hm_cats.dup_slot) */
     size_t ntouched;
     /* the scan records the literals it finds (struct cat_hit) and resolves
      * them to patterns after: the sets seen per pattern first (sets), then

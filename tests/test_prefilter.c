@@ -386,6 +386,41 @@ static void test_currency(void)
     crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "currency");
 }
 
+/* A pattern that repeats an earlier one (source and language) is not run
+ * again: it takes that one's matches, with its own weight. */
+static void test_repeated_patterns(void)
+{
+    static const char *const pats[] = {
+        "regex\t*\t\\bzorb \\w+\t0.3",
+        "regex\tfr\t\\bzorb \\w+\t0.5", /* another language: run on its own */
+        "regex\t*\t\\bzorb \\w+\t-0.8",  /* the strongest weight counts */
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    hm_status st;
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    CHECK(c->nre == 3 && c->ndup == 1 && c->dup_slot[0] == 1 && c->dup_slot[1] == 0 &&
+              c->dup_slot[2] == 1,
+          "repeated patterns: %zu of them", c->ndup);
+    hm_analyzer *a = hm_analyzer_new(e, &st);
+    static const char *const texts[] = {"zorb quix, zorb blat", "nothing here", "zorb fump"};
+    static const size_t nm[] = {2, 0, 1};
+    for (size_t i = 0; a && i < sizeof texts / sizeof *texts; i++) {
+        hm_result r;
+        hm_analyze_ex(a, texts[i], strlen(texts[i]), &(hm_options){HM_LANG_EN, 0}, &r);
+        const hm_cat_state *s = &a->cat;
+        int strongest = 1;
+        for (size_t k = 0; k < s->nm; k++)
+            strongest &= s->m[k].w == -0.8f;
+        CHECK(s->nm == nm[i] && strongest, "repeated patterns in \"%s\": %zu matches", texts[i],
+              s->nm);
+    }
+    hm_analyzer_free(a);
+    crafted_done(e, dir);
+}
+
 /* A run of literal characters right before a group of plain literals ("pas
  * (?:eu|recu)") gives the run followed by each branch; not when the group
  * may be absent or a branch is not plain; none is lost. */
@@ -515,6 +550,7 @@ int main(void)
     test_alternation_sets();
     test_digit_counts();
     test_currency();
+    test_repeated_patterns();
     test_order();
     test_run_and_group();
     test_boundaries();
