@@ -2012,7 +2012,8 @@ static int pattern_spans(const hm_cats *c, hm_cat_state *s, const cat_regex *re,
 static int normalized_text(hm_cat_state *s, const hm_textbuf *tb, size_t *seps)
 {
     hm_buf *nt = &s->normtext;
-    /* room for every norm, a space before each, and 8 zero bytes after */
+    /* room for every norm, a space before each, and 8 zero bytes after (room
+     * too for a short norm copied as 8 bytes) */
     size_t room = 9;
     for (size_t i = 0; i < tb->ntoks; i++)
         room += tb->toks[i].norm_len + 1;
@@ -2035,7 +2036,10 @@ static int normalized_text(hm_cat_state *s, const hm_textbuf *tb, size_t *seps)
         /* the token's bytes, from the space before it */
         span[s->nspan].at = (uint32_t)(w && o[w - 1] == ' ' ? w - 1 : w);
         span[s->nspan++].tok = (uint32_t)i;
-        memcpy(o + w, tb_str(tb, t->norm), t->norm_len);
+        if (t->norm_len <= 8 && t->norm + 8 <= tb->strs.cap)
+            memcpy(o + w, tb_str(tb, t->norm), 8); /* most norms: one word (room for it) */
+        else
+            memcpy(o + w, tb_str(tb, t->norm), t->norm_len);
         w += t->norm_len;
     }
     nt->len = w;
