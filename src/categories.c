@@ -1631,6 +1631,12 @@ static int dup_patterns(hm_cats *c)
 
 int hm_categories_index(hm_cats *c, hm_status *st)
 {
+    memset(c->stem_bits, 0, sizeof c->stem_bits);
+    for (int l = LANG_FR; l <= LANG_EN; l++)
+        for (size_t j = 0; j < c->stems[l].cap; j++)
+            if (c->stems[l].slots[j].h)
+                hm_hfilter_add(c->stem_bits[l - LANG_FR], HM_HFILTER_WORDS(c->stem_bits[0]),
+                               c->stems[l].slots[j].h);
     int rc = build_literal_index(c);
     if (!rc)
         rc = dup_patterns(c);
@@ -2150,8 +2156,13 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
             continue;
         int neg = -1;
         uint32_t v;
-        if (t->stem_len && hm_tok_map_get(tb, t, TCM_CSTEM, lang, &c->stems[lang], t->stem,
-                                          t->stem_len, t->sh, &v)) {
+        int stem_maybe = t->stem_len && hm_hfilter_maybe(c->stem_bits[lang - LANG_FR],
+                                                          HM_HFILTER_WORDS(c->stem_bits[0]), t->sh);
+        if (s->verify && t->stem_len && !stem_maybe)
+            s->misses += hm_map_get_h(&c->stems[lang], tb_str(tb, t->stem), t->stem_len, t->sh,
+                                      &v); /* tests: the filter loses no stem */
+        if (stem_maybe && hm_tok_map_get(tb, t, TCM_CSTEM, lang, &c->stems[lang], t->stem,
+                                         t->stem_len, t->sh, &v)) {
             neg = negated_at(a, i);
             if (!neg && cue_chain(s, c, (int32_t)v, t->start, t->end))
                 return HM_ENOMEM;

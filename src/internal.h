@@ -490,6 +490,9 @@ typedef struct hm_cats {
      * hashes, and probes the map only for what may be a whole phrase. */
     int phrase_indexed;
     uint64_t phrase_bits[2][HM_PHRASE_BITS / 64];
+    /* a bit per hash of every stem of stems[] (fr, en): most words need no
+     * lookup of their stem (hm_hfilter_*) */
+    uint64_t stem_bits[2][64];
     cat_cue *cues;
     size_t ncues, cuecap;
     cat_regex *re;
@@ -595,8 +598,8 @@ typedef struct hm_cat_state {
     hm_buf lhits;
     uint64_t *sets;           /* per set, a bitmap over patterns (3 of hm_cats.nwords words) */
     /* tests: run every pattern too and count the matches the prefilter would
-     * have lost (misses, and the phrases the phrase filter would have), the
-     * patterns run and those that could have been */
+     * have lost (misses, and the phrases and stems the phrase and stem
+     * filters would have), the patterns run and those that could have been */
     int verify;
     size_t misses, ran, could;
     int complaint;
