@@ -1221,16 +1221,18 @@ static size_t eligible_states(const hm_cats *c, hm_cat_state *s, unsigned presen
 {
     size_t nw = c->nwords;
     uint64_t *s0 = s->sets, *s1 = s0 + nw, *s2 = s1 + nw;
-    for (size_t w = 0; w < nw; w++) {
-        /* the sets that hold a pseudo-literal of the post */
-        for (int d = 0; d < HM_PSEUDO_N; d++) {
-            if (!((present >> d) & 1))
-                continue;
-            const struct cat_pseudo *ps = &c->pseudo[d];
+    /* the sets that hold a pseudo-literal of the post */
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        if (!((present >> d) & 1))
+            continue;
+        const struct cat_pseudo *ps = &c->pseudo[d];
+        for (size_t w = 0; w < nw; w++) {
             s0[w] |= ps->in[0][w] | ps->one[w];
             s1[w] |= ps->in[1][w];
             s2[w] |= ps->in[2][w];
         }
+    }
+    for (size_t w = 0; w < nw; w++) {
         uint64_t e = s0[w] & (c->nsets1[w] | (s1[w] & (c->nsets2[w] | s2[w])));
         s0[w] = s1[w] = s2[w] = 0;
         s->eligible[w] = e;
