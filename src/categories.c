@@ -844,6 +844,13 @@ static inline uint32_t key3(const unsigned char *p)
 /* the classes of the bytes that are no word bytes (word_byte) */
 #define CLASS_NOT_WORD (1u << 0 | 1u << CLASS_SPACE | 1u << 29)
 
+/* The word of lit_tri for the class pair (class of the first byte * 32 +
+ * class of the second) when ws (the place may start a word) */
+static inline size_t tri_index(unsigned ws, unsigned pair)
+{
+    return (size_t)ws << 10 | pair;
+}
+
 static unsigned lit_class(unsigned char ch)
 {
     if (ch >= 'a' && ch <= 'z')
@@ -1061,7 +1068,7 @@ static int build_literal_index(hm_cats *c)
             }
             unsigned c0 = lit_class((unsigned char)lit[1]), c1 = lit_class((unsigned char)lit[2]);
             for (unsigned ws = lead ? 1 : 0; ws < 2; ws++)
-                c->lit_tri[(c0 * 32 + c1) * 2 + ws] |= 1u << lit_class((unsigned char)lit[3]);
+                c->lit_tri[tri_index(ws, c0 * 32 + c1)] |= 1u << lit_class((unsigned char)lit[3]);
             /* 3-byte literals by their three bytes, those shorter than
              * LIT_LONG by four, the long ones by their hash */
             int t = len >= LIT_LONG ? 2 : len > 3;
@@ -1341,7 +1348,11 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
     const uint32_t *tri = c->lit_tri;
     /* the classes of t[i - 1] (a space before the text), t[i] and t[i + 1]
      * (t has 8 readable bytes past n) */
-    unsigned k0 = cls[(unsigned char)t[0]], k1 = cls[(unsigned char)t[1]], prev = lit_class(' ');
+    /* the class pair of t[i], t[i + 1], and whether t[i] may start a word
+     * (a space before the text) */
+    unsigned pair = cls[(unsigned char)t[0]] * 32u + cls[(unsigned char)t[1]], ws = 1;
+    static const uint8_t not_word[32] = {[0] = 1, [CLASS_SPACE] = 1, [29] = 1};
+    _Static_assert(CLASS_NOT_WORD == (1u << 0 | 1u << CLASS_SPACE | 1u << 29), "not_word");
     /* block by block: the places the first-bytes filter passes, then those;
      * the filter itself then takes no branch */
     uint32_t cand[SCAN_BLOCK];
@@ -1349,13 +1360,11 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
         size_t end = n - 2 - at < SCAN_BLOCK ? n - 2 : at + SCAN_BLOCK, nc = 0;
         for (size_t i = at; i < end; i++) {
             unsigned k2 = cls[(unsigned char)t[i + 2]];
-            uint32_t ws = (CLASS_NOT_WORD >> prev) & 1; /* t[i] may start a word */
-            uint32_t m = tri[(k0 * 32 + k1) * 2 + ws] >> k2;
-            prev = k0;
-            k0 = k1;
-            k1 = k2;
+            uint32_t m = tri[tri_index(ws, pair)] >> k2;
             cand[nc] = (uint32_t)i << 1 | ws;
             nc += m & 1;
+            ws = not_word[pair >> 5]; /* t[i] is no word byte */
+            pair = (pair & 31) << 5 | k2;
         }
         if (hm_buf_room(&s->lhits, nc * HITS_PER_PLACE * sizeof(struct cat_hit)))
             return HM_ENOMEM;
