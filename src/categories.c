@@ -1611,33 +1611,57 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
     return 0;
 }
 
+/* A hash of pattern re's source, eight bytes at a time (engine open reads
+ * every pattern). */
+static uint64_t pattern_hash(const hm_cats *c, const cat_regex *re)
+{
+    const char *p = c->pat.p + re->pat_off;
+    size_t n = re->pat_len, i = 0;
+    uint64_t h = re->pat_len, w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, sizeof w);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+    }
+    w = 0;
+    memcpy(&w, p + i, n - i);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    return h ^ h >> 32;
+}
+
 /* The patterns with the source and language of an earlier one: a slot per
  * such source in c->dup_slot (see hm_cats). */
 static int dup_patterns(hm_cats *c)
 {
+    size_t cap = 64;
+    while (cap < 2 * c->nre)
+        cap *= 2;
+    uint32_t *first = calloc(cap, sizeof *first); /* pattern + 1 by hash, 0: empty */
     c->dup_slot = calloc(c->nre + 1, sizeof *c->dup_slot);
-    if (!c->dup_slot)
+    if (!first || !c->dup_slot) {
+        free(first);
         return HM_ENOMEM;
-    hm_map first = {0};
-    hm_buf key = {0};
-    int rc = 0;
-    for (size_t r = 0; !rc && r < c->nre; r++) {
-        const cat_regex *re = &c->re[r];
-        key.len = 0;
-        uint32_t v;
-        if (hm_buf_putc(&key, (char)re->lang) || hm_buf_put(&key, c->pat.p + re->pat_off, re->pat_len))
-            rc = HM_ENOMEM;
-        else if (!hm_map_get(&first, key.p, key.len, &v))
-            rc = hm_map_put(&first, key.p, key.len, (uint32_t)r) ? HM_ENOMEM : 0;
-        else {
-            if (!c->dup_slot[v])
-                c->dup_slot[v] = (uint16_t)++c->ndup;
-            c->dup_slot[r] = c->dup_slot[v];
-        }
     }
-    hm_map_free(&first);
-    hm_buf_free(&key);
-    return rc;
+    for (size_t r = 0; r < c->nre; r++) {
+        const cat_regex *re = &c->re[r];
+        size_t j = (size_t)pattern_hash(c, re) & (cap - 1);
+        for (; first[j]; j = (j + 1) & (cap - 1)) {
+            const cat_regex *q = &c->re[first[j] - 1];
+            if (q->lang == re->lang && q->pat_len == re->pat_len &&
+                !memcmp(c->pat.p + q->pat_off, c->pat.p + re->pat_off, re->pat_len))
+                break;
+        }
+        if (!first[j]) {
+            first[j] = (uint32_t)r + 1;
+            continue;
+        }
+        uint16_t *lead = &c->dup_slot[first[j] - 1];
+        if (!*lead)
+            *lead = (uint16_t)++c->ndup;
+        c->dup_slot[r] = *lead;
+    }
+    free(first);
+    return 0;
 }
 
 int hm_categories_index(hm_cats *c, hm_status *st)
