@@ -143,7 +143,8 @@ static int lit_add(char *buf, size_t *w, size_t cap, int *n, int flags, const ch
 }
 
 /* Add every literal of set src (n of them) to buf; *mn becomes the shortest
- * length seen ("a digit" counts as 2).  0 when there is no room. */
+ * length seen ("a digit" counts as 2, "a currency sign" as 3: rarer).  0 when
+ * there is no room. */
 static int lit_merge(char *buf, size_t *w, size_t cap, int *nl, const char *src, int n,
                      size_t *mn)
 {
@@ -151,8 +152,8 @@ static int lit_merge(char *buf, size_t *w, size_t cap, int *nl, const char *src,
         size_t L = strlen(src + 1);
         if (!lit_add(buf, w, cap, nl, src[0] & 3, src + 1, L))
             return 0;
-        if (src[1] == HM_LIT_DIGIT)
-            L = 2;
+        if (src[1] == HM_LIT_DIGIT || src[1] == HM_LIT_CUR)
+            L = src[1] == HM_LIT_DIGIT ? 2 : 3;
         if (L > HM_LIT_MAX)
             L = HM_LIT_MAX;
         if (L < *mn)
@@ -162,7 +163,18 @@ static int lit_merge(char *buf, size_t *w, size_t cap, int *nl, const char *src,
     return 1;
 }
 
-static const char digit_lit[1] = {HM_LIT_DIGIT};
+static const char digit_lit[1] = {HM_LIT_DIGIT}, cur_lit[1] = {HM_LIT_CUR};
+
+/* The currency sign the pattern or text p[0..n) has at p[i] ("$", "£", "€"
+ * in UTF-8): its length in bytes, or 0. */
+static size_t currency_at(const char *p, size_t n, size_t i)
+{
+    if (p[i] == '$')
+        return 1;
+    if (i + 1 < n && !memcmp(p + i, "\xC2\xA3", 2))
+        return 2;
+    return i + 2 < n && !memcmp(p + i, "\xE2\x82\xAC", 3) ? 3 : 0;
+}
 
 /* Skip a bracket class starting at p[i] == '['; returns the index of its ']'. */
 static size_t skip_class(const char *p, size_t n, size_t i)
@@ -535,17 +547,25 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
     int nb = 0;
     litset c;
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\\') {
-            if (i + 1 < n && p[i + 1] == 'd' && at_least_once(p, n, i + 2)) {
-                c.w = 0;
-                c.n = 0;
-                c.mn = 2;
-                c.first = zero_width(p, i);
-                c.at = i;
-                c.lead = max_len(p, i, 0);
-                lit_add(c.s, &c.w, cap, &c.n, 0, digit_lit, 1);
-                keep_best(sets, &nb, k, &c);
-            }
+        /* "\d", and a currency sign ("\$", "£", "€"): pseudo-literals */
+        size_t cl = p[i] == '\\' && i + 1 < n && p[i + 1] == '$' ? 2
+                    : (unsigned char)p[i] >= 0xC2 ? currency_at(p, n, i) : 0;
+        int digit = p[i] == '\\' && i + 1 < n && p[i + 1] == 'd';
+        if ((digit || cl) && at_least_once(p, n, i + (cl ? cl : 2))) {
+            c.w = 0;
+            c.n = 0;
+            c.mn = digit ? 2 : 3;
+            c.first = zero_width(p, i);
+            c.at = i;
+            c.lead = max_len(p, i, 0);
+            lit_add(c.s, &c.w, cap, &c.n, 0, digit ? digit_lit : cur_lit, 1);
+            keep_best(sets, &nb, k, &c);
+        }
+        if (cl > 2) {
+            i += cl - 1;
+            continue;
+        }
+        if (p[i] == '\\' || cl) {
             i++;
             continue;
         }
@@ -820,8 +840,16 @@ static inline uint32_t key3(const unsigned char *p)
  * hashing. */
 #define TRI_WORDS (32u * 32u * 2u)
 #define CLASS_OTHER_WORD 30u
+#define CLASS_SPACE 28u
 /* the classes of the bytes that are no word bytes (word_byte) */
-#define CLASS_NOT_WORD (1u << 0 | 1u << 28 | 1u << 29)
+#define CLASS_NOT_WORD (1u << 0 | 1u << CLASS_SPACE | 1u << 29)
+
+/* The word of lit_tri for the class pair (class of the first byte * 32 +
+ * class of the second) when ws (the place may start a word) */
+static inline size_t tri_index(unsigned ws, unsigned pair)
+{
+    return (size_t)ws << 10 | pair;
+}
 
 static unsigned lit_class(unsigned char ch)
 {
@@ -830,7 +858,7 @@ static unsigned lit_class(unsigned char ch)
     if (ch >= '0' && ch <= '9')
         return 27;
     if (ch == ' ' || ch == '\'')
-        return ch == ' ' ? 28 : 29;
+        return ch == ' ' ? CLASS_SPACE : 29;
     return word_byte(ch) ? CLASS_OTHER_WORD : 0;
 }
 
@@ -960,25 +988,32 @@ static int build_literal_index(hm_cats *c)
     struct lit_build b = {0};
     b.lit = calloc(n + 1, sizeof *b.lit);
     b.tgt = calloc(n + 1, sizeof *b.tgt);
-    c->digit_re = calloc(n + 1, sizeof *c->digit_re);
-    c->digit_sets = calloc(c->nre + 1, sizeof *c->digit_sets);
+    int pseudo_ok = 1;
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        c->pseudo[d].re = calloc(n + 1, sizeof *c->pseudo[d].re);
+        c->pseudo[d].sets = calloc(c->nre + 1, sizeof *c->pseudo[d].sets);
+        pseudo_ok = pseudo_ok && c->pseudo[d].re && c->pseudo[d].sets;
+    }
     c->need = calloc(c->nre + 1, sizeof *c->need);
     c->lit_bloom = calloc(2 * BLOOM_WORDS, sizeof *c->lit_bloom);
     c->lit_tri = calloc(TRI_WORDS, sizeof *c->lit_tri);
     int rc = HM_ENOMEM;
     if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
         !b.lit || !b.tgt ||
-        !c->digit_re || !c->digit_sets || !c->need || !c->lit_bloom || !c->lit_tri)
+        !pseudo_ok || !c->need || !c->lit_bloom || !c->lit_tri)
         goto out;
     c->nwords = (c->nre + 63) / 64;
     for (int l = LANG_FR; l <= LANG_EN; l++)
         if (bitmap_new(&c->langok[l], c->nwords) || bitmap_new(&c->always[l], c->nwords))
             goto out;
-    for (int k = 0; k < 3; k++)
-        if (bitmap_new(&c->digit_in[k], c->nwords))
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        for (int k = 0; k < 3; k++)
+            if (bitmap_new(&c->pseudo[d].in[k], c->nwords))
+                goto out;
+        if (bitmap_new(&c->pseudo[d].one, c->nwords))
             goto out;
-    if (bitmap_new(&c->nsets1, c->nwords) || bitmap_new(&c->nsets2, c->nwords) ||
-        bitmap_new(&c->digit_one, c->nwords))
+    }
+    if (bitmap_new(&c->nsets1, c->nwords) || bitmap_new(&c->nsets2, c->nwords))
         goto out;
     for (unsigned ch = 0; ch < 256; ch++)
         c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
@@ -1000,14 +1035,17 @@ static int build_literal_index(hm_cats *c)
         for (int q = 0; q < re->nlit; q++, lit += strlen(lit) + 1) {
             size_t len = strlen(lit + 1);
             uint8_t set = (uint8_t)((lit[0] >> 2) & 3);
-            if (lit[1] == HM_LIT_DIGIT && set == 0)
-                c->re[i].anch = 0; /* a digit anywhere in a run may start a match */
-            if (lit[1] == HM_LIT_DIGIT) {
-                c->digit_sets[i] |= (uint8_t)(1u << set);
-                (c->need[i] == 1 ? c->digit_one : c->digit_in[set])[i >> 6] |= bit;
+            if (lit[1] >= 1 && lit[1] <= HM_PSEUDO_N) {
+                /* only the first and last places of a pseudo-literal are
+                 * kept: no anchored tries on it */
+                if (set == 0)
+                    c->re[i].anch = 0;
+                struct cat_pseudo *d = &c->pseudo[lit[1] - 1];
+                d->sets[i] |= (uint8_t)(1u << set);
+                (c->need[i] == 1 ? d->one : d->in[set])[i >> 6] |= bit;
                 if (c->need[i] == 1u << set) {
-                    c->digit_re[c->ndigit_re].re = (uint16_t)i;
-                    c->digit_re[c->ndigit_re++].set = set;
+                    d->re[d->nre].re = (uint16_t)i;
+                    d->re[d->nre++].set = set;
                 }
                 continue;
             }
@@ -1030,7 +1068,7 @@ static int build_literal_index(hm_cats *c)
             }
             unsigned c0 = lit_class((unsigned char)lit[1]), c1 = lit_class((unsigned char)lit[2]);
             for (unsigned ws = lead ? 1 : 0; ws < 2; ws++)
-                c->lit_tri[(c0 * 32 + c1) * 2 + ws] |= 1u << lit_class((unsigned char)lit[3]);
+                c->lit_tri[tri_index(ws, c0 * 32 + c1)] |= 1u << lit_class((unsigned char)lit[3]);
             /* 3-byte literals by their three bytes, those shorter than
              * LIT_LONG by four, the long ones by their hash */
             int t = len >= LIT_LONG ? 2 : len > 3;
@@ -1138,9 +1176,9 @@ scan_slot(const hm_cats *c, hm_cat_state *s, struct cat_hit *h, const struct cat
     }
 }
 
-/* Set `set` of pattern r holds "a digit", and the post's digits run from
- * digit to last_digit: only the span matters (no anchored tries on a digit
- * set: re->anch). */
+/* Set `set` of pattern r holds a pseudo-literal ("a digit"), and the post's
+ * occurrences of it run from digit to last_digit: only the span matters (no
+ * anchored tries on such a set: re->anch). */
 static void digit_found(struct cat_pstate *p, unsigned set, size_t digit, size_t last_digit)
 {
     size_t lastx = p->found & (1u << set) ? p->last[set] : 0;
@@ -1182,22 +1220,26 @@ probe(const hm_cats *c, hm_cat_state *s, struct cat_hit *h, const char *t, size_
 
 #define SCAN_BLOCK 256 /* places mark_eligible filters before it probes them */
 
-/* Mark the patterns that have every set (the post's digits counting too:
- * digits) eligible, each with an empty state in s->ps; forget the sets for
- * the next post.  Returns how many are eligible. */
-static size_t eligible_states(const hm_cats *c, hm_cat_state *s, int digits)
+/* Mark the patterns that have every set (the pseudo-literals in the post
+ * counting too: bit d of present for kind d) eligible, each with an empty
+ * state in s->ps; forget the sets for the next post.  Returns how many are
+ * eligible. */
+static size_t eligible_states(const hm_cats *c, hm_cat_state *s, unsigned present)
 {
     size_t nw = c->nwords;
     uint64_t *s0 = s->sets, *s1 = s0 + nw, *s2 = s1 + nw;
-    for (size_t w = 0; w < nw; w++) {
-        if (digits) {
-            /* the patterns a literal touched, with a digit in some set, and
-             * those that need a digit alone */
-            uint64_t lit = s0[w] | s1[w] | s2[w];
-            s0[w] |= (c->digit_in[0][w] & lit) | c->digit_one[w];
-            s1[w] |= c->digit_in[1][w] & lit;
-            s2[w] |= c->digit_in[2][w] & lit;
+    /* the sets that hold a pseudo-literal of the post */
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        if (!((present >> d) & 1))
+            continue;
+        const struct cat_pseudo *ps = &c->pseudo[d];
+        for (size_t w = 0; w < nw; w++) {
+            s0[w] |= ps->in[0][w] | ps->one[w];
+            s1[w] |= ps->in[1][w];
+            s2[w] |= ps->in[2][w];
         }
+    }
+    for (size_t w = 0; w < nw; w++) {
         uint64_t e = s0[w] & (c->nsets1[w] | (s1[w] & (c->nsets2[w] | s2[w])));
         s0[w] = s1[w] = s2[w] = 0;
         s->eligible[w] = e;
@@ -1214,9 +1256,10 @@ static size_t eligible_states(const hm_cats *c, hm_cat_state *s, int digits)
 }
 
 /* The places of the eligible patterns' literals (h[0..nh), in text order)
- * and digits (from digit to last_digit, none if digit == n). */
+ * and pseudo-literals (kind d from span[d][0] to span[d][1], none if
+ * span[d][0] == n). */
 static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_hit *h, size_t nh,
-                            size_t digit, size_t last_digit, size_t n)
+                            size_t span[HM_PSEUDO_N][2], size_t n)
 {
     for (size_t q = 0; q < nh; q++) {
         const struct cat_lit *l = &c->lits[h[q].lit];
@@ -1226,42 +1269,90 @@ static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_
                 lit_found(&s->ps[k - 1], c->tgts[g].set, h[q].at);
         }
     }
-    if (digit == n)
-        return;
-    for (size_t q = 0; q < s->ntouched; q++) {
-        uint16_t r = s->touched[q];
-        unsigned d = c->digit_sets[r];
-        if (d && c->need[r] != 1)
-            for (unsigned set = 0; set < 3; set++)
-                if (d & (1u << set))
-                    digit_found(&s->ps[q], set, digit, last_digit);
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        const struct cat_pseudo *ps = &c->pseudo[d];
+        size_t from = span[d][0], to = span[d][1];
+        if (from == n)
+            continue;
+        for (size_t q = 0; q < s->ntouched; q++) {
+            uint16_t r = s->touched[q];
+            unsigned m = ps->sets[r];
+            if (m && c->need[r] != 1)
+                for (unsigned set = 0; set < 3; set++)
+                    if (m & (1u << set))
+                        digit_found(&s->ps[q], set, from, to);
+        }
+        for (size_t q = 0; q < ps->nre; q++)
+            digit_found(&s->ps[s->slot_of[ps->re[q].re] - 1], ps->re[q].set, from, to);
     }
-    for (size_t q = 0; q < c->ndigit_re; q++)
-        digit_found(&s->ps[s->slot_of[c->digit_re[q].re] - 1], c->digit_re[q].set, digit,
-                    last_digit);
+}
+
+/* SWAR over 8 bytes x: the top bit of each byte that equals b / that is an
+ * ASCII digit, exactly (no carry crosses bytes) */
+#define BYTES(v) (0x0101010101010101ULL * (v))
+static inline uint64_t bytes_eq(uint64_t x, unsigned char b)
+{
+    uint64_t y = x ^ BYTES(b);
+    return ~(((y & BYTES(0x7F)) + BYTES(0x7F)) | y | BYTES(0x7F));
+}
+static inline uint64_t bytes_digit(uint64_t x)
+{
+    uint64_t low = x & BYTES(0x7F);
+    return (BYTES(127 + 0x3A) - low) & ~x & (low + BYTES(127 - 0x2F)) & BYTES(0x80);
+}
+
+/* What the literal scan does not read of the normalized text t[0..n) (8
+ * zero bytes after it), word by word: where the digits and the currency
+ * signs start and end (span[kind - 1]: first, last; n, 0 when there is
+ * none), and how many spaces it holds. */
+static size_t text_marks(const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
+{
+    size_t spaces = 0, *d = span[HM_LIT_DIGIT - 1], *cur = span[HM_LIT_CUR - 1];
+    d[0] = cur[0] = n;
+    d[1] = cur[1] = 0;
+    for (size_t o = 0; o < n; o += 8) {
+        uint64_t x;
+        memcpy(&x, t + o, sizeof x);
+        spaces += (size_t)__builtin_popcountll(bytes_eq(x, ' '));
+        uint64_t m = bytes_digit(x);
+        if (m) {
+            if (d[0] == n)
+                d[0] = o + (size_t)__builtin_ctzll(m) / 8;
+            d[1] = o + (size_t)(63 - __builtin_clzll(m)) / 8;
+        }
+        /* the first bytes of "$", "£" and "€" (rare: checked one by one) */
+        for (m = bytes_eq(x, '$') | bytes_eq(x, 0xC2) | bytes_eq(x, 0xE2); m; m &= m - 1) {
+            size_t i = o + (size_t)__builtin_ctzll(m) / 8;
+            if (i < n && currency_at(t, n, i)) {
+                if (cur[0] == n)
+                    cur[0] = i;
+                cur[1] = i;
+            }
+        }
+    }
+    return spaces;
 }
 
 /* One pass over the normalized post records the literals in it; then mark
- * the patterns that have a literal of each of their sets in it.  t has 8
- * readable bytes past n (zeros): literals are compared as one 64-bit word. */
-static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n)
+ * the patterns that have a literal of each of their sets in it (span: where
+ * the pseudo-literals occur, text_marks).  t has 8 readable bytes past n
+ * (zeros): literals are compared as one 64-bit word. */
+static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_t n,
+                         size_t span[HM_PSEUDO_N][2])
 {
     for (size_t q = 0; q < s->ntouched; q++)
         s->slot_of[s->touched[q]] = 0; /* the previous post's */
     s->ntouched = 0;
     s->lhits.len = 0;
-    /* the first and last digits */
-    size_t digit = 0, last_digit = 0;
-    while (digit < n && !(t[digit] >= '0' && t[digit] <= '9'))
-        digit++;
-    if (digit < n)
-        for (last_digit = n - 1; !(t[last_digit] >= '0' && t[last_digit] <= '9');)
-            last_digit--;
     const uint8_t *cls = c->lit_class;
     const uint32_t *tri = c->lit_tri;
     /* the classes of t[i - 1] (a space before the text), t[i] and t[i + 1]
      * (t has 8 readable bytes past n) */
-    unsigned k0 = cls[(unsigned char)t[0]], k1 = cls[(unsigned char)t[1]], prev = lit_class(' ');
+    /* the class pair of t[i], t[i + 1], and whether t[i] may start a word
+     * (a space before the text) */
+    unsigned pair = cls[(unsigned char)t[0]] * 32u + cls[(unsigned char)t[1]], ws = 1;
+    static const uint8_t not_word[32] = {[0] = 1, [CLASS_SPACE] = 1, [29] = 1};
+    _Static_assert(CLASS_NOT_WORD == (1u << 0 | 1u << CLASS_SPACE | 1u << 29), "not_word");
     /* block by block: the places the first-bytes filter passes, then those;
      * the filter itself then takes no branch */
     uint32_t cand[SCAN_BLOCK];
@@ -1269,13 +1360,11 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
         size_t end = n - 2 - at < SCAN_BLOCK ? n - 2 : at + SCAN_BLOCK, nc = 0;
         for (size_t i = at; i < end; i++) {
             unsigned k2 = cls[(unsigned char)t[i + 2]];
-            uint32_t ws = (CLASS_NOT_WORD >> prev) & 1; /* t[i] may start a word */
-            uint32_t m = tri[(k0 * 32 + k1) * 2 + ws] >> k2;
-            prev = k0;
-            k0 = k1;
-            k1 = k2;
+            uint32_t m = tri[tri_index(ws, pair)] >> k2;
             cand[nc] = (uint32_t)i << 1 | ws;
             nc += m & 1;
+            ws = not_word[pair >> 5]; /* t[i] is no word byte */
+            pair = (pair & 31) << 5 | k2;
         }
         if (hm_buf_room(&s->lhits, nc * HITS_PER_PLACE * sizeof(struct cat_hit)))
             return HM_ENOMEM;
@@ -1286,8 +1375,11 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
     }
     const struct cat_hit *h = (const struct cat_hit *)(void *)s->lhits.p;
     size_t nh = s->lhits.len / sizeof *h;
-    if (eligible_states(c, s, digit < n))
-        eligible_places(c, s, h, nh, digit, last_digit, n);
+    unsigned present = 0;
+    for (int d = 0; d < HM_PSEUDO_N; d++)
+        present |= (unsigned)(span[d][0] < n) << d;
+    if (eligible_states(c, s, present))
+        eligible_places(c, s, h, nh, span, n);
     return 0;
 }
 
@@ -1519,9 +1611,70 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
     return 0;
 }
 
+/* A hash of pattern re's source, eight bytes at a time (engine open reads
+ * every pattern). */
+static uint64_t pattern_hash(const hm_cats *c, const cat_regex *re)
+{
+    const char *p = c->pat.p + re->pat_off;
+    size_t n = re->pat_len, i = 0;
+    uint64_t h = re->pat_len, w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, sizeof w);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+    }
+    w = 0;
+    memcpy(&w, p + i, n - i);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    return h ^ h >> 32;
+}
+
+/* The patterns with the source and language of an earlier one: a slot per
+ * such source in c->dup_slot (see hm_cats). */
+static int dup_patterns(hm_cats *c)
+{
+    size_t cap = 64;
+    while (cap < 2 * c->nre)
+        cap *= 2;
+    uint32_t *first = calloc(cap, sizeof *first); /* pattern + 1 by hash, 0: empty */
+    c->dup_slot = calloc(c->nre + 1, sizeof *c->dup_slot);
+    if (!first || !c->dup_slot) {
+        free(first);
+        return HM_ENOMEM;
+    }
+    for (size_t r = 0; r < c->nre; r++) {
+        const cat_regex *re = &c->re[r];
+        size_t j = (size_t)pattern_hash(c, re) & (cap - 1);
+        for (; first[j]; j = (j + 1) & (cap - 1)) {
+            const cat_regex *q = &c->re[first[j] - 1];
+            if (q->lang == re->lang && q->pat_len == re->pat_len &&
+                !memcmp(c->pat.p + q->pat_off, c->pat.p + re->pat_off, re->pat_len))
+                break;
+        }
+        if (!first[j]) {
+            first[j] = (uint32_t)r + 1;
+            continue;
+        }
+        uint16_t *lead = &c->dup_slot[first[j] - 1];
+        if (!*lead)
+            *lead = (uint16_t)++c->ndup;
+        c->dup_slot[r] = *lead;
+    }
+    free(first);
+    return 0;
+}
+
 int hm_categories_index(hm_cats *c, hm_status *st)
 {
+    memset(c->stem_bits, 0, sizeof c->stem_bits);
+    for (int l = LANG_FR; l <= LANG_EN; l++)
+        for (size_t j = 0; j < c->stems[l].cap; j++)
+            if (c->stems[l].slots[j].h)
+                hm_hfilter_add(c->stem_bits[l - LANG_FR], HM_HFILTER_WORDS(c->stem_bits[0]),
+                               c->stems[l].slots[j].h);
     int rc = build_literal_index(c);
+    if (!rc)
+        rc = dup_patterns(c);
     if (!rc) {
         c->mctx = pcre2_match_context_create(NULL);
         if (!c->mctx)
@@ -1562,27 +1715,40 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
     return rc;
 }
 
+/* A post matches phrase key k (its words joined by single spaces) at token i
+ * when the norms from token i on, joined so, are k, token i's norm is in
+ * firsts and k has no more words than firsts says (see cat_phrases).  When
+ * no norm holds a space, those norms are the words of k: the filter holds the
+ * chained hashes of the words of every key that can match so (a post's words
+ * give the same with their hm_hash, the token's nh). */
 void hm_categories_phrase_index(hm_cats *c)
 {
     memset(c->phrase_bits, 0, sizeof c->phrase_bits);
-    for (int l = 0; l < LANG_N; l++) {
+    for (int l = LANG_FR; l <= LANG_EN; l++) {
         const hm_map *m = &c->phrases[l];
-        uint64_t *bits = c->phrase_bits[l];
-        size_t nw = HM_HFILTER_WORDS(c->phrase_bits[l]);
+        uint64_t *bits = c->phrase_bits[l - LANG_FR];
         for (size_t j = 0; j < m->cap; j++) {
             if (!m->slots[j].h)
                 continue;
-            /* the key's first words, then the whole key */
             const char *k = m->pool.p + m->slots[j].koff;
-            uint64_t hs = HM_HASH_SEED;
-            size_t from = 0;
-            for (size_t q = 0; q < m->slots[j].klen; q++)
-                if (k[q] == ' ') {
-                    hs = hm_hash_step(hs, k + from, q - from);
-                    hm_hfilter_add(bits, nw, hm_hash_end(hs));
-                    from = q;
+            size_t n = m->slots[j].klen, w0 = 0;
+            while (w0 < n && k[w0] != ' ')
+                w0++;
+            uint32_t mx = 0;
+            size_t nw = 1;
+            for (size_t q = w0; q < n; q++)
+                nw += k[q] == ' ';
+            if (!hm_map_get(&c->firsts[l], k, w0, &mx) || nw > mx)
+                continue; /* no post matches it */
+            uint64_t h = 0;
+            for (size_t from = 0, q = 0; q <= n; q++)
+                if (q == n || k[q] == ' ') {
+                    uint64_t wh = hm_hash(k + from, q - from);
+                    h = from ? hm_cat_phrase_step(h, wh) : wh;
+                    bits[HM_PHRASE_WORD(h)] |= HM_PHRASE_PRE(h);
+                    from = q + 1;
                 }
-            hm_hfilter_add(bits, nw, m->slots[j].h);
+            bits[HM_PHRASE_WORD(h)] |= HM_PHRASE_FULL(h);
         }
     }
     c->phrase_indexed = 1;
@@ -1606,14 +1772,17 @@ void hm_categories_free(hm_cats *c)
     free(c->re);
     free(c->lits);
     free(c->tgts);
-    free(c->digit_re);
-    free(c->digit_sets);
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        free(c->pseudo[d].re);
+        free(c->pseudo[d].sets);
+        free(c->pseudo[d].one);
+        for (int k = 0; k < 3; k++)
+            free(c->pseudo[d].in[k]);
+    }
     free(c->need);
+    free(c->dup_slot);
     free(c->nsets1);
     free(c->nsets2);
-    free(c->digit_one);
-    for (int k = 0; k < 3; k++)
-        free(c->digit_in[k]);
     for (int l = 0; l < LANG_N; l++) {
         free(c->langok[l]);
         free(c->always[l]);
@@ -1640,8 +1809,9 @@ int hm_cat_state_init(hm_cat_state *s, const hm_cats *c)
     s->mctx = c->mctx ? pcre2_match_context_copy(c->mctx) : NULL;
     s->touched = calloc(c->nre + 1, sizeof *s->touched);
     s->sets = calloc(3 * c->nwords + 1, sizeof *s->sets);
+    s->dup = calloc(c->ndup + 1, sizeof *s->dup);
     if (!s->md || !s->sum || !s->hits || !s->eligible || !s->ps || !s->slot_of || !s->touched ||
-        !s->sets ||
+        !s->sets || !s->dup ||
         (c->mctx && !s->mctx))
         return HM_ENOMEM;
     return 0;
@@ -1661,6 +1831,7 @@ void hm_cat_state_free(hm_cat_state *s)
         pcre2_match_context_free(s->mctx);
     free(s->touched);
     free(s->sets);
+    free(s->dup);
     hm_buf_free(&s->lhits);
     free(s->m);
     hm_buf_free(&s->normtext);
@@ -1825,6 +1996,165 @@ static int cue_chain(hm_cat_state *s, const hm_cats *c, int32_t head, uint32_t s
     return 0;
 }
 
+/* The matches of pattern r (lit: the prefilter made it eligible) in the
+ * normalized text, in order, at most 16, the empty ones left out: a pattern
+ * whose matches start with one of its literals is searched from the first
+ * occurrence of one, or tried only at the places they occur (anchored) when
+ * there are few; one whose matches start a bounded distance before, from
+ * there.  0 or HM_ENOMEM. */
+static int pattern_spans(const hm_cats *c, hm_cat_state *s, const cat_regex *re, size_t r,
+                         int lit, struct cat_spans *sp)
+{
+    const hm_buf *nt = &s->normtext;
+    PCRE2_SIZE off = start_offset(s, re, r, lit, nt->p);
+    const struct cat_pstate *ps = lit ? pstate(s, r) : NULL;
+    int anch = re->anch && ps && ps->npos <= HM_MAX_POS;
+    pcre2_code *code = re_code(c, re, anch);
+    if (!code)
+        return HM_ENOMEM;
+    pcre2_set_offset_limit(s->mctx, lit ? start_limit(s, re, r) : PCRE2_UNSET);
+    const uint32_t *pp = anch ? ps->pos : NULL;
+    size_t pi = 0;
+    sp->n = 0;
+    for (int nmatch = 0; nmatch < HM_RE_MATCHES && off <= nt->len;) {
+        PCRE2_SIZE at = off;
+        if (anch) {
+            while (pi < ps->npos && pp[pi] < off)
+                pi++;
+            if (pi == ps->npos)
+                break;
+            at = pp[pi++];
+        }
+        int m = re_match(code, nt->p, nt->len, at, s->md, s->mctx);
+        if (m == PCRE2_ERROR_NOMATCH && anch)
+            continue; /* not here: the next place */
+        if (m < 0)
+            break; /* no match, or a limit hit: the pattern simply does not fire */
+        nmatch++;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        if (ov[1] <= ov[0]) {
+            /* an empty match: step over one whole character (a start offset
+             * inside a UTF-8 sequence is undefined with NO_UTF_CHECK) */
+            off = ov[1] + 1;
+            while (off < nt->len && ((unsigned char)nt->p[off] & 0xC0) == 0x80)
+                off++;
+            continue;
+        }
+        sp->at[sp->n][0] = (uint32_t)ov[0];
+        sp->at[sp->n++][1] = (uint32_t)ov[1];
+        off = ov[1];
+    }
+    return 0;
+}
+
+/* The normalized text of the post in s->normtext (token norms, one space
+ * where the text had space, 8 zero bytes after it) and where each token's
+ * bytes start in it (s->normmap); *seps: the spaces put between norms. */
+static int normalized_text(hm_cat_state *s, const hm_textbuf *tb, size_t *seps)
+{
+    hm_buf *nt = &s->normtext;
+    /* room for every norm, a space before each, and 8 zero bytes after (room
+     * too for a short norm copied as 8 bytes) */
+    size_t room = 9;
+    for (size_t i = 0; i < tb->ntoks; i++)
+        room += tb->toks[i].norm_len + 1;
+    nt->len = 0;
+    if (hm_buf_reserve(nt, room) ||
+        hm_buf_reserve(&s->normmap, (tb->ntoks + 1) * sizeof(struct cat_span)))
+        return HM_ENOMEM;
+    char *o = nt->p;
+    struct cat_span *span = (struct cat_span *)(void *)s->normmap.p; /* malloc'd: aligned */
+    size_t w = 0, nsep = 0;
+    s->nspan = 0;
+    for (size_t i = 0; i < tb->ntoks; i++) {
+        const tok *t = &tb->toks[i];
+        if (t->flags & HM_TF_HASHPART)
+            continue;
+        if (w && i > 0 && t->start > tb->toks[i - 1].end) {
+            o[w++] = ' ';
+            nsep++;
+        }
+        /* the token's bytes, from the space before it */
+        span[s->nspan].at = (uint32_t)(w && o[w - 1] == ' ' ? w - 1 : w);
+        span[s->nspan++].tok = (uint32_t)i;
+        if (t->norm_len <= 8 && t->norm + 8 <= tb->strs.cap)
+            memcpy(o + w, tb_str(tb, t->norm), 8); /* most norms: one word (room for it) */
+        else
+            memcpy(o + w, tb_str(tb, t->norm), t->norm_len);
+        w += t->norm_len;
+    }
+    nt->len = w;
+    memset(nt->p + nt->len, 0, 9); /* the NUL, and what mark_eligible reads past it */
+    *seps = nsep;
+    return 0;
+}
+
+/* Can a phrase start with the word of hash h (a bit of lang's filter)? */
+static inline int phrase_first(const hm_cats *c, int lang, uint64_t h)
+{
+    return (c->phrase_bits[lang - LANG_FR][HM_PHRASE_WORD(h)] & HM_PHRASE_PRE(h)) != 0;
+}
+
+/* The longest phrase of lang that starts at token i: its cue chain in *v and
+ * its words in *nw; 0 when none (the filter, when used, passed token i).  The words from i on, joined by single
+ * spaces, are looked up in the phrase map, longest first, when token i's norm
+ * is the first word of a phrase (firsts), no longer than the longest such.
+ * With the filter and no space in a norm (norm_space 0), the chained
+ * hashes of the words tell where to stop and which lengths to look up;
+ * otherwise every length is. */
+static int phrase_at(const hm_cats *c, const hm_textbuf *tb, int lang, size_t i, int norm_space,
+                     uint32_t *v, size_t *nw)
+{
+    const tok *t = &tb->toks[i];
+    char key[512];
+    size_t klen[HM_CAT_PHRASE_MAX + 1];
+    size_t kl = 0, nk = 0, mx = HM_CAT_PHRASE_MAX;
+    uint32_t maybe = 0; /* bit k: k words may be a whole phrase */
+    uint64_t h = 0;
+    const uint64_t *bits = c->phrase_bits[lang - LANG_FR];
+    int fast = c->phrase_indexed && !norm_space;
+    if (!fast) {
+        uint32_t m;
+        if (!hm_tok_map_get(tb, t, TCM_CFIRST, lang, &c->firsts[lang], t->norm, t->norm_len,
+                            t->nh, &m))
+            return 0;
+        mx = m;
+    }
+    for (size_t j = i; j < i + mx && j < tb->ntoks && nk < HM_CAT_PHRASE_MAX; j++) {
+        const tok *tj = &tb->toks[j];
+        if (tj->type == HM_TOK_PUNCT || (tj->flags & HM_TF_HASHPART) ||
+            kl + tj->norm_len + 2 >= sizeof key)
+            break;
+        kl += (j > i) + tj->norm_len;
+        uint64_t w = ~0ULL;
+        if (fast) {
+            h = j > i ? hm_cat_phrase_step(h, tj->nh) : tj->nh;
+            w = bits[HM_PHRASE_WORD(h)];
+            if (!(w & HM_PHRASE_PRE(h)))
+                break; /* neither a phrase nor the start of one */
+        }
+        klen[++nk] = kl;
+        maybe |= (uint32_t)((w & HM_PHRASE_FULL(h)) != 0) << nk;
+    }
+    if (!maybe)
+        return 0;
+    /* the words, joined */
+    for (size_t j = i, at = 0; j < i + nk; j++) {
+        const tok *tj = &tb->toks[j];
+        if (j > i)
+            key[at++] = ' ';
+        memcpy(key + at, tb_str(tb, tj->norm), tj->norm_len);
+        at += tj->norm_len;
+    }
+    for (size_t k = nk; k >= 1; k--)
+        if (((maybe >> k) & 1) && hm_map_get_h(&c->phrases[lang], key, klen[k],
+                                                hm_hash(key, klen[k]), v)) {
+            *nw = k;
+            return 1;
+        }
+    return 0;
+}
+
 int hm_categories_match(hm_analyzer *a, const hm_cats *c)
 {
     hm_cat_state *s = &a->cat;
@@ -1837,7 +2167,22 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
     s->cue_total = 0;
     if (!c->ncats)
         return 0;
-    char key[512];
+    if (++s->post == 0) {
+        /* after 2^32 posts: no stored matches may pass for this post's */
+        for (size_t q = 0; q < c->ndup; q++)
+            s->dup[q].post = 0;
+        s->post = 1;
+    }
+    /* the normalized text, and the literals of the patterns in it; its spaces
+     * tell whether a norm holds one (then phrases are read without the filter) */
+    size_t seps, span[HM_PSEUDO_N][2];
+    if (normalized_text(s, tb, &seps))
+        return HM_ENOMEM;
+    hm_buf *nt = &s->normtext;
+    size_t spaces = text_marks(nt->p, nt->len, span);
+    if (c->nre && mark_eligible(c, s, nt->p, nt->len, span))
+        return HM_ENOMEM;
+    int fast = c->phrase_indexed && spaces == seps;
     /* stems and phrases */
     for (size_t i = 0; i < tb->ntoks; i++) {
         const tok *t = &tb->toks[i];
@@ -1846,83 +2191,38 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
             continue;
         int neg = -1;
         uint32_t v;
-        if (t->stem_len && hm_tok_map_get(tb, t, TCM_CSTEM, lang, &c->stems[lang], t->stem,
-                                          t->stem_len, t->sh, &v)) {
+        int stem_maybe = t->stem_len && hm_hfilter_maybe(c->stem_bits[lang - LANG_FR],
+                                                          HM_HFILTER_WORDS(c->stem_bits[0]), t->sh);
+        if (s->verify && t->stem_len && !stem_maybe)
+            s->misses += hm_map_get_h(&c->stems[lang], tb_str(tb, t->stem), t->stem_len, t->sh,
+                                      &v); /* tests: the filter loses no stem */
+        if (stem_maybe && hm_tok_map_get(tb, t, TCM_CSTEM, lang, &c->stems[lang], t->stem,
+                                         t->stem_len, t->sh, &v)) {
             neg = negated_at(a, i);
             if (!neg && cue_chain(s, c, (int32_t)v, t->start, t->end))
                 return HM_ENOMEM;
         }
-        uint32_t mx;
-        if (hm_tok_map_get(tb, t, TCM_CFIRST, lang, &c->firsts[lang], t->norm, t->norm_len, t->nh,
-                           &mx)) {
-            /* the words from i on, while they begin some phrase (the filter),
-             * then the longest phrase among them */
-            size_t klen[HM_CAT_PHRASE_MAX + 1];
-            uint64_t kh[HM_CAT_PHRASE_MAX + 1];
-            size_t kl = 0, nk = 0;
-            uint64_t hs = HM_HASH_SEED;
-            for (size_t j = i; j < i + mx && j < tb->ntoks && nk < HM_CAT_PHRASE_MAX; j++) {
-                const tok *tj = &tb->toks[j];
-                if (tj->type == HM_TOK_PUNCT || (tj->flags & HM_TF_HASHPART) ||
-                    kl + tj->norm_len + 2 >= sizeof key)
-                    break;
-                size_t from = kl;
-                if (j > i)
-                    key[kl++] = ' ';
-                memcpy(key + kl, tb_str(tb, tj->norm), tj->norm_len);
-                kl += tj->norm_len;
-                hs = hm_hash_step(hs, key + from, kl - from);
-                uint64_t h = hm_hash_end(hs);
-                if (c->phrase_indexed &&
-                    !hm_hfilter_maybe(c->phrase_bits[lang], HM_HFILTER_BITS / 64, h))
-                    break; /* neither a phrase nor the start of one */
-                klen[++nk] = kl;
-                kh[nk] = h;
-            }
-            for (size_t k = nk; k >= 1; k--) {
-                if (hm_map_get_h(&c->phrases[lang], key, klen[k], kh[k], &v)) {
-                    if (neg < 0)
-                        neg = negated_at(a, i);
-                    /* praise cues (negative weights) count even when negated words precede */
-                    if (!neg || c->cues[v].weight < 0)
-                        if (cue_chain(s, c, (int32_t)v, t->start, tb->toks[i + k - 1].end))
-                            return HM_ENOMEM;
-                    break;
-                }
-            }
+        size_t nw;
+        int found = (!fast || phrase_first(c, lang, t->nh)) && /* most words begin no phrase */
+                    phrase_at(c, tb, lang, i, !fast, &v, &nw);
+        if (s->verify && fast) {
+            /* tests: the filter loses no phrase */
+            uint32_t v2;
+            size_t nw2;
+            int f2 = phrase_at(c, tb, lang, i, 1, &v2, &nw2);
+            s->misses += f2 != found || (found && (v2 != v || nw2 != nw));
+        }
+        if (found) {
+            if (neg < 0)
+                neg = negated_at(a, i);
+            /* praise cues (negative weights) count even when negated words precede */
+            if ((!neg || c->cues[v].weight < 0) &&
+                cue_chain(s, c, (int32_t)v, t->start, tb->toks[i + nw - 1].end))
+                return HM_ENOMEM;
         }
     }
     /* regexes on the normalized text: token norms, one space where the text had space */
     if (c->nre) {
-        hm_buf *nt = &s->normtext;
-        /* room for every norm, a space before each, and 8 zero bytes after */
-        size_t room = 9;
-        for (size_t i = 0; i < tb->ntoks; i++)
-            room += tb->toks[i].norm_len + 1;
-        nt->len = 0;
-        if (hm_buf_reserve(nt, room) ||
-            hm_buf_reserve(&s->normmap, (tb->ntoks + 1) * sizeof(struct cat_span)))
-            return HM_ENOMEM;
-        char *o = nt->p;
-        struct cat_span *span = (struct cat_span *)(void *)s->normmap.p; /* malloc'd: aligned */
-        size_t w = 0;
-        s->nspan = 0;
-        for (size_t i = 0; i < tb->ntoks; i++) {
-            const tok *t = &tb->toks[i];
-            if (t->flags & HM_TF_HASHPART)
-                continue;
-            if (w && i > 0 && t->start > tb->toks[i - 1].end)
-                o[w++] = ' ';
-            /* the token's bytes, from the space before it */
-            span[s->nspan].at = (uint32_t)(w && o[w - 1] == ' ' ? w - 1 : w);
-            span[s->nspan++].tok = (uint32_t)i;
-            memcpy(o + w, tb_str(tb, t->norm), t->norm_len);
-            w += t->norm_len;
-        }
-        nt->len = w;
-        memset(nt->p + nt->len, 0, 9); /* the NUL, and what mark_eligible reads past it */
-        if (mark_eligible(c, s, nt->p, nt->len))
-            return HM_ENOMEM;
         /* in pattern order: those a literal made eligible, and those always run */
         for (size_t wi = 0; wi < c->nwords; wi++) {
             uint64_t bits = (s->eligible[wi] & c->langok[lang][wi]) | c->always[lang][wi];
@@ -1930,52 +2230,26 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 size_t r = wi * 64 + (size_t)__builtin_ctzll(bits);
                 bits &= bits - 1;
                 const cat_regex *re = &c->re[r];
-                /* a pattern whose matches start with one of its literals is
-                 * searched from the first occurrence of one, or tried only at
-                 * the places they occur (anchored) when there are few; one
-                 * whose matches start a bounded distance before, from there */
                 uint64_t lit_bit = (s->eligible[wi] >> (r & 63)) & 1;
                 if (lit_bit && re->after0 && !order_fits(s, re, r))
                     continue; /* its literals are not in the order it needs */
-                PCRE2_SIZE off = start_offset(s, re, r, (int)lit_bit, nt->p);
-                const struct cat_pstate *ps = lit_bit ? pstate(s, r) : NULL;
-                int anch = re->anch && ps && ps->npos <= HM_MAX_POS;
-                pcre2_code *code = re_code(c, re, anch);
-                if (!code)
-                    return HM_ENOMEM;
-                pcre2_set_offset_limit(s->mctx, lit_bit ? start_limit(s, re, r) : PCRE2_UNSET);
-                const uint32_t *pp = anch ? ps->pos : NULL;
-                size_t pi = 0;
-                for (int nmatch = 0; nmatch < 16 && off <= nt->len;) {
-                    PCRE2_SIZE at = off;
-                    if (anch) {
-                        while (pi < ps->npos && pp[pi] < off)
-                            pi++;
-                        if (pi == ps->npos)
-                            break;
-                        at = pp[pi++];
-                    }
-                    int m = re_match(code, nt->p, nt->len, at, s->md, s->mctx);
-                    if (m == PCRE2_ERROR_NOMATCH && anch)
-                        continue; /* not here: the next place */
-                    if (m < 0)
-                        break; /* no match, or a limit hit: the pattern simply does not fire */
-                    nmatch++;
-                    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-                    if (ov[1] <= ov[0]) {
-                        /* an empty match: step over one whole character (a start offset
-                         * inside a UTF-8 sequence is undefined with NO_UTF_CHECK) */
-                        off = ov[1] + 1;
-                        while (off < nt->len && ((unsigned char)nt->p[off] & 0xC0) == 0x80)
-                            off++;
-                        continue;
-                    }
-                    uint32_t t0 = token_at(s, ov[0]), t1 = token_at(s, ov[1] - 1);
+                /* a pattern like an earlier one (the same source and
+                 * language) has its matches: the prefilter gave both the same */
+                struct cat_spans *sp = c->dup_slot[r] ? &s->dup[c->dup_slot[r] - 1] : NULL;
+                struct cat_spans own;
+                if (!sp || sp->post != s->post) {
+                    if (!sp)
+                        sp = &own;
+                    if (pattern_spans(c, s, re, r, (int)lit_bit, sp))
+                        return HM_ENOMEM;
+                    sp->post = s->post;
+                }
+                for (size_t q = 0; q < sp->n; q++) {
+                    uint32_t t0 = token_at(s, sp->at[q][0]), t1 = token_at(s, sp->at[q][1] - 1);
                     int neg = re->weight > 0 && negated_at(a, t0);
                     if (!neg &&
                         add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))
                         return HM_ENOMEM;
-                    off = ov[1];
                 }
             }
         }

@@ -462,6 +462,19 @@ static inline const lex_entry *hm_tok_stem_e(const hm_textbuf *tb, const hm_lexi
 
 /* ---------- categories.c ---------- */
 
+#define HM_PHRASE_BITS (1u << 18) /* bits of a language's phrase filter */
+
+/* The hash of the words of a phrase so far (h: the first word's hm_hash,
+ * then this of the previous words), one more word's hm_hash wh after. */
+static inline uint64_t hm_cat_phrase_step(uint64_t h, uint64_t wh)
+{
+    return h * 0x9E3779B97F4A7C15ULL ^ wh;
+}
+/* The filter's word for hash h, and its two bits in that word. */
+#define HM_PHRASE_WORD(h) (((h) >> 40) & (HM_PHRASE_BITS / 64 - 1))
+#define HM_PHRASE_PRE(h) (1ULL << (((h) >> 34) & 63))
+#define HM_PHRASE_FULL(h) (1ULL << (((h) >> 28) & 63))
+
 typedef struct cat_cue {
     uint16_t cat;
     float weight;
@@ -471,6 +484,8 @@ typedef struct cat_cue {
 #define HM_LIT_MAX 8          /* prefilter literals are cut to this many bytes */
 #define HM_MAX_POS 8          /* places of a pattern's leading literals kept per post */
 #define HM_LIT_DIGIT '\x01'   /* the pseudo-literal "any ASCII digit" */
+#define HM_LIT_CUR '\x02'     /* the pseudo-literal "a currency sign": $, £ or € */
+#define HM_PSEUDO_N 2         /* pseudo-literals: byte 1 .. HM_PSEUDO_N */
 
 typedef struct cat_regex {
     /* compiled and JIT-compiled on first use when the engine was opened lazily
@@ -487,7 +502,8 @@ typedef struct cat_regex {
     uint8_t nlit;        /* 0 = no prefilter */
     uint8_t nsets;       /* the literals form this many sets (a post needs one of each) */
     uint8_t lit_first;   /* every match starts with one of the literals of set 0 */
-    uint8_t anch;        /* ... none of which is "a digit": matches are tried only there */
+    uint8_t anch;        /* ... none of which is a pseudo-literal ("a digit"): matches
+                          * are tried only there */
     uint8_t after0;      /* sets (bits) whose literal comes after set 0's in every match */
     uint16_t lead;       /* else matches start at most this many bytes before a literal
                           * of set 0 (LEAD_UNBOUNDED: not known) */
@@ -502,10 +518,17 @@ typedef struct hm_cats {
     hm_map stems[LANG_N];     /* stem key -> first cue */
     hm_map phrases[LANG_N];   /* norm key (words joined by spaces) -> first cue */
     hm_map firsts[LANG_N];    /* first word of a phrase -> max phrase length */
-    /* the hashes of every phrase key and of its first words (hm_hfilter_*):
-     * the phrase lookup reads a post's words while they begin some phrase */
+    /* the phrases a post can match, by their words' hashes chained
+     * (hm_cat_phrase_step): per language (fr, en), for every phrase and each
+     * of its first words a bit (HM_PHRASE_PRE), and one more for the whole
+     * phrase (HM_PHRASE_FULL), in the same 64-bit word.  The phrase lookup
+     * reads a post's words while they begin some phrase, with the tokens'
+     * hashes, and probes the map only for what may be a whole phrase. */
     int phrase_indexed;
-    uint64_t phrase_bits[LANG_N][HM_HFILTER_BITS / 64];
+    uint64_t phrase_bits[2][HM_PHRASE_BITS / 64];
+    /* a bit per hash of every stem of stems[] (fr, en): most words need no
+     * lookup of their stem (hm_hfilter_*) */
+    uint64_t stem_bits[2][64];
     cat_cue *cues;
     size_t ncues, cuecap;
     cat_regex *re;
@@ -535,24 +558,42 @@ typedef struct hm_cats {
     struct cat_target { uint16_t re; uint8_t set; } *tgts;
     size_t ntgts;
     uint8_t *need;            /* per pattern: the found[] mask of all its sets */
-    /* literals "a digit": the patterns that need nothing else (one set), and
-     * per pattern the sets that hold one */
-    struct cat_digit { uint16_t re; uint8_t set; } *digit_re;
-    size_t ndigit_re;
-    uint8_t *digit_sets;
+    /* per pseudo-literal ("a digit", "a currency sign": kind HM_LIT_DIGIT - 1,
+     * HM_LIT_CUR - 1): the patterns that need nothing else (one set), per
+     * pattern the sets that hold one, and bitmaps over patterns: per set,
+     * of more than one set with it in that set; of one set with it */
+    struct cat_pseudo {
+        struct cat_digit { uint16_t re; uint8_t set; } *re;
+        size_t nre;
+        uint8_t *sets;
+        uint64_t *in[3], *one;
+    } pseudo[HM_PSEUDO_N];
     /* bitmaps over patterns, to tell those with all their sets: of one set,
-     * of two; per set, of more than one set with a digit in it; of one set
-     * with a digit in it */
-    uint64_t *nsets1, *nsets2, *digit_in[3], *digit_one;
+     * of two */
+    uint64_t *nsets1, *nsets2;
     /* per language (fr, en: a post of unknown language is read as English),
      * bitmaps over patterns: those that apply to it, and those of them without
      * a prefilter (run on every post) */
     uint64_t *langok[LANG_N], *always[LANG_N];
     size_t nwords;            /* 64-bit words per bitmap */
+    /* per pattern: 0, or for a pattern with the source and language of an
+     * earlier one (in other categories), that one's slot + 1 in
+     * hm_cat_state.dup (the first of them has it too) */
+    uint16_t *dup_slot;
+    size_t ndup;
     hm_buf pat;               /* pattern sources */
     pcre2_match_context *mctx;
     size_t npatterns;
 } hm_cats;
+
+#define HM_RE_MATCHES 16 /* matches of a pattern read per post at most */
+
+/* A pattern's matches in a post (byte offsets in its normalized text). */
+struct cat_spans {
+    uint32_t post;            /* hm_cat_state.post when they were found */
+    uint32_t n;
+    uint32_t at[HM_RE_MATCHES][2];
+};
 
 typedef struct hm_cat_hit {
     int cat;
@@ -584,6 +625,8 @@ typedef struct hm_cat_state {
     uint16_t *slot_of;        /* per pattern: its ps entry + 1, 0 = none in this post */
     pcre2_match_context *mctx; /* the engine's limits, and an offset limit per pattern */
     uint16_t *touched;        /* the patterns the prefilter made eligible (ps order) */
+    uint32_t post;            /* posts matched so far */
+    struct cat_spans *dup;    /* per pattern that others repeat (hm_cats.dup_slot) */
     size_t ntouched;
     /* the scan records the literals it finds (struct cat_hit) and resolves
      * them to patterns after: the sets seen per pattern first (sets), then
@@ -591,7 +634,8 @@ typedef struct hm_cat_state {
     hm_buf lhits;
     uint64_t *sets;           /* per set, a bitmap over patterns (3 of hm_cats.nwords words) */
     /* tests: run every pattern too and count the matches the prefilter would
-     * have lost (misses), the patterns run and those that could have been */
+     * have lost (misses, and the phrases and stems the phrase and stem
+     * filters would have), the patterns run and those that could have been */
     int verify;
     size_t misses, ran, could;
     int complaint;
@@ -610,7 +654,8 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
  * the snapshot reader end with it) */
 int hm_categories_index(hm_cats *c, hm_status *st);
 void hm_categories_free(hm_cats *c);
-/* Fill c->phrase_bits from the loaded phrase maps (engine open). */
+/* Fill c->phrase_bits from the loaded phrase maps (the snapshot build and
+ * engine open from files). */
 void hm_categories_phrase_index(hm_cats *c);
 int hm_cat_state_init(hm_cat_state *s, const hm_cats *c);
 void hm_cat_state_free(hm_cat_state *s);

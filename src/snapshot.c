@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 8u
+#define SNAP_VERSION 9u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */

@@ -349,6 +349,78 @@ static int has_lit(const cat_regex *re, const char *s)
     return lit_bounds(re, s) >= 0;
 }
 
+/* A currency sign ("\$", "£", "€") is the pseudo-literal "a currency
+ * sign", like "\d" is "a digit": a post with digits and no currency sign
+ * runs none of these; "\$?" requires nothing; alternatives that each
+ * require a sign or a word give the union; no match is lost. */
+static void test_currency(void)
+{
+    static const char *const pats[] = {
+        "\\$\\s?\\d+",
+        "\\b\\d+ ?(?:€|£|zorbucks\\b)",
+        "(?:\\$\\s?\\d+|\\b\\d+\\s?(?:\\$|€|quixdollars?\\b))",
+        "\\b\\d+ ?\\$? blorf\\b",
+    };
+    static const int nsets[] = {2, 2, 2, 2};
+    static const run_case cases[] = {
+        {"paye 45 pour rien", 0, 0},
+        /* a sign before the digits does not run the patterns that need it
+         * after them, nor the other way round; one category: a span counts once */
+        {"paye $45 pour rien", 2, 1},
+        {"paye 45$ pour rien", 2, 1},
+        {"12 € et 3 £, puis 7 zorbucks", 3, 3},
+        {"45 quixdollars, $ 3", 3, 2},
+        {"$ 3 et 5 €", 3, 2}, /* the last sign is after the digits */
+        {"45 blorf", 1, 1},
+        {"$", 0, 0},
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    static const char cur[2] = {HM_LIT_CUR, 0};
+    for (size_t i = 0; i < c->nre && i < sizeof nsets / sizeof *nsets; i++)
+        CHECK(c->re[i].nsets == nsets[i] && has_lit(&c->re[i], cur) == (i < 3),
+              "currency pattern %zu: %d literal sets, expected %d", i, c->re[i].nsets, nsets[i]);
+    crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "currency");
+}
+
+/* A pattern that repeats an earlier one (source and language) is not run
+ * again: it takes that one's matches, with its own weight. */
+static void test_repeated_patterns(void)
+{
+    static const char *const pats[] = {
+        "regex\t*\t\\bzorb \\w+\t0.3",
+        "regex\tfr\t\\bzorb \\w+\t0.5", /* another language: run on its own */
+        "regex\t*\t\\bzorb \\w+\t-0.8",  /* the strongest weight counts */
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, sizeof pats / sizeof *pats);
+    hm_status st;
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    CHECK(c->nre == 3 && c->ndup == 1 && c->dup_slot[0] == 1 && c->dup_slot[1] == 0 &&
+              c->dup_slot[2] == 1,
+          "repeated patterns: %zu of them", c->ndup);
+    hm_analyzer *a = hm_analyzer_new(e, &st);
+    static const char *const texts[] = {"zorb quix, zorb blat", "nothing here", "zorb fump"};
+    static const size_t nm[] = {2, 0, 1};
+    for (size_t i = 0; a && i < sizeof texts / sizeof *texts; i++) {
+        hm_result r;
+        hm_analyze_ex(a, texts[i], strlen(texts[i]), &(hm_options){HM_LANG_EN, 0}, &r);
+        const hm_cat_state *s = &a->cat;
+        int strongest = 1;
+        for (size_t k = 0; k < s->nm; k++)
+            strongest &= s->m[k].w == -0.8f;
+        CHECK(s->nm == nm[i] && strongest, "repeated patterns in \"%s\": %zu matches", texts[i],
+              s->nm);
+    }
+    hm_analyzer_free(a);
+    crafted_done(e, dir);
+}
+
 /* A run of literal characters right before a group of plain literals ("pas
  * (?:eu|recu)") gives the run followed by each branch; not when the group
  * may be absent or a branch is not plain; none is lost. */
@@ -432,6 +504,7 @@ static void test_phrases(void)
         "phrase\t*\tzorb quix blat\t0.7",
         "phrase\t*\tzorb fump\t0.5",
         "phrase\t*\tquix blat\t0.2",
+        "phrase\t*\tzorb 10 minutes\t0.4", /* "10 minutes": one token, its norm has a space */
     };
     static const struct {
         const char *text;
@@ -444,6 +517,10 @@ static void test_phrases(void)
         {"so zorb fump", 1, 0.5f, 12},
         {"zorb, quix nope", 0, 0, 0},
         {"zorb nope quix", 0, 0, 0},
+        /* a norm with a space: phrases are then read without the filter */
+        {"zorb 10 minutes", 1, 0.4f, 15},
+        {"zorb 10 minutes, zorb quix blat", 3, 0.4f, 15},
+        {"it took 10 minutes: zorb fump", 1, 0.5f, 29},
     };
     char dir[] = "/tmp/hm_preXXXXXX";
     hm_engine *e = crafted_open(dir, lines, sizeof lines / sizeof *lines);
@@ -472,6 +549,8 @@ int main(void)
     test_shared_prefix();
     test_alternation_sets();
     test_digit_counts();
+    test_currency();
+    test_repeated_patterns();
     test_order();
     test_run_and_group();
     test_boundaries();
