@@ -733,7 +733,7 @@ int hm_is_social(const hm_textbuf *tb);
 typedef struct hm_csig {
     uint8_t question, support, mention, problem;
 } hm_csig;
-void hm_complaint_signals(const hm_engine *e, const hm_textbuf *tb, hm_csig *cs);
+void hm_complaint_signals(const hm_engine *e, const hm_textbuf *tb, int lang, hm_csig *cs);
 void hm_complaint_inputs(const double s[HM_NOUT], const double p[3], const struct hm_lexscore *ls,
                          double cue_total, const hm_csig *cs, double x[HM_NCBLEND]);
 struct hm_model;

@@ -191,7 +191,7 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     d->maxcat = (float)hm_cat_max(&t->a->cat, &t->e->cats);
     d->social = (uint8_t)hm_is_social(&t->a->tb);
     d->asks = (uint8_t)hm_info_question(&t->a->tb);
-    hm_complaint_signals(t->a->e, &t->a->tb, &d->cs);
+    hm_complaint_signals(t->a->e, &t->a->tb, t->a->lang, &d->cs);
     t->fitted = 0;
     return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * test_csig.c — the complaint signals the complaint blend reads besides the
  * models' scores (hm_complaint_signals): a question, a customer-service
- * account addressed, any @mention, the problem-report words counted; and the
+ * account addressed, any @mention, the problem-report words counted (verbs of
+ * functioning when negated, problem nouns unless negated); and the
  * feature of the account an @mention addresses, which the heads read.
  */
 #include "internal.h"
@@ -14,7 +15,7 @@ static void signals(hm_analyzer *a, const char *text, hm_csig *cs)
     hm_result r;
     int rc = hm_analyze(a, text, strlen(text), &r);
     CHECK(rc == 0, "analyze: %s", hm_strerror(rc));
-    hm_complaint_signals(a->e, &a->tb, cs);
+    hm_complaint_signals(a->e, &a->tb, a->lang, cs);
 }
 
 /* The post's features as the models read them (unique, sorted). */
@@ -102,8 +103,26 @@ int main(void)
     signals(a, "Internet down for days, no refund #fail", &cs);
     CHECK(!cs.mention && cs.problem >= 3, "mention %d problem %d", cs.mention, cs.problem);
 
-    signals(a, "Still waiting, the app fails again with an error", &cs);
-    CHECK(cs.problem == 5, "problem words %d (still, waiting, fails, again, error)", cs.problem);
+    /* the problem words counted: a verb of functioning when negated (before
+     * or after it), a problem noun unless negated, "never" itself */
+    static const struct {
+        const char *text;
+        int problem;
+        const char *why;
+    } counts[] = {
+        {"Still waiting, the app fails again with an error", 5, "still, waiting, fails, again, error"},
+        {"The app doesn't load and my card still hasn't arrived", 3,
+         "load and arrived negated, still"},
+        {"The app loads fine and my card arrived", 0, "nothing negated"},
+        {"It won't turn on, and the app is not working again", 2, "working negated, again"},
+        {"Never had a problem with them, no issues at all", 1, "never; problem and issues negated"},
+        {"Same problem with the update. Issues everywhere", 2, "problem, issues"},
+    };
+    for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
+        signals(a, counts[k].text, &cs);
+        CHECK(cs.problem == counts[k].problem, "\"%s\": problem words %d, expected %d (%s)",
+              counts[k].text, cs.problem, counts[k].problem, counts[k].why);
+    }
 
     signals(a, "", &cs);
     CHECK(!cs.support && !cs.mention && !cs.question && !cs.problem, "empty post: no signal");
