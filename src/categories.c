@@ -1346,8 +1346,6 @@ static int mark_eligible(const hm_cats *c, hm_cat_state *s, const char *t, size_
     s->lhits.len = 0;
     const uint8_t *cls = c->lit_class;
     const uint32_t *tri = c->lit_tri;
-    /* the classes of t[i - 1] (a space before the text), t[i] and t[i + 1]
-     * (t has 8 readable bytes past n) */
     /* the class pair of t[i], t[i + 1], and whether t[i] may start a word
      * (a space before the text) */
     unsigned pair = cls[(unsigned char)t[0]] * 32u + cls[(unsigned char)t[1]], ws = 1;
@@ -1967,24 +1965,8 @@ static uint32_t token_at(const hm_cat_state *s, size_t b)
 /* Is token i in the scope of a negator (up to 3 words before, same clause)? */
 static int negated_at(const hm_analyzer *a, size_t i)
 {
-    const hm_textbuf *tb = &a->tb;
-    const hm_lexicon *lx = &a->e->lex;
     int lang = a->lang == LANG_UND ? LANG_EN : a->lang;
-    int seen = 0;
-    for (size_t j = i; j > 0 && seen < 3; j--) {
-        const tok *t = &tb->toks[j - 1];
-        if (t->type == HM_TOK_PUNCT)
-            return 0;
-        if (t->type != HM_TOK_WORD)
-            continue;
-        seen++;
-        if (hm_tok_negator(tb, lx, lang, j - 1))
-            return 1;
-        const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
-        if (e && e->modtype == MOD_CONTRAST)
-            return 0;
-    }
-    return 0;
+    return hm_tok_negated(&a->tb, &a->e->lex, lang, i, 3, 0, 1);
 }
 
 static int cue_chain(hm_cat_state *s, const hm_cats *c, int32_t head, uint32_t start,
@@ -2096,9 +2078,10 @@ static inline int phrase_first(const hm_cats *c, int lang, uint64_t h)
 }
 
 /* The longest phrase of lang that starts at token i: its cue chain in *v and
- * its words in *nw; 0 when none (the filter, when used, passed token i).  The words from i on, joined by single
- * spaces, are looked up in the phrase map, longest first, when token i's norm
- * is the first word of a phrase (firsts), no longer than the longest such.
+ * its words in *nw; 0 when none (the filter, when used, passed token i).  The
+ * words from i on, joined by single spaces, are looked up in the phrase map,
+ * longest first, when token i's norm is the first word of a phrase (firsts),
+ * no longer than the longest such.
  * With the filter and no space in a norm (norm_space 0), the chained
  * hashes of the words tell where to stop and which lengths to look up;
  * otherwise every length is. */

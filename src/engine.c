@@ -231,28 +231,6 @@ static const char *const working_verbs[] = {
     "updating", "updated", "receive", "received", "deliver", "delivered", "fix", "fixed",
     "resolve", "resolved", "refunded", "processed", "called"};
 
-/* Is word i negated: a negator up to three words before it or two after, in
- * its clause ("doesn't work", "is not working again")? */
-static int negated_near(const hm_engine *e, const hm_textbuf *tb, int lang, size_t i)
-{
-    lang = lang == LANG_FR ? LANG_FR : LANG_EN;
-    for (size_t j = i, seen = 0; j > 0 && seen < 3; j--) {
-        if (tb->toks[j - 1].type == HM_TOK_PUNCT)
-            break;
-        seen += tb->toks[j - 1].type == HM_TOK_WORD;
-        if (hm_tok_negator(tb, &e->lex, lang, j - 1))
-            return 1;
-    }
-    for (size_t j = i + 1, seen = 0; j < tb->ntoks && seen < 2; j++) {
-        if (tb->toks[j].type == HM_TOK_PUNCT)
-            break;
-        seen += tb->toks[j].type == HM_TOK_WORD;
-        if (hm_tok_negator(tb, &e->lex, lang, j))
-            return 1;
-    }
-    return 0;
-}
-
 hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
 {
     hm_config zero;
@@ -471,7 +449,8 @@ void hm_complaint_signals(const hm_engine *e, const hm_textbuf *tb, int lang, hm
         } else if (t->type == HM_TOK_WORD && cs->problem < 8 &&
                    hm_hfilter_maybe(e->problem_bits, HM_HFILTER_WORDS(e->problem_bits), t->nh) &&
                    hm_map_get_h(&e->problem_words, tb_str(tb, t->norm), t->norm_len, t->nh, &v) &&
-                   (v == PW_ALWAYS || (v == PW_NEGATED) == negated_near(e, tb, lang, i))) {
+                   (v == PW_ALWAYS || (v == PW_NEGATED) ==
+                        hm_tok_negated(tb, &e->lex, lang == LANG_FR ? LANG_FR : LANG_EN, i, 3, 2, 0))) {
             cs->problem++;
         }
     }

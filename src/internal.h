@@ -434,6 +434,11 @@ const lex_entry *hm_lex_word(const hm_lexicon *lx, int lang, const char *k, size
 const lex_entry *hm_lex_word_h(const hm_lexicon *lx, int lang, const char *k, size_t n, uint64_t h);
 /* token i of tb is a negator that applies (weak ones only next to "ne") */
 int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i);
+/* Is word i negated: a negator that applies within `before` words before it or
+ * `after` words after it, in its clause; stop_contrast: a contrast word ends
+ * the look back (lexicon.c) */
+int hm_tok_negated(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i, int before,
+                   int after, int stop_contrast);
 /* the lexicon entries of a token's norm and of its stem (memoized); inline:
  * most calls are answered by the token cache's memo */
 static inline const lex_entry *hm_tok_word_e(const hm_textbuf *tb, const hm_lexicon *lx, int lang,

@@ -468,3 +468,38 @@ int hm_tok_negator(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t 
         return 1;
     return ne_near(tb, i, -1, 3) || ne_near(tb, i, +1, 2);
 }
+
+/* Is word i negated: a negator that applies (hm_tok_negator) among the
+ * `before` words before it or the `after` words after it, in its clause
+ * (punctuation ends the look); with stop_contrast, a contrast word ("but",
+ * "mais") ends the look back, as it starts a new clause. */
+int hm_tok_negated(const hm_textbuf *tb, const hm_lexicon *lx, int lang, size_t i, int before,
+                   int after, int stop_contrast)
+{
+    for (size_t j = i, seen = 0; j > 0 && seen < (size_t)before; j--) {
+        const tok *t = &tb->toks[j - 1];
+        if (t->type == HM_TOK_PUNCT)
+            break;
+        if (t->type != HM_TOK_WORD)
+            continue;
+        seen++;
+        if (hm_tok_negator(tb, lx, lang, j - 1))
+            return 1;
+        if (stop_contrast) {
+            const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
+            if (e && e->modtype == MOD_CONTRAST)
+                break;
+        }
+    }
+    for (size_t j = i + 1, seen = 0; j < tb->ntoks && seen < (size_t)after; j++) {
+        const tok *t = &tb->toks[j];
+        if (t->type == HM_TOK_PUNCT)
+            break;
+        if (t->type != HM_TOK_WORD)
+            continue;
+        seen++;
+        if (hm_tok_negator(tb, lx, lang, j))
+            return 1;
+    }
+    return 0;
+}
