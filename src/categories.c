@@ -1313,7 +1313,9 @@ static size_t text_marks(const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
     for (size_t o = 0; o < n; o += 8) {
         uint64_t x;
         memcpy(&x, t + o, sizeof x);
-        spaces += (size_t)__builtin_popcountll(bytes_eq(x, ' '));
+        /* the top bits counted by one multiply (no popcount instruction in
+         * the baseline x86-64 set: a libgcc call) */
+        spaces += (size_t)(((bytes_eq(x, ' ') >> 7) * BYTES(1)) >> 56);
         uint64_t m = bytes_digit(x);
         if (m) {
             if (d[0] == n)
@@ -2138,6 +2140,16 @@ static int phrase_at(const hm_cats *c, const hm_textbuf *tb, int lang, size_t i,
     return 0;
 }
 
+/* The first token at or after i whose norm holds a space; SIZE_MAX when
+ * none does. */
+static size_t next_space_norm(const hm_textbuf *tb, size_t i)
+{
+    for (; i < tb->ntoks; i++)
+        if (memchr(tb_str(tb, tb->toks[i].norm), ' ', tb->toks[i].norm_len))
+            return i;
+    return SIZE_MAX;
+}
+
 int hm_categories_match(hm_analyzer *a, const hm_cats *c)
 {
     hm_cat_state *s = &a->cat;
@@ -2165,13 +2177,20 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
     size_t spaces = text_marks(nt->p, nt->len, span);
     if (c->nre && mark_eligible(c, s, nt->p, nt->len, span))
         return HM_ENOMEM;
-    int fast = c->phrase_indexed && spaces == seps;
+    /* a phrase is read with the filter unless one of the words it could
+     * span has a space in its norm (a duration: "10 minutes"); spn: the
+     * next such token at or after i */
+    int fast_all = c->phrase_indexed && spaces == seps, look = c->phrase_indexed && !fast_all;
+    size_t spn = 0;
     /* stems and phrases */
     for (size_t i = 0; i < tb->ntoks; i++) {
         const tok *t = &tb->toks[i];
         if (t->type != HM_TOK_WORD && t->type != HM_TOK_EMOJI && t->type != HM_TOK_DURATION &&
             t->type != HM_TOK_NUMBER)
             continue;
+        if (look && spn < i)
+            spn = next_space_norm(tb, i);
+        int fast = fast_all || (look && spn - i >= HM_CAT_PHRASE_MAX);
         int neg = -1;
         uint32_t v;
         int stem_maybe = t->stem_len && hm_hfilter_maybe(c->stem_bits[lang - LANG_FR],
