@@ -2073,10 +2073,23 @@ static int normalized_text(hm_cat_state *s, const hm_textbuf *tb, size_t *seps)
     return 0;
 }
 
-/* Can a phrase start with the word of hash h (a bit of lang's filter)? */
-static inline int phrase_first(const hm_cats *c, int lang, uint64_t h)
+/* Can a phrase start at token i, by lang's filter: its word may be a whole
+ * phrase, or begin one with the next word?  (What phrase_at's reading with
+ * the filter finds first; most words that begin some phrase, "the", "le",
+ * are not followed by one that goes on with it.) */
+static inline int phrase_first(const hm_cats *c, const hm_textbuf *tb, int lang, size_t i)
 {
-    return (c->phrase_bits[lang - LANG_FR][HM_PHRASE_WORD(h)] & HM_PHRASE_PRE(h)) != 0;
+    const uint64_t *bits = c->phrase_bits[lang - LANG_FR];
+    uint64_t h = tb->toks[i].nh, w = bits[HM_PHRASE_WORD(h)];
+    if (!(w & HM_PHRASE_PRE(h)))
+        return 0;
+    if ((w & HM_PHRASE_FULL(h)) || i + 1 >= tb->ntoks)
+        return (w & HM_PHRASE_FULL(h)) != 0;
+    const tok *n = &tb->toks[i + 1];
+    if (n->type == HM_TOK_PUNCT || (n->flags & HM_TF_HASHPART))
+        return 0;
+    h = hm_cat_phrase_step(h, n->nh);
+    return (bits[HM_PHRASE_WORD(h)] & HM_PHRASE_PRE(h)) != 0;
 }
 
 /* The longest phrase of lang that starts at token i: its cue chain in *v and
@@ -2205,7 +2218,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 return HM_ENOMEM;
         }
         size_t nw;
-        int found = (!fast || phrase_first(c, lang, t->nh)) && /* most words begin no phrase */
+        int found = (!fast || phrase_first(c, tb, lang, i)) && /* most words begin no phrase */
                     phrase_at(c, tb, lang, i, !fast, &v, &nw);
         if (s->verify && fast) {
             /* tests: the filter loses no phrase */
