@@ -1322,8 +1322,12 @@ static size_t text_marks(const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
                 d[0] = o + (size_t)__builtin_ctzll(m) / 8;
             d[1] = o + (size_t)(63 - __builtin_clzll(m)) / 8;
         }
-        /* the first bytes of "$", "£" and "€" (rare: checked one by one) */
-        for (m = bytes_eq(x, '$') | bytes_eq(x, 0xC2) | bytes_eq(x, 0xE2); m; m &= m - 1) {
+        /* the first bytes of "$", "£" and "€" (rare: checked one by one, in
+         * the words with a "$" or a byte past ASCII) */
+        m = (x & BYTES(0x80)) | bytes_eq(x, '$');
+        if (m)
+            m = bytes_eq(x, '$') | bytes_eq(x, 0xC2) | bytes_eq(x, 0xE2);
+        for (; m; m &= m - 1) {
             size_t i = o + (size_t)__builtin_ctzll(m) / 8;
             if (i < n && currency_at(t, n, i)) {
                 if (cur[0] == n)
