@@ -1914,6 +1914,16 @@ static int order_fits(const hm_cat_state *s, const cat_regex *re, size_t r)
     return 1;
 }
 
+/* May a match start at place at of set 0 (whose literal starts every match)?
+ * Each set that comes after set 0's needs a place after it. */
+static int after_fits(const struct cat_pstate *p, const cat_regex *re, size_t at)
+{
+    for (unsigned q = 1; q < re->nsets; q++)
+        if (((re->after0 >> q) & 1) && p->last[q] <= at)
+            return 0;
+    return 1;
+}
+
 /* Tests: run every pattern of the language from the start of the text; a
  * match of a pattern the prefilter skipped (or the order of its literals
  * ruled out), that starts before the offset the prefilter searched from,
@@ -1939,11 +1949,13 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         int placed = 1;
         if (c->re[r].anch && lit && pstate(s, r)->npos <= HM_MAX_POS) {
-            /* tried only at the places of its leading literals: is the
-             * match's start one of them? */
+            /* tried only at the places of its leading literals that the
+             * sets after set 0's follow: is the match's start one of them? */
             placed = 0;
             for (size_t q = 0; q < pstate(s, r)->npos; q++)
                 placed |= pstate(s, r)->pos[q] == ov[0];
+            if (c->re[r].after0 && !after_fits(pstate(s, r), &c->re[r], ov[0]))
+                placed = 0;
         }
         if (!run || ov[0] < start_offset(s, &c->re[r], r, lit, nt->p) || !placed ||
             (lit && ov[0] > start_limit(s, &c->re[r], r)))
@@ -2012,6 +2024,8 @@ static int pattern_spans(const hm_cats *c, hm_cat_state *s, const cat_regex *re,
             if (pi == ps->npos)
                 break;
             at = pp[pi++];
+            if (re->after0 && !after_fits(ps, re, at))
+                continue; /* a set that follows set 0's literal, at, has no place after it */
         }
         int m = re_match(code, nt->p, nt->len, at, s->md, s->mctx);
         if (m == PCRE2_ERROR_NOMATCH && anch)

@@ -285,6 +285,9 @@ static void test_order(void)
         {"quixel puis zorblat", 1, 1},
         {"zorblat puis quixel", 2, 1},
         {"zorblat quixel zorblat", 2, 2},
+        /* tried at the zorblat followed by a quixel only */
+        {"zorblat quixel zorblat zorblat", 2, 2},
+        {"zorblat zorblat quixel zorblat", 2, 2},
         {"3 jours de glorpex", 0, 0},
         {"frobnitz de 3 jours", 1, 1},
         {"frobnitz, mois 2, glorpex de 5 jours", 1, 1},
