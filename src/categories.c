@@ -1313,15 +1313,21 @@ static size_t text_marks(const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
     for (size_t o = 0; o < n; o += 8) {
         uint64_t x;
         memcpy(&x, t + o, sizeof x);
-        spaces += (size_t)__builtin_popcountll(bytes_eq(x, ' '));
+        /* the top bits counted by one multiply (no popcount instruction in
+         * the baseline x86-64 set: a libgcc call) */
+        spaces += (size_t)(((bytes_eq(x, ' ') >> 7) * BYTES(1)) >> 56);
         uint64_t m = bytes_digit(x);
         if (m) {
             if (d[0] == n)
                 d[0] = o + (size_t)__builtin_ctzll(m) / 8;
             d[1] = o + (size_t)(63 - __builtin_clzll(m)) / 8;
         }
-        /* the first bytes of "$", "£" and "€" (rare: checked one by one) */
-        for (m = bytes_eq(x, '$') | bytes_eq(x, 0xC2) | bytes_eq(x, 0xE2); m; m &= m - 1) {
+        /* the first bytes of "$", "£" and "€" (rare: checked one by one, in
+         * the words with a "$" or a byte past ASCII) */
+        m = (x & BYTES(0x80)) | bytes_eq(x, '$');
+        if (m)
+            m = bytes_eq(x, '$') | bytes_eq(x, 0xC2) | bytes_eq(x, 0xE2);
+        for (; m; m &= m - 1) {
             size_t i = o + (size_t)__builtin_ctzll(m) / 8;
             if (i < n && currency_at(t, n, i)) {
                 if (cur[0] == n)
@@ -1908,6 +1914,16 @@ static int order_fits(const hm_cat_state *s, const cat_regex *re, size_t r)
     return 1;
 }
 
+/* May a match start at place at of set 0 (whose literal starts every match)?
+ * Each set that comes after set 0's needs a place after it. */
+static int after_fits(const struct cat_pstate *p, const cat_regex *re, size_t at)
+{
+    for (unsigned q = 1; q < re->nsets; q++)
+        if (((re->after0 >> q) & 1) && p->last[q] <= at)
+            return 0;
+    return 1;
+}
+
 /* Tests: run every pattern of the language from the start of the text; a
  * match of a pattern the prefilter skipped (or the order of its literals
  * ruled out), that starts before the offset the prefilter searched from,
@@ -1933,11 +1949,13 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         int placed = 1;
         if (c->re[r].anch && lit && pstate(s, r)->npos <= HM_MAX_POS) {
-            /* tried only at the places of its leading literals: is the
-             * match's start one of them? */
+            /* tried only at the places of its leading literals that the
+             * sets after set 0's follow: is the match's start one of them? */
             placed = 0;
             for (size_t q = 0; q < pstate(s, r)->npos; q++)
                 placed |= pstate(s, r)->pos[q] == ov[0];
+            if (c->re[r].after0 && !after_fits(pstate(s, r), &c->re[r], ov[0]))
+                placed = 0;
         }
         if (!run || ov[0] < start_offset(s, &c->re[r], r, lit, nt->p) || !placed ||
             (lit && ov[0] > start_limit(s, &c->re[r], r)))
@@ -2006,6 +2024,8 @@ static int pattern_spans(const hm_cats *c, hm_cat_state *s, const cat_regex *re,
             if (pi == ps->npos)
                 break;
             at = pp[pi++];
+            if (re->after0 && !after_fits(ps, re, at))
+                continue; /* a set that follows set 0's literal, at, has no place after it */
         }
         int m = re_match(code, nt->p, nt->len, at, s->md, s->mctx);
         if (m == PCRE2_ERROR_NOMATCH && anch)
@@ -2071,10 +2091,23 @@ static int normalized_text(hm_cat_state *s, const hm_textbuf *tb, size_t *seps)
     return 0;
 }
 
-/* Can a phrase start with the word of hash h (a bit of lang's filter)? */
-static inline int phrase_first(const hm_cats *c, int lang, uint64_t h)
+/* Can a phrase start at token i, by lang's filter: its word may be a whole
+ * phrase, or begin one with the next word?  (What phrase_at's reading with
+ * the filter finds first; most words that begin some phrase, "the", "le",
+ * are not followed by one that goes on with it.) */
+static inline int phrase_first(const hm_cats *c, const hm_textbuf *tb, int lang, size_t i)
 {
-    return (c->phrase_bits[lang - LANG_FR][HM_PHRASE_WORD(h)] & HM_PHRASE_PRE(h)) != 0;
+    const uint64_t *bits = c->phrase_bits[lang - LANG_FR];
+    uint64_t h = tb->toks[i].nh, w = bits[HM_PHRASE_WORD(h)];
+    if (!(w & HM_PHRASE_PRE(h)))
+        return 0;
+    if ((w & HM_PHRASE_FULL(h)) || i + 1 >= tb->ntoks)
+        return (w & HM_PHRASE_FULL(h)) != 0;
+    const tok *n = &tb->toks[i + 1];
+    if (n->type == HM_TOK_PUNCT || (n->flags & HM_TF_HASHPART))
+        return 0;
+    h = hm_cat_phrase_step(h, n->nh);
+    return (bits[HM_PHRASE_WORD(h)] & HM_PHRASE_PRE(h)) != 0;
 }
 
 /* The longest phrase of lang that starts at token i: its cue chain in *v and
@@ -2138,6 +2171,16 @@ static int phrase_at(const hm_cats *c, const hm_textbuf *tb, int lang, size_t i,
     return 0;
 }
 
+/* The first token at or after i whose norm holds a space; SIZE_MAX when
+ * none does. */
+static size_t next_space_norm(const hm_textbuf *tb, size_t i)
+{
+    for (; i < tb->ntoks; i++)
+        if (memchr(tb_str(tb, tb->toks[i].norm), ' ', tb->toks[i].norm_len))
+            return i;
+    return SIZE_MAX;
+}
+
 int hm_categories_match(hm_analyzer *a, const hm_cats *c)
 {
     hm_cat_state *s = &a->cat;
@@ -2165,13 +2208,20 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
     size_t spaces = text_marks(nt->p, nt->len, span);
     if (c->nre && mark_eligible(c, s, nt->p, nt->len, span))
         return HM_ENOMEM;
-    int fast = c->phrase_indexed && spaces == seps;
+    /* a phrase is read with the filter unless one of the words it could
+     * span has a space in its norm (a duration: "10 minutes"); spn: the
+     * next such token at or after i */
+    int fast_all = c->phrase_indexed && spaces == seps, look = c->phrase_indexed && !fast_all;
+    size_t spn = 0;
     /* stems and phrases */
     for (size_t i = 0; i < tb->ntoks; i++) {
         const tok *t = &tb->toks[i];
         if (t->type != HM_TOK_WORD && t->type != HM_TOK_EMOJI && t->type != HM_TOK_DURATION &&
             t->type != HM_TOK_NUMBER)
             continue;
+        if (look && spn < i)
+            spn = next_space_norm(tb, i);
+        int fast = fast_all || (look && spn - i >= HM_CAT_PHRASE_MAX);
         int neg = -1;
         uint32_t v;
         int stem_maybe = t->stem_len && hm_hfilter_maybe(c->stem_bits[lang - LANG_FR],
@@ -2186,7 +2236,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 return HM_ENOMEM;
         }
         size_t nw;
-        int found = (!fast || phrase_first(c, lang, t->nh)) && /* most words begin no phrase */
+        int found = (!fast || phrase_first(c, tb, lang, i)) && /* most words begin no phrase */
                     phrase_at(c, tb, lang, i, !fast, &v, &nw);
         if (s->verify && fast) {
             /* tests: the filter loses no phrase */

@@ -285,6 +285,9 @@ static void test_order(void)
         {"quixel puis zorblat", 1, 1},
         {"zorblat puis quixel", 2, 1},
         {"zorblat quixel zorblat", 2, 2},
+        /* tried at the zorblat followed by a quixel only */
+        {"zorblat quixel zorblat zorblat", 2, 2},
+        {"zorblat zorblat quixel zorblat", 2, 2},
         {"3 jours de glorpex", 0, 0},
         {"frobnitz de 3 jours", 1, 1},
         {"frobnitz, mois 2, glorpex de 5 jours", 1, 1},
@@ -521,6 +524,11 @@ static void test_phrases(void)
         {"zorb 10 minutes", 1, 0.4f, 15},
         {"zorb 10 minutes, zorb quix blat", 3, 0.4f, 15},
         {"it took 10 minutes: zorb fump", 1, 0.5f, 29},
+        /* the words a phrase may span decide: with the filter far from the
+         * duration, without it near */
+        {"zorb quix blat, then a b c d e f g h i j k l m n 10 minutes", 2, 0.7f, 14},
+        {"10 minutes a b c d e f g h i j k l m n o p zorb fump", 1, 0.5f, 52},
+        {"a b c d e f g h i j k zorb 10 minutes", 1, 0.4f, 37},
     };
     char dir[] = "/tmp/hm_preXXXXXX";
     hm_engine *e = crafted_open(dir, lines, sizeof lines / sizeof *lines);
@@ -529,6 +537,8 @@ static void test_phrases(void)
         return;
     CHECK(e->cats.phrase_indexed, "phrases: the filter is built at engine open");
     hm_analyzer *a = hm_analyzer_new(e, &st);
+    if (a)
+        a->cat.verify = 1; /* and the filter, where used, finds what the plain reading does */
     for (size_t i = 0; a && i < sizeof cases / sizeof *cases; i++) {
         hm_result r;
         const char *t = cases[i].text;
@@ -539,6 +549,7 @@ static void test_phrases(void)
               "phrases in \"%s\": %zu matches, first %g to %u", t, s->nm, s->nm ? s->m[0].w : 0,
               s->nm ? s->m[0].end : 0);
     }
+    CHECK(a && a->cat.misses == 0, "phrases: the filter lost %zu", a ? a->cat.misses : 0);
     hm_analyzer_free(a);
     crafted_done(e, dir);
 }
