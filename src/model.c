@@ -47,6 +47,29 @@ static inline uint64_t mix64(uint64_t x)
 #define K_NOT 0xc2b2ae3d27d4eb4fULL
 #define K_BI 0x165667b19e3779f9ULL
 #define K_HANDLE 0xd6e8feb86659fd93ULL
+#define K_HGRAM 0x8cb92ba72f3d8dd7ULL
+
+/* Letter trigrams of an @mention's handle, its ends marked ("@ryan_22":
+ * "^ry", "rya", ..., "22$"): what an account never seen in training looks
+ * like, a person's ("ryan", digits at the end) or a company's ("help",
+ * "care", "uk").  The first GRAM_MAX letters: GRAM_MAX trigrams at most. */
+#define GRAM_MAX 16
+
+static size_t handle_grams(const char *h, size_t n, uint64_t *F, int32_t *T)
+{
+    char b[GRAM_MAX + 2];
+    if (n > GRAM_MAX)
+        n = GRAM_MAX;
+    b[0] = '^';
+    memcpy(b + 1, h, n);
+    b[n + 1] = '$';
+    size_t k = 0;
+    for (size_t i = 0; i + 3 <= n + 2; i++) {
+        F[k] = mix64(hm_hash(b + i, 3) ^ K_HGRAM);
+        T[k++] = -1;
+    }
+    return k;
+}
 
 static int weak_negator(const lex_entry *e) { return ((int)e->modval & 2) != 0; }
 
@@ -57,6 +80,8 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     int lang = a->lang == LANG_UND ? LANG_EN : a->lang;
     fb->n = 0;
     size_t need = tb->ntoks * 3 + 4;
+    for (size_t i = 0; i < tb->ntoks; i++)
+        need += tb->toks[i].type == HM_TOK_MENTION ? GRAM_MAX : 0;
     if (need > fb->cap) {
         size_t nc = fb->cap ? fb->cap : 256;
         while (nc < need)
@@ -143,6 +168,7 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
             /* the account addressed as well (a brand's, a person's) */
             F[nf] = mix64(t->nh ^ K_HANDLE);
             T[nf++] = -1;
+            nf += handle_grams(tb_str(tb, t->norm) + 1, t->norm_len - 1, F + nf, T + nf);
         }
         if (have_prev) {
             F[nf] = mix64(prev * K_BI + h);
