@@ -684,7 +684,7 @@ int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const ch
 #define HM_NBLEND 13     /* inputs of the polarity blend */
 #define HM_NCBLEND 9     /* inputs of the complaint blend */
 #define HM_MODEL_MAGIC "HUMEURM\x01"
-#define HM_MODEL_VERSION 7u
+#define HM_MODEL_VERSION 8u
 #define HM_MODEL_HEADER 4096
 #define HM_MAXSRC HM_TRAIN_MAX_SOURCES /* sources a model tells apart (its router's classes) */
 enum {

@@ -3,7 +3,8 @@
  *
  * Features of a post (shared with training, see hm_features()): Snowball stems
  * of words (accent-free), emoji and emoticons, "<url>", "<num>" (whole numbers
- * 0 to 10 as themselves: ratings), "<dur>", "@", "!" and "?" runs; words in a
+ * 0 to 10 as themselves: ratings), "<dur>", "@" (with the handle and its
+ * letter trigrams), "!" and "?" runs; words in a
  * negation scope are marked (NOT_x); bigrams of consecutive items ("7/10"
  * gives the bigram 7 10).  Features are hashed to 64 bits; a document's
  * features are binarized (each counts once).  A post of long_from tokens or
@@ -262,7 +263,8 @@ int hm_decide(const double p[3], const float b[3])
  * Version 4 added long_from, decision biases, the complaint threshold and the
  * rating-number features; version 5 the sources' blends and the router;
  * version 6 three more complaint blend inputs (hm_complaint_signals);
- * version 7 a feature for the account an @mention addresses. */
+ * version 7 a feature for the account an @mention addresses; version 8 the
+ * letter trigrams of @mention handles. */
 _Static_assert(48 + 4 * (1 + HM_NOUT + 5 + HM_NCBLEND + 1 + 8) +
                        4 * HM_MAXSRC * (3 * (HM_NBLEND + 1) + 3 + 1) <= HM_MODEL_HEADER,
                "model header too small");

@@ -1056,8 +1056,9 @@ static void complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, 
 
 /* The complaint blend reads the calibrated polarity: fitted once the polarity
  * blends are, on the dev posts with a complaint label and, given oof, on the
- * training posts with one too, their complaint head score out-of-fold (345
- * dev posts in English alone; each part weighs as many posts as it has).
+ * training posts with one too, their complaint head score out-of-fold (330
+ * dev posts in English alone; each part weighs as many posts as it has; the
+ * dev posts' scores are out-of-fold too when the head learnt from them).
  * Returns 1 when fitted (10 or more posts); p and y get the posts'
  * out-of-fold complaint probabilities and their labels (room for every post
  * with a complaint label). */
