@@ -3,8 +3,8 @@
  *
  * Features of a post (shared with training, see hm_features()): Snowball stems
  * of words (accent-free), emoji and emoticons, "<url>", "<num>" (whole numbers
- * 0 to 10 as themselves: ratings), "<dur>", "@" (with the handle and its
- * letter trigrams), "!" and "?" runs; words in a
+ * 0 to 10 as themselves: ratings), "<dur>", "@" (with the handle, and its
+ * letter trigrams for the complaint head alone, last), "!" and "?" runs; words in a
  * negation scope are marked (NOT_x); bigrams of consecutive items ("7/10"
  * gives the bigram 7 10).  Features are hashed to 64 bits; a document's
  * features are binarized (each counts once).  A post of long_from tokens or
@@ -80,7 +80,9 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     const hm_lexicon *lx = &a->e->lex;
     int lang = a->lang == LANG_UND ? LANG_EN : a->lang;
     fb->n = 0;
-    size_t need = tb->ntoks * 3 + 4;
+    /* the complaint head's own features (the handles' trigrams) go after
+     * room for the others, then are moved to follow them */
+    size_t base = tb->ntoks * 3 + 4, need = base;
     for (size_t i = 0; i < tb->ntoks; i++)
         need += tb->toks[i].type == HM_TOK_MENTION ? GRAM_MAX : 0;
     if (need > fb->cap) {
@@ -100,7 +102,7 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     /* the buffer and count in locals: stores through fb->f may alias fb->n */
     uint64_t *F = fb->f;
     int32_t *T = fb->tok;
-    size_t nf = 0;
+    size_t nf = 0, nc = 0;
     int neg_on = 0, ne_seen = 0;
     uint64_t prev = 0;
     int have_prev = 0;
@@ -169,7 +171,8 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
             /* the account addressed as well (a brand's, a person's) */
             F[nf] = mix64(t->nh ^ K_HANDLE);
             T[nf++] = -1;
-            nf += handle_grams(tb_str(tb, t->norm) + 1, t->norm_len - 1, F + nf, T + nf);
+            nc += handle_grams(tb_str(tb, t->norm) + 1, t->norm_len - 1, F + base + nc,
+                               T + base + nc);
         }
         if (have_prev) {
             F[nf] = mix64(prev * K_BI + h);
@@ -180,7 +183,10 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     }
     F[nf] = mix64(K_UNI * 7); /* a constant feature: the prior of short posts */
     T[nf++] = -1;
-    fb->n = nf;
+    memmove(F + nf, F + base, nc * sizeof *F);
+    memmove(T + nf, T + base, nc * sizeof *T);
+    fb->n = nf + nc;
+    fb->nc = nc;
     return 0;
 }
 
@@ -474,8 +480,8 @@ static inline void router_add(long long *r, const int16_t *w, uint32_t ns)
 }
 
 /* Sum the weights of the document's features: s[c] = bias + sum W_c(f). */
-void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, double s[HM_NOUT],
-                    double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
+void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, size_t nc, int domain,
+                    double s[HM_NOUT], double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
 {
     long long wide[HM_NOUT] = {0}, rwide[HM_MAXSRC] = {0};
     for (size_t k = 0; k < nbest; k++) {
@@ -543,7 +549,7 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
             j = (j + 1) & mask;
         }
         /* the router: which training source the post is most like */
-        if (rmask) {
+        if (rmask && i < n - nc) {
             j = (uint32_t)h & rmask;
             while (m->rfp[j]) {
                 if (m->rfp[j] == fp) {
@@ -556,9 +562,12 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
     }
 #undef FETCH
 #undef KEY
-    double norm = (m->flags & HM_MF_NORM) && n ? 1.0 / sqrt((double)n) : 1.0;
+    /* the polarity heads and the router count the features they read */
+    int on = (m->flags & HM_MF_NORM) != 0;
+    double norm = on && n > nc ? 1.0 / sqrt((double)(n - nc)) : 1.0;
     for (int c = 0; c < HM_NOUT; c++)
-        s[c] = m->bias[c] + (double)wide[c] * m->scale * norm;
+        s[c] = m->bias[c] + (double)wide[c] * m->scale *
+                                (c == 3 && on && n ? 1.0 / sqrt((double)n) : norm);
     if (!rmask) {
         q[0] = 1.0;
         return;

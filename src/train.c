@@ -36,6 +36,7 @@
 typedef struct doc {
     size_t off;          /* into feats */
     uint32_t n;
+    uint32_t nc;         /* the last nc of its n features are the complaint head's alone */
     int8_t pol;          /* 0 neg, 1 neu, 2 pos, -1 none */
     int8_t cmp;          /* 0/1, -1 none */
     uint8_t dev, social;
@@ -154,7 +155,11 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
         rc = hm_features(t->a, &t->a->fb);
     if (rc)
         return rc;
-    size_t n = hm_features_unique(t->a->fb.f, t->a->fb.n);
+    /* the complaint head's own features stay last */
+    size_t nm = t->a->fb.n - t->a->fb.nc;
+    size_t n1 = hm_features_unique(t->a->fb.f, nm);
+    memmove(t->a->fb.f + n1, t->a->fb.f + nm, t->a->fb.nc * sizeof *t->a->fb.f);
+    size_t n2 = hm_features_unique(t->a->fb.f + n1, t->a->fb.nc), n = n1 + n2;
     if (t->ndocs == t->dcap) {
         size_t nc = t->dcap ? t->dcap * 2 : 4096;
         doc *d = realloc(t->docs, nc * sizeof *d);
@@ -178,6 +183,7 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     memset(d, 0, sizeof *d);
     d->off = t->nfeats;
     d->n = (uint32_t)n;
+    d->nc = (uint32_t)n2;
     t->nfeats += n;
     d->pol = (int8_t)(polarity == HM_NO_LABEL ? -1 : polarity + 1);
     d->cmp = (int8_t)(complaint < 0 ? -1 : complaint ? 1 : 0);
@@ -362,11 +368,13 @@ static void heads_scores(const hm_trainer *t, const fitctx *fc, const doc *d, co
             continue;
         const float *r = fc->r + (size_t)f * HM_NOUT, *w = fc->w + (size_t)f * HM_NOUT;
         for (int c = 0; c < HM_NOUT; c++)
-            acc[c] += (double)r[c] * w[c];
+            acc[c] += (double)r[c] * w[c]; /* r is 0 for the polarity heads past n - nc */
     }
-    double norm = d->n ? 1.0 / sqrt((double)d->n) : 1.0;
-    for (int c = 0; c < HM_NOUT; c++)
-        s[c] = fc->b[c] + acc[c] * norm;
+    uint32_t npol = d->n - d->nc;
+    for (int c = 0; c < HM_NOUT; c++) {
+        uint32_t m = c == 3 ? d->n : npol;
+        s[c] = fc->b[c] + acc[c] * (m ? 1.0 / sqrt((double)m) : 1.0);
+    }
     (void)t;
 }
 
@@ -404,14 +412,15 @@ static void sgd_head(const hm_trainer *t, const uint32_t *fi, const float *rr, f
             continue;
         order[nd++] = i;
         double q = 0;
-        for (uint32_t k = 0; k < d->n; k++) {
+        uint32_t n = kind == HEAD_CMP ? d->n : d->n - d->nc;
+        for (uint32_t k = 0; k < n; k++) {
             uint32_t f = fi[d->off + k];
             if (f != UINT32_MAX) {
                 double r = rr[(size_t)f * stride + (size_t)col];
                 q += r * r;
             }
         }
-        sx += d->n ? q / d->n : 0;
+        sx += n ? q / n : 0;
     }
     uint64_t rs = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)seed * 0x2545F4914F6CDD1DULL) ^
                   (uint64_t)(kind * 64 + col);
@@ -429,10 +438,12 @@ static void sgd_head(const hm_trainer *t, const uint32_t *fi, const float *rr, f
         for (size_t ii = 0; ii < nd; ii++, step++) {
             const doc *d = &t->docs[order[ii]];
             int y = head_label(d, kind, col);
-            /* inputs are r(f) / sqrt(n): long posts do not outweigh short ones */
-            double norm = d->n ? 1.0 / sqrt((double)d->n) : 1.0;
+            /* inputs are r(f) / sqrt(n): long posts do not outweigh short ones;
+             * the complaint head's own features are its alone */
+            uint32_t n = kind == HEAD_CMP ? d->n : d->n - d->nc;
+            double norm = n ? 1.0 / sqrt((double)n) : 1.0;
             double z = 0;
-            for (uint32_t k = 0; k < d->n; k++) {
+            for (uint32_t k = 0; k < n; k++) {
                 uint32_t f = fi[d->off + k];
                 if (f != UINT32_MAX)
                     z += (double)rr[(size_t)f * stride + (size_t)col] * ww[(size_t)f * stride + (size_t)col];
@@ -441,7 +452,7 @@ static void sgd_head(const hm_trainer *t, const uint32_t *fi, const float *rr, f
             double g = (sigmoid(z) - y) * d->weight * cw[y];
             double lrt = lr0 / (1.0 + 4.0 * (double)step / (double)(nd ? nd : 1));
             *bias -= lrt * g;
-            for (uint32_t k = 0; k < d->n; k++) {
+            for (uint32_t k = 0; k < n; k++) {
                 uint32_t f = fi[d->off + k];
                 if (f == UINT32_MAX)
                     continue;
@@ -470,7 +481,8 @@ static void router_q(const router *ro, const doc *d, const uint32_t *fi, float *
         return;
     }
     double z[HM_MAXSRC] = {0};
-    for (uint32_t i = 0; i < d->n; i++) {
+    uint32_t n = d->n - d->nc;
+    for (uint32_t i = 0; i < n; i++) {
         uint32_t f = fi[d->off + i];
         if (f == UINT32_MAX || !ro->sel[f])
             continue;
@@ -478,7 +490,7 @@ static void router_q(const router *ro, const doc *d, const uint32_t *fi, float *
             z[k] += (double)ro->r[(size_t)f * (size_t)ro->K + (size_t)k] *
                     ro->w[(size_t)f * (size_t)ro->K + (size_t)k];
     }
-    double norm = d->n ? 1.0 / sqrt((double)d->n) : 1.0, mx = -1e300, sum = 0;
+    double norm = n ? 1.0 / sqrt((double)n) : 1.0, mx = -1e300, sum = 0;
     for (int k = 0; k < ro->K; k++) {
         z[k] = ro->b[k] + z[k] * norm;
         mx = z[k] > mx ? z[k] : mx;
@@ -1358,14 +1370,16 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     tab_free(&tab);
     int KR = K > 1 ? K : 0; /* router classes */
     float *scnt = NULL;     /* per feature and source: df (training posts, no copies) */
+    uint8_t *conly = NULL;  /* per feature: the complaint head's alone */
     if (!rc) {
         cnt = calloc(nf * 6, sizeof *cnt);
         scnt = KR ? calloc(nf * (size_t)KR + 1, sizeof *scnt) : NULL;
-        if (!cnt || (KR && !scnt))
+        conly = calloc(nf + 1, 1);
+        if (!cnt || (KR && !scnt) || !conly)
             rc = HM_ENOMEM;
     }
     if (rc) {
-        free(fi); free(keys); free(cnt); free(scnt);
+        free(fi); free(keys); free(cnt); free(scnt); free(conly);
         hm_set_status(st, rc, "out of memory");
         return rc;
     }
@@ -1383,18 +1397,24 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             cls_w[d->pol] += d->weight;
         for (uint32_t k = 0; k < d->n; k++) {
             float *c = cnt + (size_t)fi[d->off + k] * 6;
+            c[5] += d->copy ? 0 : 1;
+            if (k >= d->n - d->nc) {
+                conly[fi[d->off + k]] = 1;
+                continue;
+            }
             if (d->pol >= 0)
                 c[d->pol] += d->weight;
-            c[5] += d->copy ? 0 : 1;
             if (KR && !d->copy && d->src >= 0)
                 scnt[(size_t)fi[d->off + k] * (size_t)KR + (size_t)d->src] += d->weight;
         }
     }
     /* 2. keep frequent features; naive Bayes ratios */
     uint32_t *remap = malloc(nf * sizeof *remap);
-    size_t kept = 0;
-    for (size_t f = 0; f < nf; f++)
+    size_t kept = 0, kpol = 0; /* kpol: those the polarity heads and the router read */
+    for (size_t f = 0; f < nf; f++) {
         remap[f] = cnt[f * 6 + 5] >= (float)min_count ? (uint32_t)kept++ : UINT32_MAX;
+        kpol += remap[f] != UINT32_MAX && !conly[f];
+    }
     r.nfeatures = kept;
     for (size_t i = 0; i < t->nfeats; i++)
         fi[i] = remap[fi[i]];
@@ -1416,9 +1436,9 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         kkeys[g] = keys[f];
         const float *c = cnt + f * 6;
         double all = c[0] + c[1] + c[2], totall = tot[0] + tot[1] + tot[2];
-        for (int h = 0; h < 3; h++) {
+        for (int h = 0; h < 3 && !conly[f]; h++) {
             fc.r[(size_t)g * HM_NOUT + (size_t)h] =
-                nb_ratio(alpha, kept, c[h], tot[h], all - c[h], totall - tot[h]);
+                nb_ratio(alpha, kpol, c[h], tot[h], all - c[h], totall - tot[h]);
         }
         if (tot[3] > 0 && tot[4] > 0)
             fc.r[(size_t)g * HM_NOUT + 3] = nb_ratio(alpha, kept, c[3], tot[3], c[4], tot[4]);
@@ -1440,7 +1460,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             sall += stot[k];
         for (size_t f = 0; ro.r && f < nf; f++) {
             uint32_t g = remap[f];
-            if (g == UINT32_MAX)
+            if (g == UINT32_MAX || conly[f])
                 continue;
             double call = 0;
             for (int k = 0; k < KR; k++)
@@ -1448,13 +1468,14 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             for (int k = 0; k < KR; k++) {
                 double ck = scnt[f * (size_t)KR + (size_t)k];
                 ro.r[(size_t)g * (size_t)KR + (size_t)k] =
-                    nb_ratio(alpha, kept, ck, stot[k], call - ck, sall - stot[k]);
+                    nb_ratio(alpha, kpol, ck, stot[k], call - ck, sall - stot[k]);
             }
         }
     }
     free(scnt);
     free(remap);
     free(cnt);
+    free(conly);
     free(keys);
     /* class weights: each class weighs as if classes were balanced (clipped) */
     double ctot = cls_w[0] + cls_w[1] + cls_w[2];

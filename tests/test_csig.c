@@ -61,6 +61,9 @@ static void test_handle_feature(void)
     }
     uint64_t f1[64], f2[64], f3[64], f4[64], f5[64], f6[64];
     size_t n1 = feats(a, "@AmazonHelp where is my parcel", f1, 64);
+    /* the trigrams come last, the complaint head's alone */
+    size_t nc1 = a->fb.nc;
+    CHECK(nc1 == 10, "the complaint head's own features: %zu, 10 expected", nc1);
     size_t n2 = feats(a, "@JaneDoe where is my parcel", f2, 64);
     size_t n3 = feats(a, "@amazonhelp where is my parcel", f3, 64);
     size_t n4 = feats(a, "where is my parcel", f4, 64);
