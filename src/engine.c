@@ -653,7 +653,7 @@ static int unique_features(hm_analyzer *a)
     uint64_t *seen = a->seen, *f = a->fb.f;
     uint32_t *slot = a->seenslot;
     int32_t *tk = a->fb.tok;
-    size_t w = 0;
+    size_t w = 0, c0 = n - a->fb.nc, nc = 0; /* the complaint head's own stay last */
     for (size_t i = 0; i < n; i++) {
         uint64_t h = f[i] | 1;
         size_t j = h & (cap - 1);
@@ -672,10 +672,12 @@ static int unique_features(hm_analyzer *a)
         f[w] = f[i];
         tk[w] = tk[i];
         w++;
+        nc += i >= c0;
     }
     for (size_t q = 0; q < w; q++)
         seen[slot[q]] = 0;
     a->fb.n = w;
+    a->fb.nc = nc;
     return 0;
 }
 
@@ -728,7 +730,7 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
         double bw[3];
         int dom = hm_model_domain(m, a->tb.ntoks);
         double q[HM_MAXSRC];
-        hm_model_score(m, a->fb.f, a->fb.n, dom, s, q, btok, bw, 3, a->fb.tok);
+        hm_model_score(m, a->fb.f, a->fb.n, a->fb.nc, dom, s, q, btok, bw, 3, a->fb.tok);
         double p[3], pb[3], x[HM_NBLEND];
         float db[3];
         hm_blend_inputs(s, &ls, a->cat.cue_total, a->tb.ntoks, hm_is_social(&a->tb), x);
@@ -749,7 +751,8 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
          * calibrated */
         out->polarity = hm_decide(p, scorer == HM_SCORER_NB ? nobias : db) - 1;
         /* the model's strongest words are evidence too (on the scale of its logits) */
-        double norm = (m->flags & HM_MF_NORM) && a->fb.n ? 1.0 / sqrt((double)a->fb.n) : 1.0;
+        size_t npol = a->fb.n - a->fb.nc;
+        double norm = (m->flags & HM_MF_NORM) && npol ? 1.0 / sqrt((double)npol) : 1.0;
         for (int k = 0; k < 3; k++)
             if (btok[k] >= 0 && fabs(bw[k] * norm) >= 0.1) {
                 const tok *t = &a->tb.toks[btok[k]];

@@ -684,7 +684,7 @@ int hm_tsv_next(const char *data, size_t len, size_t *pos, int *lineno, const ch
 #define HM_NBLEND 13     /* inputs of the polarity blend */
 #define HM_NCBLEND 9     /* inputs of the complaint blend */
 #define HM_MODEL_MAGIC "HUMEURM\x01"
-#define HM_MODEL_VERSION 7u
+#define HM_MODEL_VERSION 8u
 #define HM_MODEL_HEADER 4096
 #define HM_MAXSRC HM_TRAIN_MAX_SOURCES /* sources a model tells apart (its router's classes) */
 enum {
@@ -696,6 +696,7 @@ typedef struct hm_featbuf {
     uint64_t *f;
     int32_t *tok;        /* token index of a unigram feature, -1 for others */
     size_t n, cap;
+    size_t nc;           /* the last nc of the n features are the complaint head's alone */
 } hm_featbuf;
 
 typedef struct hm_model {
@@ -759,9 +760,11 @@ void hm_model_close(hm_model *m);
  * feature in the long domain (the short domain uses the features as they are). */
 int hm_model_domain(const hm_model *m, size_t ntoks);
 uint64_t hm_long_key(uint64_t f);
-/* The heads' logits s, and the router's probabilities q[nsrc] of the sources. */
-void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, double s[HM_NOUT],
-                    double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *tok);
+/* The heads' logits s, and the router's probabilities q[nsrc] of the sources;
+ * the last nc of the n features are the complaint head's alone (the polarity
+ * heads and the router read the first n - nc). */
+void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, size_t nc, int domain,
+                    double s[HM_NOUT], double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *tok);
 extern const hm_source hm_embedded_models[];
 
 /* ---------- snapshot.c: the embedded lexicons, loaded at build time ---------- */

@@ -3,7 +3,8 @@
  *
  * Features of a post (shared with training, see hm_features()): Snowball stems
  * of words (accent-free), emoji and emoticons, "<url>", "<num>" (whole numbers
- * 0 to 10 as themselves: ratings), "<dur>", "@", "!" and "?" runs; words in a
+ * 0 to 10 as themselves: ratings), "<dur>", "@" (with the handle, and its
+ * letter trigrams for the complaint head alone, last), "!" and "?" runs; words in a
  * negation scope are marked (NOT_x); bigrams of consecutive items ("7/10"
  * gives the bigram 7 10).  Features are hashed to 64 bits; a document's
  * features are binarized (each counts once).  A post of long_from tokens or
@@ -47,6 +48,29 @@ static inline uint64_t mix64(uint64_t x)
 #define K_NOT 0xc2b2ae3d27d4eb4fULL
 #define K_BI 0x165667b19e3779f9ULL
 #define K_HANDLE 0xd6e8feb86659fd93ULL
+#define K_HGRAM 0x8cb92ba72f3d8dd7ULL
+
+/* Letter trigrams of an @mention's handle, its ends marked ("@ryan_22":
+ * "^ry", "rya", ..., "22$"): what an account never seen in training looks
+ * like, a person's ("ryan", digits at the end) or a company's ("help",
+ * "care", "uk").  The first GRAM_MAX letters: GRAM_MAX trigrams at most. */
+#define GRAM_MAX 16
+
+static size_t handle_grams(const char *h, size_t n, uint64_t *F, int32_t *T)
+{
+    char b[GRAM_MAX + 2];
+    if (n > GRAM_MAX)
+        n = GRAM_MAX;
+    b[0] = '^';
+    memcpy(b + 1, h, n);
+    b[n + 1] = '$';
+    size_t k = 0;
+    for (size_t i = 0; i + 3 <= n + 2; i++) {
+        F[k] = mix64(hm_hash(b + i, 3) ^ K_HGRAM);
+        T[k++] = -1;
+    }
+    return k;
+}
 
 static int weak_negator(const lex_entry *e) { return ((int)e->modval & 2) != 0; }
 
@@ -56,7 +80,11 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     const hm_lexicon *lx = &a->e->lex;
     int lang = a->lang == LANG_UND ? LANG_EN : a->lang;
     fb->n = 0;
-    size_t need = tb->ntoks * 3 + 4;
+    /* the complaint head's own features (the handles' trigrams) go after
+     * room for the others, then are moved to follow them */
+    size_t base = tb->ntoks * 3 + 4, need = base;
+    for (size_t i = 0; i < tb->ntoks; i++)
+        need += tb->toks[i].type == HM_TOK_MENTION ? GRAM_MAX : 0;
     if (need > fb->cap) {
         size_t nc = fb->cap ? fb->cap : 256;
         while (nc < need)
@@ -74,7 +102,7 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     /* the buffer and count in locals: stores through fb->f may alias fb->n */
     uint64_t *F = fb->f;
     int32_t *T = fb->tok;
-    size_t nf = 0;
+    size_t nf = 0, nc = 0;
     int neg_on = 0, ne_seen = 0;
     uint64_t prev = 0;
     int have_prev = 0;
@@ -143,6 +171,8 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
             /* the account addressed as well (a brand's, a person's) */
             F[nf] = mix64(t->nh ^ K_HANDLE);
             T[nf++] = -1;
+            nc += handle_grams(tb_str(tb, t->norm) + 1, t->norm_len - 1, F + base + nc,
+                               T + base + nc);
         }
         if (have_prev) {
             F[nf] = mix64(prev * K_BI + h);
@@ -153,7 +183,10 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     }
     F[nf] = mix64(K_UNI * 7); /* a constant feature: the prior of short posts */
     T[nf++] = -1;
-    fb->n = nf;
+    memmove(F + nf, F + base, nc * sizeof *F);
+    memmove(T + nf, T + base, nc * sizeof *T);
+    fb->n = nf + nc;
+    fb->nc = nc;
     return 0;
 }
 
@@ -236,7 +269,8 @@ int hm_decide(const double p[3], const float b[3])
  * Version 4 added long_from, decision biases, the complaint threshold and the
  * rating-number features; version 5 the sources' blends and the router;
  * version 6 three more complaint blend inputs (hm_complaint_signals);
- * version 7 a feature for the account an @mention addresses. */
+ * version 7 a feature for the account an @mention addresses; version 8 the
+ * letter trigrams of @mention handles. */
 _Static_assert(48 + 4 * (1 + HM_NOUT + 5 + HM_NCBLEND + 1 + 8) +
                        4 * HM_MAXSRC * (3 * (HM_NBLEND + 1) + 3 + 1) <= HM_MODEL_HEADER,
                "model header too small");
@@ -446,8 +480,8 @@ static inline void router_add(long long *r, const int16_t *w, uint32_t ns)
 }
 
 /* Sum the weights of the document's features: s[c] = bias + sum W_c(f). */
-void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, double s[HM_NOUT],
-                    double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
+void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, size_t nc, int domain,
+                    double s[HM_NOUT], double *q, int32_t *best_tok, double *best_w, size_t nbest, const int32_t *toks)
 {
     long long wide[HM_NOUT] = {0}, rwide[HM_MAXSRC] = {0};
     for (size_t k = 0; k < nbest; k++) {
@@ -515,7 +549,7 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
             j = (j + 1) & mask;
         }
         /* the router: which training source the post is most like */
-        if (rmask) {
+        if (rmask && i < n - nc) {
             j = (uint32_t)h & rmask;
             while (m->rfp[j]) {
                 if (m->rfp[j] == fp) {
@@ -528,9 +562,12 @@ void hm_model_score(const hm_model *m, const uint64_t *f, size_t n, int domain, 
     }
 #undef FETCH
 #undef KEY
-    double norm = (m->flags & HM_MF_NORM) && n ? 1.0 / sqrt((double)n) : 1.0;
+    /* the polarity heads and the router count the features they read */
+    int on = (m->flags & HM_MF_NORM) != 0;
+    double norm = on && n > nc ? 1.0 / sqrt((double)(n - nc)) : 1.0;
     for (int c = 0; c < HM_NOUT; c++)
-        s[c] = m->bias[c] + (double)wide[c] * m->scale * norm;
+        s[c] = m->bias[c] + (double)wide[c] * m->scale *
+                                (c == 3 && on && n ? 1.0 / sqrt((double)n) : norm);
     if (!rmask) {
         q[0] = 1.0;
         return;

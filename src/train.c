@@ -36,15 +36,20 @@
 typedef struct doc {
     size_t off;          /* into feats */
     uint32_t n;
+    uint32_t nc;         /* the last nc of its n features are the complaint head's alone */
     int8_t pol;          /* 0 neg, 1 neu, 2 pos, -1 none */
     int8_t cmp;          /* 0/1, -1 none */
     uint8_t dev, social;
+    uint8_t ctrain;      /* the post trains the complaint head (a training post with a
+                          * complaint label; a dev post with one too when the head's
+                          * scores are out-of-fold) */
     uint8_t asks;        /* a request for information (hm_info_question) */
     hm_csig cs;          /* the complaint signals of its tokens */
     uint8_t domain;      /* 0 short, 1 long (the keys in feats are the domain's) */
     uint8_t copy;        /* a training post's copy in the other domain */
-    uint32_t cseq;       /* a training post with a complaint label: its rank among them
-                          * (its complaint fold is cseq modulo the number of folds) */
+    uint32_t cseq;       /* a post with a complaint label: its rank among them in its
+                          * part, training or dev (its complaint fold is cseq modulo the
+                          * number of folds) */
     uint16_t group;      /* the source the post came from */
     int8_t src;          /* its index among the polarity sources (the router's classes), -1 */
     float weight;
@@ -64,7 +69,7 @@ struct hm_trainer {
     size_t ndocs, dcap;
     uint64_t *feats;     /* per doc, then remapped to feature indices */
     size_t nfeats, fcap;
-    uint32_t ncmp;       /* training posts with a complaint label so far */
+    uint32_t ncmp[2];    /* training and dev posts with a complaint label so far */
     /* fitted model */
     int fitted;
     size_t nkeep;
@@ -150,7 +155,11 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
         rc = hm_features(t->a, &t->a->fb);
     if (rc)
         return rc;
-    size_t n = hm_features_unique(t->a->fb.f, t->a->fb.n);
+    /* the complaint head's own features stay last */
+    size_t nm = t->a->fb.n - t->a->fb.nc;
+    size_t n1 = hm_features_unique(t->a->fb.f, nm);
+    memmove(t->a->fb.f + n1, t->a->fb.f + nm, t->a->fb.nc * sizeof *t->a->fb.f);
+    size_t n2 = hm_features_unique(t->a->fb.f + n1, t->a->fb.nc), n = n1 + n2;
     if (t->ndocs == t->dcap) {
         size_t nc = t->dcap ? t->dcap * 2 : 4096;
         doc *d = realloc(t->docs, nc * sizeof *d);
@@ -174,12 +183,13 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     memset(d, 0, sizeof *d);
     d->off = t->nfeats;
     d->n = (uint32_t)n;
+    d->nc = (uint32_t)n2;
     t->nfeats += n;
     d->pol = (int8_t)(polarity == HM_NO_LABEL ? -1 : polarity + 1);
     d->cmp = (int8_t)(complaint < 0 ? -1 : complaint ? 1 : 0);
     d->dev = dev ? 1 : 0;
-    if (complaint >= 0 && !dev)
-        d->cseq = t->ncmp++;
+    if (complaint >= 0)
+        d->cseq = t->ncmp[d->dev]++;
     d->group = (uint16_t)t->group;
     d->weight = (float)weight;
     d->lex[0] = (float)ls.score;
@@ -358,11 +368,13 @@ static void heads_scores(const hm_trainer *t, const fitctx *fc, const doc *d, co
             continue;
         const float *r = fc->r + (size_t)f * HM_NOUT, *w = fc->w + (size_t)f * HM_NOUT;
         for (int c = 0; c < HM_NOUT; c++)
-            acc[c] += (double)r[c] * w[c];
+            acc[c] += (double)r[c] * w[c]; /* r is 0 for the polarity heads past n - nc */
     }
-    double norm = d->n ? 1.0 / sqrt((double)d->n) : 1.0;
-    for (int c = 0; c < HM_NOUT; c++)
-        s[c] = fc->b[c] + acc[c] * norm;
+    uint32_t npol = d->n - d->nc;
+    for (int c = 0; c < HM_NOUT; c++) {
+        uint32_t m = c == 3 ? d->n : npol;
+        s[c] = fc->b[c] + acc[c] * (m ? 1.0 / sqrt((double)m) : 1.0);
+    }
     (void)t;
 }
 
@@ -371,12 +383,12 @@ enum { HEAD_POL, HEAD_CMP, HEAD_SRC };
 
 static int head_label(const doc *d, int kind, int col)
 {
+    if (kind == HEAD_CMP)
+        return d->ctrain ? d->cmp == 1 : -1;
     if (d->dev)
         return -1;
     if (kind == HEAD_POL)
         return d->pol < 0 ? -1 : d->pol == col;
-    if (kind == HEAD_CMP)
-        return d->cmp < 0 ? -1 : d->cmp == 1;
     return d->copy || d->src < 0 ? -1 : d->src == col;
 }
 
@@ -400,14 +412,15 @@ static void sgd_head(const hm_trainer *t, const uint32_t *fi, const float *rr, f
             continue;
         order[nd++] = i;
         double q = 0;
-        for (uint32_t k = 0; k < d->n; k++) {
+        uint32_t n = kind == HEAD_CMP ? d->n : d->n - d->nc;
+        for (uint32_t k = 0; k < n; k++) {
             uint32_t f = fi[d->off + k];
             if (f != UINT32_MAX) {
                 double r = rr[(size_t)f * stride + (size_t)col];
                 q += r * r;
             }
         }
-        sx += d->n ? q / d->n : 0;
+        sx += n ? q / n : 0;
     }
     uint64_t rs = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)seed * 0x2545F4914F6CDD1DULL) ^
                   (uint64_t)(kind * 64 + col);
@@ -425,10 +438,12 @@ static void sgd_head(const hm_trainer *t, const uint32_t *fi, const float *rr, f
         for (size_t ii = 0; ii < nd; ii++, step++) {
             const doc *d = &t->docs[order[ii]];
             int y = head_label(d, kind, col);
-            /* inputs are r(f) / sqrt(n): long posts do not outweigh short ones */
-            double norm = d->n ? 1.0 / sqrt((double)d->n) : 1.0;
+            /* inputs are r(f) / sqrt(n): long posts do not outweigh short ones;
+             * the complaint head's own features are its alone */
+            uint32_t n = kind == HEAD_CMP ? d->n : d->n - d->nc;
+            double norm = n ? 1.0 / sqrt((double)n) : 1.0;
             double z = 0;
-            for (uint32_t k = 0; k < d->n; k++) {
+            for (uint32_t k = 0; k < n; k++) {
                 uint32_t f = fi[d->off + k];
                 if (f != UINT32_MAX)
                     z += (double)rr[(size_t)f * stride + (size_t)col] * ww[(size_t)f * stride + (size_t)col];
@@ -437,7 +452,7 @@ static void sgd_head(const hm_trainer *t, const uint32_t *fi, const float *rr, f
             double g = (sigmoid(z) - y) * d->weight * cw[y];
             double lrt = lr0 / (1.0 + 4.0 * (double)step / (double)(nd ? nd : 1));
             *bias -= lrt * g;
-            for (uint32_t k = 0; k < d->n; k++) {
+            for (uint32_t k = 0; k < n; k++) {
                 uint32_t f = fi[d->off + k];
                 if (f == UINT32_MAX)
                     continue;
@@ -466,7 +481,8 @@ static void router_q(const router *ro, const doc *d, const uint32_t *fi, float *
         return;
     }
     double z[HM_MAXSRC] = {0};
-    for (uint32_t i = 0; i < d->n; i++) {
+    uint32_t n = d->n - d->nc;
+    for (uint32_t i = 0; i < n; i++) {
         uint32_t f = fi[d->off + i];
         if (f == UINT32_MAX || !ro->sel[f])
             continue;
@@ -474,7 +490,7 @@ static void router_q(const router *ro, const doc *d, const uint32_t *fi, float *
             z[k] += (double)ro->r[(size_t)f * (size_t)ro->K + (size_t)k] *
                     ro->w[(size_t)f * (size_t)ro->K + (size_t)k];
     }
-    double norm = d->n ? 1.0 / sqrt((double)d->n) : 1.0, mx = -1e300, sum = 0;
+    double norm = n ? 1.0 / sqrt((double)n) : 1.0, mx = -1e300, sum = 0;
     for (int k = 0; k < ro->K; k++) {
         z[k] = ro->b[k] + z[k] * norm;
         mx = z[k] > mx ? z[k] : mx;
@@ -856,9 +872,11 @@ static void post_probs(const mixture *mx, const doc *d, const uint32_t *fi,
     mix_apply(mx->K, mx->blend, mx->bias, q, x, p, b);
 }
 
-/* Pooled dev figures of a fitted model, for the report. */
+/* Pooled dev figures of a fitted model, for the report (the complaint head's
+ * out-of-fold scores where oof has them: the dev posts it learnt from). */
 static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
-                         const mixture *mx, const float *cblend, double cthresh, devscore *out)
+                         const mixture *mx, const float *cblend, double cthresh,
+                         const double *oof, devscore *out)
 {
     long conf[3][3] = {{0}};
     long nbok = 0, lexok = 0, n = 0;
@@ -892,6 +910,8 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
             ece_a[bin] += top == d->pol;
         }
         if (d->cmp >= 0 && cblend) {
+            if (oof && !isnan(oof[i]))
+                s[3] = oof[i];
             int pc = post_complaint(d, s, p, cblend) >= cthresh;
             tp += pc && d->cmp;
             fp += pc && !d->cmp;
@@ -1010,7 +1030,7 @@ static void complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, 
         memset(c, 0, kept * 2 * sizeof *c);
         for (size_t i = 0; i < t->ndocs; i++) {
             const doc *d = &t->docs[i];
-            if (d->dev || d->cmp < 0 || (int)(d->cseq % (uint32_t)nfold) == k)
+            if (!d->ctrain || (int)(d->cseq % (uint32_t)nfold) == k)
                 continue;
             cw[d->cmp] += d->weight;
             for (uint32_t j = 0; j < d->n; j++) {
@@ -1033,7 +1053,7 @@ static void complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, 
         sgd_head(t, fi, r, w, 1, 0, &b, HEAD_CMP, lr, l2, epochs, seed, ccw, nfold, k);
         for (size_t i = 0; i < t->ndocs; i++) {
             const doc *d = &t->docs[i];
-            if (d->dev || d->copy || d->cmp < 0 || (int)(d->cseq % (uint32_t)nfold) != k)
+            if (!d->ctrain || d->copy || (int)(d->cseq % (uint32_t)nfold) != k)
                 continue;
             double z = 0;
             for (uint32_t j = 0; j < d->n; j++) {
@@ -1048,8 +1068,9 @@ static void complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, 
 
 /* The complaint blend reads the calibrated polarity: fitted once the polarity
  * blends are, on the dev posts with a complaint label and, given oof, on the
- * training posts with one too, their complaint head score out-of-fold (345
- * dev posts in English alone; each part weighs as many posts as it has).
+ * training posts with one too, their complaint head score out-of-fold (330
+ * dev posts in English alone; each part weighs as many posts as it has; the
+ * dev posts' scores are out-of-fold too when the head learnt from them).
  * Returns 1 when fitted (10 or more posts); p and y get the posts'
  * out-of-fold complaint probabilities and their labels (room for every post
  * with a complaint label). */
@@ -1081,7 +1102,7 @@ static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
         double s[HM_NOUT];
         float b[3];
         heads_scores(t, fc, d, fi, s);
-        if (!d->dev)
+        if (oof && !isnan(oof[i]))
             s[3] = oof[i];
         post_probs(mx, d, fi, s, pb + k * 3, b);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
@@ -1255,6 +1276,12 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
     }
+    /* the complaint head learns from the dev posts too when its scores are
+     * out-of-fold (the blend and the threshold then read every post's
+     * out-of-fold score) */
+    int cfolds = o->complaint_folds < 0 ? 0 : o->complaint_folds > 1 ? o->complaint_folds : 5;
+    for (size_t i = 0; i < t->ndocs; i++)
+        t->docs[i].ctrain = t->docs[i].cmp >= 0 && (!t->docs[i].dev || cfolds);
     /* the polarity sources, the router's classes: groups with polarity-labelled
      * training posts, in the order they came */
     int K = 0, smap[1024], src_group[HM_MAXSRC];
@@ -1343,42 +1370,51 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     tab_free(&tab);
     int KR = K > 1 ? K : 0; /* router classes */
     float *scnt = NULL;     /* per feature and source: df (training posts, no copies) */
+    uint8_t *conly = NULL;  /* per feature: the complaint head's alone */
     if (!rc) {
         cnt = calloc(nf * 6, sizeof *cnt);
         scnt = KR ? calloc(nf * (size_t)KR + 1, sizeof *scnt) : NULL;
-        if (!cnt || (KR && !scnt))
+        conly = calloc(nf + 1, 1);
+        if (!cnt || (KR && !scnt) || !conly)
             rc = HM_ENOMEM;
     }
     if (rc) {
-        free(fi); free(keys); free(cnt); free(scnt);
+        free(fi); free(keys); free(cnt); free(scnt); free(conly);
         hm_set_status(st, rc, "out of memory");
         return rc;
     }
     double cls_w[3] = {0}, cmp_w[2] = {0};
     for (size_t i = 0; i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
+        if (d->ctrain) {
+            cmp_w[d->cmp] += d->weight;
+            for (uint32_t k = 0; k < d->n; k++)
+                cnt[(size_t)fi[d->off + k] * 6 + (d->cmp ? 3 : 4)] += d->weight;
+        }
         if (d->dev)
             continue;
         if (d->pol >= 0)
             cls_w[d->pol] += d->weight;
-        if (d->cmp >= 0)
-            cmp_w[d->cmp] += d->weight;
         for (uint32_t k = 0; k < d->n; k++) {
             float *c = cnt + (size_t)fi[d->off + k] * 6;
+            c[5] += d->copy ? 0 : 1;
+            if (k >= d->n - d->nc) {
+                conly[fi[d->off + k]] = 1;
+                continue;
+            }
             if (d->pol >= 0)
                 c[d->pol] += d->weight;
-            if (d->cmp >= 0)
-                c[d->cmp ? 3 : 4] += d->weight;
-            c[5] += d->copy ? 0 : 1;
             if (KR && !d->copy && d->src >= 0)
                 scnt[(size_t)fi[d->off + k] * (size_t)KR + (size_t)d->src] += d->weight;
         }
     }
     /* 2. keep frequent features; naive Bayes ratios */
     uint32_t *remap = malloc(nf * sizeof *remap);
-    size_t kept = 0;
-    for (size_t f = 0; f < nf; f++)
+    size_t kept = 0, kpol = 0; /* kpol: those the polarity heads and the router read */
+    for (size_t f = 0; f < nf; f++) {
         remap[f] = cnt[f * 6 + 5] >= (float)min_count ? (uint32_t)kept++ : UINT32_MAX;
+        kpol += remap[f] != UINT32_MAX && !conly[f];
+    }
     r.nfeatures = kept;
     for (size_t i = 0; i < t->nfeats; i++)
         fi[i] = remap[fi[i]];
@@ -1400,9 +1436,9 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         kkeys[g] = keys[f];
         const float *c = cnt + f * 6;
         double all = c[0] + c[1] + c[2], totall = tot[0] + tot[1] + tot[2];
-        for (int h = 0; h < 3; h++) {
+        for (int h = 0; h < 3 && !conly[f]; h++) {
             fc.r[(size_t)g * HM_NOUT + (size_t)h] =
-                nb_ratio(alpha, kept, c[h], tot[h], all - c[h], totall - tot[h]);
+                nb_ratio(alpha, kpol, c[h], tot[h], all - c[h], totall - tot[h]);
         }
         if (tot[3] > 0 && tot[4] > 0)
             fc.r[(size_t)g * HM_NOUT + 3] = nb_ratio(alpha, kept, c[3], tot[3], c[4], tot[4]);
@@ -1424,7 +1460,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             sall += stot[k];
         for (size_t f = 0; ro.r && f < nf; f++) {
             uint32_t g = remap[f];
-            if (g == UINT32_MAX)
+            if (g == UINT32_MAX || conly[f])
                 continue;
             double call = 0;
             for (int k = 0; k < KR; k++)
@@ -1432,13 +1468,14 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
             for (int k = 0; k < KR; k++) {
                 double ck = scnt[f * (size_t)KR + (size_t)k];
                 ro.r[(size_t)g * (size_t)KR + (size_t)k] =
-                    nb_ratio(alpha, kept, ck, stot[k], call - ck, sall - stot[k]);
+                    nb_ratio(alpha, kpol, ck, stot[k], call - ck, sall - stot[k]);
             }
         }
     }
     free(scnt);
     free(remap);
     free(cnt);
+    free(conly);
     free(keys);
     /* class weights: each class weighs as if classes were balanced (clipped) */
     double ctot = cls_w[0] + cls_w[1] + cls_w[2];
@@ -1527,19 +1564,19 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     size_t ncd = r.ncomplaint_dev, ncall = ncd + r.ncomplaint_train;
     double *cp = malloc((ncall + 1) * sizeof *cp);
     int8_t *cy = malloc(ncall + 1);
-    int cfolds = o->complaint_folds < 0 ? 0 : o->complaint_folds > 1 ? o->complaint_folds : 5;
     double *oof = cfolds ? malloc((t->ndocs + 1) * sizeof *oof) : NULL;
+    double *boof = cfolds ? malloc((t->ndocs + 1) * sizeof *boof) : NULL; /* the chosen one's */
     /* the out-of-fold complaint heads' ratios and weights, and their counts */
     float *oof_r = cfolds ? malloc((kept + 1) * 2 * sizeof *oof_r) : NULL;
     double *oof_c = cfolds ? malloc((kept + 1) * 2 * sizeof *oof_c) : NULL;
     int dvrc = devset_init(&dv, t);
     double *bper = calloc((size_t)dv.ngrp + 1, sizeof *bper);
-    if (dvrc || !bper || !best_w || !cp || !cy || (cfolds && (!oof || !oof_r || !oof_c)) ||
+    if (dvrc || !bper || !best_w || !cp || !cy || (cfolds && (!oof || !boof || !oof_r || !oof_c)) ||
         !bblend || !blend) {
         free(bper);
         devset_free(&dv);
         free(oof_r); free(oof_c);
-        free(best_w); free(cp); free(cy); free(oof); free(kkeys); free(fc.r); free(fc.w); free(fi);
+        free(best_w); free(cp); free(cy); free(oof); free(boof); free(kkeys); free(fc.r); free(fc.w); free(fi);
         free(bblend); free(blend); free(ro.r); free(ro.w); free(ro.sel); free(rsel);
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
@@ -1660,6 +1697,8 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                         best_w[f * HM_NOUT + 3] = fc.w[f * HM_NOUT + 3];
                     best_b[3] = fc.b[3];
                     memcpy(bcblend, cblend, sizeof bcblend);
+                    if (cfolds)
+                        memcpy(boof, oof, t->ndocs * sizeof *boof);
                     bcthresh = th;
                     bhas_c = has_c;
                 }
@@ -1668,12 +1707,13 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         memcpy(fc.b, best_b, sizeof best_b);
     }
     devscore bds;
-    evaluate_dev(t, &fc, fi, &mx, bhas_c ? bcblend : NULL, bcthresh, &bds);
+    evaluate_dev(t, &fc, fi, &mx, bhas_c ? bcblend : NULL, bcthresh, boof, &bds);
     devset_free(&dv);
     free(bper);
     free(cp);
     free(cy);
     free(oof);
+    free(boof);
     free(oof_r);
     free(oof_c);
     r.l2 = best_l2;

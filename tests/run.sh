@@ -136,11 +136,11 @@ cp "$TMP/m1.hmm" "$TMP/ver.hmm"
 printf '\011' | dd of="$TMP/ver.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
 "$HUMEUR" --model "$TMP/ver.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
 check "wrong format version refused (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version' '$TMP/err'"
-for v in 3 4 5 6; do
+for v in 3 4 5 6 7; do
     cp "$TMP/m1.hmm" "$TMP/v$v.hmm"
     printf "\\00$v" | dd of="$TMP/v$v.hmm" bs=1 seek=8 conv=notrunc 2> /dev/null
     "$HUMEUR" --model "$TMP/v$v.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?
-    check "a model of an earlier layout (format $v) refused, exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version $v, this build reads 7' '$TMP/err'"
+    check "a model of an earlier layout (format $v) refused, exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'version $v, this build reads 8' '$TMP/err'"
 done
 head -120 "$TINY" > "$TMP/ta.jsonl"; tail -n +121 "$TINY" > "$TMP/tb.jsonl"
 for i in 1 2; do

@@ -59,18 +59,34 @@ static void test_handle_feature(void)
         hm_engine_close(e);
         return;
     }
-    uint64_t f1[64], f2[64], f3[64], f4[64];
+    uint64_t f1[64], f2[64], f3[64], f4[64], f5[64], f6[64];
     size_t n1 = feats(a, "@AmazonHelp where is my parcel", f1, 64);
+    /* the trigrams come last, the complaint head's alone */
+    size_t nc1 = a->fb.nc;
+    CHECK(nc1 == 10, "the complaint head's own features: %zu, 10 expected", nc1);
     size_t n2 = feats(a, "@JaneDoe where is my parcel", f2, 64);
     size_t n3 = feats(a, "@amazonhelp where is my parcel", f3, 64);
     size_t n4 = feats(a, "where is my parcel", f4, 64);
-    /* one feature tells the accounts apart; the rest (the "@" and its bigram) is shared */
-    CHECK(n1 == n2 && only_in(f1, n1, f2, n2) == 1 && only_in(f2, n2, f1, n1) == 1,
+    size_t n5 = feats(a, "@AmazonSupport where is my parcel", f5, 64);
+    size_t n6 = feats(a, "@abcdefghijklmnopqrstuvwxyz where is my parcel", f6, 64);
+    /* a mention adds "@", its bigram, its account and the letter trigrams of
+     * its handle, ends marked: "^am", "ama", ... "lp$" (10 for "amazonhelp") */
+    CHECK(n1 == n4 + 3 + 10 && only_in(f4, n4, f1, n1) == 0,
+          "a mention adds \"@\", its bigram, its account and 10 trigrams: %zu vs %zu features",
+          n1, n4);
+    /* two accounts with no trigram in common: the account and its trigrams
+     * apart (7 for "janedoe"), the "@" and its bigram shared */
+    CHECK(n2 == n4 + 3 + 7 && only_in(f1, n1, f2, n2) == 1 + 10 &&
+              only_in(f2, n2, f1, n1) == 1 + 7,
           "accounts: %zu / %zu features, %zu and %zu apart", n1, n2, only_in(f1, n1, f2, n2),
           only_in(f2, n2, f1, n1));
+    /* an account never seen shares the trigrams of those it looks like:
+     * "^am ama maz azo zon" of amazonhelp and amazonsupport */
+    CHECK(n5 == n4 + 3 + 13 && only_in(f1, n1, f5, n5) == 1 + 5,
+          "amazonhelp and amazonsupport share 5 trigrams: %zu apart", only_in(f1, n1, f5, n5));
     CHECK(n1 == n3 && only_in(f1, n1, f3, n3) == 0, "an account's case does not matter");
-    CHECK(n1 == n4 + 3 && only_in(f4, n4, f1, n1) == 0,
-          "a mention adds \"@\", its bigram and its account: %zu vs %zu features", n1, n4);
+    /* the first 16 letters of a handle only */
+    CHECK(n6 == n4 + 3 + 16, "a long handle gives 16 trigrams: %zu vs %zu features", n6, n4);
     hm_analyzer_free(a);
     hm_engine_close(e);
 }
