@@ -4,7 +4,7 @@
  *       score of the lexicon-and-rules scorer, case by case; the default blend
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
- *       categories_dev_{en,fr}.jsonl to categories_dev5_{en,fr}.jsonl, and the held-out
+ *       categories_dev_{en,fr}.jsonl to categories_dev6_{en,fr}.jsonl, and the held-out
  *       categories_holdout_{en,fr}.jsonl: complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
  *       floors (FIXTURE_SETS), below the goals tracked in bench/RESULTS.md.
@@ -53,7 +53,12 @@ static hm_analyzer *A;
  * per language, more en delivery and fr wait_time and staffing) measured
  * 0.46 en / 0.60 fr before the cues were tuned on it, 0.90 / 0.90 after,
  * lowest category 0.67, complaint accuracy 0.96 / 0.94; the fourth did not
- * move. */
+ * move.  The sixth (categories_dev6_*.jsonl, 26 en / 28 fr posts aimed at the
+ * weakest held-out categories, en delivery and fr wait_time, with praise and
+ * neutral questions, written without reading the cue files and used to change
+ * nothing) measures micro-F1 0.77 en / 0.74 fr (en delivery 0.87, fr
+ * wait_time 0.77: recall 0.62, half of its misses not judged complaints),
+ * complaint accuracy 0.85 / 0.86. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 /* each fixture set (tests/data/categories_SET_LANG.jsonl) with its floors */
 static const struct fixture_set {
@@ -63,7 +68,7 @@ static const struct fixture_set {
     {"", {0.90, 0.75, 0.88}},         {"dev", {0.88, 0.72, 0.90}},
     {"dev2", {0.89, 0.80, 0.92}},     {"dev3", {0.86, 0.75, 0.88}},
     {"dev4", {0.62, 0.0, 0.68}},      {"dev5", {0.86, 0.60, 0.90}},
-    {"holdout", {0.74, 0.45, 0.77}},
+    {"dev6", {0.70, 0.0, 0.80}},      {"holdout", {0.74, 0.45, 0.77}},
 };
 
 typedef struct kf {
