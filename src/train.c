@@ -873,7 +873,7 @@ static void post_probs(const mixture *mx, const doc *d, const uint32_t *fi,
 }
 
 /* Pooled dev figures of a fitted model, for the report (the complaint head's
- * out-of-fold scores where oof has them: the dev posts it learnt from). */
+ * out-of-fold score where oof has one for a post). */
 static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
                          const mixture *mx, const float *cblend, double cthresh,
                          const double *oof, devscore *out)
@@ -1069,8 +1069,7 @@ static void complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, 
 /* The complaint blend reads the calibrated polarity: fitted once the polarity
  * blends are, on the dev posts with a complaint label and, given oof, on the
  * training posts with one too, their complaint head score out-of-fold (330
- * dev posts in English alone; each part weighs as many posts as it has; the
- * dev posts' scores are out-of-fold too when the head learnt from them).
+ * dev posts in English alone; each part weighs as many posts as it has).
  * Returns 1 when fitted (10 or more posts); p and y get the posts'
  * out-of-fold complaint probabilities and their labels (room for every post
  * with a complaint label). */
@@ -1276,12 +1275,12 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
     }
-    /* the complaint head learns from the dev posts too when its scores are
-     * out-of-fold (the blend and the threshold then read every post's
-     * out-of-fold score) */
+    /* the complaint head learns from the training posts alone: the dev posts
+     * tune (the blend, the threshold), they do not train; cfolds: the folds
+     * of its out-of-fold scores for the blend (0: the dev posts alone) */
     int cfolds = o->complaint_folds < 0 ? 0 : o->complaint_folds > 1 ? o->complaint_folds : 5;
     for (size_t i = 0; i < t->ndocs; i++)
-        t->docs[i].ctrain = t->docs[i].cmp >= 0 && (!t->docs[i].dev || cfolds);
+        t->docs[i].ctrain = t->docs[i].cmp >= 0 && !t->docs[i].dev;
     /* the polarity sources, the router's classes: groups with polarity-labelled
      * training posts, in the order they came */
     int K = 0, smap[1024], src_group[HM_MAXSRC];
