@@ -40,16 +40,12 @@ typedef struct doc {
     int8_t pol;          /* 0 neg, 1 neu, 2 pos, -1 none */
     int8_t cmp;          /* 0/1, -1 none */
     uint8_t dev, social;
-    uint8_t ctrain;      /* the post trains the complaint head (a training post with a
-                          * complaint label; a dev post with one too when the head's
-                          * scores are out-of-fold) */
     uint8_t asks;        /* a request for information (hm_info_question) */
     hm_csig cs;          /* the complaint signals of its tokens */
     uint8_t domain;      /* 0 short, 1 long (the keys in feats are the domain's) */
     uint8_t copy;        /* a training post's copy in the other domain */
-    uint32_t cseq;       /* a post with a complaint label: its rank among them in its
-                          * part, training or dev (its complaint fold is cseq modulo the
-                          * number of folds) */
+    uint32_t cseq;       /* a training post with a complaint label: its rank among them
+                          * (its complaint fold is cseq modulo the number of folds) */
     uint16_t group;      /* the source the post came from */
     int8_t src;          /* its index among the polarity sources (the router's classes), -1 */
     float weight;
@@ -69,7 +65,7 @@ struct hm_trainer {
     size_t ndocs, dcap;
     uint64_t *feats;     /* per doc, then remapped to feature indices */
     size_t nfeats, fcap;
-    uint32_t ncmp[2];    /* training and dev posts with a complaint label so far */
+    uint32_t ncmp;       /* training posts with a complaint label so far */
     /* fitted model */
     int fitted;
     size_t nkeep;
@@ -188,8 +184,8 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     d->pol = (int8_t)(polarity == HM_NO_LABEL ? -1 : polarity + 1);
     d->cmp = (int8_t)(complaint < 0 ? -1 : complaint ? 1 : 0);
     d->dev = dev ? 1 : 0;
-    if (complaint >= 0)
-        d->cseq = t->ncmp[d->dev]++;
+    if (complaint >= 0 && !dev)
+        d->cseq = t->ncmp++;
     d->group = (uint16_t)t->group;
     d->weight = (float)weight;
     d->lex[0] = (float)ls.score;
@@ -383,12 +379,12 @@ enum { HEAD_POL, HEAD_CMP, HEAD_SRC };
 
 static int head_label(const doc *d, int kind, int col)
 {
-    if (kind == HEAD_CMP)
-        return d->ctrain ? d->cmp == 1 : -1;
     if (d->dev)
         return -1;
     if (kind == HEAD_POL)
         return d->pol < 0 ? -1 : d->pol == col;
+    if (kind == HEAD_CMP)
+        return d->cmp < 0 ? -1 : d->cmp == 1;
     return d->copy || d->src < 0 ? -1 : d->src == col;
 }
 
@@ -872,11 +868,9 @@ static void post_probs(const mixture *mx, const doc *d, const uint32_t *fi,
     mix_apply(mx->K, mx->blend, mx->bias, q, x, p, b);
 }
 
-/* Pooled dev figures of a fitted model, for the report (the complaint head's
- * out-of-fold score where oof has one for a post). */
+/* Pooled dev figures of a fitted model, for the report. */
 static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
-                         const mixture *mx, const float *cblend, double cthresh,
-                         const double *oof, devscore *out)
+                         const mixture *mx, const float *cblend, double cthresh, devscore *out)
 {
     long conf[3][3] = {{0}};
     long nbok = 0, lexok = 0, n = 0;
@@ -910,8 +904,6 @@ static void evaluate_dev(const hm_trainer *t, const fitctx *fc, const uint32_t *
             ece_a[bin] += top == d->pol;
         }
         if (d->cmp >= 0 && cblend) {
-            if (oof && !isnan(oof[i]))
-                s[3] = oof[i];
             int pc = post_complaint(d, s, p, cblend) >= cthresh;
             tp += pc && d->cmp;
             fp += pc && !d->cmp;
@@ -1030,7 +1022,7 @@ static void complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, 
         memset(c, 0, kept * 2 * sizeof *c);
         for (size_t i = 0; i < t->ndocs; i++) {
             const doc *d = &t->docs[i];
-            if (!d->ctrain || (int)(d->cseq % (uint32_t)nfold) == k)
+            if (d->dev || d->cmp < 0 || (int)(d->cseq % (uint32_t)nfold) == k)
                 continue;
             cw[d->cmp] += d->weight;
             for (uint32_t j = 0; j < d->n; j++) {
@@ -1053,7 +1045,7 @@ static void complaint_oof(const hm_trainer *t, const uint32_t *fi, size_t kept, 
         sgd_head(t, fi, r, w, 1, 0, &b, HEAD_CMP, lr, l2, epochs, seed, ccw, nfold, k);
         for (size_t i = 0; i < t->ndocs; i++) {
             const doc *d = &t->docs[i];
-            if (!d->ctrain || d->copy || (int)(d->cseq % (uint32_t)nfold) != k)
+            if (d->dev || d->copy || d->cmp < 0 || (int)(d->cseq % (uint32_t)nfold) != k)
                 continue;
             double z = 0;
             for (uint32_t j = 0; j < d->n; j++) {
@@ -1101,7 +1093,7 @@ static int fit_cblend(const hm_trainer *t, const fitctx *fc, const uint32_t *fi,
         double s[HM_NOUT];
         float b[3];
         heads_scores(t, fc, d, fi, s);
-        if (oof && !isnan(oof[i]))
+        if (!d->dev)
             s[3] = oof[i];
         post_probs(mx, d, fi, s, pb + k * 3, b);
         hm_lexscore ls = {d->lex[1] - d->lex[2], d->lex[0], d->lex[1], d->lex[2], d->nhits};
@@ -1275,12 +1267,6 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
     }
-    /* the complaint head learns from the training posts alone: the dev posts
-     * tune (the blend, the threshold), they do not train; cfolds: the folds
-     * of its out-of-fold scores for the blend (0: the dev posts alone) */
-    int cfolds = o->complaint_folds < 0 ? 0 : o->complaint_folds > 1 ? o->complaint_folds : 5;
-    for (size_t i = 0; i < t->ndocs; i++)
-        t->docs[i].ctrain = t->docs[i].cmp >= 0 && !t->docs[i].dev;
     /* the polarity sources, the router's classes: groups with polarity-labelled
      * training posts, in the order they came */
     int K = 0, smap[1024], src_group[HM_MAXSRC];
@@ -1385,13 +1371,14 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     double cls_w[3] = {0}, cmp_w[2] = {0};
     for (size_t i = 0; i < t->ndocs; i++) {
         const doc *d = &t->docs[i];
-        if (d->ctrain) {
+        if (d->dev)
+            continue;
+        if (d->cmp >= 0) {
+            /* every feature, the complaint head's own too */
             cmp_w[d->cmp] += d->weight;
             for (uint32_t k = 0; k < d->n; k++)
                 cnt[(size_t)fi[d->off + k] * 6 + (d->cmp ? 3 : 4)] += d->weight;
         }
-        if (d->dev)
-            continue;
         if (d->pol >= 0)
             cls_w[d->pol] += d->weight;
         for (uint32_t k = 0; k < d->n; k++) {
@@ -1563,19 +1550,19 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     size_t ncd = r.ncomplaint_dev, ncall = ncd + r.ncomplaint_train;
     double *cp = malloc((ncall + 1) * sizeof *cp);
     int8_t *cy = malloc(ncall + 1);
+    int cfolds = o->complaint_folds < 0 ? 0 : o->complaint_folds > 1 ? o->complaint_folds : 5;
     double *oof = cfolds ? malloc((t->ndocs + 1) * sizeof *oof) : NULL;
-    double *boof = cfolds ? malloc((t->ndocs + 1) * sizeof *boof) : NULL; /* the chosen one's */
     /* the out-of-fold complaint heads' ratios and weights, and their counts */
     float *oof_r = cfolds ? malloc((kept + 1) * 2 * sizeof *oof_r) : NULL;
     double *oof_c = cfolds ? malloc((kept + 1) * 2 * sizeof *oof_c) : NULL;
     int dvrc = devset_init(&dv, t);
     double *bper = calloc((size_t)dv.ngrp + 1, sizeof *bper);
-    if (dvrc || !bper || !best_w || !cp || !cy || (cfolds && (!oof || !boof || !oof_r || !oof_c)) ||
+    if (dvrc || !bper || !best_w || !cp || !cy || (cfolds && (!oof || !oof_r || !oof_c)) ||
         !bblend || !blend) {
         free(bper);
         devset_free(&dv);
         free(oof_r); free(oof_c);
-        free(best_w); free(cp); free(cy); free(oof); free(boof); free(kkeys); free(fc.r); free(fc.w); free(fi);
+        free(best_w); free(cp); free(cy); free(oof); free(kkeys); free(fc.r); free(fc.w); free(fi);
         free(bblend); free(blend); free(ro.r); free(ro.w); free(ro.sel); free(rsel);
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
@@ -1696,8 +1683,6 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
                         best_w[f * HM_NOUT + 3] = fc.w[f * HM_NOUT + 3];
                     best_b[3] = fc.b[3];
                     memcpy(bcblend, cblend, sizeof bcblend);
-                    if (cfolds)
-                        memcpy(boof, oof, t->ndocs * sizeof *boof);
                     bcthresh = th;
                     bhas_c = has_c;
                 }
@@ -1706,13 +1691,12 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         memcpy(fc.b, best_b, sizeof best_b);
     }
     devscore bds;
-    evaluate_dev(t, &fc, fi, &mx, bhas_c ? bcblend : NULL, bcthresh, boof, &bds);
+    evaluate_dev(t, &fc, fi, &mx, bhas_c ? bcblend : NULL, bcthresh, &bds);
     devset_free(&dv);
     free(bper);
     free(cp);
     free(cy);
     free(oof);
-    free(boof);
     free(oof_r);
     free(oof_c);
     r.l2 = best_l2;
