@@ -4,7 +4,7 @@
  *       score of the lexicon-and-rules scorer, case by case; the default blend
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
- *       categories_dev_{en,fr}.jsonl to categories_dev6_{en,fr}.jsonl, and the held-out
+ *       categories_dev_{en,fr}.jsonl to categories_dev7_{en,fr}.jsonl, and the held-out
  *       categories_holdout_{en,fr}.jsonl: complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
  *       floors (FIXTURE_SETS), below the goals tracked in bench/RESULTS.md.
@@ -58,7 +58,15 @@ static hm_analyzer *A;
  * neutral questions, written without reading the cue files and used to change
  * nothing) measures micro-F1 0.77 en / 0.74 fr (en delivery 0.87, fr
  * wait_time 0.77: recall 0.62, half of its misses not judged complaints),
- * complaint accuracy 0.85 / 0.86. */
+ * complaint accuracy 0.85 / 0.86.  The seventh (categories_dev7_*.jsonl, 118 en
+ * / 111 fr posts over all ten categories, more en delivery, wait_time and
+ * incompetence and fr wait_time, staffing and incompetence, a fifth hard
+ * negatives, written without reading the cue files) measured micro-F1 0.80 en /
+ * 0.83 fr (recall 0.73 / 0.78) before the cues were generalized on the misses
+ * of it and the earlier sets (durations, promised dates long past, the only
+ * agent, misinformation, the wrong dose or date...), 0.92 / 0.93 after, lowest
+ * category 0.85, complaint accuracy 0.97 / 0.98; dev6 then measured 0.84 /
+ * 0.98 and dev4 0.96 / 0.90. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 /* each fixture set (tests/data/categories_SET_LANG.jsonl) with its floors */
 static const struct fixture_set {
@@ -68,7 +76,8 @@ static const struct fixture_set {
     {"", {0.90, 0.75, 0.88}},         {"dev", {0.88, 0.72, 0.90}},
     {"dev2", {0.89, 0.80, 0.92}},     {"dev3", {0.86, 0.75, 0.88}},
     {"dev4", {0.62, 0.0, 0.68}},      {"dev5", {0.86, 0.60, 0.90}},
-    {"dev6", {0.70, 0.0, 0.80}},      {"holdout", {0.74, 0.45, 0.77}},
+    {"dev6", {0.70, 0.0, 0.80}},      {"dev7", {0.88, 0.75, 0.92}},
+    {"holdout", {0.74, 0.45, 0.77}},
 };
 
 typedef struct kf {
