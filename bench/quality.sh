@@ -69,13 +69,24 @@ for l in en fr; do
 done
 echo "### Categories on the held-out fixtures (\`humeur eval --task categories tests/data/categories_holdout_{en,fr}.jsonl\`)"
 echo
-echo "157 posts per language written without looking at the cue files and never used to write them: the figure to trust."
+echo "157 posts per language written without looking at the cue files and never used to write them; four of them were later quoted as examples of misses to the writer of the seventh development set's cues, so they are no longer blind."
 echo
 for l in en fr; do
     echo "$l:"
     echo
     "$H" eval --task categories "$B/../tests/data/categories_holdout_$l.jsonl" | sed 's/^/    /'
     "$H" eval --task complaint "$B/../tests/data/categories_holdout_$l.jsonl" | sed 's/^/    /'
+    echo
+done
+echo "### Categories on the second held-out fixtures (\`humeur eval --task categories tests/data/categories_holdout2_{en,fr}.jsonl\`)"
+echo
+echo "150 posts per language written blind (without the cue files, the fixtures or the engine) and never used to change anything: the figure to trust."
+echo
+for l in en fr; do
+    echo "$l:"
+    echo
+    "$H" eval --task categories "$B/../tests/data/categories_holdout2_$l.jsonl" | sed 's/^/    /'
+    "$H" eval --task complaint "$B/../tests/data/categories_holdout2_$l.jsonl" | sed 's/^/    /'
     echo
 done
 echo "### airline-tweets: recall of the mapped categories on negative tweets (\`python3 bench/airline_categories.py $H\`)"

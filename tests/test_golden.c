@@ -5,7 +5,8 @@
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
  *       categories_dev_{en,fr}.jsonl to categories_dev7_{en,fr}.jsonl, and the held-out
- *       categories_holdout_{en,fr}.jsonl: complaint and categories per post;
+ *       categories_holdout_{en,fr}.jsonl and categories_holdout2_{en,fr}.jsonl:
+ *       complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
  *       floors (FIXTURE_SETS), below the goals tracked in bench/RESULTS.md.
  * Cases listed in tests/data/known_failures.tsv are reported as skipped with
@@ -66,7 +67,14 @@ static hm_analyzer *A;
  * of it and the earlier sets (durations, promised dates long past, the only
  * agent, misinformation, the wrong dose or date...), 0.92 / 0.93 after, lowest
  * category 0.85, complaint accuracy 0.97 / 0.98; dev6 then measured 0.84 /
- * 0.98 and dev4 0.96 / 0.90. */
+ * 0.98 and dev4 0.96 / 0.90.  The first held-out set then measured 0.83 en /
+ * 0.80 fr, but four of its posts had been quoted as examples of misses to the
+ * writer of those cues: it is no longer blind.  The second held-out set
+ * (categories_holdout2_*.jsonl, 150 posts per language, written blind: without
+ * the cue files, the fixtures or the engine, and committed before that cue
+ * work was merged) measured 0.82 en / 0.77 fr before it and 0.83 / 0.80 after,
+ * lowest category 0.55 en wait_time / 0.63 fr rudeness, complaint accuracy
+ * 0.85 / 0.83. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 /* each fixture set (tests/data/categories_SET_LANG.jsonl) with its floors */
 static const struct fixture_set {
@@ -77,7 +85,7 @@ static const struct fixture_set {
     {"dev2", {0.89, 0.80, 0.92}},     {"dev3", {0.86, 0.75, 0.88}},
     {"dev4", {0.62, 0.0, 0.68}},      {"dev5", {0.86, 0.60, 0.90}},
     {"dev6", {0.70, 0.0, 0.80}},      {"dev7", {0.88, 0.75, 0.92}},
-    {"holdout", {0.74, 0.45, 0.77}},
+    {"holdout", {0.74, 0.45, 0.77}},  {"holdout2", {0.78, 0.50, 0.80}},
 };
 
 typedef struct kf {
