@@ -866,68 +866,106 @@ static const unsigned char json_special[256] = {
     ['"'] = 1, ['\\'] = 1, [0x7F] = 1, [0xC2] = 1, [0xE2] = 1,
 };
 
-/* s as a JSON string.  Written straight into b's memory: room is made for
- * JSON_CHUNK bytes of s at a time (an escape writes at most six bytes per byte
- * of s it stands for), so that a plain byte costs a table read and a store. */
-enum { JSON_CHUNK = 64, JSON_CHUNK_ROOM = JSON_CHUNK * 6 + 2 };
+/* Bytes of x (eight of a string, little-endian) that json_str() cannot copy
+ * as they are: a nonzero result when any is a control, '"', '\\', DEL or not
+ * ASCII.  A flagged byte is one of those or comes after one (a borrow carries
+ * upwards), so that the flags of the bytes after a place are exact when
+ * none before it is flagged. */
+static inline uint64_t json_special8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t q = x ^ ones * '"', bs = x ^ ones * '\\', del = x ^ ones * 0x7F;
+    /* below 0x20, or a zero byte of q, bs or del (an ASCII byte of x: the top
+     * bits of ~x, ~q, ~bs and ~del are all set) */
+    uint64_t ascii = ((x - ones * 0x20) | (q - ones) | (bs - ones) | (del - ones)) & ~x;
+    return (ascii | x) & high;
+}
 
+/* s as a JSON string.  Written straight into b's memory: room is made for
+ * the worst case first (an escape writes at most six bytes per byte of s it
+ * stands for), then eight plain bytes cost a few word operations and a
+ * store; the bytes of a word with anything else are looked at one by one. */
 static int json_str(hm_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    if (hm_buf_room(b, JSON_CHUNK_ROOM + 1))
+    size_t n = strlen(s);
+    if (n > SIZE_MAX / 8 || hm_buf_room(b, n * 6 + 8 + 2))
         return HM_ENOMEM;
     char *d = b->p + b->len;
     *d++ = '"';
-    const unsigned char *p = (const unsigned char *)s;
-    size_t left = JSON_CHUNK; /* bytes of s the room made covers */
-    for (;;) {
-        if (!left) {
-            b->len = (size_t)(d - b->p);
-            if (hm_buf_room(b, JSON_CHUNK_ROOM))
-                return HM_ENOMEM;
-            d = b->p + b->len;
-            left = JSON_CHUNK;
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        const unsigned char *stop = end; /* bytes to read one by one, up to here */
+        uint64_t x;
+        if (end - p >= 8) {
+            memcpy(&x, p, 8);
+            if (!json_special8(x)) {
+                memcpy(d, &x, 8);
+                d += 8;
+                p += 8;
+                continue;
+            }
+            stop = p + 8;
+        } else if (n >= 8) {
+            /* the last r bytes, read as the top of the string's last word */
+            size_t r = (size_t)(end - p), lo = 8 * (8 - r);
+            memcpy(&x, end - 8, 8);
+            if (!(json_special8(x) >> lo)) {
+                x >>= lo;
+                memcpy(d, &x, 8); /* r bytes meant, room made for eight */
+                d += r;
+                break;
+            }
+        } else if (n >= 4) {
+            /* a short string whole, as its first and last four bytes */
+            uint32_t lo, hi;
+            memcpy(&lo, s, 4);
+            memcpy(&hi, s + n - 4, 4);
+            if (!json_special8((uint64_t)hi << 32 | lo)) {
+                memcpy(d, &lo, 4);
+                memcpy(d + n - 4, &hi, 4);
+                d += n;
+                break;
+            }
         }
-        unsigned char c = *p;
-        if (!json_special[c]) {
-            *d++ = (char)c;
-            p++;
-            left--;
-            continue;
+        while (p < stop) {
+            unsigned char c = *p;
+            if (!json_special[c]) {
+                *d++ = (char)c;
+                p++;
+                continue;
+            }
+            size_t skip = 1;
+            const char *esc = NULL;
+            if (c == '"') esc = "\\\"";
+            else if (c == '\\') esc = "\\\\";
+            else if (c == '\n') esc = "\\n";
+            else if (c == '\r') esc = "\\r";
+            else if (c == '\t') esc = "\\t";
+            else if (c < 0x20 || c == 0x7F) {
+                memcpy(d, "\\u00", 4);
+                d[4] = hex[c >> 4];
+                d[5] = hex[c & 15];
+                d += 6;
+            }
+            /* U+2028, U+2029 and U+0085 are valid in JSON but break line-oriented
+             * readers (and older JavaScript): escaped too */
+            else if (c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+                esc = p[2] == 0xA8 ? "\\u2028" : "\\u2029";
+                skip = 3;
+            } else if (c == 0xC2 && p[1] == 0x85) {
+                esc = "\\u0085";
+                skip = 2;
+            } else {
+                *d++ = (char)c;
+            }
+            if (esc) {
+                size_t k = strlen(esc);
+                memcpy(d, esc, k);
+                d += k;
+            }
+            p += skip;
         }
-        if (!c)
-            break;
-        size_t skip = 1;
-        const char *esc = NULL;
-        if (c == '"') esc = "\\\"";
-        else if (c == '\\') esc = "\\\\";
-        else if (c == '\n') esc = "\\n";
-        else if (c == '\r') esc = "\\r";
-        else if (c == '\t') esc = "\\t";
-        else if (c < 0x20 || c == 0x7F) {
-            memcpy(d, "\\u00", 4);
-            d[4] = hex[c >> 4];
-            d[5] = hex[c & 15];
-            d += 6;
-        }
-        /* U+2028, U+2029 and U+0085 are valid in JSON but break line-oriented
-         * readers (and older JavaScript): escaped too */
-        else if (c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-            esc = p[2] == 0xA8 ? "\\u2028" : "\\u2029";
-            skip = 3;
-        } else if (c == 0xC2 && p[1] == 0x85) {
-            esc = "\\u0085";
-            skip = 2;
-        } else {
-            *d++ = (char)c;
-        }
-        if (esc) {
-            size_t n = strlen(esc);
-            memcpy(d, esc, n);
-            d += n;
-        }
-        p += skip;
-        left = left > skip ? left - skip : 0;
     }
     *d++ = '"';
     *d = 0;

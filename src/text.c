@@ -45,7 +45,15 @@ int hm_utf8_sanitize(hm_buf *out, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        /* the run of ASCII bytes other than NUL here: eight at a time, then
+         * byte by byte from the word that ends it */
         size_t run = i;
+        const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+        for (uint64_t x; n - run >= 8; run += 8) {
+            memcpy(&x, p + run, 8);
+            if ((((x - ones) & ~x) | x) & high)
+                break;
+        }
         while (run < n && p[run] < 0x80 && p[run])
             run++;
         if (run > i && hm_buf_put(out, p + i, run - i))
