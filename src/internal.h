@@ -184,15 +184,15 @@ typedef struct tc_entry {
     uint32_t str;                /* pool offset of the key (when longer), then the norm
                                     (unless TC_SIMPLE), then the lower-case form when it
                                     differs (TC_LOWER) */
-    uint32_t stem;               /* pool offset + 1 of the stem in language mlang, 0 = none,
-                                    UINT32_MAX: the first stem_len bytes of the norm */
+    uint32_t stem;               /* pool offset + 1 of the stem in language mlang (its hm_hash,
+                                    8 bytes, then its string), 0 = none, UINT32_MAX: the norm */
     uint32_t mword[2];           /* TCM_WORD per language (fr, en): 0 = not yet */
     uint32_t mone[3];            /* TCM_STEM, TCM_CSTEM, TCM_CFIRST in language mlang */
     uint8_t klen, norm_len, lower_len, stem_len;
     uint8_t type, flags;         /* token type; TC_* flags, the TCM_LID memo in bits 4-6 */
     uint8_t uses;                /* hits since it was added or last kept, at most TC_USES_MAX */
     uint8_t mlang;               /* the language of stem and mone (LANG_FR, LANG_EN; 0: none) */
-} tc_entry;                      /* one 64-byte cache line; the stem hash is recomputed */
+} tc_entry;                      /* one 64-byte cache line */
 
 /* Point entry e's single-language memos (stem, mone) at lang, forgetting those
  * of another language. */
@@ -233,9 +233,9 @@ typedef struct hm_textbuf {
 /* 0 or HM_ENOMEM: give the text buffer a token cache (analyzers do). */
 int hm_textbuf_cache(hm_textbuf *tb);
 void hm_textbuf_free(hm_textbuf *tb);
-#define TC_STEM_NORM UINT32_MAX      /* tc_entry.stem: the stem begins the norm */
+#define TC_STEM_NORM UINT32_MAX      /* tc_entry.stem: the stem is the norm */
 /* hm_tc_stem_get when the stem is not the norm: its string appended to
- * tb->strs, its hash computed */
+ * tb->strs, its hash read from the pool */
 int hm_tc_stem_copy(hm_textbuf *tb, tok *t, const tc_entry *e);
 /* The stem of word token t in language lang (LANG_FR or LANG_EN) from the
  * token cache: 1 when it was there (t->stem, stem_len, sh set, the string

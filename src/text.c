@@ -315,8 +315,8 @@ static int tc_move_entry(hm_tokcache *tc, tc_entry *e)
     if (n && tc_move(&tc->pool2, &tc->pool, &e->str, n - 1))
         return -1;
     if (e->stem && e->stem != TC_STEM_NORM) {
-        uint32_t off = e->stem - 1;
-        if (tc_move(&tc->pool2, &tc->pool, &off, e->stem_len))
+        uint32_t off = e->stem - 1; /* the stem's hash, then the stem */
+        if (tc_move(&tc->pool2, &tc->pool, &off, 8 + (size_t)e->stem_len))
             return -1;
         e->stem = off + 1;
     }
@@ -386,7 +386,7 @@ static void tc_trim(hm_tokcache *tc)
 
 /* The cache's own hash (it is not stored anywhere): whole words at a time,
  * never reading outside p[0..n). */
-static uint64_t tc_hash(const unsigned char *p, size_t n, int type)
+static inline uint64_t tc_hash(const unsigned char *p, size_t n, int type)
 {
     const uint64_t K = 0x9E3779B97F4A7C15ULL;
     uint64_t h = ((uint64_t)(type + 1) << 56 | n) * K, a;
@@ -616,19 +616,14 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
 /* (internal.h: hm_tc_stem_get answers the common case inline) */
 int hm_tc_stem_copy(hm_textbuf *tb, tok *t, const tc_entry *e)
 {
-    if (e->stem == TC_STEM_NORM) {
-        /* from the token's own norm (after str_begin, which may move it): no
-         * pool read */
-        char *d = str_begin(&tb->strs, e->stem_len);
-        if (!d)
-            return -1;
-        copy_short(d, tb->strs.p + t->norm, e->stem_len);
-        t->stem = str_end(&tb->strs, e->stem_len);
-    } else if (put_str(&tb->strs, tb->tc.pool.p + e->stem - 1, e->stem_len, &t->stem)) {
+    if (e->stem == TC_STEM_NORM)
+        return 0; /* (the norm itself: hm_tc_stem_get answers) */
+    /* the stem's hash, kept before it: no hashing of the stem again */
+    const char *p = tb->tc.pool.p + e->stem - 1;
+    if (put_str(&tb->strs, p + 8, e->stem_len, &t->stem))
         return -1;
-    }
+    memcpy(&t->sh, p, 8);
     t->stem_len = e->stem_len;
-    t->sh = hm_hash(tb->strs.p + t->stem, e->stem_len);
     return 1;
 }
 
@@ -638,10 +633,17 @@ int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang)
         return 0;
     tc_entry *e = &tb->tc.slots[t->ce];
     uint32_t off;
-    if (t->stem_len <= t->norm_len && !memcmp(tb_str(tb, t->stem), tb_str(tb, t->norm), t->stem_len))
+    if (t->stem_len == t->norm_len && !memcmp(tb_str(tb, t->stem), tb_str(tb, t->norm), t->stem_len)) {
         off = TC_STEM_NORM - 1;
-    else if (put_str(&tb->tc.pool, tb_str(tb, t->stem), t->stem_len, &off))
-        return HM_ENOMEM;
+    } else {
+        /* the stem's hash (t->sh), then the stem and a NUL */
+        char *d = str_begin(&tb->tc.pool, 8 + (size_t)t->stem_len);
+        if (!d)
+            return HM_ENOMEM;
+        memcpy(d, &t->sh, 8);
+        memcpy(d + 8, tb_str(tb, t->stem), t->stem_len);
+        off = str_end(&tb->tc.pool, 8 + (size_t)t->stem_len);
+    }
     hm_tc_lang(e, lang);
     e->stem = off + 1;
     e->stem_len = (uint8_t)t->stem_len;
@@ -741,22 +743,16 @@ static inline uint64_t tok_tc_hash(const hm_textbuf *tb, const tok *t, const uns
     return tc_hash(text + t->start, t->end - t->start, t->type);
 }
 
-/* Build norm and lower strings of the token from original bytes [start,end);
- * ch: tok_tc_hash(tb, t, text). */
-static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int want_caps,
-                          uint64_t ch)
+/* Build norm and lower strings of the token from original bytes [start,end)
+ * (and record them in the cache's empty slot ce, if not NULL; ch its key
+ * hash).  Out of line: the cache answers most tokens (finish_strings). */
+static __attribute__((noinline)) int build_strings(hm_textbuf *tb, tok *t,
+                                                   const unsigned char *text, int want_caps,
+                                                   uint64_t ch, tc_entry *ce)
 {
     size_t start = t->start, end = t->end;
     hm_buf *s = &tb->strs;
     int nletters = 0, nupper = 0, has_mark = 0, elong = 0;
-    tc_entry *ce = NULL;
-    if (ch) {
-        ce = tc_slot(&tb->tc, ch, text + start, end - start, t->type);
-        if (ce->h) {
-            ce->uses += ce->uses < TC_USES_MAX;
-            return tc_use(tb, t, ce, text, want_caps);
-        }
-    }
 
     /* ASCII, the common case: folding is lower-casing, and lower is the same
      * string as norm */
@@ -890,6 +886,23 @@ done:
     if (want_caps && allcaps)
         t->flags |= HM_TF_CAPS;
     return ce ? tc_add(tb, t, ce, ch, text, allcaps) : 0;
+}
+
+/* The norm and lower strings of the token, from the token cache when it has
+ * them; ch: tok_tc_hash(tb, t, text).  Inline: the common case is a probe
+ * and a copy. */
+static inline int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text,
+                                 int want_caps, uint64_t ch)
+{
+    tc_entry *ce = NULL;
+    if (ch) {
+        ce = tc_slot(&tb->tc, ch, text + t->start, t->end - t->start, t->type);
+        if (ce->h) {
+            ce->uses += ce->uses < TC_USES_MAX;
+            return tc_use(tb, t, ce, text, want_caps);
+        }
+    }
+    return build_strings(tb, t, text, want_caps, ch, ce);
 }
 
 /* French elided words: l j qu n c d s m t jusqu lorsqu puisqu quoiqu */
