@@ -806,8 +806,9 @@ struct hm_engine {
     hm_cats cats;
     hm_map langfr, langen;
     hm_map problem_words; /* complaint signals: problem-report words (norms) */
-    uint64_t problem_bits[4]; /* the words above (hm_hfilter_*): most words of a
-                               * post need no probe of the map */
+    uint64_t problem_bits[64]; /* the words above (hm_hfilter_*): most words of a
+                                * post need no probe of the map (with 4096 bits for
+                                * under a hundred words, few pass by chance) */
     int scorer;
     size_t max_text;
     hm_buf srcbuf;       /* file contents when loaded from a directory */
