@@ -603,7 +603,8 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
             continue;
         const char *lw = tb_str(&a->tb, t->lower);
         t->stem = STEM_TODO;
-        t->sh = hm_hash(lw, strlen(lw));
+        /* most words' lower-case form is their norm, whose hash is known */
+        t->sh = t->lower == t->norm && t->norm_len < UINT16_MAX ? t->nh : hm_hash(lw, strlen(lw));
         hm_stem_prefetch(&a->stem, t->sh);
         todo++;
     }
@@ -613,7 +614,8 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
             continue;
         todo--;
         const char *lw = tb_str(&a->tb, t->lower);
-        rc = hm_stem_h(&a->stem, sl, lw, strlen(lw), t->sh, &a->tb.strs, &t->stem, &t->stem_len);
+        size_t ln = t->lower == t->norm && t->norm_len < UINT16_MAX ? t->norm_len : strlen(lw);
+        rc = hm_stem_h(&a->stem, sl, lw, ln, t->sh, &a->tb.strs, &t->stem, &t->stem_len);
         if (rc)
             return rc;
         t->sh = hm_hash(a->tb.strs.p + t->stem, t->stem_len);
