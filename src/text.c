@@ -1209,10 +1209,21 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             }
             char num[64];
             size_t nl = e - i < 63 ? e - i : 63;
-            for (size_t j = 0; j < nl; j++)
-                num[j] = p[i + j] == ',' ? '.' : (char)p[i + j];
-            num[nl] = 0;
-            double v = strtod(num, NULL);
+            double v;
+            uint64_t iv = 0;
+            size_t nd = 0;
+            while (nd < nl && nd < 15 && p[i + nd] >= '0' && p[i + nd] <= '9')
+                iv = iv * 10 + (uint64_t)(p[i + nd++] - '0');
+            if (nd == nl) {
+                /* digits alone (most numbers), at most 15: the value is exact,
+                 * as strtod gives it */
+                v = (double)iv;
+            } else {
+                for (size_t j = 0; j < nl; j++)
+                    num[j] = p[i + j] == ',' ? '.' : (char)p[i + j];
+                num[nl] = 0;
+                v = strtod(num, NULL);
+            }
             /* unit glued or after one space */
             size_t us = e, ue;
             if (us < len && p[us] == ' ')
