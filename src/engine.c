@@ -488,10 +488,7 @@ static int greeting(const char *w)
  * greeting) are one of info_openers. */
 int hm_info_question(const hm_textbuf *tb)
 {
-    int asks = 0;
-    for (size_t i = 0; i < tb->ntoks && !asks; i++)
-        asks = tb->toks[i].punct_q > 0;
-    if (!asks)
+    if (!tb->any_q)
         return 0;
     size_t i = 0;
     while (i < tb->ntoks &&

@@ -227,6 +227,8 @@ typedef struct hm_textbuf {
     hm_buf scratch2;
     hm_buf nfc;           /* code points while composing to NFC */
     int all_caps;         /* the whole text is in capitals: caps emphasis is off */
+    uint32_t kinds;       /* bit 1 << type for every token type the text has */
+    int any_q;            /* a punctuation run with a '?' */
     hm_tokcache tc;
 } hm_textbuf;
 

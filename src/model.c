@@ -233,12 +233,8 @@ void hm_blend_inputs(const double s[HM_NOUT], const hm_lexscore *ls, double cue_
 
 int hm_is_social(const hm_textbuf *tb)
 {
-    for (size_t i = 0; i < tb->ntoks; i++) {
-        int t = tb->toks[i].type;
-        if (t == HM_TOK_MENTION || t == HM_TOK_HASHTAG || t == HM_TOK_URL)
-            return 1;
-    }
-    return 0;
+    _Static_assert(HM_TOK_SYMBOL < 32, "a bit per token type");
+    return (tb->kinds & (1u << HM_TOK_MENTION | 1u << HM_TOK_HASHTAG | 1u << HM_TOK_URL)) != 0;
 }
 
 void hm_softmax3(const double z[3], double p[3])

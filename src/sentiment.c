@@ -335,7 +335,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
 
     /* sarcasm: an eye-roll (or similar) emoji turns praise in the text into blame */
     int eyeroll = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; (tb->kinds & 1u << HM_TOK_EMOJI) && i < n; i++) {
         const tok *t = &tb->toks[i];
         if (t->type != HM_TOK_EMOJI)
             continue;

@@ -242,6 +242,7 @@ static inline int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
     tok *t = &tb->toks[tb->ntoks++];
     memset(t, 0, sizeof *t);
     t->type = (uint8_t)type;
+    tb->kinds |= 1u << type;
     t->start = (uint32_t)start;
     t->end = (uint32_t)end;
     t->hashtag = -1;
@@ -1075,6 +1076,8 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
 {
     const unsigned char *p = (const unsigned char *)text;
     tb->ntoks = 0;
+    tb->kinds = 0;
+    tb->any_q = 0;
     tb->strs.len = 0;
     tc_trim(&tb->tc);
     if (hm_buf_reserve(&tb->strs, len * 2 + 16))
@@ -1338,6 +1341,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             tok *t = &tb->toks[tb->ntoks - 1];
             t->punct_excl = (uint8_t)(ne > 255 ? 255 : ne);
             t->punct_q = (uint8_t)(nq > 255 ? 255 : nq);
+            tb->any_q |= nq > 0;
             i = e;
             continue;
         }
