@@ -880,17 +880,17 @@ static inline uint64_t json_special8(uint64_t x)
     return (ascii | x) & high;
 }
 
-/* s as a JSON string.  Written straight into b's memory: room is made for
- * the worst case first (an escape writes at most six bytes per byte of s it
- * stands for), then eight plain bytes cost a few word operations and a
- * store; the bytes of a word with anything else are looked at one by one. */
-static int json_str(hm_buf *b, const char *s)
+/* Room for s (n bytes) as a JSON string: an escape writes at most six bytes
+ * per byte of s it stands for, and the last word's store eight. */
+#define JSON_STR_ROOM(n) ((n) * 6 + 8 + 2)
+
+/* s (n bytes, then a NUL) as a JSON string at d, in memory with
+ * JSON_STR_ROOM(n) bytes of room; returns the end.  Eight plain bytes cost a
+ * few word operations and a store; the bytes of a word with anything else
+ * are looked at one by one. */
+static char *json_str_at(char *d, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(s);
-    if (n > SIZE_MAX / 8 || hm_buf_room(b, n * 6 + 8 + 2))
-        return HM_ENOMEM;
-    char *d = b->p + b->len;
     *d++ = '"';
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
@@ -967,58 +967,71 @@ static int json_str(hm_buf *b, const char *s)
         }
     }
     *d++ = '"';
+    return d;
+}
+
+static int json_str(hm_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > SIZE_MAX / 8 || hm_buf_room(b, JSON_STR_ROOM(n)))
+        return HM_ENOMEM;
+    char *d = json_str_at(b->p + b->len, s, n);
     *d = 0;
     b->len = (size_t)(d - b->p);
     return 0;
 }
 
-static int json_num(hm_buf *b, double v)
+/* v as JSON (%.4g) at d, with HM_FMT_G4_MAX bytes of room; returns the end */
+static char *json_num_at(char *d, double v)
 {
     if (!isfinite(v))
         v = 0;
     if (fabs(v) < 5e-5)
         v = 0;
+    return d + hm_fmt_g4(d, v);
+}
+
+static int json_num(hm_buf *b, double v)
+{
     if (hm_buf_room(b, HM_FMT_G4_MAX))
         return HM_ENOMEM;
-    b->len += hm_fmt_g4(b->p + b->len, v);
+    b->len = (size_t)(json_num_at(b->p + b->len, v) - b->p);
     return 0;
 }
 
-/* {"span":[start,end],"text": */
-static int json_span(hm_buf *b, uint64_t start, uint64_t end)
-{
-    static const char head[] = "{\"span\":[", tail[] = "],\"text\":";
-    size_t need = sizeof head - 1 + 20 + 1 + 20 + sizeof tail - 1;
-    if (hm_buf_room(b, need))
-        return HM_ENOMEM;
-    char *d = b->p + b->len;
-    memcpy(d, head, sizeof head - 1);
-    d += sizeof head - 1;
-    d += hm_fmt_uint(d, start);
-    *d++ = ',';
-    d += hm_fmt_uint(d, end);
-    memcpy(d, tail, sizeof tail - 1);
-    d += sizeof tail - 1;
-    *d = 0;
-    b->len = (size_t)(d - b->p);
-    return 0;
-}
+/* literal string lit at d; returns the end */
+#define PUT_LIT(d, lit) (memcpy(d, lit, sizeof lit - 1), (d) + sizeof lit - 1)
 
+/* Evidence items, each written with one reservation of room:
+ * {"span":[start,end],"text":...,"weight":...,"rule":...} */
 static int json_evidence(hm_buf *b, const hm_evidence *ev, size_t n)
 {
-    int rc = hm_buf_putc(b, '[');
-    for (size_t i = 0; !rc && i < n; i++) {
-        rc |= i ? hm_buf_putc(b, ',') : 0;
-        rc |= json_span(b, ev[i].start, ev[i].end);
-        rc |= json_str(b, ev[i].text);
-        rc |= hm_buf_puts(b, ",\"weight\":");
-        rc |= json_num(b, ev[i].weight);
-        rc |= hm_buf_puts(b, ",\"rule\":");
-        rc |= json_str(b, ev[i].rule ? ev[i].rule : "lexicon");
-        rc |= hm_buf_putc(b, '}');
+    if (hm_buf_putc(b, '['))
+        return HM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const char *rule = ev[i].rule ? ev[i].rule : "lexicon";
+        size_t tl = strlen(ev[i].text), rl = strlen(rule);
+        if (tl > SIZE_MAX / 16 || rl > SIZE_MAX / 16 ||
+            hm_buf_room(b, 64 + 20 + 20 + JSON_STR_ROOM(tl) + JSON_STR_ROOM(rl) + HM_FMT_G4_MAX))
+            return HM_ENOMEM;
+        char *d = b->p + b->len;
+        if (i)
+            *d++ = ',';
+        d = PUT_LIT(d, "{\"span\":[");
+        d += hm_fmt_uint(d, ev[i].start);
+        *d++ = ',';
+        d += hm_fmt_uint(d, ev[i].end);
+        d = PUT_LIT(d, "],\"text\":");
+        d = json_str_at(d, ev[i].text, tl);
+        d = PUT_LIT(d, ",\"weight\":");
+        d = json_num_at(d, ev[i].weight);
+        d = PUT_LIT(d, ",\"rule\":");
+        d = json_str_at(d, rule, rl);
+        *d++ = '}';
+        *d = 0;
+        b->len = (size_t)(d - b->p);
     }
-    rc |= hm_buf_putc(b, ']');
-    return rc ? HM_ENOMEM : 0;
+    return hm_buf_putc(b, ']') ? HM_ENOMEM : 0;
 }
 
 int hm_result_json_buf(hm_buf *b, const hm_result *r, const char *id_json)
