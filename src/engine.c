@@ -1042,22 +1042,33 @@ int hm_result_json_buf(hm_buf *b, const hm_result *r, const char *id_json)
         rc |= hm_buf_puts(b, id_json);
         rc |= hm_buf_putc(b, ',');
     }
-    rc |= hm_buf_puts(b, "\"lang\":");
-    rc |= json_str(b, r->lang ? r->lang : "und");
-    rc |= hm_buf_puts(b, ",\"polarity\":");
-    rc |= json_str(b, hm_polarity_name(r->polarity));
-    rc |= hm_buf_puts(b, ",\"score\":");
-    rc |= json_num(b, r->score);
-    rc |= hm_buf_puts(b, ",\"probs\":{\"negative\":");
-    rc |= json_num(b, r->probs[0]);
-    rc |= hm_buf_puts(b, ",\"neutral\":");
-    rc |= json_num(b, r->probs[1]);
-    rc |= hm_buf_puts(b, ",\"positive\":");
-    rc |= json_num(b, r->probs[2]);
-    rc |= hm_buf_puts(b, r->complaint ? "},\"complaint\":true,\"complaint_prob\":"
-                                      : "},\"complaint\":false,\"complaint_prob\":");
-    rc |= json_num(b, r->complaint_prob);
-    rc |= hm_buf_puts(b, ",\"categories\":[");
+    /* the fixed fields with one reservation of room */
+    const char *lang = r->lang ? r->lang : "und", *pol = hm_polarity_name(r->polarity);
+    size_t ll = strlen(lang), pl = strlen(pol);
+    if (rc || ll > SIZE_MAX / 16 ||
+        hm_buf_room(b, 160 + JSON_STR_ROOM(ll) + JSON_STR_ROOM(pl) + 5 * HM_FMT_G4_MAX))
+        return HM_ENOMEM;
+    char *d = b->p + b->len;
+    d = PUT_LIT(d, "\"lang\":");
+    d = json_str_at(d, lang, ll);
+    d = PUT_LIT(d, ",\"polarity\":");
+    d = json_str_at(d, pol, pl);
+    d = PUT_LIT(d, ",\"score\":");
+    d = json_num_at(d, r->score);
+    d = PUT_LIT(d, ",\"probs\":{\"negative\":");
+    d = json_num_at(d, r->probs[0]);
+    d = PUT_LIT(d, ",\"neutral\":");
+    d = json_num_at(d, r->probs[1]);
+    d = PUT_LIT(d, ",\"positive\":");
+    d = json_num_at(d, r->probs[2]);
+    if (r->complaint)
+        d = PUT_LIT(d, "},\"complaint\":true,\"complaint_prob\":");
+    else
+        d = PUT_LIT(d, "},\"complaint\":false,\"complaint_prob\":");
+    d = json_num_at(d, r->complaint_prob);
+    d = PUT_LIT(d, ",\"categories\":[");
+    *d = 0;
+    b->len = (size_t)(d - b->p);
     for (size_t i = 0; i < r->ncategories; i++) {
         rc |= i ? hm_buf_putc(b, ',') : 0;
         rc |= hm_buf_puts(b, "{\"id\":");
