@@ -88,7 +88,7 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     /* the complaint head's own features (the handles' trigrams) go after
      * room for the others, then are moved to follow them */
     size_t base = tb->ntoks * 3 + 4, need = base;
-    for (size_t i = 0; i < tb->ntoks; i++)
+    for (size_t i = 0; (tb->kinds & 1u << HM_TOK_MENTION) && i < tb->ntoks; i++)
         need += tb->toks[i].type == HM_TOK_MENTION ? GRAM_MAX : 0;
     if (need > fb->cap) {
         size_t nc = fb->cap ? fb->cap : 256;
