@@ -549,11 +549,21 @@ static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, const unsigned char
 {
     size_t n = e->norm_len;
     if (e->flags & TC_SIMPLE) {
-        /* from the token's own bytes: no pool read */
-        char *d = str_begin(&tb->strs, n);
+        /* from the key (n bytes): no pool read.  A key of at most eight
+         * bytes is one word of the entry (zero-padded), lower-cased and
+         * stored whole (room made for it) */
+        char *d = str_begin(&tb->strs, n + 8);
         if (!d)
             return HM_ENOMEM;
-        copy_lower(d, text + t->start, n);
+        _Static_assert(TC_INLINE >= 8, "a short key is a word of the entry");
+        if (n <= 8) {
+            uint64_t x;
+            memcpy(&x, e->k, 8);
+            x = lower8(x);
+            memcpy(d, &x, 8);
+        } else {
+            copy_lower(d, text + t->start, n);
+        }
         t->norm = t->lower = str_end(&tb->strs, n);
     } else {
         const char *norm = tb->tc.pool.p + e->str + (e->klen > TC_INLINE ? e->klen + 1u : 0);
