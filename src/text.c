@@ -594,8 +594,10 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
     size_t klen = t->end - t->start;
     const unsigned char *key = text + t->start;
     const char *nm = tb_str(tb, t->norm), *lw = tb_str(tb, t->lower);
-    size_t llen = strlen(lw);
-    int lower = t->type == HM_TOK_WORD && !(llen == t->norm_len && !memcmp(lw, nm, llen));
+    /* (lower is most often the norm's own string: no compare) */
+    int same = t->lower == t->norm;
+    size_t llen = same ? t->norm_len : strlen(lw);
+    int lower = t->type == HM_TOK_WORD && !same && !(llen == t->norm_len && !memcmp(lw, nm, llen));
     if (klen > UINT8_MAX || t->norm_len > UINT8_MAX || (lower && llen > UINT8_MAX))
         return 0; /* strings too long for the entry: not cached */
     int simple = !lower && t->norm_len == klen && eq_lower(nm, key, klen);
