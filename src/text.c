@@ -1101,9 +1101,16 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             i++;
             continue;
         }
-        int32_t c;
-        size_t k = dec(p + i, len - i, &c);
-        int cl = cclass(c);
+        int32_t c = p[i];
+        size_t k = 1;
+        int cl = C_LETTER;
+        /* an ASCII letter that starts no URL and no emoticon (most tokens):
+         * straight to the word */
+        if (c < 0x80 && ascii_class[c] == C_LETTER && !(emo_byte[c] & 1) && (c | 0x20) != 'h' &&
+            (c | 0x20) != 'w')
+            goto word;
+        k = dec(p + i, len - i, &c);
+        cl = cclass(c);
         if (cl == C_SPACE || cl == C_IGNORE || cl == C_MARK) {
             i += k;
             continue;
@@ -1293,7 +1300,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             i = e;
             continue;
         }
-        /* word */
+    word:
         if (cl == C_LETTER) {
             size_t s = i, e = i;
             for (;;) {
