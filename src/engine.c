@@ -437,11 +437,10 @@ static void lexicon_probs(double score, int nhits, double p[3])
 void hm_complaint_signals(const hm_engine *e, const hm_textbuf *tb, int lang, hm_csig *cs)
 {
     memset(cs, 0, sizeof *cs);
+    cs->question = (uint8_t)(tb->any_q != 0);
     uint32_t v;
     for (size_t i = 0; i < tb->ntoks; i++) {
         const tok *t = &tb->toks[i];
-        if (t->punct_q)
-            cs->question = 1;
         if (t->type == HM_TOK_MENTION) {
             cs->mention = 1;
             if (!cs->support)
