@@ -222,6 +222,8 @@ enum { TCM_WORD, TCM_STEM, TCM_CSTEM, TCM_CFIRST };
 typedef struct hm_tokcache {
     tc_entry *slots;             /* NULL: no cache (loaders) */
     size_t count;
+    uint32_t *used;              /* the slots of the count entries, in the order added */
+    uint32_t hist[256];          /* entries per value of their uses (TC_USES_MAX at most) */
     hm_buf pool;
     tc_entry *kept;              /* while trimming: the entries kept */
     hm_buf pool2;                /* while trimming: their strings */

@@ -258,6 +258,9 @@ static inline int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 #define TC_KEY_MAX 64                /* longer tokens are not cached */
 #define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
 #define TC_USES_MAX 255
+#define TC_ADD_MAX (TC_MAX + TC_MAX / 2) /* entries at most (a huge post goes on past TC_MAX) */
+_Static_assert(TC_USES_MAX < sizeof ((hm_tokcache *)0)->hist / sizeof *((hm_tokcache *)0)->hist,
+               "a histogram bin per uses value");
 _Static_assert(sizeof(tc_entry) == 64, "a token cache entry is one cache line");
 /* TC_LOWER: lower differs from norm; TC_SIMPLE: norm is the key with A-Z
  * lower-cased, and lower is norm (neither is in the pool) */
@@ -271,7 +274,8 @@ int hm_textbuf_cache(hm_textbuf *tb)
         /* an entry per cache line; every token reads a slot at random */
         size_t size = TC_SLOTS * sizeof *tb->tc.slots;
         tb->tc.slots = hm_alloc_huge(size);
-        if (!tb->tc.slots || hm_buf_reserve(&tb->tc.pool, 4096))
+        tb->tc.used = malloc(TC_ADD_MAX * sizeof *tb->tc.used);
+        if (!tb->tc.slots || !tb->tc.used || hm_buf_reserve(&tb->tc.pool, 4096))
             return HM_ENOMEM;
     }
     return 0;
@@ -287,6 +291,7 @@ void hm_textbuf_free(hm_textbuf *tb)
     hm_free_huge(tb->tc.slots, TC_SLOTS * sizeof *tb->tc.slots);
     hm_buf_free(&tb->tc.pool);
     free(tb->tc.kept);
+    free(tb->tc.used);
     hm_buf_free(&tb->tc.pool2);
     memset(tb, 0, sizeof *tb);
 }
@@ -336,23 +341,21 @@ static void tc_trim(hm_tokcache *tc)
     if (!tc->kept)
         tc->kept = malloc(TC_KEEP * sizeof *tc->kept);
     if (tc->kept) {
-        /* the least uses an entry needs to be kept: TC_KEEP at most pass */
-        size_t hist[TC_USES_MAX + 1] = {0};
-        for (size_t j = 0; j < TC_SLOTS; j++)
-            if (tc->slots[j].h)
-                hist[tc->slots[j].uses]++;
+        /* the least uses an entry needs to be kept: TC_KEEP at most pass
+         * (the histogram is kept up to date as entries are added and used) */
+        const uint32_t *hist = tc->hist;
         unsigned min = TC_USES_MAX + 1;
         size_t n = 0;
         while (min > 1 && n + hist[min - 1] <= TC_KEEP)
             n += hist[--min];
         tc->pool2.len = 0;
-        /* the kept entries out, every slot emptied, in one pass over the
-         * table (a slot is empty when its hash is 0: tc_add writes a whole
-         * entry) */
+        /* the kept entries out, every entry's slot emptied (a slot is empty
+         * when its hash is 0: tc_add writes a whole entry): the entries
+         * alone are read, not the whole table */
         int keep = min <= TC_USES_MAX;
-        for (size_t j = 0; j < TC_SLOTS; j++) {
-            tc_entry *e = &tc->slots[j];
-            if (keep && e->h && e->uses >= min) {
+        for (size_t q = 0; q < tc->count; q++) {
+            tc_entry *e = &tc->slots[tc->used[q]];
+            if (keep && e->uses >= min) {
                 if (tc_move_entry(tc, e)) {
                     nkept = 0; /* no memory for the strings: keep nothing */
                     keep = 0;
@@ -364,10 +367,11 @@ static void tc_trim(hm_tokcache *tc)
             e->h = 0;
         }
     } else {
-        for (size_t j = 0; j < TC_SLOTS; j++)
-            tc->slots[j].h = 0;
+        for (size_t q = 0; q < tc->count; q++)
+            tc->slots[tc->used[q]].h = 0;
     }
     tc->count = 0;
+    memset(tc->hist, 0, sizeof tc->hist);
     if (!nkept) {
         tc->pool.len = 0;
         return;
@@ -381,6 +385,8 @@ static void tc_trim(hm_tokcache *tc)
         while (tc->slots[j].h)
             j = (j + 1) & (TC_SLOTS - 1);
         tc->slots[j] = tc->kept[q];
+        tc->used[q] = (uint32_t)j;
+        tc->hist[tc->kept[q].uses]++;
     }
     tc->count = nkept;
 }
@@ -589,7 +595,7 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
                   int allcaps)
 {
     hm_tokcache *tc = &tb->tc;
-    if (tc->count >= TC_MAX + TC_MAX / 2)
+    if (tc->count >= TC_ADD_MAX)
         return 0; /* a huge post: the rest of it goes uncached */
     size_t klen = t->end - t->start;
     const unsigned char *key = text + t->start;
@@ -621,7 +627,8 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
     ne.flags = (uint8_t)(((t->flags & HM_TF_ELONGATED) ? TC_ELONG : 0) | (allcaps ? TC_ALLCAPS : 0) |
                          (lower ? TC_LOWER : 0) | (simple ? TC_SIMPLE : 0));
     *e = ne;
-    tc->count++;
+    tc->used[tc->count++] = (uint32_t)(e - tc->slots);
+    tc->hist[0]++;
     t->ce = (int32_t)(e - tc->slots);
     return 0;
 }
@@ -911,7 +918,10 @@ static inline int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *te
     if (ch) {
         ce = tc_slot(&tb->tc, ch, text + t->start, t->end - t->start, t->type);
         if (ce->h) {
-            ce->uses += ce->uses < TC_USES_MAX;
+            if (ce->uses < TC_USES_MAX) {
+                tb->tc.hist[ce->uses]--;
+                tb->tc.hist[++ce->uses]++;
+            }
             return tc_use(tb, t, ce, text, want_caps);
         }
     }
