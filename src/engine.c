@@ -437,11 +437,10 @@ static void lexicon_probs(double score, int nhits, double p[3])
 void hm_complaint_signals(const hm_engine *e, const hm_textbuf *tb, int lang, hm_csig *cs)
 {
     memset(cs, 0, sizeof *cs);
+    cs->question = (uint8_t)(tb->any_q != 0);
     uint32_t v;
     for (size_t i = 0; i < tb->ntoks; i++) {
         const tok *t = &tb->toks[i];
-        if (t->punct_q)
-            cs->question = 1;
         if (t->type == HM_TOK_MENTION) {
             cs->mention = 1;
             if (!cs->support)
@@ -488,10 +487,7 @@ static int greeting(const char *w)
  * greeting) are one of info_openers. */
 int hm_info_question(const hm_textbuf *tb)
 {
-    int asks = 0;
-    for (size_t i = 0; i < tb->ntoks && !asks; i++)
-        asks = tb->toks[i].punct_q > 0;
-    if (!asks)
+    if (!tb->any_q)
         return 0;
     size_t i = 0;
     while (i < tb->ntoks &&
@@ -603,7 +599,8 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
             continue;
         const char *lw = tb_str(&a->tb, t->lower);
         t->stem = STEM_TODO;
-        t->sh = hm_hash(lw, strlen(lw));
+        /* most words' lower-case form is their norm, whose hash is known */
+        t->sh = t->lower == t->norm && t->norm_len < UINT16_MAX ? t->nh : hm_hash(lw, strlen(lw));
         hm_stem_prefetch(&a->stem, t->sh);
         todo++;
     }
@@ -613,7 +610,8 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
             continue;
         todo--;
         const char *lw = tb_str(&a->tb, t->lower);
-        rc = hm_stem_h(&a->stem, sl, lw, strlen(lw), t->sh, &a->tb.strs, &t->stem, &t->stem_len);
+        size_t ln = t->lower == t->norm && t->norm_len < UINT16_MAX ? t->norm_len : strlen(lw);
+        rc = hm_stem_h(&a->stem, sl, lw, ln, t->sh, &a->tb.strs, &t->stem, &t->stem_len);
         if (rc)
             return rc;
         t->sh = hm_hash(a->tb.strs.p + t->stem, t->stem_len);
@@ -866,122 +864,173 @@ static const unsigned char json_special[256] = {
     ['"'] = 1, ['\\'] = 1, [0x7F] = 1, [0xC2] = 1, [0xE2] = 1,
 };
 
-/* s as a JSON string.  Written straight into b's memory: room is made for
- * JSON_CHUNK bytes of s at a time (an escape writes at most six bytes per byte
- * of s it stands for), so that a plain byte costs a table read and a store. */
-enum { JSON_CHUNK = 64, JSON_CHUNK_ROOM = JSON_CHUNK * 6 + 2 };
+/* Bytes of x (eight of a string, little-endian) that json_str() cannot copy
+ * as they are: a nonzero result when any is a control, '"', '\\', DEL or not
+ * ASCII.  A flagged byte is one of those or comes after one (a borrow carries
+ * upwards), so that the flags of the bytes after a place are exact when
+ * none before it is flagged. */
+static inline uint64_t json_special8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t q = x ^ ones * '"', bs = x ^ ones * '\\', del = x ^ ones * 0x7F;
+    /* below 0x20, or a zero byte of q, bs or del (an ASCII byte of x: the top
+     * bits of ~x, ~q, ~bs and ~del are all set) */
+    uint64_t ascii = ((x - ones * 0x20) | (q - ones) | (bs - ones) | (del - ones)) & ~x;
+    return (ascii | x) & high;
+}
+
+/* Room for s (n bytes) as a JSON string: an escape writes at most six bytes
+ * per byte of s it stands for, and the last word's store eight. */
+#define JSON_STR_ROOM(n) ((n) * 6 + 8 + 2)
+
+/* s (n bytes, then a NUL) as a JSON string at d, in memory with
+ * JSON_STR_ROOM(n) bytes of room; returns the end.  Eight plain bytes cost a
+ * few word operations and a store; the bytes of a word with anything else
+ * are looked at one by one. */
+static char *json_str_at(char *d, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    *d++ = '"';
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        const unsigned char *stop = end; /* bytes to read one by one, up to here */
+        uint64_t x;
+        if (end - p >= 8) {
+            memcpy(&x, p, 8);
+            if (!json_special8(x)) {
+                memcpy(d, &x, 8);
+                d += 8;
+                p += 8;
+                continue;
+            }
+            stop = p + 8;
+        } else if (n >= 8) {
+            /* the last r bytes, read as the top of the string's last word */
+            size_t r = (size_t)(end - p), lo = 8 * (8 - r);
+            memcpy(&x, end - 8, 8);
+            if (!(json_special8(x) >> lo)) {
+                x >>= lo;
+                memcpy(d, &x, 8); /* r bytes meant, room made for eight */
+                d += r;
+                break;
+            }
+        } else if (n >= 4) {
+            /* a short string whole, as its first and last four bytes */
+            uint32_t lo, hi;
+            memcpy(&lo, s, 4);
+            memcpy(&hi, s + n - 4, 4);
+            if (!json_special8((uint64_t)hi << 32 | lo)) {
+                memcpy(d, &lo, 4);
+                memcpy(d + n - 4, &hi, 4);
+                d += n;
+                break;
+            }
+        }
+        while (p < stop) {
+            unsigned char c = *p;
+            if (!json_special[c]) {
+                *d++ = (char)c;
+                p++;
+                continue;
+            }
+            size_t skip = 1;
+            const char *esc = NULL;
+            if (c == '"') esc = "\\\"";
+            else if (c == '\\') esc = "\\\\";
+            else if (c == '\n') esc = "\\n";
+            else if (c == '\r') esc = "\\r";
+            else if (c == '\t') esc = "\\t";
+            else if (c < 0x20 || c == 0x7F) {
+                memcpy(d, "\\u00", 4);
+                d[4] = hex[c >> 4];
+                d[5] = hex[c & 15];
+                d += 6;
+            }
+            /* U+2028, U+2029 and U+0085 are valid in JSON but break line-oriented
+             * readers (and older JavaScript): escaped too */
+            else if (c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+                esc = p[2] == 0xA8 ? "\\u2028" : "\\u2029";
+                skip = 3;
+            } else if (c == 0xC2 && p[1] == 0x85) {
+                esc = "\\u0085";
+                skip = 2;
+            } else {
+                *d++ = (char)c;
+            }
+            if (esc) {
+                size_t k = strlen(esc);
+                memcpy(d, esc, k);
+                d += k;
+            }
+            p += skip;
+        }
+    }
+    *d++ = '"';
+    return d;
+}
 
 static int json_str(hm_buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    if (hm_buf_room(b, JSON_CHUNK_ROOM + 1))
+    size_t n = strlen(s);
+    if (n > SIZE_MAX / 8 || hm_buf_room(b, JSON_STR_ROOM(n)))
         return HM_ENOMEM;
-    char *d = b->p + b->len;
-    *d++ = '"';
-    const unsigned char *p = (const unsigned char *)s;
-    size_t left = JSON_CHUNK; /* bytes of s the room made covers */
-    for (;;) {
-        if (!left) {
-            b->len = (size_t)(d - b->p);
-            if (hm_buf_room(b, JSON_CHUNK_ROOM))
-                return HM_ENOMEM;
-            d = b->p + b->len;
-            left = JSON_CHUNK;
-        }
-        unsigned char c = *p;
-        if (!json_special[c]) {
-            *d++ = (char)c;
-            p++;
-            left--;
-            continue;
-        }
-        if (!c)
-            break;
-        size_t skip = 1;
-        const char *esc = NULL;
-        if (c == '"') esc = "\\\"";
-        else if (c == '\\') esc = "\\\\";
-        else if (c == '\n') esc = "\\n";
-        else if (c == '\r') esc = "\\r";
-        else if (c == '\t') esc = "\\t";
-        else if (c < 0x20 || c == 0x7F) {
-            memcpy(d, "\\u00", 4);
-            d[4] = hex[c >> 4];
-            d[5] = hex[c & 15];
-            d += 6;
-        }
-        /* U+2028, U+2029 and U+0085 are valid in JSON but break line-oriented
-         * readers (and older JavaScript): escaped too */
-        else if (c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-            esc = p[2] == 0xA8 ? "\\u2028" : "\\u2029";
-            skip = 3;
-        } else if (c == 0xC2 && p[1] == 0x85) {
-            esc = "\\u0085";
-            skip = 2;
-        } else {
-            *d++ = (char)c;
-        }
-        if (esc) {
-            size_t n = strlen(esc);
-            memcpy(d, esc, n);
-            d += n;
-        }
-        p += skip;
-        left = left > skip ? left - skip : 0;
-    }
-    *d++ = '"';
+    char *d = json_str_at(b->p + b->len, s, n);
     *d = 0;
     b->len = (size_t)(d - b->p);
     return 0;
 }
 
-static int json_num(hm_buf *b, double v)
+/* v as JSON (%.4g) at d, with HM_FMT_G4_MAX bytes of room; returns the end */
+static char *json_num_at(char *d, double v)
 {
     if (!isfinite(v))
         v = 0;
     if (fabs(v) < 5e-5)
         v = 0;
+    return d + hm_fmt_g4(d, v);
+}
+
+static int json_num(hm_buf *b, double v)
+{
     if (hm_buf_room(b, HM_FMT_G4_MAX))
         return HM_ENOMEM;
-    b->len += hm_fmt_g4(b->p + b->len, v);
+    b->len = (size_t)(json_num_at(b->p + b->len, v) - b->p);
     return 0;
 }
 
-/* {"span":[start,end],"text": */
-static int json_span(hm_buf *b, uint64_t start, uint64_t end)
-{
-    static const char head[] = "{\"span\":[", tail[] = "],\"text\":";
-    size_t need = sizeof head - 1 + 20 + 1 + 20 + sizeof tail - 1;
-    if (hm_buf_room(b, need))
-        return HM_ENOMEM;
-    char *d = b->p + b->len;
-    memcpy(d, head, sizeof head - 1);
-    d += sizeof head - 1;
-    d += hm_fmt_uint(d, start);
-    *d++ = ',';
-    d += hm_fmt_uint(d, end);
-    memcpy(d, tail, sizeof tail - 1);
-    d += sizeof tail - 1;
-    *d = 0;
-    b->len = (size_t)(d - b->p);
-    return 0;
-}
+/* literal string lit at d; returns the end */
+#define PUT_LIT(d, lit) (memcpy(d, lit, sizeof lit - 1), (d) + sizeof lit - 1)
 
+/* Evidence items, each written with one reservation of room:
+ * {"span":[start,end],"text":...,"weight":...,"rule":...} */
 static int json_evidence(hm_buf *b, const hm_evidence *ev, size_t n)
 {
-    int rc = hm_buf_putc(b, '[');
-    for (size_t i = 0; !rc && i < n; i++) {
-        rc |= i ? hm_buf_putc(b, ',') : 0;
-        rc |= json_span(b, ev[i].start, ev[i].end);
-        rc |= json_str(b, ev[i].text);
-        rc |= hm_buf_puts(b, ",\"weight\":");
-        rc |= json_num(b, ev[i].weight);
-        rc |= hm_buf_puts(b, ",\"rule\":");
-        rc |= json_str(b, ev[i].rule ? ev[i].rule : "lexicon");
-        rc |= hm_buf_putc(b, '}');
+    if (hm_buf_putc(b, '['))
+        return HM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const char *rule = ev[i].rule ? ev[i].rule : "lexicon";
+        size_t tl = strlen(ev[i].text), rl = strlen(rule);
+        if (tl > SIZE_MAX / 16 || rl > SIZE_MAX / 16 ||
+            hm_buf_room(b, 64 + 20 + 20 + JSON_STR_ROOM(tl) + JSON_STR_ROOM(rl) + HM_FMT_G4_MAX))
+            return HM_ENOMEM;
+        char *d = b->p + b->len;
+        if (i)
+            *d++ = ',';
+        d = PUT_LIT(d, "{\"span\":[");
+        d += hm_fmt_uint(d, ev[i].start);
+        *d++ = ',';
+        d += hm_fmt_uint(d, ev[i].end);
+        d = PUT_LIT(d, "],\"text\":");
+        d = json_str_at(d, ev[i].text, tl);
+        d = PUT_LIT(d, ",\"weight\":");
+        d = json_num_at(d, ev[i].weight);
+        d = PUT_LIT(d, ",\"rule\":");
+        d = json_str_at(d, rule, rl);
+        *d++ = '}';
+        *d = 0;
+        b->len = (size_t)(d - b->p);
     }
-    rc |= hm_buf_putc(b, ']');
-    return rc ? HM_ENOMEM : 0;
+    return hm_buf_putc(b, ']') ? HM_ENOMEM : 0;
 }
 
 int hm_result_json_buf(hm_buf *b, const hm_result *r, const char *id_json)
@@ -992,22 +1041,33 @@ int hm_result_json_buf(hm_buf *b, const hm_result *r, const char *id_json)
         rc |= hm_buf_puts(b, id_json);
         rc |= hm_buf_putc(b, ',');
     }
-    rc |= hm_buf_puts(b, "\"lang\":");
-    rc |= json_str(b, r->lang ? r->lang : "und");
-    rc |= hm_buf_puts(b, ",\"polarity\":");
-    rc |= json_str(b, hm_polarity_name(r->polarity));
-    rc |= hm_buf_puts(b, ",\"score\":");
-    rc |= json_num(b, r->score);
-    rc |= hm_buf_puts(b, ",\"probs\":{\"negative\":");
-    rc |= json_num(b, r->probs[0]);
-    rc |= hm_buf_puts(b, ",\"neutral\":");
-    rc |= json_num(b, r->probs[1]);
-    rc |= hm_buf_puts(b, ",\"positive\":");
-    rc |= json_num(b, r->probs[2]);
-    rc |= hm_buf_puts(b, r->complaint ? "},\"complaint\":true,\"complaint_prob\":"
-                                      : "},\"complaint\":false,\"complaint_prob\":");
-    rc |= json_num(b, r->complaint_prob);
-    rc |= hm_buf_puts(b, ",\"categories\":[");
+    /* the fixed fields with one reservation of room */
+    const char *lang = r->lang ? r->lang : "und", *pol = hm_polarity_name(r->polarity);
+    size_t ll = strlen(lang), pl = strlen(pol);
+    if (rc || ll > SIZE_MAX / 16 ||
+        hm_buf_room(b, 160 + JSON_STR_ROOM(ll) + JSON_STR_ROOM(pl) + 5 * HM_FMT_G4_MAX))
+        return HM_ENOMEM;
+    char *d = b->p + b->len;
+    d = PUT_LIT(d, "\"lang\":");
+    d = json_str_at(d, lang, ll);
+    d = PUT_LIT(d, ",\"polarity\":");
+    d = json_str_at(d, pol, pl);
+    d = PUT_LIT(d, ",\"score\":");
+    d = json_num_at(d, r->score);
+    d = PUT_LIT(d, ",\"probs\":{\"negative\":");
+    d = json_num_at(d, r->probs[0]);
+    d = PUT_LIT(d, ",\"neutral\":");
+    d = json_num_at(d, r->probs[1]);
+    d = PUT_LIT(d, ",\"positive\":");
+    d = json_num_at(d, r->probs[2]);
+    if (r->complaint)
+        d = PUT_LIT(d, "},\"complaint\":true,\"complaint_prob\":");
+    else
+        d = PUT_LIT(d, "},\"complaint\":false,\"complaint_prob\":");
+    d = json_num_at(d, r->complaint_prob);
+    d = PUT_LIT(d, ",\"categories\":[");
+    *d = 0;
+    b->len = (size_t)(d - b->p);
     for (size_t i = 0; i < r->ncategories; i++) {
         rc |= i ? hm_buf_putc(b, ',') : 0;
         rc |= hm_buf_puts(b, "{\"id\":");

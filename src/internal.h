@@ -128,6 +128,14 @@ static inline int hm_eq(const void *a, const void *b, size_t n)
         memcpy(&q, y + n - 8, 8);
         return p == q;
     }
+    if (n >= 4) { /* the first and last four bytes, overlapping */
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, x, 4);
+        memcpy(&b0, y, 4);
+        memcpy(&a1, x + n - 4, 4);
+        memcpy(&b1, y + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
     for (size_t i = 0; i < n; i++)
         if (x[i] != y[i])
             return 0;
@@ -184,15 +192,15 @@ typedef struct tc_entry {
     uint32_t str;                /* pool offset of the key (when longer), then the norm
                                     (unless TC_SIMPLE), then the lower-case form when it
                                     differs (TC_LOWER) */
-    uint32_t stem;               /* pool offset + 1 of the stem in language mlang, 0 = none,
-                                    UINT32_MAX: the first stem_len bytes of the norm */
+    uint32_t stem;               /* pool offset + 1 of the stem in language mlang (its hm_hash,
+                                    8 bytes, then its string), 0 = none, UINT32_MAX: the norm */
     uint32_t mword[2];           /* TCM_WORD per language (fr, en): 0 = not yet */
     uint32_t mone[3];            /* TCM_STEM, TCM_CSTEM, TCM_CFIRST in language mlang */
     uint8_t klen, norm_len, lower_len, stem_len;
     uint8_t type, flags;         /* token type; TC_* flags, the TCM_LID memo in bits 4-6 */
     uint8_t uses;                /* hits since it was added or last kept, at most TC_USES_MAX */
     uint8_t mlang;               /* the language of stem and mone (LANG_FR, LANG_EN; 0: none) */
-} tc_entry;                      /* one 64-byte cache line; the stem hash is recomputed */
+} tc_entry;                      /* one 64-byte cache line */
 
 /* Point entry e's single-language memos (stem, mone) at lang, forgetting those
  * of another language. */
@@ -214,6 +222,8 @@ enum { TCM_WORD, TCM_STEM, TCM_CSTEM, TCM_CFIRST };
 typedef struct hm_tokcache {
     tc_entry *slots;             /* NULL: no cache (loaders) */
     size_t count;
+    uint32_t *used;              /* the slots of the count entries, in the order added */
+    uint32_t hist[256];          /* entries per value of their uses (TC_USES_MAX at most) */
     hm_buf pool;
     tc_entry *kept;              /* while trimming: the entries kept */
     hm_buf pool2;                /* while trimming: their strings */
@@ -227,15 +237,17 @@ typedef struct hm_textbuf {
     hm_buf scratch2;
     hm_buf nfc;           /* code points while composing to NFC */
     int all_caps;         /* the whole text is in capitals: caps emphasis is off */
+    uint32_t kinds;       /* bit 1 << type for every token type the text has */
+    int any_q;            /* a punctuation run with a '?' */
     hm_tokcache tc;
 } hm_textbuf;
 
 /* 0 or HM_ENOMEM: give the text buffer a token cache (analyzers do). */
 int hm_textbuf_cache(hm_textbuf *tb);
 void hm_textbuf_free(hm_textbuf *tb);
-#define TC_STEM_NORM UINT32_MAX      /* tc_entry.stem: the stem begins the norm */
+#define TC_STEM_NORM UINT32_MAX      /* tc_entry.stem: the stem is the norm */
 /* hm_tc_stem_get when the stem is not the norm: its string appended to
- * tb->strs, its hash computed */
+ * tb->strs, its hash read from the pool */
 int hm_tc_stem_copy(hm_textbuf *tb, tok *t, const tc_entry *e);
 /* The stem of word token t in language lang (LANG_FR or LANG_EN) from the
  * token cache: 1 when it was there (t->stem, stem_len, sh set, the string
@@ -806,8 +818,9 @@ struct hm_engine {
     hm_cats cats;
     hm_map langfr, langen;
     hm_map problem_words; /* complaint signals: problem-report words (norms) */
-    uint64_t problem_bits[4]; /* the words above (hm_hfilter_*): most words of a
-                               * post need no probe of the map */
+    uint64_t problem_bits[64]; /* the words above (hm_hfilter_*): most words of a
+                                * post need no probe of the map (with 4096 bits for
+                                * under a hundred words, few pass by chance) */
     int scorer;
     size_t max_text;
     hm_buf srcbuf;       /* file contents when loaded from a directory */

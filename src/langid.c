@@ -99,9 +99,11 @@ static int word_vote(const hm_textbuf *tb, const tok *t, const hm_map *frw, cons
                      const hm_lexicon *lx)
 {
     const char *lw = tb_str(tb, t->lower);
-    size_t ln = strlen(lw);
+    /* most words' lower-case form is their norm: its length and hash known */
+    int same = t->lower == t->norm && t->norm_len < UINT16_MAX;
+    size_t ln = same ? t->norm_len : strlen(lw);
     uint32_t v;
-    uint64_t h = hm_hash(lw, ln);
+    uint64_t h = same ? t->nh : hm_hash(lw, ln);
     int isfr = hm_map_get_h(frw, lw, ln, h, &v), isen = hm_map_get_h(enw, lw, ln, h, &v);
     if (isfr && !isen)
         return V_FR;

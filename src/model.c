@@ -66,11 +66,16 @@ static size_t handle_grams(const char *h, size_t n, uint64_t *F, int32_t *T)
     b[n + 1] = '$';
     size_t k = 0;
     for (size_t i = 0; i + 3 <= n + 2; i++) {
-        F[k] = mix64(hm_hash(b + i, 3) ^ K_HGRAM);
+        /* hm_hash(b + i, 3), its three steps written out (no call) */
+        F[k] = mix64(hm_hash_end(hm_hash_step(HM_HASH_SEED, b + i, 3)) ^ K_HGRAM);
         T[k++] = -1;
     }
     return k;
 }
+
+/* hm_hash of a fixed feature key (a string literal): inline, with the
+ * length known, the compiler computes it (no call, no loop per token) */
+#define KEY_HASH(lit) hm_hash_end(hm_hash_step(HM_HASH_SEED, lit, sizeof lit - 1))
 
 static int weak_negator(const lex_entry *e) { return ((int)e->modval & 2) != 0; }
 
@@ -83,7 +88,7 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     /* the complaint head's own features (the handles' trigrams) go after
      * room for the others, then are moved to follow them */
     size_t base = tb->ntoks * 3 + 4, need = base;
-    for (size_t i = 0; i < tb->ntoks; i++)
+    for (size_t i = 0; (tb->kinds & 1u << HM_TOK_MENTION) && i < tb->ntoks; i++)
         need += tb->toks[i].type == HM_TOK_MENTION ? GRAM_MAX : 0;
     if (need > fb->cap) {
         size_t nc = fb->cap ? fb->cap : 256;
@@ -108,10 +113,8 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     int have_prev = 0;
     for (size_t i = 0; i < tb->ntoks; i++) {
         const tok *t = &tb->toks[i];
-        /* key: the string the feature hashes; NULL when it is the token's stem
-         * or norm, whose hashes the token keeps (h) */
-        const char *key = NULL;
-        size_t kl = 0;
+        /* h: the hash of the string the feature stands for: the token's stem
+         * or norm (whose hashes the token keeps), or a fixed key (KEY_HASH) */
         uint64_t h;
         switch (t->type) {
         case HM_TOK_WORD:
@@ -121,24 +124,23 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
         case HM_TOK_EMOTICON:
             h = t->nh;
             break;
-        case HM_TOK_URL: key = "<url>"; kl = 5; break;
+        case HM_TOK_URL: h = KEY_HASH("<url>"); break;
         case HM_TOK_NUMBER:
             /* small whole numbers are ratings ("7/10", "2 stars", "0 sur 5") */
             if (t->value >= 0 && t->value <= 10 && t->value == (double)(int)t->value &&
                 t->norm_len <= 2) {
                 h = t->nh;
             } else {
-                key = "<num>";
-                kl = 5;
+                h = KEY_HASH("<num>");
             }
             break;
-        case HM_TOK_DURATION: key = "<dur>"; kl = 5; break;
-        case HM_TOK_MENTION: key = "@"; kl = 1; break;
+        case HM_TOK_DURATION: h = KEY_HASH("<dur>"); break;
+        case HM_TOK_MENTION: h = KEY_HASH("@"); break;
         case HM_TOK_PUNCT:
             neg_on = 0;
             ne_seen = 0;
-            if (t->punct_excl) { key = "!"; kl = 1; }
-            else if (t->punct_q) { key = "?"; kl = 1; }
+            if (t->punct_excl) h = KEY_HASH("!");
+            else if (t->punct_q) h = KEY_HASH("?");
             else {
                 /* "7/10": the slash keeps the bigram of the two numbers */
                 if (!(t->norm_len == 1 && tb_str(tb, t->norm)[0] == '/'))
@@ -149,8 +151,6 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
         default:
             continue; /* hashtags are read through their parts; symbols are noise */
         }
-        if (key)
-            h = hm_hash(key, kl);
         int negated = neg_on;
         if (t->type == HM_TOK_WORD) {
             const lex_entry *e = TOK_WORD_E(lx, lang, tb, t);
@@ -233,12 +233,8 @@ void hm_blend_inputs(const double s[HM_NOUT], const hm_lexscore *ls, double cue_
 
 int hm_is_social(const hm_textbuf *tb)
 {
-    for (size_t i = 0; i < tb->ntoks; i++) {
-        int t = tb->toks[i].type;
-        if (t == HM_TOK_MENTION || t == HM_TOK_HASHTAG || t == HM_TOK_URL)
-            return 1;
-    }
-    return 0;
+    _Static_assert(HM_TOK_SYMBOL < 32, "a bit per token type");
+    return (tb->kinds & (1u << HM_TOK_MENTION | 1u << HM_TOK_HASHTAG | 1u << HM_TOK_URL)) != 0;
 }
 
 void hm_softmax3(const double z[3], double p[3])

@@ -102,34 +102,34 @@ static int is_ne(const hm_textbuf *tb, const tok *t)
 typedef struct { const char *s; size_t n; } word;
 #define W(s) {s, sizeof s - 1}
 
-static int in_list(const char *s, const word *w, size_t nw)
+/* s: a token's norm, n bytes (norms hold no NUL) */
+static int in_list(const char *s, size_t n, const word *w, size_t nw)
 {
-    size_t n = strlen(s);
     for (size_t i = 0; i < nw; i++)
-        if (w[i].n == n && !memcmp(s, w[i].s, n))
+        if (w[i].n == n && hm_eq(s, w[i].s, n))
             return 1;
     return 0;
 }
 
 /* Words whose praise a following bad experience turns into sarcasm. */
-static int sarcasm_head(const char *s)
+static int sarcasm_head(const char *s, size_t n)
 {
     static const word w[] = {W("merci"), W("thanks"), W("thank"), W("bravo"), W("great"),
                              W("super"), W("genial"), W("love"), W("awesome"), W("nice"),
                              W("wonderful"), W("fantastic"), W("felicitations"), W("chapeau"),
                              W("perfect"), W("parfait"), W("excellent"), W("wow"),
                              W("brilliant")};
-    return in_list(s, w, sizeof w / sizeof *w);
+    return in_list(s, n, w, sizeof w / sizeof *w);
 }
 
 /* Words that may open a sarcastic sentence before the praise word. */
-static int interjection(const char *s)
+static int interjection(const char *s, size_t n)
 {
     static const word w[] = {W("oh"), W("wow"), W("just"), W("so"), W("ah"), W("i"), W("je"),
                              W("j'"), W("ben"), W("bin"), W("yay"), W("well"), W("really"),
                              W("ouah"), W("waouh"), W("ha"), W("haha"), W("encore"),
                              W("vraiment"), W("alors"), W("eh"), W("hey")};
-    return in_list(s, w, sizeof w / sizeof *w);
+    return in_list(s, n, w, sizeof w / sizeof *w);
 }
 #undef W
 
@@ -335,7 +335,7 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
 
     /* sarcasm: an eye-roll (or similar) emoji turns praise in the text into blame */
     int eyeroll = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; (tb->kinds & 1u << HM_TOK_EMOJI) && i < n; i++) {
         const tok *t = &tb->toks[i];
         if (t->type != HM_TOK_EMOJI)
             continue;
@@ -484,13 +484,13 @@ int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out)
             int flip = eyeroll && !(rules & R_EMOJI);
             const char *hs = tb_str(tb, tb->toks[x->t0].norm);
             /* (the praise word first: most words are none) */
-            int opens = !flip && sarcasm_head(hs);
+            int opens = !flip && sarcasm_head(hs, tb->toks[x->t0].norm_len);
             for (size_t j = k; j > 0 && opens && k - j < 4;) {
                 j--;
                 if (u[j].sentence != x->sentence)
                     break;
-                const char *w = tb_str(tb, tb->toks[u[j].t0].norm);
-                if (!interjection(w))
+                const tok *tw = &tb->toks[u[j].t0];
+                if (!interjection(tb_str(tb, tw->norm), tw->norm_len))
                     opens = 0;
             }
             if (opens) {

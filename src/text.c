@@ -45,7 +45,15 @@ int hm_utf8_sanitize(hm_buf *out, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        /* the run of ASCII bytes other than NUL here: eight at a time, then
+         * byte by byte from the word that ends it */
         size_t run = i;
+        const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+        for (uint64_t x; n - run >= 8; run += 8) {
+            memcpy(&x, p + run, 8);
+            if ((((x - ones) & ~x) | x) & high)
+                break;
+        }
         while (run < n && p[run] < 0x80 && p[run])
             run++;
         if (run > i && hm_buf_put(out, p + i, run - i))
@@ -234,6 +242,7 @@ static inline int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
     tok *t = &tb->toks[tb->ntoks++];
     memset(t, 0, sizeof *t);
     t->type = (uint8_t)type;
+    tb->kinds |= 1u << type;
     t->start = (uint32_t)start;
     t->end = (uint32_t)end;
     t->hashtag = -1;
@@ -249,6 +258,9 @@ static inline int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 #define TC_KEY_MAX 64                /* longer tokens are not cached */
 #define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
 #define TC_USES_MAX 255
+#define TC_ADD_MAX (TC_MAX + TC_MAX / 2) /* entries at most (a huge post goes on past TC_MAX) */
+_Static_assert(TC_USES_MAX < sizeof ((hm_tokcache *)0)->hist / sizeof *((hm_tokcache *)0)->hist,
+               "a histogram bin per uses value");
 _Static_assert(sizeof(tc_entry) == 64, "a token cache entry is one cache line");
 /* TC_LOWER: lower differs from norm; TC_SIMPLE: norm is the key with A-Z
  * lower-cased, and lower is norm (neither is in the pool) */
@@ -262,7 +274,8 @@ int hm_textbuf_cache(hm_textbuf *tb)
         /* an entry per cache line; every token reads a slot at random */
         size_t size = TC_SLOTS * sizeof *tb->tc.slots;
         tb->tc.slots = hm_alloc_huge(size);
-        if (!tb->tc.slots || hm_buf_reserve(&tb->tc.pool, 4096))
+        tb->tc.used = malloc(TC_ADD_MAX * sizeof *tb->tc.used);
+        if (!tb->tc.slots || !tb->tc.used || hm_buf_reserve(&tb->tc.pool, 4096))
             return HM_ENOMEM;
     }
     return 0;
@@ -278,6 +291,7 @@ void hm_textbuf_free(hm_textbuf *tb)
     hm_free_huge(tb->tc.slots, TC_SLOTS * sizeof *tb->tc.slots);
     hm_buf_free(&tb->tc.pool);
     free(tb->tc.kept);
+    free(tb->tc.used);
     hm_buf_free(&tb->tc.pool2);
     memset(tb, 0, sizeof *tb);
 }
@@ -307,8 +321,8 @@ static int tc_move_entry(hm_tokcache *tc, tc_entry *e)
     if (n && tc_move(&tc->pool2, &tc->pool, &e->str, n - 1))
         return -1;
     if (e->stem && e->stem != TC_STEM_NORM) {
-        uint32_t off = e->stem - 1;
-        if (tc_move(&tc->pool2, &tc->pool, &off, e->stem_len))
+        uint32_t off = e->stem - 1; /* the stem's hash, then the stem */
+        if (tc_move(&tc->pool2, &tc->pool, &off, 8 + (size_t)e->stem_len))
             return -1;
         e->stem = off + 1;
     }
@@ -327,23 +341,21 @@ static void tc_trim(hm_tokcache *tc)
     if (!tc->kept)
         tc->kept = malloc(TC_KEEP * sizeof *tc->kept);
     if (tc->kept) {
-        /* the least uses an entry needs to be kept: TC_KEEP at most pass */
-        size_t hist[TC_USES_MAX + 1] = {0};
-        for (size_t j = 0; j < TC_SLOTS; j++)
-            if (tc->slots[j].h)
-                hist[tc->slots[j].uses]++;
+        /* the least uses an entry needs to be kept: TC_KEEP at most pass
+         * (the histogram is kept up to date as entries are added and used) */
+        const uint32_t *hist = tc->hist;
         unsigned min = TC_USES_MAX + 1;
         size_t n = 0;
         while (min > 1 && n + hist[min - 1] <= TC_KEEP)
             n += hist[--min];
         tc->pool2.len = 0;
-        /* the kept entries out, every slot emptied, in one pass over the
-         * table (a slot is empty when its hash is 0: tc_add writes a whole
-         * entry) */
+        /* the kept entries out, every entry's slot emptied (a slot is empty
+         * when its hash is 0: tc_add writes a whole entry): the entries
+         * alone are read, not the whole table */
         int keep = min <= TC_USES_MAX;
-        for (size_t j = 0; j < TC_SLOTS; j++) {
-            tc_entry *e = &tc->slots[j];
-            if (keep && e->h && e->uses >= min) {
+        for (size_t q = 0; q < tc->count; q++) {
+            tc_entry *e = &tc->slots[tc->used[q]];
+            if (keep && e->uses >= min) {
                 if (tc_move_entry(tc, e)) {
                     nkept = 0; /* no memory for the strings: keep nothing */
                     keep = 0;
@@ -355,10 +367,11 @@ static void tc_trim(hm_tokcache *tc)
             e->h = 0;
         }
     } else {
-        for (size_t j = 0; j < TC_SLOTS; j++)
-            tc->slots[j].h = 0;
+        for (size_t q = 0; q < tc->count; q++)
+            tc->slots[tc->used[q]].h = 0;
     }
     tc->count = 0;
+    memset(tc->hist, 0, sizeof tc->hist);
     if (!nkept) {
         tc->pool.len = 0;
         return;
@@ -372,13 +385,15 @@ static void tc_trim(hm_tokcache *tc)
         while (tc->slots[j].h)
             j = (j + 1) & (TC_SLOTS - 1);
         tc->slots[j] = tc->kept[q];
+        tc->used[q] = (uint32_t)j;
+        tc->hist[tc->kept[q].uses]++;
     }
     tc->count = nkept;
 }
 
 /* The cache's own hash (it is not stored anywhere): whole words at a time,
  * never reading outside p[0..n). */
-static uint64_t tc_hash(const unsigned char *p, size_t n, int type)
+static inline uint64_t tc_hash(const unsigned char *p, size_t n, int type)
 {
     const uint64_t K = 0x9E3779B97F4A7C15ULL;
     uint64_t h = ((uint64_t)(type + 1) << 56 | n) * K, a;
@@ -540,11 +555,21 @@ static int tc_use(hm_textbuf *tb, tok *t, const tc_entry *e, const unsigned char
 {
     size_t n = e->norm_len;
     if (e->flags & TC_SIMPLE) {
-        /* from the token's own bytes: no pool read */
-        char *d = str_begin(&tb->strs, n);
+        /* from the key (n bytes): no pool read.  A key of at most eight
+         * bytes is one word of the entry (zero-padded), lower-cased and
+         * stored whole (room made for it) */
+        char *d = str_begin(&tb->strs, n + 8);
         if (!d)
             return HM_ENOMEM;
-        copy_lower(d, text + t->start, n);
+        _Static_assert(TC_INLINE >= 8, "a short key is a word of the entry");
+        if (n <= 8) {
+            uint64_t x;
+            memcpy(&x, e->k, 8);
+            x = lower8(x);
+            memcpy(d, &x, 8);
+        } else {
+            copy_lower(d, text + t->start, n);
+        }
         t->norm = t->lower = str_end(&tb->strs, n);
     } else {
         const char *norm = tb->tc.pool.p + e->str + (e->klen > TC_INLINE ? e->klen + 1u : 0);
@@ -570,13 +595,15 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
                   int allcaps)
 {
     hm_tokcache *tc = &tb->tc;
-    if (tc->count >= TC_MAX + TC_MAX / 2)
+    if (tc->count >= TC_ADD_MAX)
         return 0; /* a huge post: the rest of it goes uncached */
     size_t klen = t->end - t->start;
     const unsigned char *key = text + t->start;
     const char *nm = tb_str(tb, t->norm), *lw = tb_str(tb, t->lower);
-    size_t llen = strlen(lw);
-    int lower = t->type == HM_TOK_WORD && !(llen == t->norm_len && !memcmp(lw, nm, llen));
+    /* (lower is most often the norm's own string: no compare) */
+    int same = t->lower == t->norm;
+    size_t llen = same ? t->norm_len : strlen(lw);
+    int lower = t->type == HM_TOK_WORD && !same && !(llen == t->norm_len && !memcmp(lw, nm, llen));
     if (klen > UINT8_MAX || t->norm_len > UINT8_MAX || (lower && llen > UINT8_MAX))
         return 0; /* strings too long for the entry: not cached */
     int simple = !lower && t->norm_len == klen && eq_lower(nm, key, klen);
@@ -600,7 +627,8 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
     ne.flags = (uint8_t)(((t->flags & HM_TF_ELONGATED) ? TC_ELONG : 0) | (allcaps ? TC_ALLCAPS : 0) |
                          (lower ? TC_LOWER : 0) | (simple ? TC_SIMPLE : 0));
     *e = ne;
-    tc->count++;
+    tc->used[tc->count++] = (uint32_t)(e - tc->slots);
+    tc->hist[0]++;
     t->ce = (int32_t)(e - tc->slots);
     return 0;
 }
@@ -608,19 +636,14 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
 /* (internal.h: hm_tc_stem_get answers the common case inline) */
 int hm_tc_stem_copy(hm_textbuf *tb, tok *t, const tc_entry *e)
 {
-    if (e->stem == TC_STEM_NORM) {
-        /* from the token's own norm (after str_begin, which may move it): no
-         * pool read */
-        char *d = str_begin(&tb->strs, e->stem_len);
-        if (!d)
-            return -1;
-        copy_short(d, tb->strs.p + t->norm, e->stem_len);
-        t->stem = str_end(&tb->strs, e->stem_len);
-    } else if (put_str(&tb->strs, tb->tc.pool.p + e->stem - 1, e->stem_len, &t->stem)) {
+    if (e->stem == TC_STEM_NORM)
+        return 0; /* (the norm itself: hm_tc_stem_get answers) */
+    /* the stem's hash, kept before it: no hashing of the stem again */
+    const char *p = tb->tc.pool.p + e->stem - 1;
+    if (put_str(&tb->strs, p + 8, e->stem_len, &t->stem))
         return -1;
-    }
+    memcpy(&t->sh, p, 8);
     t->stem_len = e->stem_len;
-    t->sh = hm_hash(tb->strs.p + t->stem, e->stem_len);
     return 1;
 }
 
@@ -630,10 +653,17 @@ int hm_tc_stem_put(hm_textbuf *tb, const tok *t, int lang)
         return 0;
     tc_entry *e = &tb->tc.slots[t->ce];
     uint32_t off;
-    if (t->stem_len <= t->norm_len && !memcmp(tb_str(tb, t->stem), tb_str(tb, t->norm), t->stem_len))
+    if (t->stem_len == t->norm_len && !memcmp(tb_str(tb, t->stem), tb_str(tb, t->norm), t->stem_len)) {
         off = TC_STEM_NORM - 1;
-    else if (put_str(&tb->tc.pool, tb_str(tb, t->stem), t->stem_len, &off))
-        return HM_ENOMEM;
+    } else {
+        /* the stem's hash (t->sh), then the stem and a NUL */
+        char *d = str_begin(&tb->tc.pool, 8 + (size_t)t->stem_len);
+        if (!d)
+            return HM_ENOMEM;
+        memcpy(d, &t->sh, 8);
+        memcpy(d + 8, tb_str(tb, t->stem), t->stem_len);
+        off = str_end(&tb->tc.pool, 8 + (size_t)t->stem_len);
+    }
     hm_tc_lang(e, lang);
     e->stem = off + 1;
     e->stem_len = (uint8_t)t->stem_len;
@@ -733,22 +763,16 @@ static inline uint64_t tok_tc_hash(const hm_textbuf *tb, const tok *t, const uns
     return tc_hash(text + t->start, t->end - t->start, t->type);
 }
 
-/* Build norm and lower strings of the token from original bytes [start,end);
- * ch: tok_tc_hash(tb, t, text). */
-static int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text, int want_caps,
-                          uint64_t ch)
+/* Build norm and lower strings of the token from original bytes [start,end)
+ * (and record them in the cache's empty slot ce, if not NULL; ch its key
+ * hash).  Out of line: the cache answers most tokens (finish_strings). */
+static __attribute__((noinline)) int build_strings(hm_textbuf *tb, tok *t,
+                                                   const unsigned char *text, int want_caps,
+                                                   uint64_t ch, tc_entry *ce)
 {
     size_t start = t->start, end = t->end;
     hm_buf *s = &tb->strs;
     int nletters = 0, nupper = 0, has_mark = 0, elong = 0;
-    tc_entry *ce = NULL;
-    if (ch) {
-        ce = tc_slot(&tb->tc, ch, text + start, end - start, t->type);
-        if (ce->h) {
-            ce->uses += ce->uses < TC_USES_MAX;
-            return tc_use(tb, t, ce, text, want_caps);
-        }
-    }
 
     /* ASCII, the common case: folding is lower-casing, and lower is the same
      * string as norm */
@@ -882,6 +906,26 @@ done:
     if (want_caps && allcaps)
         t->flags |= HM_TF_CAPS;
     return ce ? tc_add(tb, t, ce, ch, text, allcaps) : 0;
+}
+
+/* The norm and lower strings of the token, from the token cache when it has
+ * them; ch: tok_tc_hash(tb, t, text).  Inline: the common case is a probe
+ * and a copy. */
+static inline int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *text,
+                                 int want_caps, uint64_t ch)
+{
+    tc_entry *ce = NULL;
+    if (ch) {
+        ce = tc_slot(&tb->tc, ch, text + t->start, t->end - t->start, t->type);
+        if (ce->h) {
+            if (ce->uses < TC_USES_MAX) {
+                tb->tc.hist[ce->uses]--;
+                tb->tc.hist[++ce->uses]++;
+            }
+            return tc_use(tb, t, ce, text, want_caps);
+        }
+    }
+    return build_strings(tb, t, text, want_caps, ch, ce);
 }
 
 /* French elided words: l j qu n c d s m t jusqu lorsqu puisqu quoiqu */
@@ -1054,6 +1098,8 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
 {
     const unsigned char *p = (const unsigned char *)text;
     tb->ntoks = 0;
+    tb->kinds = 0;
+    tb->any_q = 0;
     tb->strs.len = 0;
     tc_trim(&tb->tc);
     if (hm_buf_reserve(&tb->strs, len * 2 + 16))
@@ -1065,9 +1111,16 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             i++;
             continue;
         }
-        int32_t c;
-        size_t k = dec(p + i, len - i, &c);
-        int cl = cclass(c);
+        int32_t c = p[i];
+        size_t k = 1;
+        int cl = C_LETTER;
+        /* an ASCII letter that starts no URL and no emoticon (most tokens):
+         * straight to the word */
+        if (c < 0x80 && ascii_class[c] == C_LETTER && !(emo_byte[c] & 1) && (c | 0x20) != 'h' &&
+            (c | 0x20) != 'w')
+            goto word;
+        k = dec(p + i, len - i, &c);
+        cl = cclass(c);
         if (cl == C_SPACE || cl == C_IGNORE || cl == C_MARK) {
             i += k;
             continue;
@@ -1188,10 +1241,21 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             }
             char num[64];
             size_t nl = e - i < 63 ? e - i : 63;
-            for (size_t j = 0; j < nl; j++)
-                num[j] = p[i + j] == ',' ? '.' : (char)p[i + j];
-            num[nl] = 0;
-            double v = strtod(num, NULL);
+            double v;
+            uint64_t iv = 0;
+            size_t nd = 0;
+            while (nd < nl && nd < 15 && p[i + nd] >= '0' && p[i + nd] <= '9')
+                iv = iv * 10 + (uint64_t)(p[i + nd++] - '0');
+            if (nd == nl) {
+                /* digits alone (most numbers), at most 15: the value is exact,
+                 * as strtod gives it */
+                v = (double)iv;
+            } else {
+                for (size_t j = 0; j < nl; j++)
+                    num[j] = p[i + j] == ',' ? '.' : (char)p[i + j];
+                num[nl] = 0;
+                v = strtod(num, NULL);
+            }
             /* unit glued or after one space */
             size_t us = e, ue;
             if (us < len && p[us] == ' ')
@@ -1246,7 +1310,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             i = e;
             continue;
         }
-        /* word */
+    word:
         if (cl == C_LETTER) {
             size_t s = i, e = i;
             for (;;) {
@@ -1306,6 +1370,7 @@ int hm_tokenize(hm_textbuf *tb, const char *text, size_t len)
             tok *t = &tb->toks[tb->ntoks - 1];
             t->punct_excl = (uint8_t)(ne > 255 ? 255 : ne);
             t->punct_q = (uint8_t)(nq > 255 ? 255 : nq);
+            tb->any_q |= nq > 0;
             i = e;
             continue;
         }

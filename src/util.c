@@ -71,8 +71,9 @@ static const char digit_pairs[201] = "0001020304050607080910111213141516171819"
  * read: no copy of a variable length (a library call). */
 size_t hm_fmt_uint(char *out, uint64_t v)
 {
-    size_t n = 1;
-    for (uint64_t t = v; t >= 10; t /= 10)
+    /* (spans and counts are small: a compare or two, most often) */
+    size_t n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : 4;
+    for (uint64_t t = v / 10000; t; t /= 10)
         n++;
     char *d = out + n;
     while (v >= 100) {
