@@ -997,8 +997,21 @@ static int build_literal_index(hm_cats *c)
     c->need = calloc(c->nre + 1, sizeof *c->need);
     c->lit_bloom = calloc(2 * BLOOM_WORDS, sizeof *c->lit_bloom);
     c->lit_tri = calloc(TRI_WORDS, sizeof *c->lit_tri);
+    /* each index sized to the literals of its kind (more than its keys):
+     * sized to all the literals, the three were about three times too large,
+     * and engine open spent its page faults zeroing and sweeping them */
+    size_t per[3] = {0, 0, 0};
+    for (size_t i = 0; i < c->nre; i++) {
+        const char *lit = c->re[i].lit;
+        for (int q = 0; q < c->re[i].nlit; q++, lit += strlen(lit) + 1) {
+            size_t len = strlen(lit + 1);
+            if (!(lit[1] >= 1 && lit[1] <= HM_PSEUDO_N))
+                per[len >= LIT_LONG ? 2 : len > 3]++;
+        }
+    }
     int rc = HM_ENOMEM;
-    if (index_new(&b.idx[0], n) || index_new(&b.idx[1], n) || index_new(&b.idx[2], n) ||
+    if (index_new(&b.idx[0], per[0]) || index_new(&b.idx[1], per[1]) ||
+        index_new(&b.idx[2], per[2]) ||
         !b.lit || !b.tgt ||
         !pseudo_ok || !c->need || !c->lit_bloom || !c->lit_tri)
         goto out;
