@@ -11,6 +11,23 @@ D=${HUMEUR_DATA:-$B/../../shared/data}
 if [ ! -d "$D" ]; then echo "SKIP: $D not found (the datasets are needed)"; exit 0; fi
 [ -x "$H" ] || { echo "quality.sh: $H not built" >&2; exit 1; }
 j() { python3 -c "import json,sys; a=json.load(sys.stdin)$1; print($2)"; }
+# fixtures SET TITLE NOTE [complaint]: the category figures (and the complaint
+# figures) of tests/data/categories_SET_{en,fr}.jsonl; SET "" for the fixtures
+# the cue files were written from
+fixtures() {
+    f=categories${1:+_$1}
+    echo "### $2 (\`humeur eval --task categories tests/data/${f}_{en,fr}.jsonl\`)"
+    echo
+    echo "$3"
+    echo
+    for l in en fr; do
+        echo "$l:"
+        echo
+        "$H" eval --task categories "$B/../tests/data/${f}_$l.jsonl" | sed 's/^/    /'
+        [ -z "${4:-}" ] || "$H" eval --task complaint "$B/../tests/data/${f}_$l.jsonl" | sed 's/^/    /'
+        echo
+    done
+}
 OUT=$(mktemp)
 {
 echo "Measured on $(date -u '+%Y-%m-%d %H:%M UTC') with \`sh bench/quality.sh $BUILD\` ($("$H" --version))."
@@ -37,58 +54,11 @@ echo "### Complaints (\`humeur eval --task complaint --split test complaints-twi
 echo
 "$H" eval --task complaint --split test "$D/complaints-twitter/complaints-twitter.jsonl" | sed 's/^/    /'
 echo
-echo "### Categories on the fixtures written for humeur (\`humeur eval --task categories tests/data/categories_{en,fr}.jsonl\`)"
-echo
-echo "The cue files were written looking at the misses on these fixtures: they overstate what a new post gets."
-echo
-for l in en fr; do
-    echo "$l:"
-    echo
-    "$H" eval --task categories "$B/../tests/data/categories_$l.jsonl" | sed 's/^/    /'
-    echo
-done
-echo "### Categories on the development fixtures (\`humeur eval --task categories tests/data/categories_dev_{en,fr}.jsonl\`)"
-echo
-echo "270 posts per language written before reading the cue files, then used to tune them (with train rows of the allowed sets): they overstate too."
-echo
-for l in en fr; do
-    echo "$l:"
-    echo
-    "$H" eval --task categories "$B/../tests/data/categories_dev_$l.jsonl" | sed 's/^/    /'
-    echo
-done
-echo "### Categories on the second development fixtures (\`humeur eval --task categories tests/data/categories_dev2_{en,fr}.jsonl\`)"
-echo
-echo "151 en / 161 fr posts written later the same way, with more posts of the weakest categories; measured once before any cue change (micro-F1 0.825 en / 0.858 fr), then used to tune the cues: they overstate too."
-echo
-for l in en fr; do
-    echo "$l:"
-    echo
-    "$H" eval --task categories "$B/../tests/data/categories_dev2_$l.jsonl" | sed 's/^/    /'
-    echo
-done
-echo "### Categories on the held-out fixtures (\`humeur eval --task categories tests/data/categories_holdout_{en,fr}.jsonl\`)"
-echo
-echo "157 posts per language written without looking at the cue files and never used to write them; four of them were later quoted as examples of misses to the writer of the seventh development set's cues, so they are no longer blind."
-echo
-for l in en fr; do
-    echo "$l:"
-    echo
-    "$H" eval --task categories "$B/../tests/data/categories_holdout_$l.jsonl" | sed 's/^/    /'
-    "$H" eval --task complaint "$B/../tests/data/categories_holdout_$l.jsonl" | sed 's/^/    /'
-    echo
-done
-echo "### Categories on the second held-out fixtures (\`humeur eval --task categories tests/data/categories_holdout2_{en,fr}.jsonl\`)"
-echo
-echo "150 posts per language written blind (without the cue files, the fixtures or the engine) and never used to change anything: the figure to trust."
-echo
-for l in en fr; do
-    echo "$l:"
-    echo
-    "$H" eval --task categories "$B/../tests/data/categories_holdout2_$l.jsonl" | sed 's/^/    /'
-    "$H" eval --task complaint "$B/../tests/data/categories_holdout2_$l.jsonl" | sed 's/^/    /'
-    echo
-done
+fixtures "" "Categories on the fixtures written for humeur" "The cue files were written looking at the misses on these fixtures: they overstate what a new post gets."
+fixtures "dev" "Categories on the development fixtures" "270 posts per language written before reading the cue files, then used to tune them (with train rows of the allowed sets): they overstate too."
+fixtures "dev2" "Categories on the second development fixtures" "151 en / 161 fr posts written later the same way, with more posts of the weakest categories; measured once before any cue change (micro-F1 0.825 en / 0.858 fr), then used to tune the cues: they overstate too."
+fixtures "holdout" "Categories on the held-out fixtures" "157 posts per language written without looking at the cue files and never used to write them; four of them were later quoted as examples of misses to the writer of the seventh development set's cues, so they are no longer blind." complaint
+fixtures "holdout2" "Categories on the second held-out fixtures" "150 posts per language written blind (without the cue files, the fixtures or the engine) and never used to change anything: the figure to trust." complaint
 echo "### airline-tweets: recall of the mapped categories on negative tweets (\`python3 bench/airline_categories.py $H\`)"
 echo
 python3 "$B/airline_categories.py" "$H" "$D"
