@@ -1300,18 +1300,10 @@ static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_
     }
 }
 
-/* SWAR over 8 bytes x: the top bit of each byte that equals b / that is an
- * ASCII digit, exactly (no carry crosses bytes) */
-#define BYTES(v) (0x0101010101010101ULL * (v))
-static inline uint64_t bytes_eq(uint64_t x, unsigned char b)
-{
-    uint64_t y = x ^ BYTES(b);
-    return ~(((y & BYTES(0x7F)) + BYTES(0x7F)) | y | BYTES(0x7F));
-}
+/* the ASCII digits of x (internal.h: the SWAR helpers) */
 static inline uint64_t bytes_digit(uint64_t x)
 {
-    uint64_t low = x & BYTES(0x7F);
-    return (BYTES(127 + 0x3A) - low) & ~x & (low + BYTES(127 - 0x2F)) & BYTES(0x80);
+    return hm_bytes_in(x & HM_BYTES(0x7F), '0', '9') & ~x;
 }
 
 /* What the literal scan does not read of the normalized text t[0..n) (8
@@ -1328,7 +1320,7 @@ static size_t text_marks(const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
         memcpy(&x, t + o, sizeof x);
         /* the top bits counted by one multiply (no popcount instruction in
          * the baseline x86-64 set: a libgcc call) */
-        spaces += (size_t)(((bytes_eq(x, ' ') >> 7) * BYTES(1)) >> 56);
+        spaces += (size_t)(((hm_bytes_eq(x, ' ') >> 7) * HM_BYTES(1)) >> 56);
         uint64_t m = bytes_digit(x);
         if (m) {
             if (d[0] == n)
@@ -1337,9 +1329,9 @@ static size_t text_marks(const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
         }
         /* the first bytes of "$", "£" and "€" (rare: checked one by one, in
          * the words with a "$" or a byte past ASCII) */
-        m = (x & BYTES(0x80)) | bytes_eq(x, '$');
+        m = (x & HM_BYTES(0x80)) | hm_bytes_eq(x, '$');
         if (m)
-            m = bytes_eq(x, '$') | bytes_eq(x, 0xC2) | bytes_eq(x, 0xE2);
+            m = hm_bytes_eq(x, '$') | hm_bytes_eq(x, 0xC2) | hm_bytes_eq(x, 0xE2);
         for (; m; m &= m - 1) {
             size_t i = o + (size_t)__builtin_ctzll(m) / 8;
             if (i < n && currency_at(t, n, i)) {

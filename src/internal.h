@@ -73,6 +73,22 @@ size_t hm_fmt_g4(char *out, double v);
 int hm_buf_put_uint(hm_buf *b, uint64_t v);
 
 uint64_t hm_hash(const void *p, size_t n);
+/* Eight bytes at a time (SWAR), x read little-endian from a string: each
+ * returns the top bit (0x80) of every byte it finds, exactly (no carry or
+ * borrow crosses a byte). */
+#define HM_BYTES(v) (0x0101010101010101ULL * (v))
+/* the bytes of x in [lo, hi], for bytes below 0x80 (1 <= lo <= hi < 0x80):
+ * mask the top bits off, and with ~x, to read any bytes */
+static inline uint64_t hm_bytes_in(uint64_t x, unsigned lo, unsigned hi)
+{
+    return (x + HM_BYTES(0x80 - lo)) & ~(x + HM_BYTES(0x7F - hi)) & HM_BYTES(0x80);
+}
+/* the bytes of x equal to b */
+static inline uint64_t hm_bytes_eq(uint64_t x, unsigned char b)
+{
+    uint64_t y = x ^ HM_BYTES(b);
+    return ~(((y & HM_BYTES(0x7F)) + HM_BYTES(0x7F)) | y | HM_BYTES(0x7F));
+}
 /* hm_hash in steps, for keys built piece by piece:
  * hm_hash(p, n) == hm_hash_end(hm_hash_step(HM_HASH_SEED, p, n)), and
  * hm_hash_step(hm_hash_step(h, a, n), b, m) steps over a then b */

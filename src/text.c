@@ -146,14 +146,6 @@ static const unsigned char ascii_word[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
-/* High bit of each byte of x (bytes below 0x80) set where the byte is in
- * [lo, hi] (1 <= lo <= hi < 0x80): no carry crosses a byte. */
-static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
-{
-    const uint64_t ones = 0x0101010101010101ULL;
-    return (x + ones * (0x80 - lo)) & ~(x + ones * (0x7F - hi)) & ones * 0x80;
-}
-
 /* The end of the run of ASCII letters and digits (ascii_word) at p[e..len):
  * eight bytes at a time where the first byte in memory is the lowest */
 static inline size_t ascii_word_end(const unsigned char *p, size_t e, size_t len)
@@ -164,7 +156,7 @@ static inline size_t ascii_word_end(const unsigned char *p, size_t e, size_t len
         uint64_t x;
         memcpy(&x, p + e, 8);
         uint64_t low7 = x & ~high;
-        uint64_t word = (bytes_in(low7 | high >> 2, 'a', 'z') | bytes_in(low7, '0', '9')) & ~x;
+        uint64_t word = (hm_bytes_in(low7 | high >> 2, 'a', 'z') | hm_bytes_in(low7, '0', '9')) & ~x;
         uint64_t stop = ~word & high;
         if (stop)
             return e + (size_t)__builtin_ctzll(stop) / 8;
@@ -491,12 +483,8 @@ static inline int put_str(hm_buf *b, const char *s, size_t n, uint32_t *off)
  * included, unchanged). */
 static inline uint64_t lower8(uint64_t x)
 {
-    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
-    uint64_t low7 = x & ~high;               /* each byte without its top bit */
-    uint64_t ge_a = low7 + ones * (0x80 - 'A'); /* top bit: byte >= 'A' */
-    uint64_t gt_z = low7 + ones * (0x7F - 'Z'); /* top bit: byte > 'Z' */
-    uint64_t upper = ge_a & ~gt_z & ~x & high;  /* ASCII bytes in A-Z */
-    return x | upper >> 2;                    /* 0x80 >> 2 = 0x20 */
+    uint64_t upper = hm_bytes_in(x & ~HM_BYTES(0x80), 'A', 'Z') & ~x; /* ASCII A-Z */
+    return x | upper >> 2;                                            /* 0x80 >> 2 = 0x20 */
 }
 
 /* d[0..n) = k[0..n) with A-Z lower-cased, eight bytes at a time (the last
