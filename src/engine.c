@@ -599,8 +599,7 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
             continue;
         const char *lw = tb_str(&a->tb, t->lower);
         t->stem = STEM_TODO;
-        /* most words' lower-case form is their norm, whose hash is known */
-        t->sh = t->lower == t->norm && t->norm_len < UINT16_MAX ? t->nh : hm_hash(lw, strlen(lw));
+        t->sh = tok_lower_is_norm(t) ? t->nh : hm_hash(lw, strlen(lw));
         hm_stem_prefetch(&a->stem, t->sh);
         todo++;
     }
@@ -610,7 +609,7 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
             continue;
         todo--;
         const char *lw = tb_str(&a->tb, t->lower);
-        size_t ln = t->lower == t->norm && t->norm_len < UINT16_MAX ? t->norm_len : strlen(lw);
+        size_t ln = tok_lower_is_norm(t) ? t->norm_len : strlen(lw);
         rc = hm_stem_h(&a->stem, sl, lw, ln, t->sh, &a->tb.strs, &t->stem, &t->stem_len);
         if (rc)
             return rc;
@@ -871,12 +870,12 @@ static const unsigned char json_special[256] = {
  * none before it is flagged. */
 static inline uint64_t json_special8(uint64_t x)
 {
-    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
-    uint64_t q = x ^ ones * '"', bs = x ^ ones * '\\', del = x ^ ones * 0x7F;
+    const uint64_t ones = HM_BYTES(1);
+    uint64_t q = x ^ HM_BYTES('"'), bs = x ^ HM_BYTES('\\'), del = x ^ HM_BYTES(0x7F);
     /* below 0x20, or a zero byte of q, bs or del (an ASCII byte of x: the top
      * bits of ~x, ~q, ~bs and ~del are all set) */
-    uint64_t ascii = ((x - ones * 0x20) | (q - ones) | (bs - ones) | (del - ones)) & ~x;
-    return (ascii | x) & high;
+    uint64_t ascii = ((x - HM_BYTES(0x20)) | (q - ones) | (bs - ones) | (del - ones)) & ~x;
+    return (ascii | x) & HM_BYTES(0x80);
 }
 
 /* Room for s (n bytes) as a JSON string: an escape writes at most six bytes

@@ -109,6 +109,12 @@ static inline uint64_t hm_hash_end(uint64_t h)
     h ^= h >> 33;
     return h ? h : 1;
 }
+/* hm_hash inline, for keys of a length the compiler knows (a fixed key, a
+ * trigram): no call, and the loop unrolled or folded away */
+static inline uint64_t hm_hash_inline(const void *p, size_t n)
+{
+    return hm_hash_end(hm_hash_step(HM_HASH_SEED, p, n));
+}
 
 /* Open-addressing map from byte strings to 32-bit values; keys are copied into
  * the map's own pool.  Built once (engine open), then read-only. */
@@ -239,7 +245,6 @@ typedef struct hm_tokcache {
     tc_entry *slots;             /* NULL: no cache (loaders) */
     size_t count;
     uint32_t *used;              /* the slots of the count entries, in the order added */
-    uint32_t hist[256];          /* entries per value of their uses (TC_USES_MAX at most) */
     hm_buf pool;
     tc_entry *kept;              /* while trimming: the entries kept */
     hm_buf pool2;                /* while trimming: their strings */
@@ -348,6 +353,12 @@ int hm_strip_accents(hm_buf *out, const char *s, size_t n);
 size_t hm_fold_doubles(const char *s, size_t n, char *out);
 
 static inline const char *tb_str(const hm_textbuf *tb, uint32_t off) { return tb->strs.p + off; }
+/* Whether token t's lower-case form is its norm's own string, whose length
+ * (exact below UINT16_MAX) and hash nh are known: most words' is */
+static inline int tok_lower_is_norm(const tok *t)
+{
+    return t->lower == t->norm && t->norm_len < UINT16_MAX;
+}
 /* the string at off is "ne" or "n'" (French negation), without strcmp calls */
 static inline int tb_str_is_ne(const hm_textbuf *tb, uint32_t off)
 {

@@ -99,8 +99,7 @@ static int word_vote(const hm_textbuf *tb, const tok *t, const hm_map *frw, cons
                      const hm_lexicon *lx)
 {
     const char *lw = tb_str(tb, t->lower);
-    /* most words' lower-case form is their norm: its length and hash known */
-    int same = t->lower == t->norm && t->norm_len < UINT16_MAX;
+    int same = tok_lower_is_norm(t);
     size_t ln = same ? t->norm_len : strlen(lw);
     uint32_t v;
     uint64_t h = same ? t->nh : hm_hash(lw, ln);

@@ -66,16 +66,14 @@ static size_t handle_grams(const char *h, size_t n, uint64_t *F, int32_t *T)
     b[n + 1] = '$';
     size_t k = 0;
     for (size_t i = 0; i + 3 <= n + 2; i++) {
-        /* hm_hash(b + i, 3), its three steps written out (no call) */
-        F[k] = mix64(hm_hash_end(hm_hash_step(HM_HASH_SEED, b + i, 3)) ^ K_HGRAM);
+        F[k] = mix64(hm_hash_inline(b + i, 3) ^ K_HGRAM);
         T[k++] = -1;
     }
     return k;
 }
 
-/* hm_hash of a fixed feature key (a string literal): inline, with the
- * length known, the compiler computes it (no call, no loop per token) */
-#define KEY_HASH(lit) hm_hash_end(hm_hash_step(HM_HASH_SEED, lit, sizeof lit - 1))
+/* hm_hash of a fixed feature key (a string literal) */
+#define KEY_HASH(lit) hm_hash_inline(lit, sizeof lit - 1)
 
 static int weak_negator(const lex_entry *e) { return ((int)e->modval & 2) != 0; }
 
@@ -88,8 +86,9 @@ int hm_features(hm_analyzer *a, hm_featbuf *fb)
     /* the complaint head's own features (the handles' trigrams) go after
      * room for the others, then are moved to follow them */
     size_t base = tb->ntoks * 3 + 4, need = base;
-    for (size_t i = 0; (tb->kinds & 1u << HM_TOK_MENTION) && i < tb->ntoks; i++)
-        need += tb->toks[i].type == HM_TOK_MENTION ? GRAM_MAX : 0;
+    if (tb->kinds & 1u << HM_TOK_MENTION)
+        for (size_t i = 0; i < tb->ntoks; i++)
+            need += tb->toks[i].type == HM_TOK_MENTION ? GRAM_MAX : 0;
     if (need > fb->cap) {
         size_t nc = fb->cap ? fb->cap : 256;
         while (nc < need)

@@ -48,10 +48,10 @@ int hm_utf8_sanitize(hm_buf *out, const char *s, size_t n)
         /* the run of ASCII bytes other than NUL here: eight at a time, then
          * byte by byte from the word that ends it */
         size_t run = i;
-        const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
         for (uint64_t x; n - run >= 8; run += 8) {
             memcpy(&x, p + run, 8);
-            if ((((x - ones) & ~x) | x) & high)
+            /* a zero byte (the borrow trick: any, not which) or one past ASCII */
+            if ((((x - HM_BYTES(1)) & ~x) | x) & HM_BYTES(0x80))
                 break;
         }
         while (run < n && p[run] < 0x80 && p[run])
@@ -251,8 +251,6 @@ static inline int push_tok(hm_textbuf *tb, int type, size_t start, size_t end)
 #define TC_KEEP (TC_MAX / 2)         /* entries a full cache keeps: the most used */
 #define TC_USES_MAX 255
 #define TC_ADD_MAX (TC_MAX + TC_MAX / 2) /* entries at most (a huge post goes on past TC_MAX) */
-_Static_assert(TC_USES_MAX < sizeof ((hm_tokcache *)0)->hist / sizeof *((hm_tokcache *)0)->hist,
-               "a histogram bin per uses value");
 _Static_assert(sizeof(tc_entry) == 64, "a token cache entry is one cache line");
 /* TC_LOWER: lower differs from norm; TC_SIMPLE: norm is the key with A-Z
  * lower-cased, and lower is norm (neither is in the pool) */
@@ -334,8 +332,10 @@ static void tc_trim(hm_tokcache *tc)
         tc->kept = malloc(TC_KEEP * sizeof *tc->kept);
     if (tc->kept) {
         /* the least uses an entry needs to be kept: TC_KEEP at most pass
-         * (the histogram is kept up to date as entries are added and used) */
-        const uint32_t *hist = tc->hist;
+         * (the entries read from their list, not from the whole table) */
+        uint32_t hist[TC_USES_MAX + 1] = {0};
+        for (size_t q = 0; q < tc->count; q++)
+            hist[tc->slots[tc->used[q]].uses]++;
         unsigned min = TC_USES_MAX + 1;
         size_t n = 0;
         while (min > 1 && n + hist[min - 1] <= TC_KEEP)
@@ -363,7 +363,6 @@ static void tc_trim(hm_tokcache *tc)
             tc->slots[tc->used[q]].h = 0;
     }
     tc->count = 0;
-    memset(tc->hist, 0, sizeof tc->hist);
     if (!nkept) {
         tc->pool.len = 0;
         return;
@@ -378,7 +377,6 @@ static void tc_trim(hm_tokcache *tc)
             j = (j + 1) & (TC_SLOTS - 1);
         tc->slots[j] = tc->kept[q];
         tc->used[q] = (uint32_t)j;
-        tc->hist[tc->kept[q].uses]++;
     }
     tc->count = nkept;
 }
@@ -588,8 +586,7 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
     size_t klen = t->end - t->start;
     const unsigned char *key = text + t->start;
     const char *nm = tb_str(tb, t->norm), *lw = tb_str(tb, t->lower);
-    /* (lower is most often the norm's own string: no compare) */
-    int same = t->lower == t->norm;
+    int same = tok_lower_is_norm(t); /* (then no compare) */
     size_t llen = same ? t->norm_len : strlen(lw);
     int lower = t->type == HM_TOK_WORD && !same && !(llen == t->norm_len && !memcmp(lw, nm, llen));
     if (klen > UINT8_MAX || t->norm_len > UINT8_MAX || (lower && llen > UINT8_MAX))
@@ -616,7 +613,6 @@ static int tc_add(hm_textbuf *tb, tok *t, tc_entry *e, uint64_t h, const unsigne
                          (lower ? TC_LOWER : 0) | (simple ? TC_SIMPLE : 0));
     *e = ne;
     tc->used[tc->count++] = (uint32_t)(e - tc->slots);
-    tc->hist[0]++;
     t->ce = (int32_t)(e - tc->slots);
     return 0;
 }
@@ -906,10 +902,7 @@ static inline int finish_strings(hm_textbuf *tb, tok *t, const unsigned char *te
     if (ch) {
         ce = tc_slot(&tb->tc, ch, text + t->start, t->end - t->start, t->type);
         if (ce->h) {
-            if (ce->uses < TC_USES_MAX) {
-                tb->tc.hist[ce->uses]--;
-                tb->tc.hist[++ce->uses]++;
-            }
+            ce->uses += ce->uses < TC_USES_MAX;
             return tc_use(tb, t, ce, text, want_caps);
         }
     }

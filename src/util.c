@@ -210,7 +210,7 @@ void hm_buf_free(hm_buf *b)
 /* FNV-1a, then a final mix so that low bits are usable as a table index. */
 uint64_t hm_hash(const void *p, size_t n)
 {
-    return hm_hash_end(hm_hash_step(HM_HASH_SEED, p, n));
+    return hm_hash_inline(p, n);
 }
 
 static int map_grow(hm_map *m)
