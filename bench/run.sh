@@ -10,6 +10,7 @@ BUILD=${1:-build}
 bench_start "$BUILD"
 mkdir -p "$OUT"
 RUNS=${BENCH_RUNS:-5}
+ROUNDS=${BENCH_ROUNDS:-7}
 RES=$OUT/speed.jsonl            # one JSON line per measurement
 : > "$RES"
 fact() { python3 "$LIB/report.py" fact "$RES" "$1" "$2"; }
@@ -90,6 +91,16 @@ if [ -n "$how" ]; then
     fi
 else
     fact "humeur instructions per post" "not measured (no perf counters and no valgrind)"
+fi
+
+# ---- fastText and humeur in alternation: per-round ratios (the machine's speed
+# drifts over minutes, and the medians above are taken minutes apart) ----
+if [ $FT_OK = 1 ]; then
+    say "alternating rounds: fastText, then humeur --threads 1 ($ROUNDS rounds) ..."
+    r=$(python3 "$LIB/rounds.py" --rounds "$ROUNDS" -- fasttext predict-prob "$FTMODEL" "$TXT" 1 \
+        ::: "$HUMEUR" score --no-progress --threads 1 "$JSONL") &&
+        fact "fastText vs humeur --threads 1 in alternating rounds" \
+            "$(echo "$r" | awk '{printf "median per-round ratio %.2f× (%.2f–%.2f over %d rounds; medians fastText %.3f s, humeur %.3f s): each round runs fastText predict-prob, then humeur score --threads 1 on the JSONL file, after one untimed round", $1, $2, $3, $6, $4, $5}')"
 fi
 
 # ---- threads: speed-up; outputs compared above ----
