@@ -4,7 +4,7 @@
  *       score of the lexicon-and-rules scorer, case by case; the default blend
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
- *       categories_dev_{en,fr}.jsonl to categories_dev7_{en,fr}.jsonl, and the held-out
+ *       categories_dev_{en,fr}.jsonl to categories_dev8_{en,fr}.jsonl, and the held-out
  *       categories_holdout_{en,fr}.jsonl and categories_holdout2_{en,fr}.jsonl:
  *       complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
@@ -74,7 +74,16 @@ static hm_analyzer *A;
  * the cue files, the fixtures or the engine, and committed before that cue
  * work was merged) measured 0.82 en / 0.77 fr before it and 0.83 / 0.80 after,
  * lowest category 0.55 en wait_time / 0.63 fr rudeness, complaint accuracy
- * 0.85 / 0.83. */
+ * 0.85 / 0.83.  The eighth (categories_dev8_*.jsonl, 134 posts per language
+ * aimed at those weak spots: about 30 en wait_time, 27 fr rudeness, 25 fr
+ * wait_time, 17 en delivery and 17 fr incompetence, a fifth hard negatives,
+ * written before reading the cue files) measured micro-F1 0.80 en / 0.88 fr
+ * (recall 0.76 / 0.85), complaint accuracy 0.85 / 0.92 before the cues were
+ * generalized on its misses (a line judged long or absurd, N minutes and
+ * counting, booked or checked-in time against boarding time, told it was my
+ * fault, a door shut in the face, a staff noun with a harsh word, ça fait N
+ * minutes, un temps fou...), 0.93 / 0.95 after, lowest category 0.74 en
+ * digital / 0.82 fr product_quality, complaint accuracy 0.97 / 0.99. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 /* each fixture set (tests/data/categories_SET_LANG.jsonl) with its floors */
 static const struct fixture_set {
@@ -85,6 +94,7 @@ static const struct fixture_set {
     {"dev2", {0.89, 0.80, 0.92}},     {"dev3", {0.86, 0.75, 0.88}},
     {"dev4", {0.62, 0.0, 0.68}},      {"dev5", {0.86, 0.60, 0.90}},
     {"dev6", {0.70, 0.0, 0.80}},      {"dev7", {0.88, 0.75, 0.92}},
+    {"dev8", {0.90, 0.70, 0.94}},
     {"holdout", {0.74, 0.45, 0.77}},  {"holdout2", {0.78, 0.50, 0.80}},
 };
 
