@@ -8,7 +8,9 @@ the ratio of two medians taken minutes apart.  Prints one line:
 
     MEDIAN_RATIO MIN_RATIO MAX_RATIO MEDIAN_A_S MEDIAN_B_S ROUNDS
 """
-import argparse, statistics, subprocess, sys, time
+import argparse, statistics, sys
+
+import walltime
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--rounds", type=int, default=7)
@@ -23,13 +25,7 @@ if not cmd_a or not cmd_b or a.rounds < 1:
 
 
 def run(cmd):
-    with open("/dev/null", "rb") as i, open("/dev/null", "wb") as o:
-        t0 = time.perf_counter()
-        rc = subprocess.call(cmd, stdin=i, stdout=o)
-        dt = time.perf_counter() - t0
-    if rc not in (0, 1):   # humeur exits 1 when some lines yielded error objects
-        sys.exit(f"rounds.py: exit status {rc}: {' '.join(cmd)}")
-    return dt
+    return walltime.run(cmd, who="rounds.py")
 
 
 run(cmd_a)

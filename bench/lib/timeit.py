@@ -12,7 +12,9 @@
 Wall time is measured here (time.perf_counter around the child); peak RSS comes
 from `/usr/bin/time -f %M` (KB, the largest of the runs).
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, statistics, sys, tempfile
+
+import walltime
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--name", required=True)
@@ -29,13 +31,7 @@ ap.add_argument("cmd", nargs="+")
 a = ap.parse_args()
 
 def run(cmd):
-    with open(a.stdin, "rb") as i, open(a.stdout, "wb") as o:
-        t0 = time.perf_counter()
-        rc = subprocess.call(cmd, stdin=i, stdout=o)
-        dt = time.perf_counter() - t0
-    if rc not in (0, 1):   # humeur exits 1 when some lines yielded error objects
-        sys.exit(f"timeit.py: {a.name}: exit status {rc}: {' '.join(cmd)}")
-    return dt
+    return walltime.run(cmd, a.stdin, a.stdout, f"timeit.py: {a.name}")
 
 rss_file = tempfile.NamedTemporaryFile(prefix="rss.", delete=False).name
 wrap = [] if a.kind == "startup" else ["/usr/bin/time", "-f", "%M", "-o", rss_file]
