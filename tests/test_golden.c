@@ -83,7 +83,10 @@ static hm_analyzer *A;
  * counting, booked or checked-in time against boarding time, told it was my
  * fault, a door shut in the face, a staff noun with a harsh word, ça fait N
  * minutes, un temps fou...), 0.93 / 0.95 after, lowest category 0.74 en
- * digital / 0.82 fr product_quality, complaint accuracy 0.97 / 0.99. */
+ * digital / 0.82 fr product_quality, complaint accuracy 0.97 / 0.99.  The
+ * second held-out set, read once after that merge: 0.85 en / 0.81 fr, lowest
+ * category 0.61 en wait_time / 0.70 fr wait_time and rudeness, complaint
+ * accuracy 0.87 / 0.83 (its floors raised to match). */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 /* each fixture set (tests/data/categories_SET_LANG.jsonl) with its floors */
 static const struct fixture_set {
@@ -95,7 +98,7 @@ static const struct fixture_set {
     {"dev4", {0.62, 0.0, 0.68}},      {"dev5", {0.86, 0.60, 0.90}},
     {"dev6", {0.70, 0.0, 0.80}},      {"dev7", {0.88, 0.75, 0.92}},
     {"dev8", {0.90, 0.70, 0.94}},
-    {"holdout", {0.74, 0.45, 0.77}},  {"holdout2", {0.78, 0.50, 0.80}},
+    {"holdout", {0.74, 0.45, 0.77}},  {"holdout2", {0.80, 0.55, 0.80}},
 };
 
 typedef struct kf {
