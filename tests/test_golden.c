@@ -4,7 +4,8 @@
  *       score of the lexicon-and-rules scorer, case by case; the default blend
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
- *       categories_dev_{en,fr}.jsonl to categories_dev8_{en,fr}.jsonl, and the held-out
+ *       categories_dev_{en,fr}.jsonl to categories_dev8_{en,fr}.jsonl, the French
+ *       categories_dev9_fr.jsonl, and the held-out
  *       categories_holdout_{en,fr}.jsonl and categories_holdout2_{en,fr}.jsonl:
  *       complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
@@ -86,19 +87,25 @@ static hm_analyzer *A;
  * digital / 0.82 fr product_quality, complaint accuracy 0.97 / 0.99.  The
  * second held-out set, read once after that merge: 0.85 en / 0.81 fr, lowest
  * category 0.61 en wait_time / 0.70 fr wait_time and rudeness, complaint
- * accuracy 0.87 / 0.83 (its floors raised to match). */
+ * accuracy 0.87 / 0.83 (its floors raised to match).  The ninth, French only
+ * (categories_dev9_fr.jsonl, 68 posts, informal and Québec forms, written before
+ * reading the cue files), measured 0.91 before the cues generalized from its
+ * misses and 0.95 after (lowest category product_quality 0.57, 3 posts;
+ * complaint accuracy 0.97); the second held-out set's French figure stayed at
+ * 0.81. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 /* each fixture set (tests/data/categories_SET_LANG.jsonl) with its floors */
 static const struct fixture_set {
     const char *set; /* "" for the fixtures the cues were written from */
     floors fl;
+    int french_only; /* no English file in the set */
 } FIXTURE_SETS[] = {
-    {"", {0.90, 0.75, 0.88}},         {"dev", {0.88, 0.72, 0.90}},
-    {"dev2", {0.89, 0.80, 0.92}},     {"dev3", {0.86, 0.75, 0.88}},
-    {"dev4", {0.62, 0.0, 0.68}},      {"dev5", {0.86, 0.60, 0.90}},
-    {"dev6", {0.70, 0.0, 0.80}},      {"dev7", {0.88, 0.75, 0.92}},
-    {"dev8", {0.90, 0.70, 0.94}},
-    {"holdout", {0.74, 0.45, 0.77}},  {"holdout2", {0.80, 0.55, 0.80}},
+    {"", {0.90, 0.75, 0.88}, 0},        {"dev", {0.88, 0.72, 0.90}, 0},
+    {"dev2", {0.89, 0.80, 0.92}, 0},    {"dev3", {0.86, 0.75, 0.88}, 0},
+    {"dev4", {0.62, 0.0, 0.68}, 0},     {"dev5", {0.86, 0.60, 0.90}, 0},
+    {"dev6", {0.70, 0.0, 0.80}, 0},     {"dev7", {0.88, 0.75, 0.92}, 0},
+    {"dev8", {0.90, 0.70, 0.94}, 0},    {"dev9", {0.92, 0.50, 0.94}, 1},
+    {"holdout", {0.74, 0.45, 0.77}, 0}, {"holdout2", {0.80, 0.55, 0.80}, 0},
 };
 
 typedef struct kf {
@@ -329,7 +336,7 @@ int main(void)
     CHECK(blend_agree >= blend_total * 85 / 100, "blend agrees on %d of %d golden cases (< 85%%)",
           blend_agree, blend_total);
     for (size_t k = 0; k < sizeof FIXTURE_SETS / sizeof *FIXTURE_SETS; k++)
-        for (int l = 0; l < 2; l++) {
+        for (int l = FIXTURE_SETS[k].french_only; l < 2; l++) {
             const struct fixture_set *fs = &FIXTURE_SETS[k];
             const char *lang = l ? "fr" : "en";
             char path[512], name[32];
