@@ -206,6 +206,12 @@ static void test_complaints(hm_analyzer *a)
         {"Colis jamais reçu, le livreur dit l'avoir déposé", "delivery", 1},
         /* "plus" without "ne" is "more", not a negator: the cue stands */
         {"Il y avait plus de 2h d'attente à la caisse", "wait_time", 1},
+        /* negated praise is not praise ("répondu rapidement", "affordable");
+         * praise holding its own negation still is (« pas trop cher ») */
+        {"Pas de réponse rapide, ils n'ont pas répondu rapidement", "no_response", 1},
+        {"Le service client n'a pas répondu rapidement à ma demande", "no_response", 1},
+        {"Not affordable anymore, they raised the price again", "price_billing", 1},
+        {"Ce n'est pas trop cher et livraison rapide, je recommande", NULL, 0},
         {"Not bad at all, the staff went above and beyond :)", NULL, 0},
         {"Aucune attente, service rapide, merci !", NULL, 0},
         {"Est-ce que vous livrez à Laval?", NULL, 0},
