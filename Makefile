@@ -41,7 +41,7 @@ CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 LEXICONS   = $(sort $(wildcard lexicons/*.tsv lexicons/*/*.tsv))
 MODELS     = $(sort $(wildcard models/*.hmm))
 
-.PHONY: all deps check-deps test asan tsan demo bench bench-accuracy install uninstall clean help models \
+.PHONY: all deps check-deps test asan tsan demo bench bench-accuracy cue-audit install uninstall clean help models \
         lexicons-induced
 all: $(BUILD)/libhumeur.a $(BUILD)/libhumeur.so $(BUILD)/humeur
 
@@ -54,6 +54,7 @@ help:
 	@echo "make tsan       threads under ThreadSanitizer"
 	@echo "make bench      speed benchmark (bench/run.sh)"
 	@echo "make bench-accuracy  accuracy table and quality figures (bench/accuracy.sh, quality.sh)"
+	@echo "make cue-audit  category cues that fire mostly on praise, on train rows (bench/cue_audit.py)"
 	@echo "make models     retrain models/*.hmm from ../shared/data (DATA=...)"
 	@echo "make lexicons-induced  regenerate lexicons/{en,fr}/induced.tsv from ../shared/data (DATA=...)"
 	@echo "make install    PREFIX=... DESTDIR=...; make uninstall"
@@ -169,6 +170,14 @@ lexicons-induced: $(BUILD)/humeur
 
 $(BUILD)/bench_pipeline: bench/pipeline.c $(BUILD)/libhumeur.a src/internal.h
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
+
+$(BUILD)/cue_audit: bench/cue_audit.c $(BUILD)/libhumeur.a src/internal.h
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
+
+# Category cues that fire mostly on praise (and praise cues mostly on complaints),
+# counted on train rows of allowed sets: a list to read, not a test.
+cue-audit: all $(BUILD)/cue_audit
+	@python3 bench/cue_audit.py $(BUILD) $(DATA)
 
 bench: all $(BUILD)/bench_pipeline
 	@sh bench/run.sh $(BUILD)
