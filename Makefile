@@ -171,7 +171,7 @@ lexicons-induced: $(BUILD)/humeur
 $(BUILD)/bench_pipeline: bench/pipeline.c $(BUILD)/libhumeur.a src/internal.h
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
 
-$(BUILD)/cue_audit: bench/cue_audit.c $(BUILD)/libhumeur.a src/internal.h
+$(BUILD)/cue_audit: bench/cue_audit.c $(BUILD)/libhumeur.a src/humeur.h
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libhumeur.a $(LIBS)
 
 # Category cues that fire mostly on praise (and praise cues mostly on complaints),

@@ -1,13 +1,13 @@
 /*
- * cue_audit.c — every category cue match of every post, whether or not the post
- * is judged a complaint (the CLI shows categories of complaints only): what
- * bench/cue_audit.py counts against the posts' labels to find cues that fire
- * mostly on praise.
+ * cue_audit.c — every category cue match of every post (hm_analyzer_cues()),
+ * whether or not the post is judged a complaint (the JSON shows categories of
+ * complaints only): what bench/cue_audit.py counts against the posts' labels
+ * to find cues that fire mostly on praise.
  *
  *   cue_audit en|fr < LINES     each line LABEL<TAB>TEXT
  *   prints LABEL<TAB>category<TAB>weight<TAB>matched text, one line per match
  */
-#include "internal.h"
+#include "humeur.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +40,11 @@ int main(int argc, char **argv)
         hm_result r;
         if (hm_analyze_ex(a, text, strlen(text), &o, &r))
             continue;
-        for (size_t i = 0; i < a->cat.nm; i++) {
-            const struct cat_match *m = &a->cat.m[i];
-            printf("%s\t%s\t%.2f\t%.*s\n", line, e->cats.ids[m->cat], m->w,
-                   (int)(m->end - m->start), text + m->start);
-        }
+        size_t nc;
+        const hm_cue *cu = hm_analyzer_cues(a, &nc);
+        for (size_t i = 0; i < nc; i++)
+            printf("%s\t%s\t%.2f\t%.*s\n", line, cu[i].category, cu[i].weight,
+                   (int)(cu[i].end - cu[i].start), text + cu[i].start);
     }
     free(line);
     hm_analyzer_free(a);

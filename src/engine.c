@@ -401,6 +401,7 @@ void hm_analyzer_free(hm_analyzer *a)
     free(a->rev);
     hm_buf_free(&a->evtext);
     free(a->ptoks);
+    free(a->pcues);
     hm_buf_free(&a->json);
     free(a->fb.f);
     free(a->fb.tok);
@@ -568,6 +569,7 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
     a->nev = 0;
     a->nrev = 0;
     a->evtext.len = 0;
+    a->cat.nm = 0;
     int rc = hm_tokenize(&a->tb, text, len);
     if (rc)
         return rc;
@@ -851,6 +853,33 @@ const hm_token *hm_analyzer_tokens(const hm_analyzer *a_, size_t *n)
     if (n)
         *n = a->tb.ntoks;
     return a->ptoks;
+}
+
+const hm_cue *hm_analyzer_cues(const hm_analyzer *a_, size_t *n)
+{
+    hm_analyzer *a = (hm_analyzer *)a_;
+    size_t nm = a ? a->cat.nm : 0;
+    if (n)
+        *n = 0;
+    if (!nm)
+        return NULL;
+    if (a->pccap < nm) {
+        hm_cue *p = realloc(a->pcues, nm * sizeof *p);
+        if (!p)
+            return NULL;
+        a->pcues = p;
+        a->pccap = nm;
+    }
+    for (size_t i = 0; i < nm; i++) {
+        const struct cat_match *m = &a->cat.m[i];
+        a->pcues[i].category = a->e->cats.ids[m->cat];
+        a->pcues[i].weight = m->w;
+        a->pcues[i].start = m->start;
+        a->pcues[i].end = m->end;
+    }
+    if (n)
+        *n = nm;
+    return a->pcues;
 }
 
 /* ---------- JSON rendering ---------- */

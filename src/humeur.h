@@ -175,6 +175,21 @@ HM_API int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len,
 /* The tokens of the last analysed text (the pipeline made visible). */
 HM_API const hm_token *hm_analyzer_tokens(const hm_analyzer *a, size_t *n);
 
+/* A category cue found in the last analysed text.  Every match is listed,
+ * whether or not its category was reported: a category is reported for a
+ * complaint whose cues add up to at least 0.5 (hm_category.evidence shows its
+ * positive ones), so these tell why a category is absent too. */
+typedef struct hm_cue {
+    const char *category;  /* "wait_time", ... */
+    double weight;         /* negative: praise of the aspect */
+    size_t start, end;     /* byte span in the original text */
+} hm_cue;
+
+/* The category cues of the last analysed text, in the order found; valid
+ * until the next analysis.  NULL with *n = 0 when there are none (or on
+ * allocation failure). */
+HM_API const hm_cue *hm_analyzer_cues(const hm_analyzer *a, size_t *n);
+
 /* Render a result as one line of JSON (no newline) into the analyzer's memory.
  * id_json, if not NULL, is a JSON value written as the "id" field as is.
  * Returns the NUL-terminated string (valid until the next call) and its length. */

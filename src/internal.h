@@ -873,6 +873,8 @@ struct hm_analyzer {
     hm_buf evtext;
     hm_token *ptoks;
     size_t ptcap;
+    hm_cue *pcues;            /* hm_analyzer_cues() */
+    size_t pccap;
     hm_buf json;
     const char *text;
     size_t textlen;

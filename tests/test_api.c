@@ -232,6 +232,36 @@ static void test_complaints(hm_analyzer *a)
     }
 }
 
+/* Every cue is listed, reported or not: praise of the delivery in a
+ * non-complaint, and nothing after a text without cues. */
+static void test_cues(hm_analyzer *a)
+{
+    const char *t = "Livraison rapide, colis bien emballé, merci";
+    hm_result r;
+    hm_options o = {HM_LANG_FR, 0};
+    CHECK(hm_analyze_ex(a, t, strlen(t), &o, &r) == 0, "analysed");
+    CHECK(!r.complaint && r.ncategories == 0, "praise is not a complaint");
+    size_t n;
+    const hm_cue *cu = hm_analyzer_cues(a, &n);
+    int praise = 0, mention = 0, inside = n > 0;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        inside &= cu[i].start < cu[i].end && cu[i].end <= strlen(t);
+        if (!strcmp(cu[i].category, "delivery")) {
+            sum += cu[i].weight;
+            praise |= cu[i].weight < 0 && !strncmp(t + cu[i].start, "Livraison rapide", 16);
+            mention |= cu[i].weight > 0 && !strncmp(t + cu[i].start, "colis", 5);
+        }
+    }
+    CHECK(praise && mention && sum < 0, "delivery cues: praise %d, mention %d, sum %.2f", praise,
+          mention, sum);
+    CHECK(inside, "cue spans inside the text (%zu cues)", n);
+    CHECK(hm_analyze(a, "ok", 2, &r) == 0, "analysed");
+    cu = hm_analyzer_cues(a, &n);
+    CHECK(n == 0 && cu == NULL, "no cues in \"ok\" (%zu)", n);
+    CHECK(hm_analyzer_cues(NULL, &n) == NULL && n == 0, "NULL analyzer");
+}
+
 static void test_lexicon_dir(void)
 {
     char dir[] = "/tmp/hm_lexXXXXXX";
@@ -465,6 +495,7 @@ int main(void)
     test_families(a);
     test_json(a);
     test_complaints(a);
+    test_cues(a);
     test_lexicon_dir();
     test_threads();
     test_token_cache();

@@ -228,6 +228,36 @@ static void print_human(const hm_result *r, const char *text)
         printf("note:       text truncated to the analysis limit\n");
 }
 
+/* The cues of the categories the result does not report, and why. */
+static void print_unreported_cues(hm_analyzer *a, const hm_result *r, const char *text)
+{
+    size_t n;
+    const hm_cue *cu = hm_analyzer_cues(a, &n);
+    for (size_t i = 0; i < n; i++) {
+        const char *cat = cu[i].category;
+        int seen = 0, reported = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = cu[j].category == cat;
+        for (size_t k = 0; k < r->ncategories && !reported; k++)
+            reported = !strcmp(r->categories[k].id, cat);
+        if (seen || reported)
+            continue;
+        double sum = 0;
+        for (size_t j = i; j < n; j++)
+            if (cu[j].category == cat)
+                sum += cu[j].weight;
+        printf("cues       %s (evidence %+.2f) not reported: %s\n", cat, sum,
+               sum <= 0        ? "the cues against it (praise, a question, another category's subject) outweigh those for it"
+               : !r->complaint ? "the post is not judged a complaint"
+                               : "a complaint needs evidence 0.5 for a category");
+        for (size_t j = i; j < n; j++)
+            if (cu[j].category == cat)
+                printf("  %+7.2f  %-28.*s [%zu,%zu)\n", cu[j].weight,
+                       (int)(cu[j].end - cu[j].start), text + cu[j].start, cu[j].start,
+                       cu[j].end);
+    }
+}
+
 static void print_explain(const hm_result *r)
 {
     printf("language   %s (confidence %.2f)\n", r->lang, r->lang_conf);
@@ -307,6 +337,7 @@ static int quick(cli *c, int argc, char **argv, int mode)
         rc = EXIT_IO;
     } else if (mode == 1) {
         print_explain(&r);
+        print_unreported_cues(a, &r, text);
     } else if (mode == 2) {
         print_tokens(a, &r, text);
     } else if (c->json) {
