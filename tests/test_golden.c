@@ -5,7 +5,7 @@
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
  *       categories_dev_{en,fr}.jsonl to categories_dev8_{en,fr}.jsonl, the French
- *       categories_dev9_fr.jsonl, and the held-out
+ *       categories_dev9_fr.jsonl, the English categories_dev10_en.jsonl, and the held-out
  *       categories_holdout_{en,fr}.jsonl and categories_holdout2_{en,fr}.jsonl:
  *       complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
@@ -92,20 +92,27 @@ static hm_analyzer *A;
  * reading the cue files), measured 0.91 before the cues generalized from its
  * misses and 0.95 after (lowest category product_quality 0.57, 3 posts;
  * complaint accuracy 0.97); the second held-out set's French figure stayed at
- * 0.81. */
+ * 0.81.  The tenth, English only (categories_dev10_en.jsonl, 136 posts weighted
+ * to wait_time with time-mention hard negatives, incompetence, no_response and
+ * delivery, written before reading the cue files), measured 0.81 before the
+ * cues generalized from its misses and 0.97 after (complaint accuracy 0.81 ->
+ * 0.99; lowest category product_quality 0.82); the second held-out set's
+ * English figure stayed at 0.85, every category unchanged. */
 typedef struct floors { double micro, category, complaint_acc; } floors;
+enum { EN = 1, FR = 2, BOTH = 3 };
 /* each fixture set (tests/data/categories_SET_LANG.jsonl) with its floors */
 static const struct fixture_set {
     const char *set; /* "" for the fixtures the cues were written from */
     floors fl;
-    int french_only; /* no English file in the set */
+    int langs; /* the set's files: EN, FR or both */
 } FIXTURE_SETS[] = {
-    {"", {0.90, 0.75, 0.88}, 0},        {"dev", {0.88, 0.72, 0.90}, 0},
-    {"dev2", {0.89, 0.80, 0.92}, 0},    {"dev3", {0.86, 0.75, 0.88}, 0},
-    {"dev4", {0.62, 0.0, 0.68}, 0},     {"dev5", {0.86, 0.60, 0.90}, 0},
-    {"dev6", {0.70, 0.0, 0.80}, 0},     {"dev7", {0.88, 0.75, 0.92}, 0},
-    {"dev8", {0.90, 0.70, 0.94}, 0},    {"dev9", {0.92, 0.50, 0.94}, 1},
-    {"holdout", {0.74, 0.45, 0.77}, 0}, {"holdout2", {0.80, 0.55, 0.80}, 0},
+    {"", {0.90, 0.75, 0.88}, BOTH},        {"dev", {0.88, 0.72, 0.90}, BOTH},
+    {"dev2", {0.89, 0.80, 0.92}, BOTH},    {"dev3", {0.86, 0.75, 0.88}, BOTH},
+    {"dev4", {0.62, 0.0, 0.68}, BOTH},     {"dev5", {0.86, 0.60, 0.90}, BOTH},
+    {"dev6", {0.70, 0.0, 0.80}, BOTH},     {"dev7", {0.88, 0.75, 0.92}, BOTH},
+    {"dev8", {0.90, 0.70, 0.94}, BOTH},    {"dev9", {0.92, 0.50, 0.94}, FR},
+    {"dev10", {0.94, 0.75, 0.95}, EN},
+    {"holdout", {0.74, 0.45, 0.77}, BOTH}, {"holdout2", {0.80, 0.55, 0.80}, BOTH},
 };
 
 typedef struct kf {
@@ -336,8 +343,10 @@ int main(void)
     CHECK(blend_agree >= blend_total * 85 / 100, "blend agrees on %d of %d golden cases (< 85%%)",
           blend_agree, blend_total);
     for (size_t k = 0; k < sizeof FIXTURE_SETS / sizeof *FIXTURE_SETS; k++)
-        for (int l = FIXTURE_SETS[k].french_only; l < 2; l++) {
+        for (int l = 0; l < 2; l++) {
             const struct fixture_set *fs = &FIXTURE_SETS[k];
+            if (!(fs->langs & (l ? FR : EN)))
+                continue;
             const char *lang = l ? "fr" : "en";
             char path[512], name[32];
             snprintf(path, sizeof path, "%s/categories_%s%s%s.jsonl", DATA_DIR, fs->set,
