@@ -75,6 +75,28 @@ static void check_tokens(hm_analyzer *a, size_t len)
     }
 }
 
+/* Every category cue: a known category, a finite weight, a span inside the
+ * analysed text; every reported category has at least one cue. */
+static void check_cues(hm_analyzer *a, const hm_result *r, size_t len)
+{
+    size_t n = 0;
+    const hm_cue *c = hm_analyzer_cues(a, &n);
+    FZ_CHECK(n == 0 || c, "hm_analyzer_cues: %zu cues but NULL", n);
+    for (size_t i = 0; i < n; i++) {
+        FZ_CHECK(c[i].category && *c[i].category, "cue %zu: no category", i);
+        FZ_CHECK(isfinite(c[i].weight), "cue %zu: weight not finite", i);
+        FZ_CHECK(c[i].start < c[i].end && c[i].end <= len,
+                 "cue %zu: span [%zu,%zu) outside the text (%zu bytes)", i, c[i].start, c[i].end,
+                 len);
+    }
+    for (size_t k = 0; k < r->ncategories; k++) {
+        int found = 0;
+        for (size_t i = 0; i < n && !found; i++)
+            found = !strcmp(c[i].category, r->categories[k].id);
+        FZ_CHECK(found, "category %s reported without a cue", r->categories[k].id);
+    }
+}
+
 /* Analyse text and check every invariant; analyse it again and compare the JSON.
  * max_text: the engine's max_text_bytes (0 = no truncation expected). */
 static void fz_analyze_check(hm_analyzer *a, const char *text, size_t len, const hm_options *op,
@@ -87,6 +109,7 @@ static void fz_analyze_check(hm_analyzer *a, const char *text, size_t len, const
     FZ_CHECK(r.truncated == (len > alen), "truncated = %d for %zu bytes", r.truncated, len);
     check_result(&r, alen); /* spans inside the analysed prefix */
     check_tokens(a, alen);
+    check_cues(a, &r, alen);
 
     size_t jl = 0;
     const char *js = hm_result_json(a, &r, id_json, &jl);
