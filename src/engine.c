@@ -686,6 +686,11 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
     if (!out)
         return HM_EINVAL;
     neutral_result(out);
+    if (a) {
+        /* a refused call leaves no tokens or cues of an earlier text behind */
+        a->tb.ntoks = 0;
+        a->cat.nm = 0;
+    }
     if (!a || (!text && len))
         return HM_EINVAL;
     if (!text)

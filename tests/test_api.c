@@ -256,6 +256,12 @@ static void test_cues(hm_analyzer *a)
     CHECK(praise && mention && sum < 0, "delivery cues: praise %d, mention %d, sum %.2f", praise,
           mention, sum);
     CHECK(inside, "cue spans inside the text (%zu cues)", n);
+    /* a refused call leaves nothing of the text before it */
+    CHECK(hm_analyze_ex(a, NULL, 5, &o, &r) == HM_EINVAL, "NULL text refused");
+    size_t nt;
+    CHECK(hm_analyzer_cues(a, &n) == NULL && n == 0, "no cues after a refused call (%zu)", n);
+    hm_analyzer_tokens(a, &nt);
+    CHECK(nt == 0, "no tokens after a refused call (%zu)", nt);
     CHECK(hm_analyze(a, "ok", 2, &r) == 0, "analysed");
     cu = hm_analyzer_cues(a, &n);
     CHECK(n == 0 && cu == NULL, "no cues in \"ok\" (%zu)", n);
