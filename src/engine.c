@@ -527,19 +527,30 @@ static double complaint_rule(double score, double cue_total)
 }
 
 /* Copy evidence items into result memory (strings after all growth). */
+/* p grown to hold need elements of size bytes (doubling, from 32), *cap
+ * updated; NULL when out of memory, p then left as it was.  need >= 1. */
+static void *reserve(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return p;
+    size_t nc = *cap ? *cap : 32;
+    while (nc < need)
+        nc *= 2;
+    void *q = realloc(p, nc * size);
+    if (q)
+        *cap = nc;
+    return q;
+}
+
 static int materialize_evidence(hm_analyzer *a, size_t from, size_t to, size_t *first)
 {
     size_t n = to - from;
     size_t base = a->nrev;
     if (base + n > a->revcap) {
-        size_t nc = a->revcap ? a->revcap : 32;
-        while (nc < base + n)
-            nc *= 2;
-        hm_evidence *r = realloc(a->rev, nc * sizeof *r);
+        hm_evidence *r = reserve(a->rev, &a->revcap, base + n, sizeof *r);
         if (!r)
             return HM_ENOMEM;
         a->rev = r;
-        a->revcap = nc;
     }
     for (size_t i = 0; i < n; i++) {
         const ev_item *it = &a->ev[from + i];
@@ -569,7 +580,6 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
     a->nev = 0;
     a->nrev = 0;
     a->evtext.len = 0;
-    a->cat.nm = 0;
     int rc = hm_tokenize(&a->tb, text, len);
     if (rc)
         return rc;
@@ -791,13 +801,10 @@ int hm_analyze_ex(hm_analyzer *a, const char *text, size_t len, const hm_options
     if (materialize_evidence(a, 0, nlex_ev, &first))
         return HM_ENOMEM;
     out->nevidence = nlex_ev;
-    if (a->rcatcap < ncat + 1) {
-        hm_category *c = realloc(a->rcats, (ncat + 1) * sizeof *c);
-        if (!c)
-            return HM_ENOMEM;
-        a->rcats = c;
-        a->rcatcap = ncat + 1;
-    }
+    hm_category *rcat = reserve(a->rcats, &a->rcatcap, ncat + 1, sizeof *rcat);
+    if (!rcat)
+        return HM_ENOMEM;
+    a->rcats = rcat;
     for (size_t i = 0; i < ncat; i++) {
         size_t f;
         const hm_cat_hit *h = &a->cat.hits[i];
@@ -833,16 +840,13 @@ const hm_token *hm_analyzer_tokens(const hm_analyzer *a_, size_t *n)
             *n = 0;
         return NULL;
     }
-    if (a->ptcap < a->tb.ntoks + 1) {
-        hm_token *p = realloc(a->ptoks, (a->tb.ntoks + 1) * sizeof *p);
-        if (!p) {
-            if (n)
-                *n = 0;
-            return NULL;
-        }
-        a->ptoks = p;
-        a->ptcap = a->tb.ntoks + 1;
+    hm_token *pt = reserve(a->ptoks, &a->ptcap, a->tb.ntoks + 1, sizeof *pt);
+    if (!pt) {
+        if (n)
+            *n = 0;
+        return NULL;
     }
+    a->ptoks = pt;
     for (size_t i = 0; i < a->tb.ntoks; i++) {
         const tok *t = &a->tb.toks[i];
         hm_token *p = &a->ptoks[i];
@@ -868,13 +872,10 @@ const hm_cue *hm_analyzer_cues(const hm_analyzer *a_, size_t *n)
         *n = 0;
     if (!nm)
         return NULL;
-    if (a->pccap < nm) {
-        hm_cue *p = realloc(a->pcues, nm * sizeof *p);
-        if (!p)
-            return NULL;
-        a->pcues = p;
-        a->pccap = nm;
-    }
+    hm_cue *pc = reserve(a->pcues, &a->pccap, nm, sizeof *pc);
+    if (!pc)
+        return NULL;
+    a->pcues = pc;
     for (size_t i = 0; i < nm; i++) {
         const struct cat_match *m = &a->cat.m[i];
         a->pcues[i].category = a->e->cats.ids[m->cat];
