@@ -1992,15 +1992,13 @@ static int negated_at(const hm_analyzer *a, size_t i)
     return hm_tok_negated(&a->tb, &a->e->lex, lang, i, 3, 0, 1);
 }
 
-/* Whether a cue of weight w over tokens [t0, t1] is cancelled by a negation
- * before it: a complaint cue is ("no delay"), and so is praise ("not
- * affordable", « ils n'ont pas répondu rapidement », « jamais à l'heure »)
- * unless the praise holds its own negation (« ce n'est pas trop cher », "no
- * wait at all", « sans attendre »), whose « ne » would otherwise cancel it. */
-static int cue_negated(const hm_analyzer *a, double w, size_t t0, size_t t1)
+/* Whether a negation before a cue of weight w over tokens [t0, t1]
+ * (negated_at(a, t0)) cancels it: a complaint cue, yes ("no delay"), and
+ * praise too ("not affordable", « ils n'ont pas répondu rapidement », « jamais
+ * à l'heure ») unless it holds its own negation (« ce n'est pas trop cher »,
+ * "no wait at all", « sans attendre »), whose « ne » is not against it. */
+static int negation_cancels(const hm_analyzer *a, double w, size_t t0, size_t t1)
 {
-    if (!negated_at(a, t0))
-        return 0;
     if (w > 0)
         return 1;
     int lang = a->lang == LANG_UND ? LANG_EN : a->lang;
@@ -2272,7 +2270,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
             if (neg < 0)
                 neg = negated_at(a, i);
             if (neg)
-                neg = cue_negated(a, c->cues[v].weight, i, i + nw - 1);
+                neg = negation_cancels(a, c->cues[v].weight, i, i + nw - 1);
             if (!neg && cue_chain(s, c, (int32_t)v, t->start, tb->toks[i + nw - 1].end))
                 return HM_ENOMEM;
         }
@@ -2302,7 +2300,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
                 }
                 for (size_t q = 0; q < sp->n; q++) {
                     uint32_t t0 = token_at(s, sp->at[q][0]), t1 = token_at(s, sp->at[q][1] - 1);
-                    int neg = cue_negated(a, re->weight, t0, t1);
+                    int neg = negated_at(a, t0) && negation_cancels(a, re->weight, t0, t1);
                     if (!neg &&
                         add_match(s, re->cat, re->weight, tb->toks[t0].start, tb->toks[t1].end))
                         return HM_ENOMEM;
