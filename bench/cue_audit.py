@@ -6,38 +6,30 @@ English semeval17-4a-en by polarity.  For each cue match (category, weight,
 matched text) it counts the posts by label; a complaint cue (weight > 0) whose
 matches are mostly in positive posts, or a praise cue (weight < 0) mostly in
 negative ones, is worth reading.  Train rows only: never a test split."""
-import collections, gzip, json, os, subprocess, sys, unicodedata
+import collections, os, subprocess, sys, unicodedata
 
-def rows(path):
-    op = gzip.open if path.endswith('.gz') else open
-    with op(path, 'rt', encoding='utf-8') as f:
-        for line in f:
-            yield json.loads(line)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import data  # noqa: E402  (bench/lib/data.py: the data files and their gold polarity)
+
+SHORT = {"negative": "neg", "neutral": "mid", "positive": "pos"}
 
 def fold(s):
     s = unicodedata.normalize('NFD', s.lower())
     return ''.join(c for c in s if unicodedata.category(c) != 'Mn')
 
-def label_fr(r):
-    return 'neg' if r['rating'] <= 2 else 'pos' if r['rating'] >= 4 else 'mid'
-
-def label_en(r):
-    return {'negative': 'neg', 'positive': 'pos', 'neutral': 'mid'}[r['polarity']]
-
 def main():
-    build, data = sys.argv[1], sys.argv[2]
-    sets = {'fr': [('trustpilot-fr/trustpilot-fr.jsonl.gz', label_fr),
-                   ('insurance-reviews-fr/insurance-reviews-fr.jsonl.gz', label_fr)],
-            'en': [('semeval17-4a-en/semeval17-4a-en.jsonl.gz', label_en)]}
-    for lang, srcs in sets.items():
+    build, datadir = sys.argv[1], sys.argv[2]
+    # the gold polarity as humeur eval reads it (stars: < 2.5 negative, > 3.5 positive)
+    sets = {'fr': ['trustpilot-fr', 'insurance-reviews-fr'], 'en': ['semeval17-4a-en']}
+    for lang, names in sets.items():
         lines, base = [], collections.Counter()
-        for path, lab in srcs:
-            for r in rows(os.path.join(data, path)):
-                if r['split'] != 'train':
+        for name in names:
+            for r in data.rows(data.data_file(datadir, name)):
+                lab = SHORT.get(data.gold(r)[0])
+                if r['split'] != 'train' or not lab:
                     continue
-                t = r['text'].replace('\t', ' ').replace('\n', ' ').replace('\r', ' ')
-                lines.append(lab(r) + '\t' + t)
-                base[lab(r)] += 1
+                lines.append(lab + '\t' + data.one_line(r['text']).replace('\t', ' '))
+                base[lab] += 1
         out = subprocess.run([os.path.join(build, 'cue_audit'), lang], input='\n'.join(lines) + '\n',
                              capture_output=True, text=True, check=True).stdout
         counts = collections.defaultdict(collections.Counter)
