@@ -235,6 +235,20 @@ check "a read error (a directory as input): exit 3 with a message (got $rc)" sh 
 "$HUMEUR" --lexicons /nonexistent "x" > /dev/null 2> "$TMP/err"; rc=$?
 check "missing lexicon dir: exit 3 with a message (got $rc)" sh -c "test $rc -eq 3 && grep -q nonexistent '$TMP/err'"
 
+echo "== humeur eval"
+# categories: a category counts as missed in a post not judged a complaint (the
+# complaint decision's share of the misses) or in a complaint (the cues' share)
+cat > "$TMP/gold.jsonl" <<'EOF2'
+{"text": "I was charged twice for the same order and still no refund!!!", "complaint": true, "categories": ["price_billing"]}
+{"text": "Aucune attente, service rapide, merci !", "complaint": true, "categories": ["wait_time"]}
+{"text": "On hold for 45 minutes, then they hung up on me", "complaint": true, "categories": ["wait_time", "delivery"]}
+EOF2
+"$HUMEUR" eval --task categories "$TMP/gold.jsonl" > "$TMP/out" 2>&1; rc=$?
+check "eval --task categories: status $rc, n=3, price_billing found" sh -c "test $rc -eq 0 && grep -q '^categories: n=3' '$TMP/out' && grep -Eq '^  price_billing +1.000 +1.000 +1.000 +1 +0 +0' '$TMP/out'"
+check "eval --task categories: 1 of 2 misses in posts not judged complaints" grep -q '^  missed in posts not judged complaints: 1 of 2$' "$TMP/out"
+"$HUMEUR" eval --json --task categories "$TMP/gold.jsonl" > "$TMP/out" 2>&1
+check "eval --json --task categories: missed_not_complaint 1" grep -q '"missed_not_complaint":1}$' "$TMP/out"
+
 echo "== install, pkg-config, a program outside the tree"
 if [ -n "$HM_SAN" ]; then
     skip "install test under sanitizers (the installed library would need their runtime)"

@@ -55,6 +55,7 @@ typedef struct errent {
 } errent;
 typedef struct cstats {
     long tp[MAXCAT], fp[MAXCAT], fn[MAXCAT];
+    long fn_nc; /* missed categories in posts not judged complaints */
     long n;
     char *names[MAXCAT];
     int ncat;
@@ -426,6 +427,7 @@ int cmd_eval(int argc, char **argv)
                     cs->tp[c] += gold[c] && pred[c];
                     cs->fp[c] += !gold[c] && pred[c];
                     cs->fn[c] += gold[c] && !pred[c];
+                    cs->fn_nc += gold[c] && !r.complaint;
                     char key[160];
                     if (gold[c] && !pred[c]) {
                         snprintf(key, sizeof key, "missed %s", cs->names[c]);
@@ -535,10 +537,14 @@ int cmd_eval(int argc, char **argv)
         double mR = TP + FN ? (double)TP / (double)(TP + FN) : 0;
         macro /= nm ? nm : 1;
         if (o.json)
-            printf("},\"micro_p\":%.4f,\"micro_r\":%.4f,\"micro_f1\":%.4f,\"macro_f1\":%.4f}\n", mP,
-                   mR, f1(mP, mR), macro);
+            printf("},\"micro_p\":%.4f,\"micro_r\":%.4f,\"micro_f1\":%.4f,\"macro_f1\":%.4f,"
+                   "\"missed_not_complaint\":%ld}\n",
+                   mP, mR, f1(mP, mR), macro, cs->fn_nc);
         else {
             printf("  micro P %.4f  R %.4f  F1 %.4f   macro-F1 %.4f\n", mP, mR, f1(mP, mR), macro);
+            /* categories can only be reported for complaints: how much of the
+             * recall is lost to the complaint decision rather than the cues */
+            printf("  missed in posts not judged complaints: %ld of %ld\n", cs->fn_nc, FN);
             /* most frequent mistakes */
             for (int i = 0; i < cs->nerr; i++)
                 for (int j = i + 1; j < cs->nerr; j++)
