@@ -41,7 +41,7 @@ CLI_OBJ    = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 LEXICONS   = $(sort $(wildcard lexicons/*.tsv lexicons/*/*.tsv))
 MODELS     = $(sort $(wildcard models/*.hmm))
 
-.PHONY: all deps check-deps test asan tsan demo bench bench-accuracy cue-audit install uninstall clean help models \
+.PHONY: all deps check-deps test asan tsan demo bench bench-accuracy cue-audit cue-keys install uninstall clean help models \
         lexicons-induced
 all: $(BUILD)/libhumeur.a $(BUILD)/libhumeur.so $(BUILD)/humeur
 
@@ -55,6 +55,7 @@ help:
 	@echo "make bench      speed benchmark (bench/run.sh)"
 	@echo "make bench-accuracy  accuracy table and quality figures (bench/accuracy.sh, quality.sh)"
 	@echo "make cue-audit  category cues that fire mostly on praise, on train rows (bench/cue_audit.py)"
+	@echo "make cue-keys   repeated keys in the category files (tests/cue_keys.py; CUES=DIR for your own)"
 	@echo "make models     retrain models/*.hmm from ../shared/data (DATA=...)"
 	@echo "make lexicons-induced  regenerate lexicons/{en,fr}/induced.tsv from ../shared/data (DATA=...)"
 	@echo "make install    PREFIX=... DESTDIR=...; make uninstall"
@@ -178,6 +179,13 @@ $(BUILD)/cue_audit: bench/cue_audit.c $(BUILD)/libhumeur.a src/humeur.h
 # counted on train rows of allowed sets: a list to read, not a test.
 cue-audit: all $(BUILD)/cue_audit
 	@python3 bench/cue_audit.py $(BUILD) $(DATA)
+
+# Lines of the category files that repeat a key (kind, lang, pattern): only the
+# strongest counts, the others are dead weight or hide an edit.  Also run by
+# `make test`.  CUES: a category folder, a lexicon folder or .tsv files.
+CUES ?= lexicons/categories
+cue-keys:
+	@python3 tests/cue_keys.py $(CUES)
 
 bench: all $(BUILD)/bench_pipeline
 	@sh bench/run.sh $(BUILD)

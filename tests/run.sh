@@ -235,6 +235,35 @@ check "a read error (a directory as input): exit 3 with a message (got $rc)" sh 
 "$HUMEUR" --lexicons /nonexistent "x" > /dev/null 2> "$TMP/err"; rc=$?
 check "missing lexicon dir: exit 3 with a message (got $rc)" sh -c "test $rc -eq 3 && grep -q nonexistent '$TMP/err'"
 
+echo "== category cue keys (tests/cue_keys.py)"
+# a key (kind, lang, pattern) on two lines of a category file: only the
+# strongest line counts, the other is dead weight or hides an edit
+if command -v python3 > /dev/null 2>&1; then
+    python3 "$T/cue_keys.py" lexicons/categories > "$TMP/out" 2>&1; rc=$?
+    check "no repeated key in lexicons/categories (status $rc; make cue-keys lists them)" test "$rc" -eq 0
+    [ "$rc" -eq 0 ] || head -20 "$TMP/out" >&2
+    # the fixture tests/cue_keys/repeated.tsv repeats three keys
+    python3 "$T/cue_keys.py" "$T/cue_keys" > "$TMP/out" 2>&1; rc=$?
+    check "fixture with repeated keys: exit 1 (got $rc)" test "$rc" -eq 1
+    check "fixture: line 7 repeats line 3, named with both" \
+        grep -qF 'cue_keys/repeated.tsv:7: repeated key: phrase en "still waiting", already on line 3; weights 1.0 there, 0.6 here' "$TMP/out"
+    check "fixture: an en line repeats a lang * line (9 repeats 8)" \
+        grep -qF 'cue_keys/repeated.tsv:9: repeated key: regex en "\bno refund\b", already on line 8 (lang * there' "$TMP/out"
+    check "fixture: phrases compared normalized (11 repeats 10)" \
+        grep -qF 'cue_keys/repeated.tsv:11: repeated key: phrase fr "delai depasse", already on line 10' "$TMP/out"
+    check "fixture: nothing else (fr vs en, the same cue in another file)" \
+        sh -c "test \$(grep -c 'repeated key' '$TMP/out') -eq 3 && grep -q '3 lines repeat 3 keys, in 1 of 2 files' '$TMP/out'"
+    # a lexicon folder: the engine loads the repeated keys, the check finds them
+    rm -rf "$TMP/lx"; cp -r lexicons "$TMP/lx"; cp "$T"/cue_keys/*.tsv "$TMP/lx/categories/"
+    "$HUMEUR" --lexicons "$TMP/lx" "still waiting" > /dev/null 2>&1; rc=$?
+    check "the engine loads a category file with repeated keys (status $rc)" test "$rc" -eq 0
+    python3 "$T/cue_keys.py" "$TMP/lx" > "$TMP/out" 2>&1; rc=$?
+    check "a lexicon folder as the argument: exit 1, its categories/repeated.tsv:7 named (got $rc)" \
+        sh -c "test $rc -eq 1 && grep -q 'categories/repeated.tsv:7: .*line 3' '$TMP/out'"
+else
+    skip "category cue keys: no python3"
+fi
+
 echo "== humeur eval"
 # categories: a category counts as missed in a post not judged a complaint (the
 # complaint decision's share of the misses) or in a complaint (the cues' share)
