@@ -80,7 +80,7 @@ static int cat_index(hm_cats *c, const char *name, size_t n)
  * optional groups that do: ends_bound), so the text byte before an
  * occurrence that a match uses cannot be a word character; LIT_TRAIL: the
  * same right after it (starts_bound). */
-enum { LIT_BASE = 0x40, LIT_LEAD = 1, LIT_TRAIL = 2, LIT_LAST = 0x80 /* in the index only */ };
+enum { LIT_BASE = 0x40, LIT_LEAD = 1, LIT_TRAIL = 2, LIT_LAST = HM_LIT_LAST /* in the index only */ };
 
 static int lit_char(char ch)
 {
@@ -831,6 +831,7 @@ static inline uint32_t key3(const unsigned char *p)
  * word starts) */
 #define LIT_BLOOM_BITS 16
 #define BLOOM_WORDS ((1u << LIT_BLOOM_BITS) / 64)
+_Static_assert(2 * BLOOM_WORDS == HM_LIT_BLOOM_WORDS, "the snapshot's size of lit_bloom");
 /* and bitmaps of the literals' first three bytes, exact over the
  * classes of the bytes a literal may hold (each letter, "a digit", space,
  * apostrophe: 5 bits; 0 and CLASS_OTHER_WORD for any other byte): per class
@@ -838,7 +839,7 @@ static inline uint32_t key3(const unsigned char *p)
  * the literals that may start anywhere, one for those and the ones that
  * start words (8 KiB in all).  One load rejects most places before any
  * hashing. */
-#define TRI_WORDS (32u * 32u * 2u)
+#define TRI_WORDS HM_LIT_TRI_WORDS
 #define CLASS_OTHER_WORD 30u
 #define CLASS_SPACE 28u
 /* the classes of the bytes that are no word bytes (word_byte) */
@@ -980,6 +981,12 @@ static int compact_literals(hm_cats *c, const struct lit_build *b)
 
 /* Index every prefilter literal by its first three bytes ("a digit" apart);
  * per language, the patterns that apply and those that always run. */
+void hm_categories_classes(hm_cats *c)
+{
+    for (unsigned ch = 0; ch < 256; ch++)
+        c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
+}
+
 static int build_literal_index(hm_cats *c)
 {
     size_t n = 0;
@@ -1028,8 +1035,7 @@ static int build_literal_index(hm_cats *c)
     }
     if (bitmap_new(&c->nsets1, c->nwords) || bitmap_new(&c->nsets2, c->nwords))
         goto out;
-    for (unsigned ch = 0; ch < 256; ch++)
-        c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
+    hm_categories_classes(c);
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         for (int l = LANG_FR; l <= LANG_EN; l++) {
@@ -1684,20 +1690,25 @@ int hm_categories_index(hm_cats *c, hm_status *st)
     int rc = build_literal_index(c);
     if (!rc)
         rc = dup_patterns(c);
-    if (!rc) {
-        c->mctx = pcre2_match_context_create(NULL);
-        if (!c->mctx)
-            rc = HM_ENOMEM;
-        else {
-            /* a hostile text cannot stall a pattern for long */
-            pcre2_set_match_limit(c->mctx, 200000);
-            pcre2_set_depth_limit(c->mctx, 10000);
-            pcre2_set_heap_limit(c->mctx, 4096); /* KiB */
-        }
-    }
-    if (rc)
+    if (rc) {
         hm_set_status(st, rc, "out of memory");
-    return rc;
+        return rc;
+    }
+    return hm_categories_ready(c, st);
+}
+
+int hm_categories_ready(hm_cats *c, hm_status *st)
+{
+    c->mctx = pcre2_match_context_create(NULL);
+    if (!c->mctx) {
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return HM_ENOMEM;
+    }
+    /* a hostile text cannot stall a pattern for long */
+    pcre2_set_match_limit(c->mctx, 200000);
+    pcre2_set_depth_limit(c->mctx, 10000);
+    pcre2_set_heap_limit(c->mctx, 4096); /* KiB */
+    return 0;
 }
 
 int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st)

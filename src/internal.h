@@ -526,6 +526,9 @@ typedef struct cat_cue {
 } cat_cue;
 
 #define HM_LIT_MAX 8          /* prefilter literals are cut to this many bytes */
+#define HM_LIT_BLOOM_WORDS (2u * (1u << 16) / 64) /* hm_cats.lit_bloom (categories.c) */
+#define HM_LIT_TRI_WORDS (32u * 32u * 2u)         /* hm_cats.lit_tri */
+#define HM_LIT_LAST 0x80      /* hm_cats.lits: the last literal of an index slot */
 #define HM_MAX_POS 8          /* places of a pattern's leading literals kept per post */
 #define HM_LIT_DIGIT '\x01'   /* the pseudo-literal "any ASCII digit" */
 #define HM_LIT_CUR '\x02'     /* the pseudo-literal "a currency sign": $, £ or € */
@@ -579,8 +582,9 @@ typedef struct hm_cats {
     size_t nre, recap;
     /* literal index, for one pass over a post: the first three bytes of every
      * prefilter literal -> the literals that start so (contiguous in lits) */
-    uint64_t *lit_bloom;      /* the literals' first four bytes (three), hashed: fits in L1 */
-    uint32_t *lit_tri;        /* their first three bytes' classes (exact) */
+    uint64_t *lit_bloom;      /* the literals' first four bytes (three), hashed: fits in L1
+                               * (HM_LIT_BLOOM_WORDS) */
+    uint32_t *lit_tri;        /* their first three bytes' classes (exact; HM_LIT_TRI_WORDS) */
     uint8_t lit_class[256];   /* per byte, its class in those (below 32; 0, and 30 for a word
                                * byte, in no literal) */
     struct cat_index {        /* literals by their first 3 bytes (3-byte ones), 4 (4 to
@@ -607,7 +611,7 @@ typedef struct hm_cats {
      * pattern the sets that hold one, and bitmaps over patterns: per set,
      * of more than one set with it in that set; of one set with it */
     struct cat_pseudo {
-        struct cat_digit { uint16_t re; uint8_t set; } *re;
+        struct cat_target *re;
         size_t nre;
         uint8_t *sets;
         uint64_t *in[3], *one;
@@ -694,9 +698,13 @@ typedef struct hm_cat_state {
 /* lazy: compile the patterns on first use (the embedded defaults, known to be
  * valid); else every pattern is compiled now and a bad one is reported */
 int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st);
-/* the prefilter index and match context of loaded patterns (the loader and
- * the snapshot reader end with it) */
+/* the prefilter index and match context of loaded patterns (the loader ends
+ * with it) */
 int hm_categories_index(hm_cats *c, hm_status *st);
+/* the match context alone: the snapshot reader, which reads the index back */
+int hm_categories_ready(hm_cats *c, hm_status *st);
+/* the byte classes of the prefilter (hm_cats.lit_class) */
+void hm_categories_classes(hm_cats *c);
 void hm_categories_free(hm_cats *c);
 /* Fill c->phrase_bits from the loaded phrase maps (the snapshot build and
  * engine open from files). */

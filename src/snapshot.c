@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 9u
+#define SNAP_VERSION 10u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */
@@ -49,6 +49,45 @@ static int wmap(hm_buf *b, const hm_map *m)
         hm_buf_put(b, f, sizeof f);
     }
     return wraw(b, m->pool.p, m->pool.len);
+}
+
+_Static_assert(sizeof(struct cat_slot) == 8 && sizeof(struct cat_lit) == 16,
+               "index slots and literals are written as they lie in memory (no padding)");
+
+static int wbits(hm_buf *b, const uint64_t *bm, size_t nw) { return hm_buf_put(b, bm, nw * 8); }
+
+/* The category prefilter's index as hm_categories_index built it (opening
+ * the engine reads it back instead of building it again): per pattern its
+ * anchoring and sets, the literals and their index, the pseudo-literals'
+ * patterns, the bitmaps over patterns, the patterns that repeat others. */
+static int write_index(hm_buf *b, const hm_cats *c)
+{
+    size_t nw = c->nwords;
+    int rc = w64(b, nw) || hm_buf_put(b, c->stem_bits, sizeof c->stem_bits) ||
+             hm_buf_put(b, c->lit_bloom, HM_LIT_BLOOM_WORDS * 8) ||
+             hm_buf_put(b, c->lit_tri, HM_LIT_TRI_WORDS * 4);
+    for (size_t i = 0; i < c->nre; i++)
+        rc = rc || hm_buf_put(b, &c->re[i].anch, 1);
+    rc = rc || hm_buf_put(b, c->need, c->nre);
+    for (int t = 0; t < 3; t++)
+        rc = rc || w64(b, c->lit_idx[t].cap) ||
+             hm_buf_put(b, c->lit_idx[t].slot, c->lit_idx[t].cap * sizeof *c->lit_idx[t].slot);
+    rc = rc || w64(b, c->nlits) || hm_buf_put(b, c->lits, c->nlits * sizeof *c->lits);
+    rc = rc || w64(b, c->ntgts);
+    for (size_t g = 0; g < c->ntgts; g++)
+        rc = rc || hm_buf_put(b, &c->tgts[g].re, 2) || hm_buf_put(b, &c->tgts[g].set, 1);
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        const struct cat_pseudo *ps = &c->pseudo[d];
+        rc = rc || w64(b, ps->nre);
+        for (size_t q = 0; q < ps->nre; q++)
+            rc = rc || hm_buf_put(b, &ps->re[q].re, 2) || hm_buf_put(b, &ps->re[q].set, 1);
+        rc = rc || hm_buf_put(b, ps->sets, c->nre) || wbits(b, ps->in[0], nw) ||
+             wbits(b, ps->in[1], nw) || wbits(b, ps->in[2], nw) || wbits(b, ps->one, nw);
+    }
+    rc = rc || wbits(b, c->nsets1, nw) || wbits(b, c->nsets2, nw);
+    for (int l = LANG_FR; l <= LANG_EN; l++)
+        rc = rc || wbits(b, c->langok[l], nw) || wbits(b, c->always[l], nw);
+    return rc || w64(b, c->ndup) || hm_buf_put(b, c->dup_slot, c->nre * sizeof *c->dup_slot);
 }
 
 static int write_payload(hm_buf *b, const hm_engine *e)
@@ -86,6 +125,7 @@ static int write_payload(hm_buf *b, const hm_engine *e)
     /* the phrase filters, so that opening the engine need not hash every key */
     rc = rc || hm_buf_put(b, lx->phrase_bits, sizeof lx->phrase_bits) ||
          hm_buf_put(b, c->phrase_bits, sizeof c->phrase_bits);
+    rc = rc || write_index(b, c);
     return rc ? HM_ENOMEM : 0;
 }
 
@@ -217,6 +257,136 @@ static void rmap(rd *r, hm_map *m)
         r->bad = 1;
 }
 
+/* n elements of size sz in fresh memory, one more zeroed after them (the
+ * sizes hm_categories_index allocates) */
+static void *rarray(rd *r, size_t n, size_t sz)
+{
+    const void *q = take(r, n * sz);
+    if (!q)
+        return NULL;
+    void *d = calloc(n + 1, sz);
+    if (!d) {
+        r->bad = 1;
+        return NULL;
+    }
+    memcpy(d, q, n * sz);
+    return d;
+}
+
+/* a bitmap over the nre patterns: no bit past them */
+static uint64_t *rbits(rd *r, size_t nw, size_t nre)
+{
+    uint64_t *bm = rarray(r, nw, sizeof *bm);
+    if (bm && nre % 64 && (bm[nw - 1] >> (nre % 64)))
+        r->bad = 1;
+    return bm;
+}
+
+/* n (pattern, set) pairs of 3 bytes each in fresh memory: the pattern below
+ * nre, the set below 3 */
+static struct cat_target *rtargets(rd *r, size_t n, size_t nre)
+{
+    const unsigned char *q = take(r, n * 3);
+    struct cat_target *g = q ? calloc(n + 1, sizeof *g) : NULL;
+    if (!g) {
+        r->bad = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&g[i].re, q + 3 * i, 2);
+        g[i].set = q[3 * i + 2];
+        if (g[i].re >= nre || g[i].set >= 3)
+            r->bad = 1;
+    }
+    return g;
+}
+
+/* The index write_index wrote, checked: whatever its bytes, matching reads
+ * nothing out of bounds and every probe of the index ends. */
+static void read_index(rd *r, hm_cats *c)
+{
+    size_t nre = c->nre, nw = rcount(r, (nre + 63) / 64);
+    if (nw != (nre + 63) / 64 || !nw)
+        r->bad = 1;
+    const void *sb = take(r, sizeof c->stem_bits);
+    if (sb)
+        memcpy(c->stem_bits, sb, sizeof c->stem_bits);
+    c->lit_bloom = rarray(r, HM_LIT_BLOOM_WORDS, sizeof *c->lit_bloom);
+    c->lit_tri = rarray(r, HM_LIT_TRI_WORDS, sizeof *c->lit_tri);
+    const unsigned char *anch = take(r, nre);
+    for (size_t i = 0; anch && i < nre; i++) {
+        c->re[i].anch = anch[i];
+        if (anch[i] > 1)
+            r->bad = 1;
+    }
+    c->need = rarray(r, nre, 1);
+    for (size_t i = 0; c->need && i < nre; i++)
+        if (c->need[i] > 7)
+            r->bad = 1;
+    for (int t = 0; t < 3 && !r->bad; t++) {
+        struct cat_index *x = &c->lit_idx[t];
+        x->cap = rcount(r, 1u << 24);
+        if (x->cap < 64 || (x->cap & (x->cap - 1))) {
+            r->bad = 1;
+            break;
+        }
+        x->shift = 32;
+        for (size_t v = x->cap; v > 1; v >>= 1)
+            x->shift--;
+        x->slot = rarray(r, x->cap, sizeof *x->slot);
+    }
+    c->nlits = rcount(r, 1u << 24);
+    c->lits = rarray(r, c->nlits, sizeof *c->lits);
+    c->ntgts = rcount(r, 1u << 24);
+    c->tgts = rtargets(r, c->ntgts, nre);
+    for (int d = 0; d < HM_PSEUDO_N && !r->bad; d++) {
+        struct cat_pseudo *ps = &c->pseudo[d];
+        ps->nre = rcount(r, nre);
+        ps->re = rtargets(r, ps->nre, nre);
+        ps->sets = rarray(r, nre, 1);
+        for (size_t i = 0; ps->sets && i < nre; i++)
+            if (ps->sets[i] > 7)
+                r->bad = 1;
+        for (int k = 0; k < 3; k++)
+            ps->in[k] = rbits(r, nw, nre);
+        ps->one = rbits(r, nw, nre);
+    }
+    c->nsets1 = rbits(r, nw, nre);
+    c->nsets2 = rbits(r, nw, nre);
+    for (int l = LANG_FR; l <= LANG_EN; l++) {
+        c->langok[l] = rbits(r, nw, nre);
+        c->always[l] = rbits(r, nw, nre);
+    }
+    c->ndup = rcount(r, nre);
+    c->dup_slot = rarray(r, nre, sizeof *c->dup_slot);
+    c->nwords = nw;
+    if (r->bad)
+        return;
+    for (size_t i = 0; i < nre; i++)
+        if (c->dup_slot[i] > c->ndup)
+            r->bad = 1;
+    /* each literal's patterns in tgts; each slot's run of literals ends
+     * with a LAST one, the array too; every index has an empty slot */
+    for (size_t i = 0; i < c->nlits; i++) {
+        const struct cat_lit *l = &c->lits[i];
+        if (l->len < 3 || l->len > HM_LIT_MAX || (uint64_t)l->tgt + l->ntgt > c->ntgts)
+            r->bad = 1;
+    }
+    if (c->nlits && !(c->lits[c->nlits - 1].flags & HM_LIT_LAST))
+        r->bad = 1;
+    for (int t = 0; t < 3; t++) {
+        const struct cat_index *x = &c->lit_idx[t];
+        size_t used = 0;
+        for (size_t j = 0; j < x->cap; j++) {
+            used += x->slot[j].head != 0;
+            if (x->slot[j].head > c->nlits)
+                r->bad = 1;
+        }
+        if (used >= x->cap)
+            r->bad = 1;
+    }
+}
+
 /* every value of the map is below max */
 static void check_vals(rd *r, const hm_map *m, uint64_t max)
 {
@@ -339,6 +509,8 @@ static void read_payload(rd *r, hm_engine *e)
         memcpy(c->phrase_bits, cb, sizeof c->phrase_bits);
         lx->phrase_indexed = c->phrase_indexed = 1;
     }
+    read_index(r, c);
+    hm_categories_classes(c);
     if (c->ncats != ncats || r->off != r->n)
         r->bad = 1;
     if (!r->bad)
@@ -360,7 +532,7 @@ int hm_snapshot_load(hm_engine *e, const void *p, size_t n, hm_status *st)
     read_payload(&r, e);
     if (r.bad)
         goto bad;
-    return hm_categories_index(&e->cats, st);
+    return hm_categories_ready(&e->cats, st);
 bad:
     hm_set_status(st, HM_EFORMAT, "embedded lexicon snapshot does not match this build");
     return HM_EFORMAT;

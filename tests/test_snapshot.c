@@ -38,6 +38,43 @@ int main(void)
     CHECK(e1 && e2, "engines open: %s", st.message);
     if (!e1 || !e2)
         return tap_done("snapshot");
+    /* the prefilter index read back from the snapshot is the one the files build */
+    const hm_cats *c1 = &e1->cats, *c2 = &e2->cats;
+    size_t nw = c2->nwords;
+    int same_index = c1->nre == c2->nre && c1->nwords == nw && c1->nlits == c2->nlits &&
+                     c1->ntgts == c2->ntgts && c1->ndup == c2->ndup &&
+                     !memcmp(c1->stem_bits, c2->stem_bits, sizeof c1->stem_bits) &&
+                     !memcmp(c1->lit_class, c2->lit_class, sizeof c1->lit_class) &&
+                     !memcmp(c1->lit_bloom, c2->lit_bloom, HM_LIT_BLOOM_WORDS * 8) &&
+                     !memcmp(c1->lit_tri, c2->lit_tri, HM_LIT_TRI_WORDS * 4) &&
+                     !memcmp(c1->lits, c2->lits, c2->nlits * sizeof *c2->lits) &&
+                     !memcmp(c1->need, c2->need, c2->nre) &&
+                     !memcmp(c1->dup_slot, c2->dup_slot, c2->nre * sizeof *c2->dup_slot) &&
+                     !memcmp(c1->nsets1, c2->nsets1, nw * 8) &&
+                     !memcmp(c1->nsets2, c2->nsets2, nw * 8);
+    for (size_t g = 0; same_index && g < c2->ntgts; g++)
+        same_index = c1->tgts[g].re == c2->tgts[g].re && c1->tgts[g].set == c2->tgts[g].set;
+    for (int t = 0; same_index && t < 3; t++)
+        same_index = c1->lit_idx[t].cap == c2->lit_idx[t].cap &&
+                     c1->lit_idx[t].shift == c2->lit_idx[t].shift &&
+                     !memcmp(c1->lit_idx[t].slot, c2->lit_idx[t].slot,
+                             c2->lit_idx[t].cap * sizeof *c2->lit_idx[t].slot);
+    for (size_t i = 0; same_index && i < c2->nre; i++)
+        same_index = c1->re[i].anch == c2->re[i].anch;
+    for (int d = 0; same_index && d < HM_PSEUDO_N; d++) {
+        const struct cat_pseudo *p1 = &c1->pseudo[d], *p2 = &c2->pseudo[d];
+        same_index = p1->nre == p2->nre && !memcmp(p1->sets, p2->sets, c2->nre) &&
+                     !memcmp(p1->one, p2->one, nw * 8);
+        for (int k = 0; same_index && k < 3; k++)
+            same_index = !memcmp(p1->in[k], p2->in[k], nw * 8);
+        for (size_t q = 0; same_index && q < p2->nre; q++)
+            same_index = p1->re[q].re == p2->re[q].re && p1->re[q].set == p2->re[q].set;
+    }
+    for (int l = LANG_FR; same_index && l <= LANG_EN; l++)
+        same_index = !memcmp(c1->langok[l], c2->langok[l], nw * 8) &&
+                     !memcmp(c1->always[l], c2->always[l], nw * 8);
+    CHECK(same_index && c2->nlits > 1000, "the snapshot's prefilter index (%zu literals) is the one "
+          "the files build", c1->nlits);
     hm_analyzer *a1 = hm_analyzer_new(e1, &st), *a2 = hm_analyzer_new(e2, &st);
     FILE *f = fopen("tests/data/categories_fr.jsonl", "r");
     FILE *g = fopen("tests/data/sentiment_en.tsv", "r");
