@@ -124,8 +124,8 @@ static int lit_add(char *buf, size_t *w, size_t cap, int *n, int flags, const ch
         L = HM_LIT_MAX;
         flags &= ~LIT_TRAIL;
     }
-    if (L && !word_byte((unsigned char)s[0]))
-        flags &= ~LIT_LEAD;
+    if (L && !word_byte((unsigned char)s[0]) && !(L == 1 && s[0] == HM_LIT_DIGIT))
+        flags &= ~LIT_LEAD; /* "a digit" keeps it: no word byte before the digit */
     if (L && !word_byte((unsigned char)s[L - 1]))
         flags &= ~LIT_TRAIL;
     char f = (char)(LIT_BASE | flags);
@@ -558,7 +558,8 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
             c.first = zero_width(p, i);
             c.at = i;
             c.lead = max_len(p, i, 0);
-            lit_add(c.s, &c.w, cap, &c.n, 0, digit ? digit_lit : cur_lit, 1);
+            lit_add(c.s, &c.w, cap, &c.n, digit && ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0,
+                    digit ? digit_lit : cur_lit, 1);
             keep_best(sets, &nb, k, &c);
         }
         if (cl > 2) {
@@ -1046,7 +1047,8 @@ static int build_literal_index(hm_cats *c)
                 c->always[l][i >> 6] |= 1ULL << (i & 63);
         }
         const char *lit = re->lit;
-        c->re[i].anch = re->lit_first;
+        c->re[i].anch = (uint8_t)((re->lit_first ? HM_ANCH_AT : 0) | (re->nlit ? HM_ANCH_PLACES : 0));
+        int digits0 = 0; /* set 0 holds "a digit" (seen so far) */
         c->need[i] = (uint8_t)((1u << re->nsets) - 1);
         uint64_t bit = 1ULL << (i & 63);
         if (re->nlit && re->nsets <= 2)
@@ -1055,10 +1057,18 @@ static int build_literal_index(hm_cats *c)
             size_t len = strlen(lit + 1);
             uint8_t set = (uint8_t)((lit[0] >> 2) & 3);
             if (lit[1] >= 1 && lit[1] <= HM_PSEUDO_N) {
-                /* only the first and last places of a pseudo-literal are
-                 * kept: no anchored tries on it */
-                if (set == 0)
+                /* a currency sign: only its first and last places are kept,
+                 * no anchored tries on a set 0 with it; a digit: the places
+                 * of those that may start a match (after no word byte, when
+                 * the pattern says so), which the post's scan keeps */
+                if (set == 0 && lit[1] == HM_LIT_DIGIT && c->re[i].anch) {
+                    unsigned lead = (lit[0] & LIT_LEAD) && (digits0 ? (c->re[i].anch & HM_ANCH_DLEAD) : 1);
+                    c->re[i].anch = (uint8_t)((c->re[i].anch & ~HM_ANCH_DLEAD) | HM_ANCH_DIGITS |
+                                              (lead ? HM_ANCH_DLEAD : 0));
+                    digits0 = 1;
+                } else if (set == 0) {
                     c->re[i].anch = 0;
+                }
                 struct cat_pseudo *d = &c->pseudo[lit[1] - 1];
                 d->sets[i] |= (uint8_t)(1u << set);
                 (c->need[i] == 1 ? d->one : d->in[set])[i >> 6] |= bit;
@@ -1201,8 +1211,33 @@ scan_slot(const hm_cats *c, hm_cat_state *s, struct cat_hit *h, const struct cat
 static void digit_found(struct cat_pstate *p, unsigned set, size_t digit, size_t last_digit)
 {
     size_t lastx = p->found & (1u << set) ? p->last[set] : 0;
-    lit_found(p, set, digit);
+    if (set == 0 && (!(p->found & 1) || p->first > digit))
+        p->first = (uint32_t)digit;
+    p->found |= (uint8_t)(1u << set);
     p->last[set] = (uint32_t)(last_digit > lastx ? last_digit : lastx);
+}
+
+/* The places of digits d[0..nd) (nd > HM_MAX_POS: more) join those of set 0
+ * of the pattern of state p, in order. */
+static void digit_places(struct cat_pstate *p, const uint32_t *d, size_t nd)
+{
+    if (p->npos > HM_MAX_POS || nd > HM_MAX_POS) {
+        p->npos = HM_MAX_POS + 1;
+        return;
+    }
+    uint32_t m[2 * HM_MAX_POS];
+    size_t a = 0, b = 0, k = 0;
+    while (a < p->npos || b < nd) {
+        uint32_t v = b == nd || (a < p->npos && p->pos[a] <= d[b]) ? p->pos[a++] : d[b++];
+        if (!k || m[k - 1] != v)
+            m[k++] = v;
+    }
+    if (k > HM_MAX_POS) {
+        p->npos = HM_MAX_POS + 1;
+        return;
+    }
+    memcpy(p->pos, m, k * sizeof *m);
+    p->npos = (uint8_t)k;
 }
 
 /* The literals that occur at t[i] (ws: it starts a word, and so may
@@ -1303,6 +1338,15 @@ static void eligible_places(const hm_cats *c, hm_cat_state *s, const struct cat_
         }
         for (size_t q = 0; q < ps->nre; q++)
             digit_found(&s->ps[s->slot_of[ps->re[q].re] - 1], ps->re[q].set, from, to);
+        if (d != HM_LIT_DIGIT - 1)
+            continue;
+        for (size_t q = 0; q < s->ntouched; q++) {
+            unsigned anch = c->re[s->touched[q]].anch;
+            if (anch & HM_ANCH_DIGITS) {
+                int lead = (anch & HM_ANCH_DLEAD) != 0;
+                digit_places(&s->ps[q], s->dplace[lead], s->ndplace[lead]);
+            }
+        }
     }
 }
 
@@ -1316,8 +1360,9 @@ static inline uint64_t bytes_digit(uint64_t x)
  * zero bytes after it), word by word: where the digits and the currency
  * signs start and end (span[kind - 1]: first, last; n, 0 when there is
  * none), and how many spaces it holds. */
-static size_t text_marks(const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
+static size_t text_marks(hm_cat_state *s, const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
 {
+    s->ndplace[0] = s->ndplace[1] = 0;
     size_t spaces = 0, *d = span[HM_LIT_DIGIT - 1], *cur = span[HM_LIT_CUR - 1];
     d[0] = cur[0] = n;
     d[1] = cur[1] = 0;
@@ -1332,6 +1377,17 @@ static size_t text_marks(const char *t, size_t n, size_t span[HM_PSEUDO_N][2])
             if (d[0] == n)
                 d[0] = o + (size_t)__builtin_ctzll(m) / 8;
             d[1] = o + (size_t)(63 - __builtin_clzll(m)) / 8;
+            /* their places, and those after no word byte (HM_ANCH_DIGITS) */
+            for (uint64_t b = m; b; b &= b - 1) {
+                size_t i = o + (size_t)__builtin_ctzll(b) / 8;
+                int lead = i == 0 || !word_byte((unsigned char)t[i - 1]);
+                for (int k = 0; k <= lead; k++)
+                    if (s->ndplace[k] <= HM_MAX_POS) {
+                        if (s->ndplace[k] < HM_MAX_POS)
+                            s->dplace[k][s->ndplace[k]] = (uint32_t)i;
+                        s->ndplace[k]++;
+                    }
+            }
         }
         /* the first bytes of "$", "£" and "€" (rare: checked one by one, in
          * the words with a "$" or a byte past ASCII) */
@@ -1894,6 +1950,15 @@ static int add_match(hm_cat_state *s, int cat, double w, uint32_t start, uint32_
  * of its literals (lit: the prefilter made it eligible): at the first leading
  * literal, or lead bytes before the first literal of set 0 (back to a
  * character's first byte), or at 0. */
+/* lead bytes before place p of the text t, back to a character's first byte */
+static PCRE2_SIZE window_start(const char *t, size_t p, size_t lead)
+{
+    PCRE2_SIZE off = p > lead ? p - lead : 0;
+    while (off > 0 && ((unsigned char)t[off] & 0xC0) == 0x80)
+        off--;
+    return off;
+}
+
 static PCRE2_SIZE start_offset(const hm_cat_state *s, const cat_regex *re, size_t r, int lit,
                                const char *t)
 {
@@ -1901,13 +1966,9 @@ static PCRE2_SIZE start_offset(const hm_cat_state *s, const cat_regex *re, size_
         return 0;
     if (re->lit_first)
         return pstate(s, r)->first;
-    size_t first = pstate(s, r)->first;
-    if (re->lead >= LEAD_UNBOUNDED || first <= re->lead)
+    if (re->lead >= LEAD_UNBOUNDED)
         return 0;
-    PCRE2_SIZE off = first - re->lead;
-    while (off > 0 && ((unsigned char)t[off] & 0xC0) == 0x80)
-        off--;
-    return off;
+    return window_start(t, pstate(s, r)->first, re->lead);
 }
 
 static PCRE2_SIZE start_limit(const hm_cat_state *s, const cat_regex *re, size_t r)
@@ -1964,7 +2025,16 @@ static int verify_prefilter(hm_analyzer *a, const hm_cats *c, int lang)
             continue;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         int placed = 1;
-        if (c->re[r].anch && lit && pstate(s, r)->npos <= HM_MAX_POS) {
+        const struct cat_pstate *ps = lit ? pstate(s, r) : NULL;
+        if (ps && !(c->re[r].anch & HM_ANCH_AT) && (c->re[r].anch & HM_ANCH_PLACES) &&
+            c->re[r].lead < LEAD_UNBOUNDED && ps->npos <= HM_MAX_POS) {
+            /* searched for in the windows before the places of set 0 */
+            placed = 0;
+            for (size_t q = 0; q < ps->npos; q++)
+                placed |= ov[0] >= window_start(nt->p, ps->pos[q], c->re[r].lead) &&
+                          ov[0] <= ps->pos[q];
+        }
+        if ((c->re[r].anch & HM_ANCH_AT) && lit && pstate(s, r)->npos <= HM_MAX_POS) {
             /* tried only at the places of its leading literals that the
              * sets after set 0's follow: is the match's start one of them? */
             placed = 0;
@@ -2040,11 +2110,16 @@ static int pattern_spans(const hm_cats *c, hm_cat_state *s, const cat_regex *re,
     const hm_buf *nt = &s->normtext;
     PCRE2_SIZE off = start_offset(s, re, r, lit, nt->p);
     const struct cat_pstate *ps = lit ? pstate(s, r) : NULL;
-    int anch = re->anch && ps && ps->npos <= HM_MAX_POS;
+    int anch = (re->anch & HM_ANCH_AT) && ps && ps->npos <= HM_MAX_POS;
+    /* matches that start at most lead bytes before a place of set 0: searched
+     * for in those windows alone */
+    int win = !anch && ps && (re->anch & HM_ANCH_PLACES) && re->lead < LEAD_UNBOUNDED &&
+              ps->npos <= HM_MAX_POS;
     pcre2_code *code = re_code(c, re, anch);
     if (!code)
         return HM_ENOMEM;
-    pcre2_set_offset_limit(s->mctx, lit ? start_limit(s, re, r) : PCRE2_UNSET);
+    PCRE2_SIZE limit = lit ? start_limit(s, re, r) : PCRE2_UNSET;
+    pcre2_set_offset_limit(s->mctx, limit);
     const uint32_t *pp = anch ? ps->pos : NULL;
     size_t pi = 0;
     sp->n = 0;
@@ -2058,8 +2133,27 @@ static int pattern_spans(const hm_cats *c, hm_cat_state *s, const cat_regex *re,
             at = pp[pi++];
             if (re->after0 && !after_fits(ps, re, at))
                 continue; /* a set that follows set 0's literal, at, has no place after it */
+        } else if (win) {
+            /* a match from off holds a place at or after off */
+            while (pi < ps->npos && ps->pos[pi] < off)
+                pi++;
+            if (pi == ps->npos)
+                break;
+            PCRE2_SIZE p = ps->pos[pi], lim = p < limit ? p : limit;
+            at = window_start(nt->p, p, re->lead);
+            if (at < off)
+                at = off;
+            if (at > lim) {
+                pi++;
+                continue;
+            }
+            pcre2_set_offset_limit(s->mctx, lim);
         }
         int m = re_match(code, nt->p, nt->len, at, s->md, s->mctx);
+        if (m == PCRE2_ERROR_NOMATCH && win) {
+            pi++; /* none starts in this place's window: the next place's */
+            continue;
+        }
         if (m == PCRE2_ERROR_NOMATCH && anch)
             continue; /* not here: the next place */
         if (m < 0)
@@ -2237,7 +2331,7 @@ int hm_categories_match(hm_analyzer *a, const hm_cats *c)
     if (normalized_text(s, tb, &seps))
         return HM_ENOMEM;
     hm_buf *nt = &s->normtext;
-    size_t spaces = text_marks(nt->p, nt->len, span);
+    size_t spaces = text_marks(s, nt->p, nt->len, span);
     if (c->nre && mark_eligible(c, s, nt->p, nt->len, span))
         return HM_ENOMEM;
     /* a phrase is read with the filter unless one of the words it could

@@ -549,8 +549,10 @@ typedef struct cat_regex {
     uint8_t nlit;        /* 0 = no prefilter */
     uint8_t nsets;       /* the literals form this many sets (a post needs one of each) */
     uint8_t lit_first;   /* every match starts with one of the literals of set 0 */
-    uint8_t anch;        /* ... none of which is a pseudo-literal ("a digit"): matches
-                          * are tried only there */
+    uint8_t anch;        /* HM_ANCH_AT: ... none of which is a pseudo-literal ("a
+                          * digit"): matches are tried only there; HM_ANCH_PLACES: set
+                          * 0 holds no currency sign, so its places are all known
+                          * (HM_ANCH_DIGITS, HM_ANCH_DLEAD: with those of its digits) */
     uint8_t after0;      /* sets (bits) whose literal comes after set 0's in every match */
     uint16_t lead;       /* else matches start at most this many bytes before a literal
                           * of set 0 (LEAD_UNBOUNDED: not known) */
@@ -558,6 +560,10 @@ typedef struct cat_regex {
                           * contains one of each set (LIT_SET in categories.c) */
 } cat_regex;
 #define LEAD_UNBOUNDED 0xFFFFu
+#define HM_ANCH_AT 1u
+#define HM_ANCH_PLACES 2u
+#define HM_ANCH_DIGITS 4u  /* set 0 holds "a digit": the digits' places join its places */
+#define HM_ANCH_DLEAD 8u   /* ... those of digits after no word byte only */
 
 typedef struct hm_cats {
     size_t ncats;
@@ -671,6 +677,10 @@ typedef struct hm_cat_state {
         uint32_t pos[HM_MAX_POS]; /* places where set 0 occurs, for anchored tries */
     } *ps;
     uint16_t *slot_of;        /* per pattern: its ps entry + 1, 0 = none in this post */
+    /* the places of the post's digits: all of them, and those after no word
+     * byte; HM_MAX_POS + 1: more than HM_MAX_POS */
+    uint32_t dplace[2][HM_MAX_POS];
+    uint8_t ndplace[2];
     pcre2_match_context *mctx; /* the engine's limits, and an offset limit per pattern */
     uint16_t *touched;        /* the patterns the prefilter made eligible (ps order) */
     uint32_t post;            /* posts matched so far */

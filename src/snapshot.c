@@ -316,7 +316,7 @@ static void read_index(rd *r, hm_cats *c)
     const unsigned char *anch = take(r, nre);
     for (size_t i = 0; anch && i < nre; i++) {
         c->re[i].anch = anch[i];
-        if (anch[i] > 1)
+        if (anch[i] > (HM_ANCH_AT | HM_ANCH_PLACES | HM_ANCH_DIGITS | HM_ANCH_DLEAD))
             r->bad = 1;
     }
     c->need = rarray(r, nre, 1);

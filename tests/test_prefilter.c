@@ -190,7 +190,9 @@ static void test_lead(void)
                 hm_analyze_ex(a, cases[i].text, strlen(cases[i].text),
                               &(hm_options){HM_LANG_EN, 0}, &r);
             }
-            CHECK(a->cat.misses == 5, "with the bounds set to 0, %zu matches lost", a->cat.misses);
+            /* (five start before the offset searched from; one more lies
+             * outside the windows before the places of set 0) */
+            CHECK(a->cat.misses == 6, "with the bounds set to 0, %zu matches lost", a->cat.misses);
             hm_analyzer_free(a);
         }
         crafted_done(e, dir);
