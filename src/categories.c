@@ -2257,8 +2257,9 @@ static int phrase_at(const hm_cats *c, const hm_textbuf *tb, int lang, size_t i,
     int fast = c->phrase_indexed && !norm_space;
     if (!fast) {
         uint32_t m;
-        if (!hm_tok_map_get(tb, t, TCM_CFIRST, lang, &c->firsts[lang], t->norm, t->norm_len,
-                            t->nh, &m))
+        /* (lang is fr or en: said so, for GCC's -O3 array-bounds reading) */
+        const hm_map *firsts = &c->firsts[lang == LANG_FR ? LANG_FR : LANG_EN];
+        if (!hm_tok_map_get(tb, t, TCM_CFIRST, lang, firsts, t->norm, t->norm_len, t->nh, &m))
             return 0;
         mx = m;
     }
