@@ -980,14 +980,14 @@ static int compact_literals(hm_cats *c, const struct lit_build *b)
     return 0;
 }
 
-/* Index every prefilter literal by its first three bytes ("a digit" apart);
- * per language, the patterns that apply and those that always run. */
 void hm_categories_classes(hm_cats *c)
 {
     for (unsigned ch = 0; ch < 256; ch++)
         c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
 }
 
+/* Index every prefilter literal by its first three bytes ("a digit" apart);
+ * per language, the patterns that apply and those that always run. */
 static int build_literal_index(hm_cats *c)
 {
     size_t n = 0;
@@ -1062,7 +1062,9 @@ static int build_literal_index(hm_cats *c)
                  * of those that may start a match (after no word byte, when
                  * the pattern says so), which the post's scan keeps */
                 if (set == 0 && lit[1] == HM_LIT_DIGIT && c->re[i].anch) {
-                    unsigned lead = (lit[0] & LIT_LEAD) && (digits0 ? (c->re[i].anch & HM_ANCH_DLEAD) : 1);
+                    /* after no word byte: when every digit of set 0 says so */
+                    int lead = (lit[0] & LIT_LEAD) &&
+                               (!digits0 || (c->re[i].anch & HM_ANCH_DLEAD));
                     c->re[i].anch = (uint8_t)((c->re[i].anch & ~HM_ANCH_DLEAD) | HM_ANCH_DIGITS |
                                               (lead ? HM_ANCH_DLEAD : 0));
                     digits0 = 1;
@@ -1944,12 +1946,6 @@ static int add_match(hm_cat_state *s, int cat, double w, uint32_t start, uint32_
     return 0;
 }
 
-/* A match holds a literal of each of the pattern's sets: it starts at or
- * before the last place of each (PCRE2's offset limit then ends the scan). */
-/* Where the search for pattern r may start in the text t, given the places
- * of its literals (lit: the prefilter made it eligible): at the first leading
- * literal, or lead bytes before the first literal of set 0 (back to a
- * character's first byte), or at 0. */
 /* lead bytes before place p of the text t, back to a character's first byte */
 static PCRE2_SIZE window_start(const char *t, size_t p, size_t lead)
 {
@@ -1959,6 +1955,10 @@ static PCRE2_SIZE window_start(const char *t, size_t p, size_t lead)
     return off;
 }
 
+/* Where the search for pattern r may start in the text t, given the places
+ * of its literals (lit: the prefilter made it eligible): at the first leading
+ * literal, or lead bytes before the first literal of set 0 (back to a
+ * character's first byte), or at 0. */
 static PCRE2_SIZE start_offset(const hm_cat_state *s, const cat_regex *re, size_t r, int lit,
                                const char *t)
 {
@@ -1971,6 +1971,8 @@ static PCRE2_SIZE start_offset(const hm_cat_state *s, const cat_regex *re, size_
     return window_start(t, pstate(s, r)->first, re->lead);
 }
 
+/* A match holds a literal of each of the pattern's sets: it starts at or
+ * before the last place of each (PCRE2's offset limit then ends the scan). */
 static PCRE2_SIZE start_limit(const hm_cat_state *s, const cat_regex *re, size_t r)
 {
     PCRE2_SIZE limit = PCRE2_UNSET;

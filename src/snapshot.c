@@ -306,7 +306,7 @@ static struct cat_target *rtargets(rd *r, size_t n, size_t nre)
 static void read_index(rd *r, hm_cats *c)
 {
     size_t nre = c->nre, nw = rcount(r, (nre + 63) / 64);
-    if (nw != (nre + 63) / 64 || !nw)
+    if (nw != (nre + 63) / 64)
         r->bad = 1;
     const void *sb = take(r, sizeof c->stem_bits);
     if (sb)
