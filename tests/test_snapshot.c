@@ -2,8 +2,10 @@
  * test_snapshot.c — the embedded lexicon snapshot (src/snapshot.c).
  *
  * An engine opened from the snapshot gives, post for post, the JSON result of
- * an engine that reads the lexicon files themselves; a damaged snapshot is
- * refused (never a crash or an out-of-bounds read: run under ASan in CI).
+ * an engine that reads the lexicon files themselves, and the prefilter index
+ * it reads back is the one the files build; a damaged snapshot is refused
+ * (never a crash or an out-of-bounds read: run under ASan in CI), each of the
+ * index's checks shown to be needed.
  */
 #include "internal.h"
 #include "tap.h"
@@ -19,6 +21,63 @@ static char *result(hm_analyzer *a, const char *text)
         return NULL;
     const char *js = hm_result_json(a, &r, NULL, NULL);
     return js ? strdup(js) : NULL;
+}
+
+/* Does the snapshot reader refuse copy[0..n)? */
+static int refused(const unsigned char *copy, size_t n)
+{
+    hm_engine *e = calloc(1, sizeof *e);
+    int rc = hm_snapshot_load(e, copy, n, NULL);
+    hm_lexicon_free(&e->lex);
+    hm_categories_free(&e->cats);
+    free(e);
+    return rc != 0;
+}
+
+/* The prefilter index's own checks, each shown to be needed: the index's
+ * arrays are found in the snapshot by their bytes (those of an engine opened
+ * from it), then one value is made out of range at a time. */
+static void index_damage(const hm_source *snap, const hm_cats *c)
+{
+    const struct cat_index *x = &c->lit_idx[0];
+    const unsigned char *sl = memmem(snap->data, snap->len, x->slot, x->cap * sizeof *x->slot);
+    const unsigned char *li = memmem(snap->data, snap->len, c->lits, c->nlits * sizeof *c->lits);
+    CHECK(sl && li, "the index's slots and literals are in the snapshot as they lie in memory");
+    if (!sl || !li)
+        return;
+    size_t so = (size_t)(sl - (const unsigned char *)snap->data);
+    size_t lo = (size_t)(li - (const unsigned char *)snap->data);
+    unsigned char *copy = malloc(snap->len);
+    size_t used = 0;
+    while (used < x->cap && !x->slot[used].head)
+        used++;
+    /* a slot's first literal past the literals */
+    memcpy(copy, snap->data, snap->len);
+    struct cat_slot bad = x->slot[used];
+    bad.head = (uint32_t)c->nlits + 100;
+    memcpy(copy + so + used * sizeof bad, &bad, sizeof bad);
+    CHECK(refused(copy, snap->len), "a slot's literal past the literals is refused");
+    /* no empty slot: a probe for a key not there would not end */
+    memcpy(copy, snap->data, snap->len);
+    for (size_t j = 0; j < x->cap; j++)
+        if (!x->slot[j].head) {
+            struct cat_slot full = {0x7fffffffu, 1};
+            memcpy(copy + so + j * sizeof full, &full, sizeof full);
+        }
+    CHECK(refused(copy, snap->len), "an index without an empty slot is refused");
+    /* the last literal's run not ended */
+    memcpy(copy, snap->data, snap->len);
+    struct cat_lit l = c->lits[c->nlits - 1];
+    l.flags &= (uint8_t)~HM_LIT_LAST;
+    memcpy(copy + lo + (c->nlits - 1) * sizeof l, &l, sizeof l);
+    CHECK(refused(copy, snap->len), "literals whose last run does not end are refused");
+    /* a literal's patterns past the pattern list */
+    memcpy(copy, snap->data, snap->len);
+    l = c->lits[0];
+    l.tgt = (uint32_t)c->ntgts;
+    memcpy(copy + lo, &l, sizeof l);
+    CHECK(refused(copy, snap->len), "a literal's patterns past the pattern list are refused");
+    free(copy);
 }
 
 int main(void)
@@ -96,6 +155,7 @@ int main(void)
     fclose(g);
     hm_analyzer_free(a1);
     hm_analyzer_free(a2);
+    index_damage(snap, &e1->cats);
     hm_engine_close(e1);
     hm_engine_close(e2);
 
@@ -103,7 +163,7 @@ int main(void)
     unsigned char *copy = malloc(snap->len);
     size_t refused = 0, tries = 0, crashed = 0;
     unsigned seed = 12345;
-    for (int k = 0; k < 400; k++) {
+    for (int k = 0; k < 600; k++) {
         size_t len = snap->len;
         memcpy(copy, snap->data, len);
         if (k < 200) {
@@ -111,7 +171,11 @@ int main(void)
         } else {
             seed = seed * 1103515245u + 12345u;
             size_t at = (seed >> 3) % 4096; /* the header and the first tables */
-            if (k % 2) {
+            if (k >= 400) {
+                /* the last quarter: the prefilter index */
+                seed = seed * 1103515245u + 12345u;
+                at = len - 1 - (seed >> 3) % (len / 4);
+            } else if (k % 2) {
                 seed = seed * 1103515245u + 12345u;
                 at = (seed >> 3) % len;
             }
