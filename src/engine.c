@@ -14,7 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_MAX_TEXT (1u << 20)
+/* a post longer than this is analysed on its first 256 KiB (flagged truncated):
+ * some 40,000 words, far more than any review or message, and it keeps the
+ * analysis of one post under about 40 MB (bench/RESULTS.md) */
+#define DEFAULT_MAX_TEXT (256u << 10)
 
 const char *hm_version(void) { return HM_VERSION_STRING; }
 

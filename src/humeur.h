@@ -81,7 +81,7 @@ typedef struct hm_config {
     size_t nmodel_files;
     int scorer;                       /* HM_SCORER_*; 0 = default */
     size_t max_text_bytes;            /* longer texts are analysed on a prefix and flagged
-                                         truncated; 0 = default (1 MiB) */
+                                         truncated; 0 = default (256 KiB) */
     int no_models;                    /* 1: load no model at all (lexicon scorer only) */
 } hm_config;
 

@@ -191,8 +191,8 @@ gen emoji-json; case_ "a million emoji (JSON escapes)" emoji-json 0
 rm -f "$T/emoji" "$T/emoji-json"
 gen excl;     case_ "100k '!' in a row" excl 0 --format lines
 gen nepas;    case_ "100k 'ne pas'" nepas 0 --format lines
-gen contrast; case_ "1 MiB of contrast words ('mais mais ...')" contrast 0 --format lines
-gen cues;     case_ "1 MiB of one category cue ('attente attente ...')" cues 0 --format lines
+gen contrast; case_ "1 MiB of contrast words ('mais mais ...')" contrast 0 --format lines --max-text 1048576
+gen cues;     case_ "1 MiB of one category cue ('attente attente ...')" cues 0 --format lines --max-text 1048576
 gen nested;   case_ "100k '[' nested JSON" nested 1
 
 # ---- 2. bytes ----

@@ -41,7 +41,7 @@ static const char usage[] =
     "  --lexicons DIR         load lexicons from DIR instead of the embedded ones\n"
     "  --model FILE           load a model file instead of the embedded ones (repeatable)\n"
     "  --no-models            lexicon and rules only\n"
-    "  --max-text N           analyse at most N bytes of a text (default 1048576)\n"
+    "  --max-text N           analyse at most N bytes of a text (default 262144)\n"
     "batch (score):\n"
     "  --threads N            analysis threads (default 1); output order is input order\n"
     "  --format F             jsonl (default), tsv (header line names columns) or lines\n"
