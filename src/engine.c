@@ -15,8 +15,9 @@
 #include <sys/stat.h>
 
 /* a post longer than this is analysed on its first 256 KiB (flagged truncated):
- * some 40,000 words, far more than any review or message, and it keeps the
- * analysis of one post under about 40 MB (bench/RESULTS.md) */
+ * some 40,000 words, far more than any review or message; the analysis holds
+ * about 80 bytes per byte analysed (a 1.1 MB post: 48 MB of RSS in all, 82 MB
+ * with 1 MiB; bench/RESULTS.md) */
 #define DEFAULT_MAX_TEXT (256u << 10)
 
 const char *hm_version(void) { return HM_VERSION_STRING; }
@@ -529,7 +530,6 @@ static double complaint_rule(double score, double cue_total)
     return 1.0 / (1.0 + exp(-z));
 }
 
-/* Copy evidence items into result memory (strings after all growth). */
 /* p grown to hold need elements of size bytes (doubling, from 32), *cap
  * updated; NULL when out of memory, p then left as it was.  need >= 1. */
 static void *reserve(void *p, size_t *cap, size_t need, size_t size)
@@ -545,11 +545,12 @@ static void *reserve(void *p, size_t *cap, size_t need, size_t size)
     return q;
 }
 
+/* Copy evidence items into result memory (strings after all growth). */
 static int materialize_evidence(hm_analyzer *a, size_t from, size_t to, size_t *first)
 {
     size_t n = to - from;
     size_t base = a->nrev;
-    if (base + n > a->revcap) {
+    if (base + n > a->revcap) { /* (reserve answers NULL for nothing reserved yet) */
         hm_evidence *r = reserve(a->rev, &a->revcap, base + n, sizeof *r);
         if (!r)
             return HM_ENOMEM;
