@@ -980,10 +980,42 @@ static int compact_literals(hm_cats *c, const struct lit_build *b)
     return 0;
 }
 
-void hm_categories_classes(hm_cats *c)
+static void byte_classes(hm_cats *c)
 {
     for (unsigned ch = 0; ch < 256; ch++)
         c->lit_class[ch] = (uint8_t)lit_class((unsigned char)ch);
+}
+
+int hm_categories_adopt(hm_cats *c)
+{
+    for (size_t i = 0; i < c->nre; i++)
+        if (c->dup_slot[i] > c->ndup)
+            return HM_EFORMAT;
+    /* each literal's patterns in tgts; each slot's run of literals ends with
+     * a LAST one, the array too; every index has an empty slot */
+    for (size_t i = 0; i < c->nlits; i++) {
+        const struct cat_lit *l = &c->lits[i];
+        if (l->len < 3 || l->len > HM_LIT_MAX || (uint64_t)l->tgt + l->ntgt > c->ntgts)
+            return HM_EFORMAT;
+    }
+    if (c->nlits && !(c->lits[c->nlits - 1].flags & LIT_LAST))
+        return HM_EFORMAT;
+    for (int t = 0; t < 3; t++) {
+        struct cat_index *x = &c->lit_idx[t];
+        if (x->cap < 64 || (x->cap & (x->cap - 1)))
+            return HM_EFORMAT;
+        x->shift = cap_shift(x->cap);
+        size_t used = 0;
+        for (size_t j = 0; j < x->cap; j++) {
+            used += x->slot[j].head != 0;
+            if (x->slot[j].head > c->nlits)
+                return HM_EFORMAT;
+        }
+        if (used >= x->cap)
+            return HM_EFORMAT;
+    }
+    byte_classes(c);
+    return 0;
 }
 
 /* Index every prefilter literal by its first three bytes ("a digit" apart);
@@ -1036,7 +1068,7 @@ static int build_literal_index(hm_cats *c)
     }
     if (bitmap_new(&c->nsets1, c->nwords) || bitmap_new(&c->nsets2, c->nwords))
         goto out;
-    hm_categories_classes(c);
+    byte_classes(c);
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         for (int l = LANG_FR; l <= LANG_EN; l++) {

@@ -711,10 +711,12 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
 /* the prefilter index and match context of loaded patterns (the loader ends
  * with it) */
 int hm_categories_index(hm_cats *c, hm_status *st);
-/* the match context alone: the snapshot reader, which reads the index back */
+/* The snapshot reader, which reads the index back instead: its parts checked
+ * to fit together (whatever their bytes, matching reads nothing out of bounds
+ * and every probe of the index ends: 0, else HM_EFORMAT), what it derives from
+ * them (the indexes' shifts, the byte classes); then the match context. */
+int hm_categories_adopt(hm_cats *c);
 int hm_categories_ready(hm_cats *c, hm_status *st);
-/* the byte classes of the prefilter (hm_cats.lit_class) */
-void hm_categories_classes(hm_cats *c);
 void hm_categories_free(hm_cats *c);
 /* Fill c->phrase_bits from the loaded phrase maps (the snapshot build and
  * engine open from files). */

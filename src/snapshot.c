@@ -189,22 +189,26 @@ static uint64_t r64(rd *r)
     return v;
 }
 
-/* A copy of the next n bytes in fresh memory (NULL when they are not there);
- * one extra byte holds a NUL. */
-static void *rdup(rd *r, size_t n)
+/* n elements of size sz in fresh memory, one more zeroed after them (the
+ * sizes hm_categories_index allocates) */
+static void *rarray(rd *r, size_t n, size_t sz)
 {
-    const void *q = take(r, n);
+    const void *q = take(r, n * sz);
     if (!q)
         return NULL;
-    char *d = malloc(n + 1);
+    char *d = malloc((n + 1) * sz); /* not calloc: all but the last are copied over */
     if (!d) {
         r->bad = 1;
         return NULL;
     }
-    memcpy(d, q, n);
-    d[n] = 0;
+    memcpy(d, q, n * sz);
+    memset(d + n * sz, 0, sz);
     return d;
 }
+
+/* A copy of the next n bytes in fresh memory (NULL when they are not there);
+ * one extra byte holds a NUL. */
+static void *rdup(rd *r, size_t n) { return rarray(r, n, 1); }
 
 static uint64_t rcount(rd *r, uint64_t max)
 {
@@ -257,22 +261,6 @@ static void rmap(rd *r, hm_map *m)
         r->bad = 1;
 }
 
-/* n elements of size sz in fresh memory, one more zeroed after them (the
- * sizes hm_categories_index allocates) */
-static void *rarray(rd *r, size_t n, size_t sz)
-{
-    const void *q = take(r, n * sz);
-    if (!q)
-        return NULL;
-    void *d = calloc(n + 1, sz);
-    if (!d) {
-        r->bad = 1;
-        return NULL;
-    }
-    memcpy(d, q, n * sz);
-    return d;
-}
-
 /* a bitmap over the nre patterns: no bit past them */
 static uint64_t *rbits(rd *r, size_t nw, size_t nre)
 {
@@ -301,8 +289,8 @@ static struct cat_target *rtargets(rd *r, size_t n, size_t nre)
     return g;
 }
 
-/* The index write_index wrote, checked: whatever its bytes, matching reads
- * nothing out of bounds and every probe of the index ends. */
+/* The index write_index wrote, its values in range (hm_categories_adopt
+ * checks how its parts fit together). */
 static void read_index(rd *r, hm_cats *c)
 {
     size_t nre = c->nre, nw = rcount(r, (nre + 63) / 64);
@@ -323,16 +311,9 @@ static void read_index(rd *r, hm_cats *c)
     for (size_t i = 0; c->need && i < nre; i++)
         if (c->need[i] > 7)
             r->bad = 1;
-    for (int t = 0; t < 3 && !r->bad; t++) {
+    for (int t = 0; t < 3; t++) {
         struct cat_index *x = &c->lit_idx[t];
         x->cap = rcount(r, 1u << 24);
-        if (x->cap < 64 || (x->cap & (x->cap - 1))) {
-            r->bad = 1;
-            break;
-        }
-        x->shift = 32;
-        for (size_t v = x->cap; v > 1; v >>= 1)
-            x->shift--;
         x->slot = rarray(r, x->cap, sizeof *x->slot);
     }
     c->nlits = rcount(r, 1u << 24);
@@ -360,31 +341,6 @@ static void read_index(rd *r, hm_cats *c)
     c->ndup = rcount(r, nre);
     c->dup_slot = rarray(r, nre, sizeof *c->dup_slot);
     c->nwords = nw;
-    if (r->bad)
-        return;
-    for (size_t i = 0; i < nre; i++)
-        if (c->dup_slot[i] > c->ndup)
-            r->bad = 1;
-    /* each literal's patterns in tgts; each slot's run of literals ends
-     * with a LAST one, the array too; every index has an empty slot */
-    for (size_t i = 0; i < c->nlits; i++) {
-        const struct cat_lit *l = &c->lits[i];
-        if (l->len < 3 || l->len > HM_LIT_MAX || (uint64_t)l->tgt + l->ntgt > c->ntgts)
-            r->bad = 1;
-    }
-    if (c->nlits && !(c->lits[c->nlits - 1].flags & HM_LIT_LAST))
-        r->bad = 1;
-    for (int t = 0; t < 3; t++) {
-        const struct cat_index *x = &c->lit_idx[t];
-        size_t used = 0;
-        for (size_t j = 0; j < x->cap; j++) {
-            used += x->slot[j].head != 0;
-            if (x->slot[j].head > c->nlits)
-                r->bad = 1;
-        }
-        if (used >= x->cap)
-            r->bad = 1;
-    }
 }
 
 /* every value of the map is below max */
@@ -510,7 +466,6 @@ static void read_payload(rd *r, hm_engine *e)
         lx->phrase_indexed = c->phrase_indexed = 1;
     }
     read_index(r, c);
-    hm_categories_classes(c);
     if (c->ncats != ncats || r->off != r->n)
         r->bad = 1;
     if (!r->bad)
@@ -532,7 +487,8 @@ int hm_snapshot_load(hm_engine *e, const void *p, size_t n, hm_status *st)
     read_payload(&r, e);
     if (r.bad)
         goto bad;
-    return hm_categories_ready(&e->cats, st);
+    if (hm_categories_adopt(&e->cats) == 0)
+        return hm_categories_ready(&e->cats, st);
 bad:
     hm_set_status(st, HM_EFORMAT, "embedded lexicon snapshot does not match this build");
     return HM_EFORMAT;
