@@ -34,7 +34,7 @@ CLI_LIBS   = -ljansson
 
 LIB_SRC    = src/util.c src/text.c src/langid.c src/stem.c src/lexicon.c src/sentiment.c \
              src/categories.c src/model.c src/train.c src/engine.c src/snapshot.c
-CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/jsonrow.c src/cli/eval.c src/cli/train.c \
+CLI_SRC    = src/cli/main.c src/cli/batch.c src/cli/jsonrow.c src/cli/longline.c src/cli/eval.c src/cli/train.c \
              src/cli/induce.c
 CORE_OBJ   = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 LIB_OBJ    = $(CORE_OBJ) $(BUILD)/obj/embedded_lex.o $(BUILD)/obj/embedded_snap.o \

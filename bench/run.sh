@@ -93,6 +93,15 @@ else
     fact "humeur instructions per post" "not measured (no perf counters and no valgrind)"
 fi
 
+# ---- peak RSS with long lines: the lines of more than 256 KiB are read in pieces,
+# those just under it are held whole ----
+say "peak RSS with long lines ..."
+python3 "$LIB/data.py" longlines "$JSONL" "$OUT"
+rss() { /usr/bin/time -f %M -o "$OUT/rss.txt" "$HUMEUR" score --no-progress "$@" > /dev/null 2>&1
+        awk '{printf "%.0f", $1 / 1024}' "$OUT/rss.txt"; }
+fact "humeur peak RSS with long lines (MB, --threads 1 / 2)" \
+    "three JSON lines of 10 MB (bench/out/long.jsonl): $(rss --threads 1 "$OUT/long.jsonl") / $(rss --threads 2 "$OUT/long.jsonl"); 64 JSON lines of 0.26 MB with escapes, held whole (held.jsonl): $(rss --threads 1 "$OUT/held.jsonl") / $(rss --threads 2 "$OUT/held.jsonl"); three 10 MB lines, --format lines (long.txt): $(rss --threads 1 --format lines "$OUT/long.txt") / $(rss --threads 2 --format lines "$OUT/long.txt"); made by \`bench/lib/data.py longlines\` from the corpus's texts"
+
 # ---- fastText and humeur in alternation: per-round ratios (the machine's speed
 # drifts over minutes, and the medians above are taken minutes apart) ----
 if [ $FT_OK = 1 ]; then

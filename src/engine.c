@@ -14,11 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* a post longer than this is analysed on its first 256 KiB (flagged truncated):
- * some 40,000 words, far more than any review or message; the analysis holds
- * about 80 bytes per byte analysed (a 1.1 MB post: 48 MB of RSS in all, 82 MB
- * with 1 MiB; bench/RESULTS.md) */
-#define DEFAULT_MAX_TEXT (256u << 10)
+/* a post longer than this is analysed on its first 64 KiB (flagged truncated):
+ * some 10,000 words, five times the longest post of every test set (13.7 KB);
+ * the analysis holds about 80 bytes of heap per byte analysed, and 64 posts of
+ * 250 KB of corpus reviews took 70 MB of RSS with 256 KiB, 48 MB with 64 KiB
+ * (bench/RESULTS.md) */
+#define DEFAULT_MAX_TEXT (64u << 10)
 
 const char *hm_version(void) { return HM_VERSION_STRING; }
 
@@ -357,6 +358,11 @@ void hm_engine_close(hm_engine *e)
     hm_map_free(&e->langen);
     hm_map_free(&e->problem_words);
     free(e);
+}
+
+size_t hm_engine_max_text(const hm_engine *e)
+{
+    return e ? e->max_text : 0;
 }
 
 size_t hm_engine_categories(const hm_engine *e, const char *const **ids)

@@ -81,7 +81,7 @@ typedef struct hm_config {
     size_t nmodel_files;
     int scorer;                       /* HM_SCORER_*; 0 = default */
     size_t max_text_bytes;            /* longer texts are analysed on a prefix and flagged
-                                         truncated; 0 = default (256 KiB) */
+                                         truncated; 0 = default (64 KiB) */
     int no_models;                    /* 1: load no model at all (lexicon scorer only) */
 } hm_config;
 
@@ -195,6 +195,11 @@ HM_API const hm_cue *hm_analyzer_cues(const hm_analyzer *a, size_t *n);
  * Returns the NUL-terminated string (valid until the next call) and its length. */
 HM_API const char *hm_result_json(hm_analyzer *a, const hm_result *r, const char *id_json,
                                   size_t *len);
+
+/* The longest text the engine analyses whole (hm_config.max_text_bytes, or
+ * its default): a longer one is analysed on its first bytes, and only the first
+ * hm_engine_max_text(e) + 1 bytes of a text are ever read. */
+HM_API size_t hm_engine_max_text(const hm_engine *e);
 
 /* Names of the complaint categories the engine knows, in report order. */
 HM_API size_t hm_engine_categories(const hm_engine *e, const char *const **ids);

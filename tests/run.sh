@@ -114,6 +114,53 @@ fi
 "$HUMEUR" --version | grep -q '^humeur [0-9]' && ok || bad "--version"
 "$HUMEUR" --help | grep -q 'usage: humeur' && ok || bad "--help"
 
+echo "== lines read in pieces (--long-line)"
+# same_reading WHOLE PIECES: a line analysed whole is analysed the same in
+# pieces; a line refused whole is refused in pieces too (but for a duplicate key
+# in a nested object, which a line read in pieces does not look for)
+same_reading() {
+    awk 'NR == FNR { w[FNR] = $0; n = FNR; next }
+         { m = FNR
+           if (w[FNR] ~ /"lang":/) { if ($0 != w[FNR]) { print "line " FNR " differs"; bad = 1 } }
+           else if ($0 ~ /"lang":/ && w[FNR] !~ /duplicate object key/) { print "line " FNR " refused whole, analysed in pieces"; bad = 1 } }
+         END { if (m != n) { print m " lines in pieces, " n " whole"; bad = 1 }; exit bad }' "$1" "$2" >&2
+}
+P=$T/batch/pieces/pieces.jsonl
+"$HUMEUR" score --no-progress --keep shop "$P" > "$TMP/p0"
+"$HUMEUR" score --no-progress --keep shop --long-line 1 "$P" > "$TMP/p1"
+if [ -n "$UPDATE" ]; then cp "$TMP/p1" "${P%.jsonl}.expected"; fi
+if diff -u "${P%.jsonl}.expected" "$TMP/p1" > "$TMP/diff"; then ok; else bad "pieces golden differs:"; head -30 "$TMP/diff" >&2; fi
+check "pieces.jsonl: read in pieces as whole" same_reading "$TMP/p0" "$TMP/p1"
+check "pieces.jsonl: a nested duplicate key is the one difference" \
+    test "$(diff "$TMP/p0" "$TMP/p1" | grep -c '^>.*"lang":')" -eq 1
+for f in "$T"/batch/*.jsonl "$TMP/big" "$TMP/mixed"; do
+    "$HUMEUR" score --no-progress "$f" > "$TMP/p0" 2> /dev/null
+    "$HUMEUR" score --no-progress --long-line 1 --threads 2 "$f" > "$TMP/p1" 2> /dev/null
+    check "$(basename "$f"): read in pieces as whole" same_reading "$TMP/p0" "$TMP/p1"
+done
+printf 'x\tid\ttext\tz\nq\tA\ttr\350s bon\tw\r\nq\tB\nq\tC\tnul\n' > "$TMP/t2.tsv"
+"$HUMEUR" score --no-progress --format tsv "$TMP/t2.tsv" > "$TMP/p0"
+"$HUMEUR" score --no-progress --format tsv --long-line 1 "$TMP/t2.tsv" > "$TMP/p1"
+check "tsv: read in pieces as whole" cmp -s "$TMP/p0" "$TMP/p1"
+printf 'bien\r\n\nmal \377 vraiment\n  \n' > "$TMP/l2"
+"$HUMEUR" score --no-progress --format lines "$TMP/l2" > "$TMP/p0"
+"$HUMEUR" score --no-progress --format lines --long-line 1 "$TMP/l2" > "$TMP/p1"
+check "lines: read in pieces as whole" cmp -s "$TMP/p0" "$TMP/p1"
+# lines of 3 MB: read in pieces by default, the same output as held whole
+yes 'Livraison en retard de 3 semaines, service nul, je veux un remboursement. ' | head -c 3000000 | tr -d '\n' > "$TMP/t3m"
+{ printf '{"id":"a","text":"'; cat "$TMP/t3m"; printf '","big":["'; cat "$TMP/t3m"; printf '"],"shop":"Laval"}\n{"id":2,"text":"bon"}\n'; } > "$TMP/j3m"
+"$HUMEUR" score --no-progress --keep shop "$TMP/j3m" > "$TMP/p1"
+"$HUMEUR" score --no-progress --keep shop --long-line 100000000 "$TMP/j3m" > "$TMP/p0"
+check "3 MB JSON line: in pieces as whole" cmp -s "$TMP/p0" "$TMP/p1"
+check "3 MB JSON line: analysed, truncated, kept field" grep -q '^{"id":"a","lang":"fr".*"truncated":true.*"shop":"Laval"}$' "$TMP/p1"
+{ cat "$TMP/t3m"; printf '\nbon\n'; } > "$TMP/l3m"
+"$HUMEUR" score --no-progress --format lines "$TMP/l3m" > "$TMP/p1"
+"$HUMEUR" score --no-progress --format lines --long-line 100000000 "$TMP/l3m" > "$TMP/p0"
+check "3 MB line (lines): in pieces as whole" cmp -s "$TMP/p0" "$TMP/p1"
+{ printf '{"text":"x","id":"'; cat "$TMP/t3m"; printf '"}\n'; } > "$TMP/id3m"
+"$HUMEUR" score --no-progress "$TMP/id3m" > "$TMP/p1"
+check "3 MB id: an error line" grep -q '^{"id":1,"line":1,"error":"value of field \\"id\\" longer than 65536 bytes"}$' "$TMP/p1"
+
 echo "== training and model files"
 TINY=$T/data/train_tiny.jsonl
 "$HUMEUR" train --lang en --out "$TMP/m1.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> "$TMP/err"; rc=$?

@@ -5,6 +5,8 @@
   data.py fttrain DATA OUT LANG    fastText training text (LANG en, fr or pooled)
   data.py testset DATA OUT NAME SPLIT WHERE
                                    one test set: OUT/NAME.gold.jsonl, .raw.txt, .ft.txt
+  data.py longlines CORPUS OUT     lines of 0.26 and 10 MB made of the corpus's texts
+                                   (OUT/long.jsonl, held.jsonl, long.txt), for peak RSS
 
 Every output is rebuilt only when it is missing or older than its inputs (or this
 script).  Texts never contain newlines in the .txt files (replaced by spaces).
@@ -87,6 +89,34 @@ def corpus(data, out):
     write_atomic(txt, tx)
     print(f"corpus: {len(tx)} posts, {os.path.getsize(txt) / 1e6:.1f} MB of text -> {out}", file=sys.stderr)
 
+# ---- long lines, for peak RSS ------------------------------------------------------
+
+def longlines(corpus_jsonl, out):
+    """From the corpus's texts: long.jsonl, three JSON lines of 10 MB (the text
+    itself; the text with every non-ASCII character escaped; a short text with
+    10 MB of other fields: an escaped id's neighbour, a nested array) read in
+    pieces; held.jsonl, 64 lines just under the 256 KiB that are held whole,
+    with escapes, so that jansson parses them; long.txt, three 10 MB lines."""
+    dst = [os.path.join(out, n) for n in ("long.jsonl", "held.jsonl", "long.txt")]
+    if up_to_date(dst, [corpus_jsonl]):
+        return
+    texts, n = [], 0
+    for o in rows(corpus_jsonl):
+        texts.append(one_line(o["text"]))
+        n += len(texts[-1]) + 1
+        if n > 10_500_000:
+            break
+    big = " ".join(texts)
+    ten = big.encode()[:10_000_000].decode("utf-8", "ignore")
+    under = big[:262_000]
+    while len(json.dumps({"id": "x", "text": under}).encode()) > 262_000:
+        under = under[:-2_000]
+    write_atomic(dst[0], [json.dumps({"id": 1, "text": ten}, ensure_ascii=False),
+                          json.dumps({"id": "\u00e9-2", "text": ten}),
+                          json.dumps({"id": 3, "text": "court", "x": [ten, {"y": [1, 2.5, None]}]}, ensure_ascii=False)])
+    write_atomic(dst[1], [json.dumps({"id": f"\u00e9-{i}", "text": under}) for i in range(64)])
+    write_atomic(dst[2], [ten] * 3)
+
 # ---- fastText training text (same training data as humeur) -------------------------
 
 # (dataset, split) pairs per language
@@ -141,9 +171,9 @@ def testset(data, out, name, split, where):
 
 if __name__ == "__main__":
     cmd, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
-    if cmd in ("corpus", "fttrain", "testset"):
+    if cmd in ("corpus", "fttrain", "testset", "longlines"):
         os.makedirs(args[1], exist_ok=True)
-        r = {"corpus": corpus, "fttrain": fttrain, "testset": testset}[cmd](*args)
+        r = {"corpus": corpus, "fttrain": fttrain, "testset": testset, "longlines": longlines}[cmd](*args)
         if r:
             print(r)
     else:

@@ -6,6 +6,8 @@
  * on the shared engine, and written in input order: exactly one output line per
  * input line.  A line that cannot be analysed (malformed JSON, missing text
  * field, over the line limit) yields {"id":..., "line":N, "error":"..."}.
+ * A line longer than --long-line is not held: longline.c reads it in pieces
+ * and hands over a short line that reads the same.
  * Uses only the public API (humeur.h) plus jansson for JSON input; a JSON Lines
  * row of the common shape is read by the faster scanner of jsonrow.c, which
  * leaves every other row to jansson.
@@ -16,6 +18,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +36,7 @@ typedef struct line {
     char *p;          /* points into the block's storage */
     size_t len;
     unsigned long long no;
-    int too_long;
+    int err;          /* p is the line's error message */
 } line;
 
 typedef struct block {
@@ -318,11 +321,9 @@ static int work_chunk(worker *w, size_t c)
         char idbuf[32]; /* --format lines: the line number is the id */
         if (w->o->format == FMT_LINES)
             snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
-        if (ln->too_long) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "line longer than the limit of %zu bytes", w->o->max_line);
-            rc = emit_error(w, w->o->format == FMT_LINES ? idbuf : NULL, ln->no, msg);
-        } else if (w->o->format == FMT_JSONL)
+        if (ln->err)
+            rc = emit_error(w, w->o->format == FMT_LINES ? idbuf : NULL, ln->no, ln->p);
+        else if (w->o->format == FMT_JSONL)
             rc = do_jsonl(w, ln);
         else if (w->o->format == FMT_TSV)
             rc = do_tsv(w, ln);
@@ -364,9 +365,12 @@ typedef struct reader {
     int drained;          /* the last read returned less than asked: input is idle */
     unsigned long long no;
     volatile sig_atomic_t *stop;
+    size_t long_line;     /* longer lines go to ll in pieces */
+    size_t taken;         /* bytes of the line in hand already taken */
+    longline *ll;
 } reader;
 
-static int block_add(block *b, const char *p, size_t n, unsigned long long no, int too_long)
+static int block_add(block *b, const char *p, size_t n, unsigned long long no, int err)
 {
     if (b->n == b->cap) {
         size_t nc = b->cap ? b->cap * 2 : 1024;
@@ -395,9 +399,51 @@ static int block_add(block *b, const char *p, size_t n, unsigned long long no, i
     ln->p = b->store + b->used;
     ln->len = n;
     ln->no = no;
-    ln->too_long = too_long;
+    ln->err = err;
     b->used += n + 1;
     return 0;
+}
+
+/* A piece of the line in hand that is not held: to ll, unless the line is
+ * already over the limit. */
+static void take_piece(reader *r, const char *p, size_t n, size_t max_line)
+{
+    if (r->taken + n <= max_line) {
+        if (!r->taken)
+            ll_begin(r->ll);
+        ll_feed(r->ll, p, n);
+    }
+    r->taken += n;
+}
+
+/* The line in hand ends with these n bytes: into the block, whole, or as what
+ * ll made of it, or as an error. */
+static int end_line(reader *r, block *b, const char *p, size_t n, size_t max_line)
+{
+    r->no++;
+    if (r->taken || n > r->long_line) {
+        take_piece(r, p, n, max_line);
+        size_t total = r->taken, len;
+        r->taken = 0;
+        int err = 1;
+        const char *s;
+        char msg[128];
+        if (total > max_line) {
+            snprintf(msg, sizeof msg, "line longer than the limit of %zu bytes", max_line);
+            s = msg;
+            len = strlen(msg);
+        } else
+            s = ll_end(r->ll, &len, &err);
+        return block_add(b, s, len, r->no, err);
+    }
+    if (n > max_line) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "line longer than the limit of %zu bytes", max_line);
+        return block_add(b, msg, strlen(msg), r->no, 1);
+    }
+    if (n && p[n - 1] == '\r')
+        n--;
+    return block_add(b, p, n, r->no, 0);
 }
 
 /* Read the next line into the block. 1 = a line, 0 = end, -1 = error,
@@ -405,23 +451,12 @@ static int block_add(block *b, const char *p, size_t n, unsigned long long no, i
  * that `tail -f log | humeur score` answers line by line), 3 = interrupted. */
 static int read_line(reader *r, block *b, size_t max_line)
 {
-    int too_long = 0;
     for (;;) {
         char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
-        if (nl || (r->eof && r->end > r->start) || (r->eof && too_long)) {
+        if (nl || (r->eof && (r->end > r->start || r->taken))) {
             size_t e = nl ? (size_t)(nl - r->buf) : r->end;
-            size_t n = e - r->start;
-            r->no++;
-            if (too_long || n > max_line) {
-                if (block_add(b, "", 0, r->no, 1))
-                    return -1;
-            } else {
-                size_t m = n;
-                if (m && r->buf[r->start + m - 1] == '\r')
-                    m--;
-                if (block_add(b, r->buf + r->start, m, r->no, 0))
-                    return -1;
-            }
+            if (end_line(r, b, r->buf + r->start, e - r->start, max_line))
+                return -1;
             r->start = nl ? e + 1 : e;
             return 1;
         }
@@ -429,10 +464,10 @@ static int read_line(reader *r, block *b, size_t max_line)
             return 0;
         if (b->n && r->drained)
             return 2;
-        /* the current line is longer than the limit: drop what we have, keep scanning */
-        if (r->end - r->start > max_line) {
+        /* the line in hand is too long to hold: hand what we have over */
+        if (r->end - r->start > r->long_line || r->end - r->start > max_line) {
+            take_piece(r, r->buf + r->start, r->end - r->start, max_line);
             r->start = r->end;
-            too_long = 1;
         }
         if (r->start > 0) {
             memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -507,11 +542,15 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
     r.cap = 1u << 20;
     r.buf = malloc(r.cap);
     r.no = *line_base;
-    if (!ws || !ch || !r.buf) {
+    /* the TSV header is held whole: it names the columns */
+    r.long_line = o->format == FMT_TSV ? SIZE_MAX : o->long_line ? o->long_line : 1;
+    r.ll = ll_new(o, hm_engine_max_text(e) + 4);
+    if (!ws || !ch || !r.buf || !r.ll) {
         fprintf(stderr, "humeur: out of memory\n");
         free(ws);
         free(ch);
         free(r.buf);
+        ll_free(r.ll);
         return EXIT_IO;
     }
     for (int t = 0; t < nth; t++) {
@@ -551,6 +590,16 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
             b.used = 0;
             /* the header yields no output line: it is not data */
         }
+        /* the columns do_tsv() reads: the last of each name */
+        long tc = -1, ic = -1;
+        for (size_t i = 0; i < ncols; i++) {
+            if (cols[i] && !strcmp(cols[i], o->text_field))
+                tc = (long)i;
+            if (cols[i] && !strcmp(cols[i], o->id_field))
+                ic = (long)i;
+        }
+        ll_columns(r.ll, tc, ic);
+        r.long_line = o->long_line ? o->long_line : 1;
         for (int t = 0; t < nth; t++) {
             ws[t].tsv_cols = cols;
             ws[t].ntsv = ncols;
@@ -644,6 +693,7 @@ done:
     free(ch);
     free(ws);
     free(r.buf);
+    ll_free(r.ll);
     free(b.lines);
     free(b.store);
     return status;

@@ -30,6 +30,7 @@ typedef struct batch_opts {
     int lang;
     int scorer;
     size_t max_line;
+    size_t long_line;     /* longer lines are read in pieces (longline.c) */
     int progress;
     volatile sig_atomic_t *stop_flag;
     int jansson_only;     /* every JSON row through jansson, no fast path (the fuzz
@@ -57,6 +58,22 @@ typedef struct jrow {
     jrow_span keep[JROW_MAX_KEEP];
 } jrow;
 int jrow_scan(const char *s, size_t n, const batch_opts *o, char *scratch, jrow *row);
+/* The UTF-8 bytes of code point u into t (4 bytes of room); their count. */
+size_t jrow_utf8(unsigned long u, char *t);
+
+/* A line longer than batch_opts.long_line, read in pieces in bounded memory
+ * (longline.c): ll_begin(), ll_feed() with each piece (the newline left out),
+ * then ll_end() answers a short line of the same format that reads as the
+ * long one (the same id, kept values and analysed text), or the line's error
+ * message (*is_error).  keep: bytes of text to keep, more than the engine
+ * reads.  TSV: ll_columns() tells the text and id columns (-1: none). */
+typedef struct longline longline;
+longline *ll_new(const batch_opts *o, size_t keep);
+void ll_free(longline *l);
+void ll_columns(longline *l, long text_col, long id_col);
+void ll_begin(longline *l);
+void ll_feed(longline *l, const char *p, size_t n);
+const char *ll_end(longline *l, size_t *len, int *is_error);
 
 /* Labelled JSON Lines sources of `humeur train` and `humeur induce` (train.c). */
 typedef struct spec {

@@ -157,6 +157,30 @@ static int scan_string(scanner *sc, int *esc)
     return 0;
 }
 
+size_t jrow_utf8(unsigned long u, char *t)
+{
+    if (u < 0x80) {
+        t[0] = (char)u;
+        return 1;
+    }
+    if (u < 0x800) {
+        t[0] = (char)(0xC0 | (u >> 6));
+        t[1] = (char)(0x80 | (u & 0x3F));
+        return 2;
+    }
+    if (u < 0x10000) {
+        t[0] = (char)(0xE0 | (u >> 12));
+        t[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+        t[2] = (char)(0x80 | (u & 0x3F));
+        return 3;
+    }
+    t[0] = (char)(0xF0 | (u >> 18));
+    t[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+    t[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+    t[3] = (char)(0x80 | (u & 0x3F));
+    return 4;
+}
+
 /* The decoded bytes of a checked string (without its quotes) into dst, which
  * holds at least n bytes; returns their count. */
 static size_t decode_string(const unsigned char *s, size_t n, char *dst)
@@ -183,21 +207,7 @@ static size_t decode_string(const unsigned char *s, size_t n, char *dst)
                 u = 0x10000 + ((u - 0xD800) << 10) + (hex4(s + 2, end) - 0xDC00);
                 s += 6;
             }
-            if (u < 0x80)
-                *t++ = (char)u;
-            else if (u < 0x800) {
-                *t++ = (char)(0xC0 | (u >> 6));
-                *t++ = (char)(0x80 | (u & 0x3F));
-            } else if (u < 0x10000) {
-                *t++ = (char)(0xE0 | (u >> 12));
-                *t++ = (char)(0x80 | ((u >> 6) & 0x3F));
-                *t++ = (char)(0x80 | (u & 0x3F));
-            } else {
-                *t++ = (char)(0xF0 | (u >> 18));
-                *t++ = (char)(0x80 | ((u >> 12) & 0x3F));
-                *t++ = (char)(0x80 | ((u >> 6) & 0x3F));
-                *t++ = (char)(0x80 | (u & 0x3F));
-            }
+            t += jrow_utf8((unsigned long)u, t);
             break;
         }
         default: *t++ = (char)c; break; /* '"', '\\', '/' */

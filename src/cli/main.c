@@ -41,7 +41,7 @@ static const char usage[] =
     "  --lexicons DIR         load lexicons from DIR instead of the embedded ones\n"
     "  --model FILE           load a model file instead of the embedded ones (repeatable)\n"
     "  --no-models            lexicon and rules only\n"
-    "  --max-text N           analyse at most N bytes of a text (default 262144)\n"
+    "  --max-text N           analyse at most N bytes of a text (default 65536)\n"
     "batch (score):\n"
     "  --threads N            analysis threads (default 1); output order is input order\n"
     "  --format F             jsonl (default), tsv (header line names columns) or lines\n"
@@ -50,6 +50,8 @@ static const char usage[] =
     "                         the line number when absent)\n"
     "  --keep F1,F2           other JSON fields to pass through\n"
     "  --max-line N           longest input line in bytes (default 67108864)\n"
+    "  --long-line N          lines longer than N bytes are read in pieces, keeping only\n"
+    "                         what the analysis needs (default 262144)\n"
     "  --no-progress          no progress bar on stderr\n"
     "  --help, --version\n"
     "exit status: 0 all lines analysed, 1 some lines yielded error objects, 2 usage error,\n"
@@ -149,6 +151,9 @@ static int parse_opts(cli *c, int argc, char **argv, int batch)
             i++;
         } else if (batch && !strcmp(a, "--max-line")) {
             if (parse_size(v, &c->bo.max_line)) { fprintf(stderr, "humeur: bad --max-line\n"); return -1; }
+            i++;
+        } else if (batch && !strcmp(a, "--long-line")) {
+            if (parse_size(v, &c->bo.long_line)) { fprintf(stderr, "humeur: bad --long-line\n"); return -1; }
             i++;
         } else if (batch && !strcmp(a, "--keep")) {
             free(c->keepbuf);
@@ -405,6 +410,7 @@ int main(int argc, char **argv)
     c.bo.text_field = "text";
     c.bo.id_field = "id";
     c.bo.max_line = 64u << 20;
+    c.bo.long_line = 256u << 10;
     c.bo.progress = isatty(2);
     int rc;
     if (argc < 2) {

@@ -63,7 +63,7 @@ $(FUZZ_DIR)/fuzz_lexicon: $(FUZZ_DIR)/lf/h_fuzz_lexicon.o $(FUZZ_LF_LIB)
 $(FUZZ_DIR)/fuzz_model: $(FUZZ_DIR)/lf/h_fuzz_model.o $(FUZZ_LF_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 $(FUZZ_DIR)/fuzz_batch: $(FUZZ_DIR)/lf/h_fuzz_batch.o $(FUZZ_DIR)/lf/cli/batch.o $(FUZZ_DIR)/lf/cli/jsonrow.o \
-                    $(FUZZ_LF_LIB)
+                    $(FUZZ_DIR)/lf/cli/longline.o $(FUZZ_LF_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(CLI_LIBS)
 
 $(FUZZ_DIR)/replay_fuzz_analyze: $(FUZZ_DIR)/rp/h_fuzz_analyze.o $(FUZZ_DIR)/rp/h_replay.o $(FUZZ_RP_LIB)
@@ -73,7 +73,8 @@ $(FUZZ_DIR)/replay_fuzz_lexicon: $(FUZZ_DIR)/rp/h_fuzz_lexicon.o $(FUZZ_DIR)/rp/
 $(FUZZ_DIR)/replay_fuzz_model: $(FUZZ_DIR)/rp/h_fuzz_model.o $(FUZZ_DIR)/rp/h_replay.o $(FUZZ_RP_LIB)
 	$(REPLAY_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
 $(FUZZ_DIR)/replay_fuzz_batch: $(FUZZ_DIR)/rp/h_fuzz_batch.o $(FUZZ_DIR)/rp/cli/batch.o \
-                           $(FUZZ_DIR)/rp/cli/jsonrow.o $(FUZZ_DIR)/rp/h_replay.o $(FUZZ_RP_LIB)
+                           $(FUZZ_DIR)/rp/cli/jsonrow.o $(FUZZ_DIR)/rp/cli/longline.o \
+                           $(FUZZ_DIR)/rp/h_replay.o $(FUZZ_RP_LIB)
 	$(REPLAY_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS) $(CLI_LIBS)
 
 # Replay every committed corpus file (and crash reproducer) under the sanitizers.

@@ -17,6 +17,11 @@
  * kept values it gives raw must be what json_dumps writes; and the whole output
  * must be byte-identical to a second run with jansson only (batch_opts
  * jansson_only).  At start, rows the scanner must take and rows it must leave.
+ * Every format: a run with --long-line 1, where every line of two bytes or more
+ * is read in pieces by src/cli/longline.c, against the run that holds lines:
+ * a line analysed there must give the same output line; a line refused there
+ * must be refused too, but for a duplicate key in a nested object, which a
+ * line read in pieces does not look for.
  */
 #include "humeur.h"
 #include "cli/cli.h"
@@ -169,6 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.lang = (opt & 32) ? HM_LANG_FR : HM_LANG_AUTO;
     o.scorer = (opt & 64) ? HM_SCORER_LEXICON : HM_SCORER_DEFAULT;
     o.max_line = (opt & 8) ? 64 : (size_t)64 << 20;
+    o.long_line = (size_t)1 << 20;
     o.progress = 0;
     o.stop_flag = NULL;
 
@@ -203,6 +209,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(nout == expect, "%zu output lines for %zu input lines (format %d)", nout, expect,
              o.format);
     FZ_CHECK(!nerr || had_errors, "%d error lines but had_errors not set", nerr);
+
+    /* the same lines read in pieces */
+    {
+        batch_opts lo = o;
+        lo.long_line = 1;
+        size_t outlen3 = 0;
+        int had_errors3;
+        unsigned long long base3;
+        char *out3 = run_batch(&lo, in, len, &outlen3, &had_errors3, &base3);
+        size_t a = 0, b = 0, no = 0;
+        while (a < outlen && b < outlen3) {
+            const char *ea = memchr(out + a, '\n', outlen - a), *eb = memchr(out3 + b, '\n', outlen3 - b);
+            FZ_CHECK(ea && eb, "a partial output line");
+            size_t na = (size_t)(ea - out - a), nb = (size_t)(eb - out3 - b);
+            int erra = !memmem(out + a, na, "\"lang\":", 7), errb = !memmem(out3 + b, nb, "\"lang\":", 7);
+            no++;
+            if (!erra)
+                FZ_CHECK(na == nb && !memcmp(out + a, out3 + b, na),
+                         "line %zu read in pieces differs:\n  whole  %.*s\n  pieces %.*s", no,
+                         (int)na, out + a, (int)nb, out3 + b);
+            else
+                FZ_CHECK(errb || memmem(out + a, na, "duplicate", 9),
+                         "line %zu refused whole, analysed in pieces:\n  whole  %.*s\n  pieces %.*s",
+                         no, (int)na, out + a, (int)nb, out3 + b);
+            a += na + 1;
+            b += nb + 1;
+        }
+        FZ_CHECK(a == outlen && b == outlen3, "read in pieces: %zu output bytes, whole: %zu",
+                 outlen3, outlen);
+        free(out3);
+    }
 
     if (o.format == FMT_JSONL) {
         /* every row (as read_line cuts it) through both parsers */
