@@ -142,6 +142,11 @@ printf 'x\tid\ttext\tz\nq\tA\ttr\350s bon\tw\r\nq\tB\nq\tC\tnul\n' > "$TMP/t2.ts
 "$HUMEUR" score --no-progress --format tsv "$TMP/t2.tsv" > "$TMP/p0"
 "$HUMEUR" score --no-progress --format tsv --long-line 1 "$TMP/t2.tsv" > "$TMP/p1"
 check "tsv: read in pieces as whole" cmp -s "$TMP/p0" "$TMP/p1"
+# the text and the id from the last columns of their names that a row has
+printf 'text\ttext\tid\tid\n:-(\tc\td\nnul\tbon\ta\tb\nq\t\n' > "$TMP/t3.tsv"
+"$HUMEUR" score --no-progress --format tsv "$TMP/t3.tsv" > "$TMP/p0"
+"$HUMEUR" score --no-progress --format tsv --long-line 1 "$TMP/t3.tsv" > "$TMP/p1"
+check "tsv, repeated column names: read in pieces as whole" cmp -s "$TMP/p0" "$TMP/p1"
 printf 'bien\r\n\nmal \377 vraiment\n  \n' > "$TMP/l2"
 "$HUMEUR" score --no-progress --format lines "$TMP/l2" > "$TMP/p0"
 "$HUMEUR" score --no-progress --format lines --long-line 1 "$TMP/l2" > "$TMP/p1"

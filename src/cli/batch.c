@@ -221,7 +221,14 @@ static int do_jsonl(worker *w, line *ln)
     jrow row;
     if (!w->o->jansson_only && jrow_scan(ln->p, ln->len, w->o, w->scratch, &row))
         return emit_jrow(w, ln, &row);
-    /* anything else: jansson, its error messages, its rewriting of values */
+    /* anything else: jansson, its error messages, its rewriting of values;
+     * but not a NUL byte, which JSON never has and jansson may skip */
+    const char *z = memchr(ln->p, 0, ln->len);
+    if (z) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "malformed JSON at column %zu: NUL byte", (size_t)(z - ln->p) + 1);
+        return emit_error(w, NULL, ln->no, msg);
+    }
     char idbuf[32];
     snprintf(idbuf, sizeof idbuf, "%llu", ln->no);
     json_error_t err;
@@ -590,15 +597,18 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
             b.used = 0;
             /* the header yields no output line: it is not data */
         }
-        /* the columns do_tsv() reads: the last of each name */
-        long tc = -1, ic = -1;
-        for (size_t i = 0; i < ncols; i++) {
-            if (cols[i] && !strcmp(cols[i], o->text_field))
-                tc = (long)i;
-            if (cols[i] && !strcmp(cols[i], o->id_field))
-                ic = (long)i;
+        /* the columns do_tsv() reads, for the lines read in pieces */
+        unsigned char *role = calloc(ncols ? ncols : 1, 1);
+        for (size_t i = 0; role && i < ncols; i++)
+            role[i] = (unsigned char)((cols[i] && !strcmp(cols[i], o->text_field)) |
+                                      (cols[i] && !strcmp(cols[i], o->id_field)) << 1);
+        if (!role || ll_columns(r.ll, role, ncols)) {
+            free(role);
+            fprintf(stderr, "humeur: out of memory\n");
+            status = EXIT_IO;
+            goto done;
         }
-        ll_columns(r.ll, tc, ic);
+        free(role);
         r.long_line = o->long_line ? o->long_line : 1;
         for (int t = 0; t < nth; t++) {
             ws[t].tsv_cols = cols;

@@ -66,11 +66,12 @@ size_t jrow_utf8(unsigned long u, char *t);
  * then ll_end() answers a short line of the same format that reads as the
  * long one (the same id, kept values and analysed text), or the line's error
  * message (*is_error).  keep: bytes of text to keep, more than the engine
- * reads.  TSV: ll_columns() tells the text and id columns (-1: none). */
+ * reads.  TSV: ll_columns() tells what each header column is named like:
+ * 1 the text field, 2 the id field, 3 both (0 or -1 on allocation failure). */
 typedef struct longline longline;
 longline *ll_new(const batch_opts *o, size_t keep);
 void ll_free(longline *l);
-void ll_columns(longline *l, long text_col, long id_col);
+int ll_columns(longline *l, const unsigned char *role, size_t n);
 void ll_begin(longline *l);
 void ll_feed(longline *l, const char *p, size_t n);
 const char *ll_end(longline *l, size_t *len, int *is_error);

@@ -74,8 +74,11 @@ struct longline {
     int text_whole;            /* the text field is also the id or a kept one */
     llbuf out;
     /* TSV */
-    long text_col, id_col;
-    size_t col, ncols;
+    unsigned char *role;       /* per header column: 1 named like the text, 2 like the id */
+    size_t nrole;
+    long text_col, id_col;     /* the last of each that the line has */
+    size_t col;
+    int entered;               /* column 0 was entered */
     /* JSON */
     int st;
     int depth;
@@ -151,7 +154,6 @@ longline *ll_new(const batch_opts *o, size_t keep)
         return NULL;
     l->o = o;
     l->keep = keep;
-    l->text_col = l->id_col = -1;
     const char *name[LL_FIELDS];
     size_t nf = 2 + (o->nkeep < JROW_MAX_KEEP ? o->nkeep : JROW_MAX_KEEP);
     name[0] = o->text_field;
@@ -179,13 +181,20 @@ void ll_free(longline *l)
         free(l->f[i].p);
     free(l->out.p);
     free(l->keys);
+    free(l->role);
     free(l);
 }
 
-void ll_columns(longline *l, long text_col, long id_col)
+int ll_columns(longline *l, const unsigned char *role, size_t n)
 {
-    l->text_col = text_col;
-    l->id_col = id_col;
+    free(l->role);
+    l->role = malloc(n ? n : 1);
+    if (!l->role)
+        return -1;
+    if (n)
+        memcpy(l->role, role, n);
+    l->nrole = n;
+    return 0;
 }
 
 void ll_begin(longline *l)
@@ -198,7 +207,8 @@ void ll_begin(longline *l)
         l->seen[i] = 0;
     }
     l->col = 0;
-    l->ncols = 1;
+    l->entered = 0;
+    l->text_col = l->id_col = -1;
     l->st = J_VALUE;
     l->depth = 0;
     l->nonws = l->not_object = l->text_not_string = 0;
@@ -228,22 +238,38 @@ static void keep_bytes(longline *l, size_t i, const char *s, size_t n, size_t li
         fail(l, "out of memory");
 }
 
+/* do_tsv() reads the text and the id in the last columns of their names that
+ * the line has: a later one replaces an earlier one. */
+static void tsv_enter(longline *l)
+{
+    int role = l->col < l->nrole ? l->role[l->col] : 0;
+    if (role & 2) {
+        l->id_col = (long)l->col;
+        l->f[1].n = 0;
+    } else if (role & 1) {
+        l->text_col = (long)l->col;
+        l->f[0].n = 0;
+    }
+}
+
 static void tsv_feed(longline *l, const char *p, size_t n)
 {
+    if (!l->entered) { /* column 0 */
+        l->entered = 1;
+        tsv_enter(l);
+    }
     while (n) {
         const char *tab = memchr(p, '\t', n);
         size_t k = tab ? (size_t)(tab - p) : n;
-        long c = (long)l->col;
-        if (c == l->text_col && c == l->id_col)
+        int role = l->col < l->nrole ? l->role[l->col] : 0;
+        if (role & 2) /* also the text when both have one name: kept whole */
             keep_bytes(l, 1, p, k, LL_MAX_VALUE, 1);
-        else if (c == l->text_col)
+        else if (role & 1)
             keep_bytes(l, 0, p, k, l->keep, 0);
-        else if (c == l->id_col)
-            keep_bytes(l, 1, p, k, LL_MAX_VALUE, 1);
         if (!tab)
             return;
         l->col++;
-        l->ncols++;
+        tsv_enter(l);
         p += k + 1;
         n -= k + 1;
     }
@@ -627,6 +653,10 @@ static void close_container(longline *l)
 /* One byte of the row; 0 when it is to be taken again (a number ended on it). */
 static int json_byte(longline *l, unsigned char c)
 {
+    if (!c) {
+        JFAIL(l, "NUL byte");
+        return 1;
+    }
     switch (l->st) {
     case J_STRING:
         /* the text is cut where a character or an escape starts */
@@ -825,8 +855,6 @@ const char *ll_end(longline *l, size_t *len, int *is_error)
             fail(l, "out of memory");
     } else if (!l->failed && l->o->format == FMT_TSV) {
         long last = l->text_col > l->id_col ? l->text_col : l->id_col;
-        if (last >= (long)l->ncols)
-            last = (long)l->ncols - 1;
         for (long c = 0; c <= last; c++) {
             const llbuf *f = c == l->id_col ? &l->f[1] : c == l->text_col ? &l->f[0] : NULL;
             if ((c && put(b, "\t", 1)) || (f && f->n && put(b, f->p, f->n))) {
