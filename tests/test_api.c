@@ -81,8 +81,23 @@ static void test_truncation(void)
     CHECK(hm_analyze(a, text, sizeof text, &r) == 0, "long text analysed");
     CHECK(r.truncated == 1, "long text flagged truncated");
     CHECK(hm_analyze(a, "court", 5, &r) == 0 && r.truncated == 0, "short text not truncated");
+    CHECK(hm_engine_max_text(e) == 64, "hm_engine_max_text: %zu, configured 64", hm_engine_max_text(e));
+    /* what the CLI relies on to read long lines in pieces: the first
+     * hm_engine_max_text() + 1 bytes decide the result */
+    hm_result r2;
+    char other[300];
+    memcpy(other, text, 65);
+    memset(other + 65, 'b', sizeof other - 65);
+    CHECK(hm_analyze(a, text, sizeof text, &r) == 0 && hm_analyze(a, other, sizeof other, &r2) == 0 &&
+              r.score == r2.score && r.truncated == r2.truncated,
+          "texts that share their first max_text + 1 bytes analysed alike");
     hm_analyzer_free(a);
     hm_engine_close(e);
+    e = hm_engine_open(NULL, &st);
+    CHECK(e && hm_engine_max_text(e) == 65536, "default max_text 64 KiB: %zu",
+          e ? hm_engine_max_text(e) : 0);
+    hm_engine_close(e);
+    CHECK(hm_engine_max_text(NULL) == 0, "hm_engine_max_text(NULL) is 0");
 }
 
 static void test_tokens(hm_analyzer *a)

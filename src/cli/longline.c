@@ -99,7 +99,8 @@ struct longline {
     char key[LL_MAX_KEY];
     size_t kn;
     int key_long;
-    uint64_t *keys;            /* hashes of the row's keys, open addressing */
+    uint64_t *keys;            /* 64-bit hashes of the row's keys, open addressing: two
+                                  keys of one hash would refuse the row as a duplicate */
     size_t nkeys, kcap;
     char num[LL_MAX_NUMBER + 1];
     size_t numn;
@@ -845,8 +846,8 @@ const char *ll_end(longline *l, size_t *len, int *is_error)
             first = 0;
             if (bad)
                 break;
-            if (i == 0 && l->text_not_string)
-                bad = put(b, "null", 4); /* not a string: the analysis says so */
+            if (i == 0 && l->text_not_string && !l->text_whole)
+                bad = put(b, "null", 4); /* not a string (and cut): the analysis says so */
             else
                 bad = put(b, l->f[i].p, l->f[i].n) ||
                       (i == 0 && !l->text_whole && l->text_full && put(b, "\"", 1));

@@ -174,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.lang = (opt & 32) ? HM_LANG_FR : HM_LANG_AUTO;
     o.scorer = (opt & 64) ? HM_SCORER_LEXICON : HM_SCORER_DEFAULT;
     o.max_line = (opt & 8) ? 64 : (size_t)64 << 20;
-    o.long_line = (size_t)1 << 20;
+    o.long_line = (size_t)256 << 10;
     o.progress = 0;
     o.stop_flag = NULL;
 
