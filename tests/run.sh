@@ -138,6 +138,15 @@ for f in "$T"/batch/*.jsonl "$TMP/big" "$TMP/mixed"; do
     "$HUMEUR" score --no-progress --long-line 1 --threads 2 "$f" > "$TMP/p1" 2> /dev/null
     check "$(basename "$f"): read in pieces as whole" same_reading "$TMP/p0" "$TMP/p1"
 done
+# one field both the text and the id, or the text and a kept field
+printf '%s\n' '{"id":[1,2],"text":[1,2]}' '{"text":{"a":"b"}}' '{"text":"tr\u00e8s bon","id":"x"}' > "$TMP/alias"
+for opt in "--id-field text" "--keep text,id"; do
+    # shellcheck disable=SC2086
+    "$HUMEUR" score --no-progress $opt "$TMP/alias" > "$TMP/p0"
+    # shellcheck disable=SC2086
+    "$HUMEUR" score --no-progress $opt --long-line 1 "$TMP/alias" > "$TMP/p1"
+    check "$opt: read in pieces as whole" cmp -s "$TMP/p0" "$TMP/p1"
+done
 printf 'x\tid\ttext\tz\nq\tA\ttr\350s bon\tw\r\nq\tB\nq\tC\tnul\n' > "$TMP/t2.tsv"
 "$HUMEUR" score --no-progress --format tsv "$TMP/t2.tsv" > "$TMP/p0"
 "$HUMEUR" score --no-progress --format tsv --long-line 1 "$TMP/t2.tsv" > "$TMP/p1"
