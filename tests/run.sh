@@ -167,6 +167,9 @@ yes 'Livraison en retard de 3 semaines, service nul, je veux un remboursement. '
 "$HUMEUR" score --no-progress --keep shop --long-line 100000000 "$TMP/j3m" > "$TMP/p0"
 check "3 MB JSON line: in pieces as whole" cmp -s "$TMP/p0" "$TMP/p1"
 check "3 MB JSON line: analysed, truncated, kept field" grep -q '^{"id":"a","lang":"fr".*"truncated":true.*"shop":"Laval"}$' "$TMP/p1"
+"$HUMEUR" score --no-progress --max-line 2000000 "$TMP/j3m" > "$TMP/p1"
+check "3 MB JSON line over --max-line 2000000: an error line, the next analysed" \
+    sh -c "grep -q '^{\"id\":1,\"line\":1,\"error\":\"line longer than the limit of 2000000 bytes\"}\$' '$TMP/p1' && grep -q '^{\"id\":2,\"lang\"' '$TMP/p1'"
 { cat "$TMP/t3m"; printf '\nbon\n'; } > "$TMP/l3m"
 "$HUMEUR" score --no-progress --format lines "$TMP/l3m" > "$TMP/p1"
 "$HUMEUR" score --no-progress --format lines --long-line 100000000 "$TMP/l3m" > "$TMP/p0"
