@@ -604,7 +604,7 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
     /* stems: the token cache's first; for the other words the stem cache's
      * sets are asked for all at once (so that their misses overlap), then
      * read (their tokens' stem is STEM_TODO meanwhile, sh the word's hash) */
-    enum { STEM_TODO = UINT32_MAX };
+    const uint32_t STEM_TODO = UINT32_MAX;
     size_t todo = 0;
     for (size_t i = 0; i < a->tb.ntoks; i++) {
         tok *t = &a->tb.toks[i];
