@@ -178,6 +178,31 @@ check "3 MB line (lines): in pieces as whole" cmp -s "$TMP/p0" "$TMP/p1"
 "$HUMEUR" score --no-progress "$TMP/id3m" > "$TMP/p1"
 check "3 MB id: an error line" grep -q '^{"id":1,"line":1,"error":"value of field \\"id\\" longer than 65536 bytes"}$' "$TMP/p1"
 
+echo "== scale-out contract (GNU parallel)"
+# the same posts through parallel --pipe --keep-order, in chunks of about 20 KB
+# (several per process), give the output of one process; rows carry their ids,
+# as the line number that stands in for a missing one counts from each chunk
+if command -v parallel > /dev/null 2>&1; then
+    cat "$T"/data/categories_en.jsonl "$T"/data/categories_fr.jsonl "$T"/data/categories_dev_*.jsonl > "$TMP/par.jsonl"
+    "$HUMEUR" score --no-progress "$TMP/par.jsonl" > "$TMP/p0"
+    parallel --will-cite --pipe --keep-order -j 2 --block 20k "$HUMEUR" score --no-progress \
+        < "$TMP/par.jsonl" > "$TMP/p1" 2> "$TMP/perr"
+    check "parallel --pipe --keep-order -j 2: the output of one process ($(wc -l < "$TMP/par.jsonl") posts)" \
+        cmp -s "$TMP/p0" "$TMP/p1"
+    check "parallel split the input in several chunks" \
+        test "$(parallel --will-cite --pipe --block 20k wc -l < "$TMP/par.jsonl" | wc -l)" -gt 4
+    # TSV: --header 1 repeats the header line before every chunk
+    { printf 'id\ttext\n'; python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l); print(o["id"] + "\t" + " ".join(o["text"].split()))' "$TMP/par.jsonl"; } > "$TMP/par.tsv"
+    "$HUMEUR" score --no-progress --format tsv "$TMP/par.tsv" > "$TMP/p0"
+    parallel --will-cite --pipe --keep-order -j 2 --block 20k --header 1 "$HUMEUR" score --no-progress \
+        --format tsv < "$TMP/par.tsv" > "$TMP/p1" 2> "$TMP/perr"
+    check "parallel --pipe --header 1, TSV: the output of one process" cmp -s "$TMP/p0" "$TMP/p1"
+else
+    skip "GNU parallel is not installed: the scale-out contract is not checked (apt-get install parallel)"
+fi
+
 echo "== training and model files"
 TINY=$T/data/train_tiny.jsonl
 "$HUMEUR" train --lang en --out "$TMP/m1.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> "$TMP/err"; rc=$?
