@@ -10,16 +10,16 @@
  *    LL_MAX_VALUE bytes); the other columns are emptied, keeping their places;
  *  - JSON Lines: the JSON is checked as strictly as jansson checks a row
  *    (grammar, escapes, surrogates, UTF-8, integers and reals in range, nesting
- *    depth, NUL in keys, duplicate keys of the row's object), and the text
+ *    depth, NUL in keys, duplicate keys in every object), and the text
  *    field's string is kept for its first `keep` decoded bytes, the id and
  *    --keep values whole (up to LL_MAX_VALUE bytes each).
  * ll_end() then answers a short line of the same format that reads as the
  * long one: the same id, kept values and, since `keep` is more than the
  * engine's analysed length, the same analysed prefix flagged truncated.  Or it
  * answers the error the line earns.  What differs from a held line: error
- * messages give a byte column in their own words; duplicate keys are looked for
- * in the row's object only, not in objects nested in it; numbers of more than
- * LL_MAX_NUMBER characters are refused.
+ * messages give a byte column in their own words; numbers of more than
+ * LL_MAX_NUMBER characters, and more than LL_MAX_KEYS keys in the objects open
+ * at once, are refused.
  */
 #include "cli.h"
 
@@ -33,7 +33,7 @@
 
 #define LL_MAX_VALUE (64u << 10) /* an id or --keep value, a TSV id column */
 #define LL_MAX_DEPTH 2048        /* jansson's nesting limit */
-#define LL_MAX_KEYS (1u << 16)   /* keys of the row's object */
+#define LL_MAX_KEYS (1u << 16)   /* keys of the objects open at once */
 #define LL_MAX_NUMBER 4096
 #define LL_MAX_KEY 1024          /* longer keys are only hashed: no field is named so */
 #define LL_FIELDS (2 + JROW_MAX_KEEP)
@@ -99,9 +99,17 @@ struct longline {
     char key[LL_MAX_KEY];
     size_t kn;
     int key_long;
-    uint64_t *keys;            /* 64-bit hashes of the row's keys, open addressing: two
-                                  keys of one hash would refuse the row as a duplicate */
-    size_t nkeys, kcap;
+    /* the keys of the open objects, for duplicates: a 64-bit hash of the key
+     * and its object's serial (open addressing; two keys of one hash would
+     * refuse the row as a duplicate), and where that object stood; those of
+     * closed objects are dropped when the table grows */
+    uint64_t *keys;
+    uint32_t *kser;
+    uint16_t *kdep;
+    size_t nkeys, kcap, live;
+    uint32_t serial[LL_MAX_DEPTH]; /* of the object at depth d + 1 */
+    uint32_t nk[LL_MAX_DEPTH];     /* its keys */
+    uint32_t next_serial;
     char num[LL_MAX_NUMBER + 1];
     size_t numn;
     int nst, nreal;
@@ -182,6 +190,8 @@ void ll_free(longline *l)
         free(l->f[i].p);
     free(l->out.p);
     free(l->keys);
+    free(l->kser);
+    free(l->kdep);
     free(l->role);
     free(l);
 }
@@ -216,7 +226,8 @@ void ll_begin(longline *l)
     l->capturing = 0;
     l->field = -1;
     l->text_full = 0;
-    l->nkeys = 0;
+    l->nkeys = l->live = 0;
+    l->next_serial = 0;
     if (l->keys)
         memset(l->keys, 0, l->kcap * sizeof *l->keys);
 }
@@ -337,37 +348,75 @@ static void value_done(longline *l)
     l->st = l->depth ? J_NEXT : J_END;
 }
 
+static uint64_t key_slot_hash(uint64_t h, uint32_t serial)
+{
+    h ^= (uint64_t)serial * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
+/* Is the entry i's object still open? */
+static int key_live(const longline *l, size_t i)
+{
+    int d = l->kdep[i];
+    return d < l->depth && l->serial[d] == l->kser[i] && ((l->obj[d / 8] >> (d % 8)) & 1);
+}
+
+/* Is the key in hand already a key of its object (depth l->depth)?  1 yes,
+ * 0 no (it is now), -1 on a limit or allocation failure. */
 static int key_known(longline *l)
 {
-    uint64_t h = l->khash ? l->khash : 1;
-    if (l->nkeys * 2 >= l->kcap) {
-        if (l->nkeys >= LL_MAX_KEYS) {
-            fail(l, "more than %u keys in the object", LL_MAX_KEYS);
+    int d = l->depth - 1;
+    uint64_t h = key_slot_hash(l->khash, l->serial[d]);
+    if ((l->nkeys + 1) * 2 > l->kcap) {
+        /* grow, keeping only the keys of the objects still open */
+        if (l->live >= LL_MAX_KEYS) {
+            fail(l, "more than %u keys in the open objects", LL_MAX_KEYS);
             return -1;
         }
-        size_t nc = l->kcap ? l->kcap * 2 : 1024;
+        size_t nc = 1024;
+        while (nc < 4 * (l->live + 1))
+            nc *= 2;
         uint64_t *t = calloc(nc, sizeof *t);
-        if (!t) {
+        uint32_t *ts = malloc(nc * sizeof *ts);
+        uint16_t *td = malloc(nc * sizeof *td);
+        if (!t || !ts || !td) {
+            free(t);
+            free(ts);
+            free(td);
             fail(l, "out of memory");
             return -1;
         }
+        size_t n = 0;
         for (size_t i = 0; i < l->kcap; i++)
-            if (l->keys[i])
+            if (l->keys[i] && key_live(l, i))
                 for (size_t j = l->keys[i] & (nc - 1);; j = (j + 1) & (nc - 1))
                     if (!t[j]) {
                         t[j] = l->keys[i];
+                        ts[j] = l->kser[i];
+                        td[j] = l->kdep[i];
+                        n++;
                         break;
                     }
         free(l->keys);
+        free(l->kser);
+        free(l->kdep);
         l->keys = t;
+        l->kser = ts;
+        l->kdep = td;
         l->kcap = nc;
+        l->nkeys = n;
     }
     for (size_t j = h & (l->kcap - 1);; j = (j + 1) & (l->kcap - 1)) {
-        if (l->keys[j] == h)
+        if (l->keys[j] == h && l->kser[j] == l->serial[d] && l->kdep[j] == d)
             return 1;
         if (!l->keys[j]) {
             l->keys[j] = h;
+            l->kser[j] = l->serial[d];
+            l->kdep[j] = (uint16_t)d;
             l->nkeys++;
+            l->live++;
+            l->nk[d]++;
             return 0;
         }
     }
@@ -380,8 +429,6 @@ static void key_done(longline *l)
         return;
     }
     l->st = J_COLON;
-    if (l->depth != 1)
-        return;
     int known = key_known(l);
     if (known < 0)
         return;
@@ -389,6 +436,8 @@ static void key_done(longline *l)
         JFAIL(l, "duplicate object key");
         return;
     }
+    if (l->depth != 1)
+        return;
     l->field = -1;
     if (l->key_long)
         return;
@@ -610,9 +659,11 @@ static void open_value(longline *l, unsigned char c)
         }
         if (l->depth == 0 && c == '[')
             l->not_object = 1;
-        if (c == '{')
+        if (c == '{') {
             l->obj[l->depth / 8] |= (unsigned char)(1u << (l->depth % 8));
-        else
+            l->serial[l->depth] = l->next_serial++;
+            l->nk[l->depth] = 0;
+        } else
             l->obj[l->depth / 8] &= (unsigned char)~(1u << (l->depth % 8));
         l->depth++;
         l->st = c == '{' ? J_FIRST_KEY : J_FIRST;
@@ -648,6 +699,8 @@ static int in_object(const longline *l)
 static void close_container(longline *l)
 {
     l->depth--;
+    if ((l->obj[l->depth / 8] >> (l->depth % 8)) & 1)
+        l->live -= l->nk[l->depth]; /* its keys are dropped when the table grows */
     value_done(l);
 }
 

@@ -20,8 +20,7 @@
  * Every format: a run with --long-line 1, where every line of two bytes or more
  * is read in pieces by src/cli/longline.c, against the run that holds lines:
  * a line analysed there must give the same output line; a line refused there
- * must be refused too, but for a duplicate key in a nested object, which a
- * line read in pieces does not look for.
+ * must be refused too.
  */
 #include "humeur.h"
 #include "cli/cli.h"
@@ -230,7 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          "line %zu read in pieces differs:\n  whole  %.*s\n  pieces %.*s", no,
                          (int)na, out + a, (int)nb, out3 + b);
             else
-                FZ_CHECK(errb || memmem(out + a, na, "duplicate", 9),
+                FZ_CHECK(errb,
                          "line %zu refused whole, analysed in pieces:\n  whole  %.*s\n  pieces %.*s",
                          no, (int)na, out + a, (int)nb, out3 + b);
             a += na + 1;
