@@ -46,11 +46,6 @@ typedef struct block {
     size_t used, scap;
 } block;
 
-typedef struct outbuf {
-    char *p;
-    size_t len, cap;
-    int errors;
-} outbuf;
 
 /* A block's chunks: the next one to take, and each one's output, written in
  * chunk order once every thread is done. */
@@ -76,7 +71,7 @@ typedef struct worker {
     outbuf kept;       /* the --keep fields of a JSON row */
 } worker;
 
-static int ob_put(outbuf *o, const char *s, size_t n)
+int ob_put(outbuf *o, const char *s, size_t n)
 {
     if (o->len + n + 1 > o->cap) {
         size_t nc = o->cap ? o->cap : 65536;
@@ -95,8 +90,7 @@ static int ob_put(outbuf *o, const char *s, size_t n)
 
 static int ob_puts(outbuf *o, const char *s) { return ob_put(o, s, strlen(s)); }
 
-/* JSON string literal of arbitrary bytes (invalid UTF-8 escaped as U+FFFD). */
-static int ob_jstr(outbuf *o, const char *s, size_t n)
+int ob_jstr(outbuf *o, const char *s, size_t n)
 {
     char tmp[16];
     if (ob_put(o, "\"", 1))
@@ -114,15 +108,8 @@ static int ob_jstr(outbuf *o, const char *s, size_t n)
                 return -1;
         } else if (c >= 0x80) {
             /* copy a valid sequence, replace an invalid byte */
-            size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-            int ok = k && c < 0xF5 && i + k <= n;
-            for (size_t j = 1; ok && j < k; j++)
-                ok = ((unsigned char)s[i + j] & 0xC0) == 0x80;
-            if (ok && k == 3 && c == 0xE0 && (unsigned char)s[i + 1] < 0xA0) ok = 0;
-            if (ok && k == 3 && c == 0xED && (unsigned char)s[i + 1] >= 0xA0) ok = 0;
-            if (ok && k == 4 && c == 0xF0 && (unsigned char)s[i + 1] < 0x90) ok = 0;
-            if (ok && k == 4 && c == 0xF4 && (unsigned char)s[i + 1] >= 0x90) ok = 0;
-            if (ok) {
+            size_t k = jrow_utf8_seq(s + i, s + n);
+            if (k) {
                 if (ob_put(o, s + i, k))
                     return -1;
                 i += k - 1;

@@ -40,6 +40,17 @@ typedef struct batch_opts {
 int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *name, FILE *out,
               int *had_errors, unsigned long long *line_base);
 
+/* A growing byte buffer (batch.c), with room for a NUL after len.  ob_put()
+ * appends n bytes; ob_jstr() appends a JSON string literal of arbitrary bytes
+ * (invalid UTF-8 written as U+FFFD).  Both answer -1 when out of memory. */
+typedef struct outbuf {
+    char *p;
+    size_t len, cap;
+    int errors;       /* batch.c: the error lines in it */
+} outbuf;
+int ob_put(outbuf *o, const char *s, size_t n);
+int ob_jstr(outbuf *o, const char *s, size_t n);
+
 /* The fast path of a JSON Lines row (jsonrow.c).  jrow_scan() answers 1 when it
  * read the row as jansson would (see jsonrow.c for when it declines): text is
  * the decoded text (in s, or in scratch, which holds at least n bytes); id and
@@ -60,6 +71,9 @@ typedef struct jrow {
 int jrow_scan(const char *s, size_t n, const batch_opts *o, char *scratch, jrow *row);
 /* The UTF-8 bytes of code point u into t (4 bytes of room); their count. */
 size_t jrow_utf8(unsigned long u, char *t);
+/* The length of the well-formed UTF-8 sequence at p (before end), 0 when
+ * there is none (RFC 3629, as jansson checks). */
+size_t jrow_utf8_seq(const char *p, const char *end);
 
 /* A line longer than batch_opts.long_line, read in pieces in bounded memory
  * (longline.c): ll_begin(), ll_feed() with each piece (the newline left out),

@@ -60,10 +60,10 @@ static void skip_ws(scanner *sc)
         sc->p++;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong form, no
- * surrogate, nothing above U+10FFFF, as jansson checks), 0 when there is none. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+/* RFC 3629: no overlong form, no surrogate, nothing above U+10FFFF. */
+size_t jrow_utf8_seq(const char *s, const char *e)
 {
+    const unsigned char *p = (const unsigned char *)s, *end = (const unsigned char *)e;
     unsigned c = p[0];
     size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
     if (c < 0xC2 || c > 0xF4 || (size_t)(end - p) < k)
@@ -123,7 +123,7 @@ static int scan_string(scanner *sc, int *esc)
         if (*p == '"')
             break;
         if (*p >= 0x80) {
-            size_t k = utf8_seq(p, end);
+            size_t k = jrow_utf8_seq((const char *)p, (const char *)end);
             if (!k)
                 return -1;
             p += k;

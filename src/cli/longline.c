@@ -38,11 +38,6 @@
 #define LL_MAX_KEY 1024          /* longer keys are only hashed: no field is named so */
 #define LL_FIELDS (2 + JROW_MAX_KEEP)
 
-typedef struct llbuf {
-    char *p;
-    size_t n, cap;
-} llbuf;
-
 /* Where the JSON scanner stands. */
 enum {
     J_VALUE,     /* a value comes next */
@@ -68,17 +63,16 @@ struct longline {
     int cr;                    /* a '\r' taken last, held back: it may end the line */
     int failed;                /* msg holds the line's error */
     char msg[256];
-    llbuf f[LL_FIELDS];        /* kept: 0 text, 1 id, 2 + i --keep i */
+    outbuf f[LL_FIELDS];        /* kept: 0 text, 1 id, 2 + i --keep i */
     int seen[LL_FIELDS];
     size_t canon[LL_FIELDS];   /* the first field of the same name */
     int text_whole;            /* the text field is also the id or a kept one */
-    llbuf out;
+    outbuf out;
     /* TSV */
     unsigned char *role;       /* per header column: 1 named like the text, 2 like the id */
     size_t nrole;
     long text_col, id_col;     /* the last of each that the line has */
     size_t col;
-    int entered;               /* column 0 was entered */
     /* JSON */
     int st;
     int depth;
@@ -90,9 +84,10 @@ struct longline {
     int field;                 /* the field of the top-level value in hand, -1 */
     int is_key;
     int key_nul;
-    int ss, hexn, need;
+    int ss, hexn;
     unsigned hexv, hi;
-    unsigned char lo8, hi8;    /* the range of the next UTF-8 continuation byte */
+    char u8[4];                /* the UTF-8 sequence in hand */
+    size_t u8n, u8want;
     int text_full;             /* the text's kept bytes are enough */
     size_t decoded;
     uint64_t khash;
@@ -116,30 +111,6 @@ struct longline {
     const char *lit;
     size_t liti;
 };
-
-static int grow(llbuf *b, size_t need)
-{
-    if (b->n + need <= b->cap)
-        return 0;
-    size_t nc = b->cap ? b->cap : 256;
-    while (nc < b->n + need)
-        nc *= 2;
-    char *p = realloc(b->p, nc);
-    if (!p)
-        return -1;
-    b->p = p;
-    b->cap = nc;
-    return 0;
-}
-
-static int put(llbuf *b, const char *s, size_t n)
-{
-    if (grow(b, n))
-        return -1;
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    return 0;
-}
 
 static void fail(longline *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(longline *l, const char *fmt, ...)
@@ -208,18 +179,20 @@ int ll_columns(longline *l, const unsigned char *role, size_t n)
     return 0;
 }
 
+static void tsv_enter(longline *l);
+
 void ll_begin(longline *l)
 {
     l->pos = 0;
     l->cr = 0;
     l->failed = 0;
     for (size_t i = 0; i < LL_FIELDS; i++) {
-        l->f[i].n = 0;
+        l->f[i].len = 0;
         l->seen[i] = 0;
     }
     l->col = 0;
-    l->entered = 0;
     l->text_col = l->id_col = -1;
+    tsv_enter(l); /* column 0 */
     l->st = J_VALUE;
     l->depth = 0;
     l->nonws = l->not_object = l->text_not_string = 0;
@@ -237,16 +210,15 @@ void ll_begin(longline *l)
 /* Up to `limit` bytes of s into field i; over it, a whole field fails. */
 static void keep_bytes(longline *l, size_t i, const char *s, size_t n, size_t limit, int whole)
 {
-    llbuf *b = &l->f[i];
-    l->seen[i] = 1;
-    if (b->n + n > limit) {
+    outbuf *b = &l->f[i];
+    if (b->len + n > limit) {
         if (whole) {
             fail(l, "column \"%s\" longer than %u bytes", l->o->id_field, LL_MAX_VALUE);
             return;
         }
-        n = limit > b->n ? limit - b->n : 0;
+        n = limit > b->len ? limit - b->len : 0;
     }
-    if (n && put(b, s, n))
+    if (n && ob_put(b, s, n))
         fail(l, "out of memory");
 }
 
@@ -257,19 +229,15 @@ static void tsv_enter(longline *l)
     int role = l->col < l->nrole ? l->role[l->col] : 0;
     if (role & 2) {
         l->id_col = (long)l->col;
-        l->f[1].n = 0;
+        l->f[1].len = 0;
     } else if (role & 1) {
         l->text_col = (long)l->col;
-        l->f[0].n = 0;
+        l->f[0].len = 0;
     }
 }
 
 static void tsv_feed(longline *l, const char *p, size_t n)
 {
-    if (!l->entered) { /* column 0 */
-        l->entered = 1;
-        tsv_enter(l);
-    }
     while (n) {
         const char *tab = memchr(p, '\t', n);
         size_t k = tab ? (size_t)(tab - p) : n;
@@ -293,16 +261,16 @@ static void keep_byte(longline *l, unsigned char c)
 {
     size_t i = l->canon[l->field];
     if (i == 0 && !l->text_whole) { /* the text: a prefix, cut between units */
-        if (!l->text_full && !l->text_not_string && put(&l->f[0], (const char *)&c, 1))
+        if (!l->text_full && !l->text_not_string && ob_put(&l->f[0], (const char *)&c, 1))
             fail(l, "out of memory");
         return;
     }
-    llbuf *b = &l->f[i];
-    if (b->n >= LL_MAX_VALUE) {
+    outbuf *b = &l->f[i];
+    if (b->len >= LL_MAX_VALUE) {
         const char *name = i == 0 ? l->o->text_field : i == 1 ? l->o->id_field
                          : l->o->keep[i - 2];
         fail(l, "value of field \"%s\" longer than %u bytes", name, LL_MAX_VALUE);
-    } else if (put(b, (const char *)&c, 1))
+    } else if (ob_put(b, (const char *)&c, 1))
         fail(l, "out of memory");
 }
 
@@ -469,46 +437,23 @@ static void string_byte(longline *l, unsigned char c)
             JFAIL(l, m);
         } else if (c < 0x80)
             decoded(l, &c, 1);
-        else {
-            l->hexv = c; /* the sequence's bytes, kept for decoded() */
-            l->hexn = 1;
-            if (c >= 0xC2 && c <= 0xDF)
-                l->need = 1, l->lo8 = 0x80, l->hi8 = 0xBF;
-            else if (c == 0xE0)
-                l->need = 2, l->lo8 = 0xA0, l->hi8 = 0xBF;
-            else if (c == 0xED)
-                l->need = 2, l->lo8 = 0x80, l->hi8 = 0x9F;
-            else if (c >= 0xE1 && c <= 0xEF)
-                l->need = 2, l->lo8 = 0x80, l->hi8 = 0xBF;
-            else if (c == 0xF0)
-                l->need = 3, l->lo8 = 0x90, l->hi8 = 0xBF;
-            else if (c >= 0xF1 && c <= 0xF3)
-                l->need = 3, l->lo8 = 0x80, l->hi8 = 0xBF;
-            else if (c == 0xF4)
-                l->need = 3, l->lo8 = 0x80, l->hi8 = 0x8F;
-            else {
-                JFAIL(l, "invalid UTF-8");
-                return;
-            }
+        else { /* a UTF-8 sequence: checked once it is whole */
+            l->u8[0] = (char)c;
+            l->u8n = 1;
+            l->u8want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
             l->ss = S_UTF8;
         }
         return;
     case S_UTF8:
-        if (c < l->lo8 || c > l->hi8) {
+        l->u8[l->u8n++] = (char)c;
+        if (l->u8n < l->u8want)
+            return;
+        if (jrow_utf8_seq(l->u8, l->u8 + l->u8n) != l->u8n) {
             JFAIL(l, "invalid UTF-8");
             return;
         }
-        l->hexv = l->hexv << 8 | c;
-        l->hexn++;
-        l->lo8 = 0x80;
-        l->hi8 = 0xBF;
-        if (--l->need == 0) {
-            unsigned char t[4];
-            for (int i = 0; i < l->hexn; i++)
-                t[i] = (unsigned char)(l->hexv >> (8 * (l->hexn - 1 - i)));
-            decoded(l, t, (size_t)l->hexn);
-            l->ss = S_PLAIN;
-        }
+        decoded(l, (const unsigned char *)l->u8, l->u8n);
+        l->ss = S_PLAIN;
         return;
     case S_ESC: {
         static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
@@ -799,7 +744,7 @@ static void json_feed(longline *l, const unsigned char *p, size_t n)
                     /* the text: up to `keep` decoded bytes */
                     size_t room = l->keep > l->decoded ? l->keep - l->decoded : 0;
                     size_t k = run < room ? run : room;
-                    if (put(&l->f[0], (const char *)p + i, k))
+                    if (ob_put(&l->f[0], (const char *)p + i, k))
                         fail(l, "out of memory");
                     if (k < run)
                         l->text_full = 1;
@@ -855,29 +800,12 @@ void ll_feed(longline *l, const char *p, size_t n)
     take(l, p, n);
 }
 
-static int put_name(llbuf *b, const char *s)
-{
-    if (put(b, "\"", 1))
-        return -1;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        char t[8];
-        if (c == '"' || c == '\\' || c < 0x20) {
-            snprintf(t, sizeof t, "\\u%04x", c);
-            if (put(b, t, 6))
-                return -1;
-        } else if (put(b, s, 1))
-            return -1;
-    }
-    return put(b, "\"", 1);
-}
-
 /* The short line that reads as the long one, or its error (*is_error).  Valid
  * until the next ll_begin(). */
 const char *ll_end(longline *l, size_t *len, int *is_error)
 {
-    llbuf *b = &l->out;
-    b->n = 0;
+    outbuf *b = &l->out;
+    b->len = 0;
     *is_error = 0;
     if (!l->failed && l->o->format == FMT_JSONL) {
         if (!l->nonws)
@@ -889,40 +817,40 @@ const char *ll_end(longline *l, size_t *len, int *is_error)
             fail(l, "not a JSON object");
     }
     if (!l->failed && l->o->format == FMT_JSONL) {
-        int first = 1, bad = put(b, "{", 1);
+        int first = 1, bad = ob_put(b, "{", 1);
         for (size_t i = 0; i < LL_FIELDS && !bad; i++) {
             if (!l->seen[i] || l->canon[i] != i)
                 continue;
             const char *name = i == 0 ? l->o->text_field : i == 1 ? l->o->id_field
                              : l->o->keep[i - 2];
-            bad = (!first && put(b, ",", 1)) || put_name(b, name) || put(b, ":", 1);
+            bad = (!first && ob_put(b, ",", 1)) || ob_jstr(b, name, strlen(name)) || ob_put(b, ":", 1);
             first = 0;
             if (bad)
                 break;
             if (i == 0 && l->text_not_string && !l->text_whole)
-                bad = put(b, "null", 4); /* not a string (and cut): the analysis says so */
+                bad = ob_put(b, "null", 4); /* not a string (and cut): the analysis says so */
             else
-                bad = put(b, l->f[i].p, l->f[i].n) ||
-                      (i == 0 && !l->text_whole && l->text_full && put(b, "\"", 1));
+                bad = ob_put(b, l->f[i].p, l->f[i].len) ||
+                      (i == 0 && !l->text_whole && l->text_full && ob_put(b, "\"", 1));
         }
-        if (bad || put(b, "}", 1))
+        if (bad || ob_put(b, "}", 1))
             fail(l, "out of memory");
     } else if (!l->failed && l->o->format == FMT_TSV) {
         long last = l->text_col > l->id_col ? l->text_col : l->id_col;
         for (long c = 0; c <= last; c++) {
-            const llbuf *f = c == l->id_col ? &l->f[1] : c == l->text_col ? &l->f[0] : NULL;
-            if ((c && put(b, "\t", 1)) || (f && f->n && put(b, f->p, f->n))) {
+            const outbuf *f = c == l->id_col ? &l->f[1] : c == l->text_col ? &l->f[0] : NULL;
+            if ((c && ob_put(b, "\t", 1)) || (f && f->len && ob_put(b, f->p, f->len))) {
                 fail(l, "out of memory");
                 break;
             }
         }
-    } else if (!l->failed && l->f[0].n && put(b, l->f[0].p, l->f[0].n))
+    } else if (!l->failed && l->f[0].len && ob_put(b, l->f[0].p, l->f[0].len))
         fail(l, "out of memory");
     if (l->failed) {
         *is_error = 1;
         *len = strlen(l->msg);
         return l->msg;
     }
-    *len = b->n;
-    return b->n ? b->p : "";
+    *len = b->len;
+    return b->len ? b->p : "";
 }
