@@ -415,25 +415,19 @@ static void take_piece(reader *r, const char *p, size_t n, size_t max_line)
 static int end_line(reader *r, block *b, const char *p, size_t n, size_t max_line)
 {
     r->no++;
-    if (r->taken || n > r->long_line) {
-        take_piece(r, p, n, max_line);
-        size_t total = r->taken, len;
+    if (r->taken + n > max_line) {
+        char msg[128];
         r->taken = 0;
-        int err = 1;
-        const char *s;
-        char msg[128];
-        if (total > max_line) {
-            snprintf(msg, sizeof msg, "line longer than the limit of %zu bytes", max_line);
-            s = msg;
-            len = strlen(msg);
-        } else
-            s = ll_end(r->ll, &len, &err);
-        return block_add(b, s, len, r->no, err);
-    }
-    if (n > max_line) {
-        char msg[128];
         snprintf(msg, sizeof msg, "line longer than the limit of %zu bytes", max_line);
         return block_add(b, msg, strlen(msg), r->no, 1);
+    }
+    if (r->taken || n > r->long_line) {
+        take_piece(r, p, n, max_line);
+        r->taken = 0;
+        size_t len;
+        int err;
+        const char *s = ll_end(r->ll, &len, &err);
+        return block_add(b, s, len, r->no, err);
     }
     if (n && p[n - 1] == '\r')
         n--;
