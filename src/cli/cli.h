@@ -97,7 +97,8 @@ typedef struct spec {
     int holdout;
     char holdout_field[64];  /* hash this field for the hold-out (default id) */
     double weight;
-    int cfrom_rating;
+    int cfrom_rating;        /* +c: a complaint label from stars */
+    int polarity_only;       /* +p: its complaint labels are left out */
     int dev;
     int metric;              /* ^acc, ^f1, ^recall: HM_METRIC_*, -1 when not given */
 } spec;

@@ -1,12 +1,13 @@
 /*
  * train.c — `humeur train`: read labelled JSON Lines, fit a model, save it.
  *
- * Data sources are SPECs:  PATH[@split[,split]][%holdout][*weight][+c][^metric]
+ * Data sources are SPECs:  PATH[@split[,split]][%holdout][*weight][+c|+p][^metric]
  *   @train,dev   only rows whose "split" is one of these
  *   %10          hold out 10% of the rows (by a hash of their id) as dev rows;
  *   %10=movie_id   ... by a hash of another field (rows sharing it stay together)
  *   *0.5         weight of every row of this source
  *   +c           derive a complaint label from stars: 1-2 complaint, 4-5 not
+ *   +p           polarity labels only: the rows' complaint labels are left out
  *   ^recall      judge this source's dev rows by macro-recall when tuning
  *                (^f1 macro-F1, ^acc accuracy, the default)
  * given with --train (training rows) or --dev (tuning rows).  Labels: the
@@ -85,6 +86,8 @@ int parse_spec(const char *s, int dev, spec *sp)
             sp->weight = atof(val);
         else if (c == '+' && !strcmp(val, "c"))
             sp->cfrom_rating = 1;
+        else if (c == '+' && !strcmp(val, "p"))
+            sp->polarity_only = 1;
         else if (c == '^' && !strcmp(val, "acc"))
             sp->metric = HM_METRIC_ACCURACY;
         else if (c == '^' && !strcmp(val, "f1"))
@@ -164,6 +167,8 @@ int read_spec(const spec *sp, const char *text_field, row_fn fn, void *ctx, long
             double v = json_number_value(r);
             cmp = v < 2.5 ? 1 : v > 3.5 ? 0 : -1;
         }
+        if (sp->polarity_only)
+            cmp = -1;
         if (pol == HM_NO_LABEL && cmp < 0) {
             json_decref(o);
             continue;
@@ -196,7 +201,7 @@ int read_spec(const spec *sp, const char *text_field, row_fn fn, void *ctx, long
 
 static const char train_usage[] =
     "usage: humeur train --lang fr|en --out MODEL.hmm [OPTIONS] --train SPEC [--train SPEC]...\n"
-    "  SPEC = PATH[@split,...][%holdout][*weight][+c][^acc|^f1|^recall]\n"
+    "  SPEC = PATH[@split,...][%holdout][*weight][+c|+p][^acc|^f1|^recall]\n"
     "                   (see README, \"Models\"; ^: the metric of its dev rows)\n"
     "  --train SPEC     training rows           --dev SPEC     tuning rows\n"
     "  --seed N         shuffling seed (1)      --epochs N     SGD epochs (8)\n"
