@@ -28,6 +28,10 @@ TRAIN_OPTS=${TRAIN_OPTS:-}
 # product reviews: without them, the router read such reviews as Trustpilot
 # ones (86% 5 stars) and called a third of the negative ones positive.  At half
 # a source's weight (*0.5; bench/RESULTS.md has the dev figures).
+# models/data/services_fr.jsonl: 800 French posts about services (reviews of
+# shops, restaurants, garages, banks, clinics; tweets, Facebook comments and
+# emails to operators, carriers, banks, delivery apps...), a third in Québec
+# French, written for humeur the same way; also at half a source's weight.
 #
 # The French complaint labels come from stars (+c: 1-2 stars a complaint, 4-5 not):
 # they train the complaint head, but the decision threshold stays at 0.5 rather
@@ -46,4 +50,5 @@ TRAIN_OPTS=${TRAIN_OPTS:-}
     --train "$D/trustpilot-fr/trustpilot-fr.jsonl.gz@train+c" \
     --dev   "$D/trustpilot-fr/trustpilot-fr.jsonl.gz@dev+c" \
     --train "$D/allocine-rescrape-fr/allocine-rescrape-fr.jsonl.gz@dev%10=film_id" \
-    --train "$(dirname "$0")/data/reviews_fr.jsonl%20*0.5"
+    --train "$(dirname "$0")/data/reviews_fr.jsonl%20*0.5" \
+    --train "$(dirname "$0")/data/services_fr.jsonl%20*0.5"
