@@ -63,7 +63,7 @@ typedef struct worker {
     chunks *ch;
     outbuf out;        /* the output of the chunk in hand */
     int failed;
-    char **tsv_cols;   /* header columns for TSV */
+    const unsigned char *tsv_role; /* TSV: per header column, TSV_TEXT | TSV_ID */
     size_t ntsv;
     char *scratch;     /* the decoded text of a JSON row (jsonrow.c) */
     size_t scap;
@@ -273,11 +273,11 @@ static int do_tsv(worker *w, line *ln)
     for (size_t i = 0; i <= ln->len; i++) {
         if (i == ln->len || ln->p[i] == '\t') {
             if (col < w->ntsv) {
-                if (!strcmp(w->tsv_cols[col], w->o->text_field)) {
+                if (w->tsv_role[col] & TSV_TEXT) {
                     text = ln->p + s;
                     tl = i - s;
                 }
-                if (!strcmp(w->tsv_cols[col], w->o->id_field)) {
+                if (w->tsv_role[col] & TSV_ID) {
                     idv = ln->p + s;
                     il = i - s;
                 }
@@ -510,6 +510,37 @@ static void progress(const batch_opts *o, unsigned long long lines, long long do
     fflush(stderr);
 }
 
+/* Is the header column s[0..n) named `name`?  (Up to a NUL byte, as a C string.) */
+static int column_is(const char *s, size_t n, const char *name)
+{
+    size_t m = strnlen(s, n);
+    return m == strlen(name) && !memcmp(s, name, m);
+}
+
+/* What each column of the TSV header line h is: TSV_TEXT, TSV_ID (both when the
+ * two fields have one name) or 0, read by do_tsv() and by longline.c.  -1 when
+ * out of memory. */
+static int tsv_roles(const char *h, size_t len, const batch_opts *o, unsigned char **role,
+                     size_t *n)
+{
+    size_t nc = 1;
+    for (size_t i = 0; i < len; i++)
+        nc += h[i] == '\t';
+    unsigned char *r = calloc(nc, 1);
+    if (!r)
+        return -1;
+    size_t col = 0, s = 0;
+    for (size_t i = 0; i <= len; i++)
+        if (i == len || h[i] == '\t') {
+            r[col++] = (unsigned char)((column_is(h + s, i - s, o->text_field) ? TSV_TEXT : 0) |
+                                       (column_is(h + s, i - s, o->id_field) ? TSV_ID : 0));
+            s = i + 1;
+        }
+    *role = r;
+    *n = nc;
+    return 0;
+}
+
 int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *name, FILE *out,
               int *had_errors, unsigned long long *line_base)
 {
@@ -520,7 +551,7 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
     block b = {0};
     int status = 0;
     long long total = -1;
-    char **cols = NULL;
+    unsigned char *role = NULL; /* TSV: the header's columns */
     size_t ncols = 0;
     struct stat sb;
     if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode))
@@ -563,36 +594,19 @@ int batch_run(const hm_engine *e, const batch_opts *o, FILE *in, const char *nam
         }
         if (k == 1) {
             line *h = &b.lines[0];
-            size_t s = 0;
-            for (size_t i = 0; i <= h->len; i++)
-                if (i == h->len || h->p[i] == '\t') {
-                    char **nv = realloc(cols, (ncols + 1) * sizeof *nv);
-                    if (!nv)
-                        break;
-                    cols = nv;
-                    cols[ncols] = strndup(h->p + s, i - s);
-                    ncols++;
-                    s = i + 1;
-                }
+            if (tsv_roles(h->p, h->len, o, &role, &ncols)) {
+                fprintf(stderr, "humeur: out of memory\n");
+                status = EXIT_IO;
+                goto done;
+            }
             b.n = 0;
             b.used = 0;
             /* the header yields no output line: it is not data */
         }
-        /* the columns do_tsv() reads, for the lines read in pieces */
-        unsigned char *role = calloc(ncols ? ncols : 1, 1);
-        for (size_t i = 0; role && i < ncols; i++)
-            role[i] = (unsigned char)((cols[i] && !strcmp(cols[i], o->text_field)) |
-                                      (cols[i] && !strcmp(cols[i], o->id_field)) << 1);
-        if (!role || ll_columns(r.ll, role, ncols)) {
-            free(role);
-            fprintf(stderr, "humeur: out of memory\n");
-            status = EXIT_IO;
-            goto done;
-        }
-        free(role);
+        ll_columns(r.ll, role, ncols);
         r.long_line = o->long_line ? o->long_line : 1;
         for (int t = 0; t < nth; t++) {
-            ws[t].tsv_cols = cols;
+            ws[t].tsv_role = role;
             ws[t].ntsv = ncols;
         }
     }
@@ -678,9 +692,7 @@ done:
     }
     for (size_t c = 0; c < BLOCK_CHUNKS; c++)
         free(ch->out[c].p);
-    for (size_t i = 0; i < ncols; i++)
-        free(cols[i]);
-    free(cols);
+    free(role);
     free(ch);
     free(ws);
     free(r.buf);

@@ -75,17 +75,21 @@ size_t jrow_utf8(unsigned long u, char *t);
  * there is none (RFC 3629, as jansson checks). */
 size_t jrow_utf8_seq(const char *p, const char *end);
 
+/* What a TSV header column is named like (batch.c reads them once from the
+ * header): the text field, the id field, or both. */
+enum { TSV_TEXT = 1, TSV_ID = 2 };
+
 /* A line longer than batch_opts.long_line, read in pieces in bounded memory
  * (longline.c): ll_begin(), ll_feed() with each piece (the newline left out),
  * then ll_end() answers a short line of the same format that reads as the
  * long one (the same id, kept values and analysed text), or the line's error
  * message (*is_error).  keep: bytes of text to keep, more than the engine
- * reads.  TSV: ll_columns() tells what each header column is named like:
- * 1 the text field, 2 the id field, 3 both (0 or -1 on allocation failure). */
+ * reads.  TSV: ll_columns() gives the header's column roles (TSV_*), which
+ * must outlive the lines read. */
 typedef struct longline longline;
 longline *ll_new(const batch_opts *o, size_t keep);
 void ll_free(longline *l);
-int ll_columns(longline *l, const unsigned char *role, size_t n);
+void ll_columns(longline *l, const unsigned char *role, size_t n);
 void ll_begin(longline *l);
 void ll_feed(longline *l, const char *p, size_t n);
 const char *ll_end(longline *l, size_t *len, int *is_error);

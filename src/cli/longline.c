@@ -63,13 +63,15 @@ struct longline {
     int cr;                    /* a '\r' taken last, held back: it may end the line */
     int failed;                /* msg holds the line's error */
     char msg[256];
-    outbuf f[LL_FIELDS];        /* kept: 0 text, 1 id, 2 + i --keep i */
+    const char *name[LL_FIELDS]; /* the fields kept: 0 text, 1 id, 2 + i --keep i */
+    size_t nf;
+    outbuf f[LL_FIELDS];        /* their kept bytes */
     int seen[LL_FIELDS];
     size_t canon[LL_FIELDS];   /* the first field of the same name */
     int text_whole;            /* the text field is also the id or a kept one */
     outbuf out;
     /* TSV */
-    unsigned char *role;       /* per header column: 1 named like the text, 2 like the id */
+    const unsigned char *role; /* per header column: TSV_TEXT, TSV_ID (batch.c's) */
     size_t nrole;
     long text_col, id_col;     /* the last of each that the line has */
     size_t col;
@@ -134,20 +136,19 @@ longline *ll_new(const batch_opts *o, size_t keep)
         return NULL;
     l->o = o;
     l->keep = keep;
-    const char *name[LL_FIELDS];
-    size_t nf = 2 + (o->nkeep < JROW_MAX_KEEP ? o->nkeep : JROW_MAX_KEEP);
-    name[0] = o->text_field;
-    name[1] = o->id_field;
-    for (size_t i = 2; i < nf; i++)
-        name[i] = o->keep[i - 2];
+    l->nf = 2 + (o->nkeep < JROW_MAX_KEEP ? o->nkeep : JROW_MAX_KEEP);
+    l->name[0] = o->text_field;
+    l->name[1] = o->id_field;
+    for (size_t i = 2; i < l->nf; i++)
+        l->name[i] = o->keep[i - 2];
     for (size_t i = 0; i < LL_FIELDS; i++) {
         l->canon[i] = i;
-        for (size_t j = 0; i < nf && j < i; j++)
-            if (!strcmp(name[i], name[j])) {
+        for (size_t j = 0; i < l->nf && j < i; j++)
+            if (!strcmp(l->name[i], l->name[j])) {
                 l->canon[i] = j;
                 break;
             }
-        if (i < nf && i > 0 && l->canon[i] == 0)
+        if (i < l->nf && i > 0 && l->canon[i] == 0)
             l->text_whole = 1;
     }
     return l;
@@ -163,20 +164,13 @@ void ll_free(longline *l)
     free(l->keys);
     free(l->kser);
     free(l->kdep);
-    free(l->role);
     free(l);
 }
 
-int ll_columns(longline *l, const unsigned char *role, size_t n)
+void ll_columns(longline *l, const unsigned char *role, size_t n)
 {
-    free(l->role);
-    l->role = malloc(n ? n : 1);
-    if (!l->role)
-        return -1;
-    if (n)
-        memcpy(l->role, role, n);
+    l->role = role;
     l->nrole = n;
-    return 0;
 }
 
 static void tsv_enter(longline *l);
@@ -227,10 +221,10 @@ static void keep_bytes(longline *l, size_t i, const char *s, size_t n, size_t li
 static void tsv_enter(longline *l)
 {
     int role = l->col < l->nrole ? l->role[l->col] : 0;
-    if (role & 2) {
+    if (role & TSV_ID) {
         l->id_col = (long)l->col;
         l->f[1].len = 0;
-    } else if (role & 1) {
+    } else if (role & TSV_TEXT) {
         l->text_col = (long)l->col;
         l->f[0].len = 0;
     }
@@ -242,9 +236,9 @@ static void tsv_feed(longline *l, const char *p, size_t n)
         const char *tab = memchr(p, '\t', n);
         size_t k = tab ? (size_t)(tab - p) : n;
         int role = l->col < l->nrole ? l->role[l->col] : 0;
-        if (role & 2) /* also the text when both have one name: kept whole */
+        if (role & TSV_ID) /* also the text when both have one name: kept whole */
             keep_bytes(l, 1, p, k, LL_MAX_VALUE, 1);
-        else if (role & 1)
+        else if (role & TSV_TEXT)
             keep_bytes(l, 0, p, k, l->keep, 0);
         if (!tab)
             return;
@@ -267,9 +261,7 @@ static void keep_byte(longline *l, unsigned char c)
     }
     outbuf *b = &l->f[i];
     if (b->len >= LL_MAX_VALUE) {
-        const char *name = i == 0 ? l->o->text_field : i == 1 ? l->o->id_field
-                         : l->o->keep[i - 2];
-        fail(l, "value of field \"%s\" longer than %u bytes", name, LL_MAX_VALUE);
+        fail(l, "value of field \"%s\" longer than %u bytes", l->name[i], LL_MAX_VALUE);
     } else if (ob_put(b, (const char *)&c, 1))
         fail(l, "out of memory");
 }
@@ -409,10 +401,8 @@ static void key_done(longline *l)
     l->field = -1;
     if (l->key_long)
         return;
-    size_t nf = 2 + (l->o->nkeep < JROW_MAX_KEEP ? l->o->nkeep : JROW_MAX_KEEP);
-    for (size_t i = 0; i < nf; i++) {
-        const char *name = i == 0 ? l->o->text_field : i == 1 ? l->o->id_field : l->o->keep[i - 2];
-        if (strlen(name) == l->kn && !memcmp(name, l->key, l->kn)) {
+    for (size_t i = 0; i < l->nf; i++) {
+        if (strlen(l->name[i]) == l->kn && !memcmp(l->name[i], l->key, l->kn)) {
             l->field = (int)l->canon[i];
             return;
         }
@@ -523,8 +513,7 @@ static void number_done(longline *l)
     l->num[l->numn] = 0;
     errno = 0;
     if (!l->nreal) {
-        long long v = strtoll(l->num, NULL, 10);
-        (void)v;
+        (void)strtoll(l->num, NULL, 10);
         if (errno == ERANGE)
             JFAIL(l, l->num[0] == '-' ? "too big negative integer" : "too big integer");
     } else {
@@ -821,8 +810,7 @@ const char *ll_end(longline *l, size_t *len, int *is_error)
         for (size_t i = 0; i < LL_FIELDS && !bad; i++) {
             if (!l->seen[i] || l->canon[i] != i)
                 continue;
-            const char *name = i == 0 ? l->o->text_field : i == 1 ? l->o->id_field
-                             : l->o->keep[i - 2];
+            const char *name = l->name[i];
             bad = (!first && ob_put(b, ",", 1)) || ob_jstr(b, name, strlen(name)) || ob_put(b, ":", 1);
             first = 0;
             if (bad)
