@@ -410,6 +410,8 @@ void hm_analyzer_free(hm_analyzer *a)
     free(a->ev);
     free(a->rev);
     hm_buf_free(&a->evtext);
+    hm_buf_free(&a->ent);
+    hm_buf_free(&a->entmap);
     free(a->ptoks);
     free(a->pcues);
     hm_buf_free(&a->json);
@@ -565,12 +567,12 @@ static int materialize_evidence(hm_analyzer *a, size_t from, size_t to, size_t *
     for (size_t i = 0; i < n; i++) {
         const ev_item *it = &a->ev[from + i];
         hm_evidence *r = &a->rev[base + i];
-        r->start = it->start;
-        r->end = it->end;
+        r->start = hm_out_off(a, it->start);
+        r->end = hm_out_off(a, it->end);
         r->weight = it->weight;
         r->rule = it->rule;
         size_t off = a->evtext.len;
-        if (hm_utf8_sanitize(&a->evtext, a->text + it->start, it->end - it->start) ||
+        if (hm_utf8_sanitize(&a->evtext, a->otext + r->start, r->end - r->start) ||
             hm_buf_putc(&a->evtext, 0))
             return HM_ENOMEM;
         r->text = (const char *)(uintptr_t)off; /* fixed up below */
@@ -585,6 +587,18 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
                 double *conf)
 {
     const hm_engine *e = a->e;
+    a->otext = text;
+    a->nent = 0;
+    if (len && memchr(text, '&', len)) {
+        size_t k = hm_entities_decode(&a->ent, &a->entmap, text, len);
+        if (k == (size_t)-1)
+            return HM_ENOMEM;
+        if (k) {
+            a->nent = k;
+            text = a->ent.p;
+            len = a->ent.len;
+        }
+    }
     a->text = text;
     a->textlen = len;
     a->nev = 0;
@@ -862,8 +876,8 @@ const hm_token *hm_analyzer_tokens(const hm_analyzer *a_, size_t *n)
         hm_token *p = &a->ptoks[i];
         p->type = t->type;
         p->flags = t->flags;
-        p->start = t->start;
-        p->end = t->end;
+        p->start = hm_out_off(a, t->start);
+        p->end = hm_out_off(a, t->end);
         p->norm = tb_str(&a->tb, t->norm);
         p->lower = tb_str(&a->tb, t->lower);
         p->stem = t->stem_len ? tb_str(&a->tb, t->stem) : "";
@@ -890,8 +904,8 @@ const hm_cue *hm_analyzer_cues(const hm_analyzer *a_, size_t *n)
         const struct cat_match *m = &a->cat.m[i];
         a->pcues[i].category = a->e->cats.ids[m->cat];
         a->pcues[i].weight = m->w;
-        a->pcues[i].start = m->start;
-        a->pcues[i].end = m->end;
+        a->pcues[i].start = hm_out_off(a, m->start);
+        a->pcues[i].end = hm_out_off(a, m->end);
     }
     if (n)
         *n = nm;

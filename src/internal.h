@@ -347,6 +347,14 @@ hm_tok_map_get(const hm_textbuf *tb, const tok *t, int kind, int lang, const hm_
 int hm_tokenize(hm_textbuf *tb, const char *text, size_t len);
 /* Make a valid UTF-8 copy of s (invalid bytes -> U+FFFD) appended to out. */
 int hm_utf8_sanitize(hm_buf *out, const char *s, size_t n);
+/* HTML character references (&amp; &lt; &#39; &eacute; ...) of s[0..n)
+ * decoded into out, and in map one pair of uint32 per reference: where it
+ * ends in out and in s.  Returns how many there were (0: out and map left
+ * empty, read s itself), or (size_t)-1 when out of memory. */
+size_t hm_entities_decode(hm_buf *out, hm_buf *map, const char *s, size_t n);
+/* The offset in the text given to hm_entities_decode of offset at of what it
+ * decoded (at a character boundary). */
+size_t hm_entity_orig(const hm_buf *map, size_t at);
 /* Append s with accents removed and case folded (no NUL added). */
 int hm_strip_accents(hm_buf *out, const char *s, size_t n);
 /* Strip elongation further: every letter run of 2+ folded to 1. */
@@ -896,9 +904,18 @@ struct hm_analyzer {
     hm_cue *pcues;            /* hm_analyzer_cues() */
     size_t pccap;
     hm_buf json;
-    const char *text;
+    const char *text;    /* the text analysed: the caller's, or ent when it held references */
     size_t textlen;
+    const char *otext;   /* the caller's text (evidence is copied from it) */
+    hm_buf ent, entmap;  /* its HTML character references decoded; hm_entities_decode */
+    size_t nent;         /* how many: 0 when text is the caller's */
 };
+
+/* An offset into the analysed text as an offset into the caller's. */
+static inline size_t hm_out_off(const hm_analyzer *a, size_t at)
+{
+    return a->nent ? hm_entity_orig(&a->entmap, at) : at;
+}
 
 /* sentiment.c: lexicon and rules. */
 int hm_score_lexicon(hm_analyzer *a, hm_lexscore *out);

@@ -77,6 +77,136 @@ int hm_utf8_sanitize(hm_buf *out, const char *s, size_t n)
     return hm_buf_put(out, "", 0);
 }
 
+/* ---------- HTML character references ---------- */
+
+/* Text scraped from the web and tweets taken from Twitter's API come with
+ * "&amp;", "&lt;3", "&#39;", "&eacute;" where the writer typed "&", "<3",
+ * "'", "é".  The analysis reads such references decoded; the offsets it
+ * gives out are mapped back to the caller's bytes (hm_entity_orig). */
+
+/* The named references of HTML that customer posts carry: markup escapes,
+ * typography, and the Latin letters of French.  Sorted by name (strcmp). */
+struct entity {
+    char name[8];
+    int32_t cp;
+};
+static const struct entity entities[] = {
+    {"AElig", 0xC6},   {"Acirc", 0xC2},  {"Agrave", 0xC0},  {"Ccedil", 0xC7}, {"Eacute", 0xC9},
+    {"Ecirc", 0xCA},   {"Egrave", 0xC8}, {"Euml", 0xCB},   {"Icirc", 0xCE},  {"Iuml", 0xCF},
+    {"OElig", 0x152},  {"Ocirc", 0xD4},  {"Ucirc", 0xDB},  {"Ugrave", 0xD9}, {"Uuml", 0xDC},
+    {"aacute", 0xE1},  {"acirc", 0xE2},  {"aelig", 0xE6},  {"agrave", 0xE0}, {"amp", '&'},
+    {"apos", '\''},    {"bull", 0x2022}, {"ccedil", 0xE7}, {"copy", 0xA9},   {"deg", 0xB0},
+    {"eacute", 0xE9},  {"ecirc", 0xEA},  {"egrave", 0xE8}, {"euml", 0xEB},   {"euro", 0x20AC},
+    {"gt", '>'},       {"hearts", 0x2665}, {"hellip", 0x2026}, {"iacute", 0xED}, {"icirc", 0xEE},
+    {"iuml", 0xEF},    {"laquo", 0xAB},  {"ldquo", 0x201C}, {"lsquo", 0x2018}, {"lt", '<'},
+    {"mdash", 0x2014}, {"middot", 0xB7}, {"nbsp", 0xA0},   {"ndash", 0x2013}, {"ntilde", 0xF1},
+    {"oacute", 0xF3},  {"ocirc", 0xF4},  {"oelig", 0x153}, {"ouml", 0xF6},   {"pound", 0xA3},
+    {"quot", '"'},     {"raquo", 0xBB},  {"rdquo", 0x201D}, {"reg", 0xAE},   {"rsquo", 0x2019},
+    {"trade", 0x2122}, {"uacute", 0xFA}, {"ucirc", 0xFB},  {"ugrave", 0xF9}, {"uuml", 0xFC},
+    {"yuml", 0xFF},
+};
+
+/* What HTML reads the references &#128; to &#159; as: Windows-1252's
+ * characters (0 where it has none; then the reference stays as written). */
+static const uint16_t cp1252[32] = {
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+static int entity_cmp(const void *k, const void *e)
+{
+    return strcmp(k, ((const struct entity *)e)->name);
+}
+
+/* The character reference at p[0..n) (p[0] == '&'): its length, and the
+ * code point it stands for in *cp; 0 when p holds none that humeur decodes
+ * (an unknown name, no ';', a number that is no character or a control). */
+static size_t entity_at(const unsigned char *p, size_t n, int32_t *cp)
+{
+    size_t i = 1;
+    if (n > 2 && p[1] == '#') {
+        int hex = p[2] == 'x' || p[2] == 'X';
+        uint32_t v = 0;
+        size_t d0 = i = 2 + (size_t)hex;
+        for (; i < n && i - d0 < 8; i++) {
+            unsigned c = p[i], x = c - '0';
+            if (x > 9 && hex)
+                x = (c | 0x20) - 'a' < 6 ? (c | 0x20) - 'a' + 10 : 99;
+            if (x > (hex ? 15u : 9u))
+                break;
+            v = v * (hex ? 16 : 10) + x;
+        }
+        if (i == d0 || i >= n || p[i] != ';' || v > 0x10FFFF || (v >= 0xD800 && v < 0xE000))
+            return 0;
+        if (v >= 0x80 && v < 0xA0)
+            v = cp1252[v - 0x80];
+        if (v < 0x20 ? v != '\t' && v != '\n' && v != '\r' : v == 0x7F)
+            return 0;
+        *cp = (int32_t)v;
+        return i + 1;
+    }
+    char name[8];
+    for (; i < n && i < 8 && (unsigned)((p[i] | 0x20) - 'a') < 26u; i++)
+        name[i - 1] = (char)p[i];
+    if (i < 3 || i >= n || p[i] != ';')
+        return 0;
+    name[i - 1] = 0;
+    const void *e = bsearch(name, entities, sizeof entities / sizeof *entities, sizeof *entities,
+                            entity_cmp);
+    if (!e)
+        return 0;
+    *cp = ((const struct entity *)e)->cp;
+    return i + 1;
+}
+
+size_t hm_entities_decode(hm_buf *out, hm_buf *map, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *amp = memchr(p, '&', n);
+    size_t nref = 0, from = 0;
+    out->len = 0;
+    map->len = 0;
+    while (amp) {
+        size_t i = (size_t)(amp - p);
+        int32_t cp;
+        size_t k = entity_at(amp, n - i, &cp);
+        if (k) {
+            unsigned char tmp[4];
+            size_t m = (size_t)utf8proc_encode_char(cp, tmp);
+            uint32_t ends[2];
+            if (hm_buf_put(out, p + from, i - from) || hm_buf_put(out, tmp, m))
+                return (size_t)-1;
+            from = i + k;
+            ends[0] = (uint32_t)out->len;
+            ends[1] = (uint32_t)from;
+            if (hm_buf_put(map, ends, sizeof ends))
+                return (size_t)-1;
+            nref++;
+        }
+        i += k ? k : 1;
+        amp = i < n ? memchr(p + i, '&', n - i) : NULL;
+    }
+    if (nref && hm_buf_put(out, p + from, n - from))
+        return (size_t)-1;
+    return nref;
+}
+
+size_t hm_entity_orig(const hm_buf *map, size_t at)
+{
+    const uint32_t *m = (const uint32_t *)(const void *)map->p;
+    size_t lo = 0, hi = map->len / (2 * sizeof *m);
+    /* the last reference whose decoded end is at or before at */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m[2 * mid] <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? at + m[2 * lo - 1] - m[2 * lo - 2] : at;
+}
+
 /* ---------- character classes ---------- */
 
 enum { C_SPACE, C_LETTER, C_MARK, C_DIGIT, C_EMOJI, C_APOS, C_PUNCT, C_SYMBOL, C_IGNORE };

@@ -499,6 +499,53 @@ static void test_json(hm_analyzer *a)
     CHECK(s > 0.999 && s < 1.001, "probs sum to 1: %f", s);
 }
 
+/* HTML character references are read decoded, and every offset given out
+ * is one of the caller's text: a span's bytes are the evidence's text. */
+static void test_entities(hm_analyzer *a)
+{
+    hm_result r, plain;
+    const char *t = "Service &eacute;pouvantable &amp; personne ne r&eacute;pond &lt;/3 "
+                    "J&#39;attends depuis 3 semaines &#x1F621; &bogus; &#0; &amp";
+    const char *d = "Service épouvantable & personne ne répond </3 "
+                    "J'attends depuis 3 semaines 😡 &bogus; &#0; &amp";
+    CHECK(hm_analyze(a, d, strlen(d), &plain) == 0, "analyse the decoded text");
+    double want = plain.score;
+    size_t want_ev = plain.nevidence, want_cats = plain.ncategories;
+    CHECK(hm_analyze(a, t, strlen(t), &r) == 0, "analyse the text with references");
+    CHECK(r.score == want && r.nevidence == want_ev && r.ncategories == want_cats,
+          "references read as the characters they stand for (score %g vs %g)", r.score, want);
+    CHECK(tokens_have(a, HM_TOK_WORD, "epouvantable"), "&eacute; inside a word");
+    CHECK(tokens_have(a, HM_TOK_WORD, "j'"), "&#39; as an apostrophe: an elision");
+    CHECK(tokens_have(a, HM_TOK_EMOTICON, "</3"), "&lt;/3 an emoticon");
+    CHECK(tokens_have(a, HM_TOK_EMOJI, "\xF0\x9F\x98\xA1"), "&#x1F621; an emoji");
+    CHECK(tokens_have(a, HM_TOK_WORD, "bogus"), "an unknown name left as written");
+    CHECK(tokens_have(a, HM_TOK_WORD, "amp"), "a reference without ';' left as written");
+    for (size_t i = 0; i < r.nevidence; i++) {
+        const hm_evidence *e = &r.evidence[i];
+        CHECK(e->end <= strlen(t) && strlen(e->text) == e->end - e->start &&
+                  memcmp(e->text, t + e->start, e->end - e->start) == 0,
+              "evidence [%zu,%zu) \"%s\" is the caller's bytes", e->start, e->end, e->text);
+    }
+    int saw = 0;
+    for (size_t k = 0; k < r.ncategories; k++)
+        for (size_t i = 0; i < r.categories[k].nevidence; i++) {
+            const hm_evidence *e = &r.categories[k].evidence[i];
+            CHECK(memcmp(e->text, t + e->start, e->end - e->start) == 0,
+                  "category evidence \"%s\" is the caller's bytes", e->text);
+            saw |= strstr(e->text, "r&eacute;pond") != NULL;
+        }
+    CHECK(saw, "a category span that holds a reference");
+    size_t n;
+    const hm_token *tk = hm_analyzer_tokens(a, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tk[i].norm, "</3") == 0)
+            CHECK(tk[i].end - tk[i].start == 6 && memcmp(t + tk[i].start, "&lt;/3", 6) == 0,
+                  "token span of a reference");
+    /* the next text without references reads its own bytes */
+    CHECK(hm_analyze(a, "bon", 3, &r) == 0 && r.nevidence > 0 && r.evidence[0].end == 3,
+          "a text without references after one with them");
+}
+
 int main(void)
 {
     hm_status st;
@@ -511,6 +558,7 @@ int main(void)
     test_bad_input(a);
     test_truncation();
     test_tokens(a);
+    test_entities(a);
     test_langid(a);
     test_stems(a);
     test_families(a);
