@@ -38,6 +38,9 @@ TEXTS = {
     "urls": "http:// https://x www. http://a.b/c)))... Https://WWW.EXAMPLE.COM:8080/p?q=é#f",
     "hyphen": "après-vente rendez-vous service-client -- - -a a- ‐‑",
     "apostrophes": "l’accueil l‘a l`a l´a l′a aujourd'hui ' '' can't won't it's",
+    "entities": "Tom &amp; Jerry &lt;3 I&#39;ve &#x1F621; caf&eacute; &#146;s &nbsp; &gt;:( &lt;/3 J&#39;attends",
+    "entities-bad": "&amp &#; &#x; &#xD800; &#0; &#1114112; &#99999999999; &bogus; &AMP; &Eacute &#x41 & ; &&&amp;amp;",
+    "entities-split": "caf&eacu te &#12 3; &#x1F62 1; &l t; &" ,
     "empty": "",
     "space": " ",
 }
