@@ -572,7 +572,7 @@ static int materialize_evidence(hm_analyzer *a, size_t from, size_t to, size_t *
         r->weight = it->weight;
         r->rule = it->rule;
         size_t off = a->evtext.len;
-        if (hm_utf8_sanitize(&a->evtext, a->otext + r->start, r->end - r->start) ||
+        if (hm_utf8_sanitize(&a->evtext, a->text + r->start, r->end - r->start) ||
             hm_buf_putc(&a->evtext, 0))
             return HM_ENOMEM;
         r->text = (const char *)(uintptr_t)off; /* fixed up below */
@@ -587,20 +587,17 @@ int hm_pipeline(hm_analyzer *a, const char *text, size_t len, int forced, hm_lex
                 double *conf)
 {
     const hm_engine *e = a->e;
-    a->otext = text;
-    a->nent = 0;
-    if (len && memchr(text, '&', len)) {
-        size_t k = hm_entities_decode(&a->ent, &a->entmap, text, len);
-        if (k == (size_t)-1)
-            return HM_ENOMEM;
-        if (k) {
-            a->nent = k;
-            text = a->ent.p;
-            len = a->ent.len;
-        }
-    }
+    /* the analysis reads the text with its HTML character references
+     * decoded; evidence is copied from the caller's text */
     a->text = text;
-    a->textlen = len;
+    size_t k = hm_entities_decode(&a->ent, &a->entmap, text, len);
+    if (k == (size_t)-1)
+        return HM_ENOMEM;
+    a->nent = k;
+    if (k) {
+        text = a->ent.p;
+        len = a->ent.len;
+    }
     a->nev = 0;
     a->nrev = 0;
     a->evtext.len = 0;

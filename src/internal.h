@@ -904,11 +904,9 @@ struct hm_analyzer {
     hm_cue *pcues;            /* hm_analyzer_cues() */
     size_t pccap;
     hm_buf json;
-    const char *text;    /* the text analysed: the caller's, or ent when it held references */
-    size_t textlen;
-    const char *otext;   /* the caller's text (evidence is copied from it) */
-    hm_buf ent, entmap;  /* its HTML character references decoded; hm_entities_decode */
-    size_t nent;         /* how many: 0 when text is the caller's */
+    const char *text;    /* the caller's text (evidence is copied from it) */
+    hm_buf ent, entmap;  /* its HTML character references decoded (hm_entities_decode) */
+    size_t nent;         /* how many: 0 when the analysis read the caller's text */
 };
 
 /* An offset into the analysed text as an offset into the caller's. */
