@@ -238,6 +238,11 @@ typedef struct hm_train_opts {
     int complaint_folds;   /* the complaint blend and threshold are fitted on out-of-fold
                             * complaint head scores of the training posts (this many folds)
                             * and on the dev posts; 0 = 5, negative = dev posts only */
+    double complaint_l2;   /* the complaint head's pull; 0 = tuned on dev (or l2 when given) */
+    int refit;             /* 1: once tuned, fit the heads and the router again with the
+                            * held-out rows (hm_trainer_add's dev 2) as training rows,
+                            * keeping the blends, decision biases and complaint threshold
+                            * fitted on them; 0: those rows only tune */
 } hm_train_opts;
 
 /* A model tells apart at most this many sources with polarity labels. */
@@ -275,6 +280,7 @@ typedef struct hm_train_report {
     int source_group[HM_TRAIN_MAX_SOURCES];  /* their groups (hm_trainer_set_group) */
     float bias[HM_TRAIN_MAX_SOURCES][3];     /* their decision biases (neg, neu, pos) */
     double dev_router_accuracy;  /* dev posts routed to their own source */
+    size_t nrefit;             /* held-out rows that trained in the refit (0: none) */
     hm_train_trial tried[16];  /* the settings tried, in order */
     int ntried;
 } hm_train_report;
@@ -283,7 +289,9 @@ typedef struct hm_train_report {
  * (its models, if any, are not used). */
 HM_API hm_trainer *hm_trainer_new(const hm_engine *e, int lang, hm_status *st);
 /* Add a post: polarity HM_NEGATIVE/HM_NEUTRAL/HM_POSITIVE or HM_NO_LABEL,
- * complaint 0/1 or -1 when unknown, dev 1 for tuning posts, weight > 0. */
+ * complaint 0/1 or -1 when unknown, weight > 0; dev 0 for a training post,
+ * 1 for a tuning post, 2 for a row held out of a training source (it tunes;
+ * with hm_train_opts.refit it trains as well once the settings are chosen). */
 HM_API int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity,
                           int complaint, int dev, double weight);
 /* Posts added from now on belong to source `group` (0..1023), for balancing. */

@@ -40,6 +40,7 @@ typedef struct doc {
     int8_t pol;          /* 0 neg, 1 neu, 2 pos, -1 none */
     int8_t cmp;          /* 0/1, -1 none */
     uint8_t dev, social;
+    uint8_t held;        /* a training source's held-out row: tunes, then trains in a refit */
     uint8_t asks;        /* a request for information (hm_info_question) */
     hm_csig cs;          /* the complaint signals of its tokens */
     uint8_t domain;      /* 0 short, 1 long (the keys in feats are the domain's) */
@@ -48,7 +49,8 @@ typedef struct doc {
                           * (its complaint fold is cseq modulo the number of folds) */
     uint16_t group;      /* the source the post came from */
     int8_t src;          /* its index among the polarity sources (the router's classes), -1 */
-    float weight;
+    float weight;        /* weight0 after balancing (and the domain share for copies) */
+    float weight0;       /* as added */
     float lex[4];        /* lexicon score, pos, neg, cue_total */
     uint32_t ntoks;
     int nhits;           /* lexicon hits */
@@ -58,7 +60,6 @@ typedef struct doc {
 struct hm_trainer {
     const hm_engine *e;
     int group;
-    int balanced;
     hm_analyzer *a;
     int lang;
     doc *docs;
@@ -140,6 +141,8 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
         return HM_EINVAL;
     if (polarity == HM_NO_LABEL && complaint < 0)
         return HM_EINVAL;
+    if (dev < 0 || dev > 2)
+        return HM_EINVAL;
     drop_copies(t);
     if (len > t->e->max_text)
         len = t->e->max_text;
@@ -184,10 +187,11 @@ int hm_trainer_add(hm_trainer *t, const char *text, size_t len, int polarity, in
     d->pol = (int8_t)(polarity == HM_NO_LABEL ? -1 : polarity + 1);
     d->cmp = (int8_t)(complaint < 0 ? -1 : complaint ? 1 : 0);
     d->dev = dev ? 1 : 0;
+    d->held = dev == 2;
     if (complaint >= 0 && !dev)
         d->cseq = t->ncmp++;
     d->group = (uint16_t)t->group;
-    d->weight = (float)weight;
+    d->weight = d->weight0 = (float)weight;
     d->lex[0] = (float)ls.score;
     d->lex[1] = (float)ls.pos;
     d->lex[2] = (float)ls.neg;
@@ -1151,12 +1155,15 @@ double hm_trainer_dev_score(const hm_trainer *t, int group)
     return t->score[group];
 }
 
-/* Sources of very different sizes: rescale each source's weights by
- * (mean count / its count)^gamma, counts of posts (gamma 0: as given, 1: every
- * source weighs as if it had the mean number of posts, times its posts' own
- * weights).  Train and dev rows separately. */
+/* Sources of very different sizes: each post's weight is the one it was added
+ * with times (mean count / its source's count)^gamma, counts of posts (gamma
+ * 0: as given, 1: every source weighs as if it had the mean number of posts,
+ * times its posts' own weights).  Train and dev rows separately.  Copies of an
+ * earlier fit must be gone. */
 static void balance_groups(hm_trainer *t, double gamma)
 {
+    for (size_t i = 0; i < t->ndocs; i++)
+        t->docs[i].weight = t->docs[i].weight0;
     if (gamma <= 0)
         return;
     for (int part = 0; part < 2; part++) {
@@ -1240,7 +1247,7 @@ static int by_score_desc(const void *a, const void *b)
     return x->f < y->f ? -1 : x->f > y->f;
 }
 
-int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, hm_status *st)
+static int fit_once(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, hm_status *st)
 {
     hm_train_opts def;
     memset(&def, 0, sizeof def);
@@ -1257,10 +1264,8 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     double prune = o->prune > 0 ? o->prune : 1e-3;
     hm_train_report r;
     memset(&r, 0, sizeof r);
-    if (!t->balanced) {
-        balance_groups(t, o->group_balance > 0 ? o->group_balance : 0.5);
-        t->balanced = 1;
-    }
+    drop_copies(t);
+    balance_groups(t, o->group_balance > 0 ? o->group_balance : 0.5);
     uint32_t long_from = o->long_from < 0 ? 0 : o->long_from > 0 ? (uint32_t)o->long_from : 48;
     double share = o->domain_share < 0 ? 0 : o->domain_share > 0 ? o->domain_share : 0.2;
     if (expand_domains(t, long_from, share)) {
@@ -1646,12 +1651,13 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         t->score[dv.group[k2]] = bper[k2];
     mixture mx = {KB, &ro, (const float(*)[3][HM_NBLEND + 1])bblend, (const float(*)[3])bdbias};
     if (cmp_w[0] > 0 && cmp_w[1] > 0) {
-        int ncl = o->complaint_lr > 0 || ncd == 0 ? 1 : 4, ncl2 = o->l2 > 0 || ncd == 0 ? 1 : 2;
+        int ncl = o->complaint_lr > 0 || ncd == 0 ? 1 : 4;
+        int ncl2 = o->complaint_l2 > 0 || o->l2 > 0 || ncd == 0 ? 1 : 2;
         best_clr = o->complaint_lr > 0 ? o->complaint_lr : 1;
         for (int li = 0; li < ncl; li++)
             for (int gi = 0; gi < ncl2; gi++) {
                 double lr = ncl == 1 ? best_clr : clr_grid[li];
-                double l2 = ncl2 == 1 ? best_l2 : l2_grid[gi];
+                double l2 = ncl2 > 1 ? l2_grid[gi] : o->complaint_l2 > 0 ? o->complaint_l2 : best_l2;
                 for (size_t f = 0; f < kept; f++)
                     fc.w[f * HM_NOUT + 3] = 1.0f;
                 fc.b[3] = log(cmp_w[1] / cmp_w[0]);
@@ -1790,6 +1796,82 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     if (rep)
         *rep = r;
     return 0;
+}
+
+/* What a refit keeps of the fit that tuned it: the calibration and the dev
+ * figures (the trainer's fields of these names). */
+#define TUNED(X) X(nsrc) X(blend) X(dbias) X(cblend) X(cthresh) X(flags) X(info) X(score)
+typedef struct tuned {
+    int nsrc;
+    float blend[HM_MAXSRC][3][HM_NBLEND + 1];
+    float dbias[HM_MAXSRC][3];
+    float cblend[HM_NCBLEND + 1];
+    float cthresh;
+    uint32_t flags;
+    float info[8];
+    double score[1024];
+} tuned;
+
+int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, hm_status *st)
+{
+    hm_train_report r;
+    int rc = fit_once(t, o, &r, st);
+    size_t nheld = 0;
+    for (size_t i = 0; !rc && o && o->refit && i < t->ndocs; i++)
+        nheld += t->docs[i].held && !t->docs[i].copy;
+    if (rc || !nheld) {
+        if (!rc && rep)
+            *rep = r;
+        return rc;
+    }
+    /* The refit: the held-out rows of the training sources train too, with
+     * the settings tuned on them; the blends, decision biases and complaint
+     * threshold fitted on their out-of-sample scores stay.  The router and
+     * the heads are fitted again. */
+    tuned *k = malloc(sizeof *k);
+    if (!k) {
+        hm_set_status(st, HM_ENOMEM, "out of memory");
+        return HM_ENOMEM;
+    }
+#define SAVE(f) memcpy(&k->f, &t->f, sizeof k->f);
+    TUNED(SAVE)
+#undef SAVE
+    hm_train_opts o2 = *o;
+    o2.lr = r.lr;
+    o2.l2 = r.l2;
+    o2.complaint_lr = r.complaint_lr;
+    o2.complaint_l2 = r.complaint_l2;
+    o2.complaint_threshold = r.complaint_threshold;
+    o2.complaint_folds = -1; /* its blend is not kept: no out-of-fold heads */
+    drop_copies(t);
+    for (size_t i = 0; i < t->ndocs; i++)
+        if (t->docs[i].held)
+            t->docs[i].dev = 0;
+    hm_train_report r2;
+    rc = fit_once(t, &o2, &r2, st);
+    drop_copies(t);
+    for (size_t i = 0; i < t->ndocs; i++)
+        if (t->docs[i].held)
+            t->docs[i].dev = 1;
+    if (!rc && (r2.nsources != r.nsources ||
+                memcmp(r2.source_group, r.source_group, sizeof r.source_group))) {
+        hm_set_status(st, HM_EDATA, "the refit found other polarity sources than the fit");
+        rc = HM_EDATA;
+    }
+    if (!rc) {
+#define RESTORE(f) memcpy(&t->f, &k->f, sizeof k->f);
+        TUNED(RESTORE)
+#undef RESTORE
+        r.nfeatures = r2.nfeatures;
+        r.nkept = r2.nkept;
+        r.nrefit = nheld;
+        if (rep)
+            *rep = r;
+    } else {
+        t->fitted = 0;
+    }
+    free(k);
+    return rc;
 }
 
 static void put32(unsigned char *p, uint32_t v)

@@ -280,6 +280,34 @@ check "--complaint-folds -1: complaint blend on the 10 dev posts only (status $r
     sh -c "test $rc -eq 0 && grep -q 'blend on 10 posts' '$TMP/err'"
 "$HUMEUR" --model "$TMP/c1.hmm" --json "@shop my order is late again, still no refund" > "$TMP/out" 2>&1
 check "a complaint of the training kind is one with the out-of-fold blend" grep -q '"complaint":true' "$TMP/out"
+# --refit: rows held out of a training source by %N tune, then train too;
+# rows given with --dev only tune.  %50=part holds out the rows whose "part" is
+# "out" (FNV-1a of "\"out\"" is 47 modulo 100) and keeps those with "in" (84).
+RF=$TMP/rf.jsonl
+grep '"split": "train"' "$TINY" | sed 's/}$/, "part": "in"}/' > "$RF"
+for i in 1 2 3 4 5 6; do
+    printf '{"id":"z%d","text":"zorbly %d, simply zorbly","polarity":"positive","part":"out","split":"train"}\n' $i $i >> "$RF"
+    printf '{"id":"q%d","text":"quixly %d, so quixly","polarity":"negative","split":"dev"}\n' $i $i >> "$RF"
+done
+RFT="--lang en --train $RF@train%50=part --dev $RF@dev --dev $TINY@dev"
+"$HUMEUR" train $RFT --out "$TMP/r0.hmm" 2> "$TMP/err0"
+"$HUMEUR" train $RFT --refit --out "$TMP/r1.hmm" 2> "$TMP/err1"; rc=$?
+"$HUMEUR" train $RFT --refit --out "$TMP/r2.hmm" 2> /dev/null
+check "--refit: the 6 held-out rows train once tuned (status $rc)" \
+    sh -c "test $rc -eq 0 && grep -q 'refit: 6 held-out rows trained too' '$TMP/err1' && ! grep -q refit '$TMP/err0'"
+check "--refit: training is deterministic" cmp -s "$TMP/r1.hmm" "$TMP/r2.hmm"
+"$HUMEUR" --model "$TMP/r0.hmm" --lang en --json "zorbly quixly" > "$TMP/out0" 2>&1
+"$HUMEUR" --model "$TMP/r1.hmm" --lang en --json "zorbly quixly" > "$TMP/out1" 2>&1
+check "a word of the held-out rows alone is a model feature after the refit, not before" \
+    sh -c "grep -q '\"text\":\"zorbly\",\"weight\":[0-9.]*,\"rule\":\"model\"' '$TMP/out1' &&
+           ! grep -q '\"text\":\"zorbly\",[^}]*\"rule\":\"model\"' '$TMP/out0'"
+check "a word of the --dev rows alone is no model feature, refit or not" \
+    sh -c "! grep -q '\"text\":\"quixly\",[^}]*\"rule\":\"model\"' '$TMP/out0' &&
+           ! grep -q '\"text\":\"quixly\",[^}]*\"rule\":\"model\"' '$TMP/out1'"
+check "--refit: the dev figures and decision biases reported are the tuning fit's" \
+    sh -c "test \"\$(grep '^  dev' '$TMP/err0')\" = \"\$(grep '^  dev' '$TMP/err1')\" && grep -q '^  dev' '$TMP/err1'"
+"$HUMEUR" train --lang en --refit --out "$TMP/m6.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> /dev/null
+check "--refit without held-out rows: the model of the fit without it" cmp -s "$TMP/m1.hmm" "$TMP/m6.hmm"
 cp "$TMP/m1.hmm" "$TMP/bom.hmm"
 printf '\001\002\003\004' | dd of="$TMP/bom.hmm" bs=1 seek=12 conv=notrunc 2> /dev/null
 "$HUMEUR" --model "$TMP/bom.hmm" "x" > /dev/null 2> "$TMP/err"; rc=$?

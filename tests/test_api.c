@@ -553,6 +553,24 @@ static void test_entities(hm_analyzer *a)
     }
 }
 
+/* hm_trainer_add's dev: 0 train, 1 tune, 2 held out of a training source */
+static void test_trainer_add(void)
+{
+    hm_status st;
+    hm_trainer *t = hm_trainer_new(E, HM_LANG_EN, &st);
+    CHECK(t != NULL, "trainer: %s", t ? "" : st.message);
+    if (!t)
+        return;
+    for (int dev = 0; dev <= 2; dev++)
+        CHECK(hm_trainer_add(t, "good", 4, HM_POSITIVE, -1, dev, 1.0) == HM_OK,
+              "a post with dev %d is taken", dev);
+    CHECK(hm_trainer_add(t, "good", 4, HM_POSITIVE, -1, 3, 1.0) == HM_EINVAL,
+          "dev 3 is refused");
+    CHECK(hm_trainer_add(t, "good", 4, HM_POSITIVE, -1, -1, 1.0) == HM_EINVAL,
+          "dev -1 is refused");
+    hm_trainer_free(t);
+}
+
 int main(void)
 {
     hm_status st;
@@ -575,6 +593,7 @@ int main(void)
     test_lexicon_dir();
     test_threads();
     test_token_cache();
+    test_trainer_add();
     hm_analyzer_free(a);
     hm_engine_close(E);
     return tap_done("api");

@@ -177,7 +177,7 @@ int read_spec(const spec *sp, const char *text_field, row_fn fn, void *ctx, long
         if (!dev && sp->holdout) {
             json_t *id = json_object_get(o, sp->holdout_field);
             char *ids = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
-            dev = ids && (int)(hash_id(ids) % 100u) < sp->holdout;
+            dev = ids && (int)(hash_id(ids) % 100u) < sp->holdout ? 2 : 0;
             free(ids);
         }
         int rc = fn(ctx, json_string_value(tx), json_string_length(tx), pol, cmp, dev,
@@ -216,6 +216,10 @@ static const char train_usage[] =
     "  --complaint-folds N  complaint blend on out-of-fold head scores of the training\n"
     "                   posts and the dev posts (5; -1: on the dev posts only)\n"
     "  --balance G      0..1: bring sources towards equal weight (0.5)\n"
+    "  --complaint-l2 X the complaint head's pull (tuned on dev; --l2 when given)\n"
+    "  --refit          once tuned, the rows held out by %N train too (the blends,\n"
+    "                   biases and threshold fitted on them stay; dev figures are\n"
+    "                   those of the tuning fit)\n"
     "  --verbose        also list the settings tried and their dev figures\n"
     "  --text-field F   (text)                  --lexicons DIR lexicons to read posts with\n";
 
@@ -235,6 +239,10 @@ int cmd_train(int argc, char **argv)
         }
         if (!strcmp(a, "--verbose")) {
             verbose = 1;
+            continue;
+        }
+        if (!strcmp(a, "--refit")) {
+            o.refit = 1;
             continue;
         }
         if (!v) {
@@ -266,6 +274,8 @@ int cmd_train(int argc, char **argv)
             o.lr = atof(v);
         else if (!strcmp(a, "--complaint-lr"))
             o.complaint_lr = atof(v);
+        else if (!strcmp(a, "--complaint-l2"))
+            o.complaint_l2 = atof(v);
         else if (!strcmp(a, "--complaint-threshold"))
             o.complaint_threshold = atof(v);
         else if (!strcmp(a, "--long-from"))
@@ -368,6 +378,10 @@ int cmd_train(int argc, char **argv)
                             rep.tried[i].lr, rep.tried[i].l2, rep.tried[i].logloss,
                             rep.tried[i].score);
             }
+            if (rep.nrefit)
+                fprintf(stderr, "  refit: %zu held-out rows trained too (the figures above are "
+                                "the tuning fit's)\n",
+                        rep.nrefit);
             if (rep.ncomplaint_train)
                 fprintf(stderr,
                         "  complaint: %zu train / %zu dev posts, lr %g, l2 %g, threshold %.2f, "
