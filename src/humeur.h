@@ -280,9 +280,9 @@ typedef struct hm_train_report {
     int source_group[HM_TRAIN_MAX_SOURCES];  /* their groups (hm_trainer_set_group) */
     float bias[HM_TRAIN_MAX_SOURCES][3];     /* their decision biases (neg, neu, pos) */
     double dev_router_accuracy;  /* dev posts routed to their own source */
-    size_t nrefit;             /* held-out rows that trained in the refit (0: none) */
     hm_train_trial tried[16];  /* the settings tried, in order */
     int ntried;
+    size_t nrefit;             /* held-out rows that trained in the refit (0: none) */
 } hm_train_report;
 
 /* lang: HM_LANG_FR or HM_LANG_EN.  The engine gives lexicons and categories

@@ -1843,13 +1843,12 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
     o2.complaint_l2 = r.complaint_l2;
     o2.complaint_threshold = r.complaint_threshold;
     o2.complaint_folds = -1; /* its blend is not kept: no out-of-fold heads */
-    drop_copies(t);
     for (size_t i = 0; i < t->ndocs; i++)
         if (t->docs[i].held)
             t->docs[i].dev = 0;
     hm_train_report r2;
     rc = fit_once(t, &o2, &r2, st);
-    drop_copies(t);
+    drop_copies(t); /* those of held-out rows would turn dev with them */
     for (size_t i = 0; i < t->ndocs; i++)
         if (t->docs[i].held)
             t->docs[i].dev = 1;

@@ -296,6 +296,12 @@ RFT="--lang en --train $RF@train%50=part --dev $RF@dev --dev $TINY@dev"
 check "--refit: the 6 held-out rows train once tuned (status $rc)" \
     sh -c "test $rc -eq 0 && grep -q 'refit: 6 held-out rows trained too' '$TMP/err1' && ! grep -q refit '$TMP/err0'"
 check "--refit: training is deterministic" cmp -s "$TMP/r1.hmm" "$TMP/r2.hmm"
+# the model header past the heads' scale and biases (byte 68 on: sources, long-post
+# threshold, complaint threshold and blend, dev figures, the source's blend and
+# decision biases; one source: no router) is the tuning fit's
+for m in r0 r1; do head -c 4096 "$TMP/$m.hmm" | tail -c +69 > "$TMP/$m.cal"; done
+check "--refit: the model keeps the tuning fit's blend, biases and thresholds" \
+    sh -c "cmp -s '$TMP/r0.cal' '$TMP/r1.cal' && ! cmp -s '$TMP/r0.hmm' '$TMP/r1.hmm'"
 "$HUMEUR" --model "$TMP/r0.hmm" --lang en --json "zorbly quixly" > "$TMP/out0" 2>&1
 "$HUMEUR" --model "$TMP/r1.hmm" --lang en --json "zorbly quixly" > "$TMP/out1" 2>&1
 check "a word of the held-out rows alone is a model feature after the refit, not before" \

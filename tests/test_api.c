@@ -6,6 +6,7 @@
 #include "humeur.h"
 #include "tap.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -499,6 +500,25 @@ static void test_json(hm_analyzer *a)
     CHECK(s > 0.999 && s < 1.001, "probs sum to 1: %f", s);
 }
 
+/* Every span of ev[0..n) lies in text, holds its evidence's text, and
+ * starts and ends at word boundaries of text (a span moved by a wrong offset
+ * map cuts a word: its text, copied from the same span, would not tell). */
+static void spans_are_callers(const hm_evidence *ev, size_t n, const char *text)
+{
+    size_t len = strlen(text);
+    for (size_t i = 0; i < n; i++) {
+        const hm_evidence *e = &ev[i];
+        int in = e->start < e->end && e->end <= len;
+        int whole = in && (e->start == 0 || !isalnum((unsigned char)text[e->start - 1])) &&
+                    (e->end == len || !isalnum((unsigned char)text[e->end]) ||
+                     strchr("';", text[e->end - 1]));
+        CHECK(whole && strlen(e->text) == e->end - e->start &&
+                  memcmp(e->text, text + e->start, e->end - e->start) == 0,
+              "evidence [%zu,%zu) \"%s\" is a span of the caller's words", e->start, e->end,
+              e->text);
+    }
+}
+
 /* HTML character references are read decoded, and every offset given out
  * is one of the caller's text: a span's bytes are the evidence's text. */
 static void test_entities(hm_analyzer *a)
@@ -520,20 +540,13 @@ static void test_entities(hm_analyzer *a)
     CHECK(tokens_have(a, HM_TOK_EMOJI, "\xF0\x9F\x98\xA1"), "&#x1F621; an emoji");
     CHECK(tokens_have(a, HM_TOK_WORD, "bogus"), "an unknown name left as written");
     CHECK(tokens_have(a, HM_TOK_WORD, "amp"), "a reference without ';' left as written");
-    for (size_t i = 0; i < r.nevidence; i++) {
-        const hm_evidence *e = &r.evidence[i];
-        CHECK(e->end <= strlen(t) && strlen(e->text) == e->end - e->start &&
-                  memcmp(e->text, t + e->start, e->end - e->start) == 0,
-              "evidence [%zu,%zu) \"%s\" is the caller's bytes", e->start, e->end, e->text);
-    }
+    spans_are_callers(r.evidence, r.nevidence, t);
     int saw = 0;
-    for (size_t k = 0; k < r.ncategories; k++)
-        for (size_t i = 0; i < r.categories[k].nevidence; i++) {
-            const hm_evidence *e = &r.categories[k].evidence[i];
-            CHECK(memcmp(e->text, t + e->start, e->end - e->start) == 0,
-                  "category evidence \"%s\" is the caller's bytes", e->text);
-            saw |= strstr(e->text, "r&eacute;pond") != NULL;
-        }
+    for (size_t k = 0; k < r.ncategories; k++) {
+        spans_are_callers(r.categories[k].evidence, r.categories[k].nevidence, t);
+        for (size_t i = 0; i < r.categories[k].nevidence; i++)
+            saw |= strstr(r.categories[k].evidence[i].text, "r&eacute;pond") != NULL;
+    }
     CHECK(saw, "a category span that holds a reference");
     size_t n;
     const hm_token *tk = hm_analyzer_tokens(a, &n);
@@ -541,16 +554,18 @@ static void test_entities(hm_analyzer *a)
         if (strcmp(tk[i].norm, "</3") == 0)
             CHECK(tk[i].end - tk[i].start == 6 && memcmp(t + tk[i].start, "&lt;/3", 6) == 0,
                   "token span of a reference");
-    /* the next text, without references, reads its own offsets (the map of
-     * the one before would move spans past its first reference) */
+    /* the next texts read their own offsets: one without references, and
+     * one with others (the map of the text before would move their spans) */
     const char *u = "Service vraiment nul, personne ne répond";
     CHECK(hm_analyze(a, u, strlen(u), &r) == 0 && r.nevidence > 0, "a text after one with references");
-    for (size_t i = 0; i < r.nevidence; i++) {
-        const hm_evidence *e = &r.evidence[i];
-        CHECK(e->end <= strlen(u) && memcmp(e->text, u + e->start, e->end - e->start) == 0,
-              "evidence [%zu,%zu) \"%s\" of a text after one with references", e->start,
-              e->end, e->text);
-    }
+    spans_are_callers(r.evidence, r.nevidence, u);
+    CHECK(hm_analyze(a, t, strlen(t), &r) == 0, "the text with references again");
+    const char *v = "Service nul &amp; lent, personne ne r&eacute;pond &agrave; mes emails";
+    CHECK(hm_analyze(a, v, strlen(v), &r) == 0 && r.nevidence > 0 && r.ncategories > 0,
+          "a text with other references after one with references");
+    spans_are_callers(r.evidence, r.nevidence, v);
+    for (size_t k = 0; k < r.ncategories; k++)
+        spans_are_callers(r.categories[k].evidence, r.categories[k].nevidence, v);
 }
 
 /* hm_trainer_add's dev: 0 train, 1 tune, 2 held out of a training source */
