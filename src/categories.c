@@ -198,7 +198,7 @@ static size_t next_atom(const char *p, size_t n, size_t k)
     return (p[k] == '[' ? skip_class(p, n, k) : k) + 1;
 }
 
-#define LIT_SET 480   /* bytes of a literal set: sizeof cat_regex.lit */
+#define LIT_SET 2048  /* bytes of a literal set (some 250 literals) */
 #define LIT_SETS_MAX 3 /* literal sets per pattern */
 
 /* Where the group opened by p[o] == '(' closes in p[0..n), or n. */
@@ -409,6 +409,20 @@ typedef struct litset {
     size_t w, mn, lead, at;
     int n, first;
 } litset;
+
+/* The candidate sets that the reading of a pattern holds at each depth of
+ * its groups (required_sets goes no deeper than LIT_DEPTH): on the heap, as
+ * they are too large for a thread's stack (some 200 KiB in all). */
+#define LIT_DEPTH 8
+typedef struct litwork {
+    litset top[LIT_SETS_MAX];
+    struct {
+        litset alt[LIT_SETS_MAX]; /* a top-level alternation's unions */
+        litset grp[LIT_SETS_MAX]; /* a group's unions */
+        litset sub[LIT_SETS_MAX]; /* a branch's sets (union_add) */
+        litset one;               /* a run or a pseudo-literal */
+    } lv[LIT_DEPTH + 1];
+} litwork;
 #define NO_AT SIZE_MAX
 
 static size_t max_len(const char *p, size_t n, int depth);
@@ -437,7 +451,8 @@ static void keep_best(litset *best, int *nb, int k, const litset *c)
         (*nb)++;
 }
 
-static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, int depth);
+static int required_sets(litwork *lw, const char *p, size_t n, litset *sets, int k, int ctx,
+                         int depth);
 
 /* The run of literal characters p[i..m) right before a group of plain
  * literals ("pas (?:eu|recu)", "en (?:24|48)"): the set of the run followed by
@@ -486,11 +501,11 @@ static int run_and_group(const char *p, size_t n, size_t i, size_t m, int flags,
  * k unions, as many as the branch with the most sets has.  Adds branch
  * p[0..n) to u[0..*nu) (first: the first branch, which starts them); 0 when a
  * branch requires nothing or a union does not fit. */
-static int union_add(litset *u, int *nu, int k, const char *p, size_t n, int ctx, int depth,
-                     int first)
+static int union_add(litwork *lw, litset *u, int *nu, int k, const char *p, size_t n, int ctx,
+                     int depth, int first)
 {
-    litset sub[LIT_SETS_MAX];
-    int ns = required_sets(p, n, sub, k, ctx, depth + 1);
+    litset *sub = lw->lv[depth].sub;
+    int ns = required_sets(lw, p, n, sub, k, ctx, depth + 1);
     if (!ns)
         return 0;
     if (first) {
@@ -522,19 +537,20 @@ static int union_add(litset *u, int *nu, int k, const char *p, size_t n, int ctx
  * a different mandatory element, best first, in sets[].  Returns how many.
  * ctx: LIT_LEAD / LIT_TRAIL when what comes before / after p[0..n) in the
  * whole pattern is a boundary. */
-static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, int depth)
+static int required_sets(litwork *lw, const char *p, size_t n, litset *sets, int k, int ctx,
+                         int depth)
 {
     size_t cap = LIT_SET;
-    if (depth > 8)
+    if (depth > LIT_DEPTH)
         return 0;
     /* a top-level alternation: sets that are unions of one set of each branch */
     size_t bar = top_level_bar(p, n);
     if (bar < n) {
-        litset u[LIT_SETS_MAX];
+        litset *u = lw->lv[depth].alt;
         int nu = 0;
         size_t bounds[2][2] = {{0, bar}, {bar + 1, n}};
         for (int bi = 0; bi < 2; bi++)
-            if (!union_add(u, &nu, k, p + bounds[bi][0], bounds[bi][1] - bounds[bi][0], ctx,
+            if (!union_add(lw, u, &nu, k, p + bounds[bi][0], bounds[bi][1] - bounds[bi][0], ctx,
                            depth, bi == 0))
                 return 0;
         int nb = 0;
@@ -545,22 +561,22 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
         return nb;
     }
     int nb = 0;
-    litset c;
+    litset *c = &lw->lv[depth].one;
     for (size_t i = 0; i < n; i++) {
         /* "\d", and a currency sign ("\$", "£", "€"): pseudo-literals */
         size_t cl = p[i] == '\\' && i + 1 < n && p[i + 1] == '$' ? 2
                     : (unsigned char)p[i] >= 0xC2 ? currency_at(p, n, i) : 0;
         int digit = p[i] == '\\' && i + 1 < n && p[i + 1] == 'd';
         if ((digit || cl) && at_least_once(p, n, i + (cl ? cl : 2))) {
-            c.w = 0;
-            c.n = 0;
-            c.mn = digit ? 2 : 3;
-            c.first = zero_width(p, i);
-            c.at = i;
-            c.lead = max_len(p, i, 0);
-            lit_add(c.s, &c.w, cap, &c.n, digit && ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0,
+            c->w = 0;
+            c->n = 0;
+            c->mn = digit ? 2 : 3;
+            c->first = zero_width(p, i);
+            c->at = i;
+            c->lead = max_len(p, i, 0);
+            lit_add(c->s, &c->w, cap, &c->n, digit && ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0,
                     digit ? digit_lit : cur_lit, 1);
-            keep_best(sets, &nb, k, &c);
+            keep_best(sets, &nb, k, c);
         }
         if (cl > 2) {
             i += cl - 1;
@@ -588,31 +604,24 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
             else if (j < n && p[j] == '?')
                 usable = 0; /* lookarounds and the like */
             size_t d = 1;
-            size_t starts[64];
-            int nst = 0;
-            starts[nst++] = s;
-            for (; j < n && d; j = next_atom(p, n, j)) {
-                if (p[j] == '(')
-                    d++;
-                else if (p[j] == ')')
-                    d--;
-                else if (p[j] == '|' && d == 1) {
-                    if (nst < 64)
-                        starts[nst++] = j + 1;
-                    else
-                        usable = 0;
-                }
-            }
+            for (; j < n && d; j = next_atom(p, n, j))
+                d += (size_t)(p[j] == '(') - (size_t)(p[j] == ')');
             size_t e = j - 1; /* the ')' */
             char q = j < n ? p[j] : 0;
             if (usable && d == 0 && !quantifier(q)) {
-                /* the union of what each branch needs */
+                /* the union of what each branch needs, branch by branch
+                 * (as many as the group has) */
                 int sctx = bounds(p, n, i, e + 1, ctx, 1);
-                litset u[LIT_SETS_MAX];
+                litset *u = lw->lv[depth].grp;
                 int nu = 0, ok = 1;
-                for (int bi = 0; ok && bi < nst; bi++) {
-                    size_t bs = starts[bi], be = bi + 1 < nst ? starts[bi + 1] - 1 : e;
-                    ok = union_add(u, &nu, k, p + bs, be - bs, sctx, depth, bi == 0);
+                for (size_t bs = s, bi = 0; ok && bs <= e; bi++) {
+                    size_t be = bs, bd = 0;
+                    while (be < e && !(p[be] == '|' && bd == 0)) {
+                        bd += (size_t)(p[be] == '(') - (size_t)(p[be] == ')');
+                        be = next_atom(p, n, be);
+                    }
+                    ok = union_add(lw, u, &nu, k, p + bs, be - bs, sctx, depth, bi == 0);
+                    bs = be + 1;
                 }
                 for (int ui = 0; ok && ui < nu; ui++) {
                     u[ui].first = u[ui].first && zero_width(p, i);
@@ -633,22 +642,22 @@ static int required_sets(const char *p, size_t n, litset *sets, int k, int ctx, 
             L -= (size_t)cut;
             while (L && p[i + L - 1] == ' ')
                 L--;
-            if (run_and_group(p, n, i, m, ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0, &c)) {
-                c.first = zero_width(p, i);
-                c.at = i;
-                c.lead = max_len(p, i, 0);
-                keep_best(sets, &nb, k, &c);
+            if (run_and_group(p, n, i, m, ends_bound(p, i, ctx, 0) ? LIT_LEAD : 0, c)) {
+                c->first = zero_width(p, i);
+                c->at = i;
+                c->lead = max_len(p, i, 0);
+                keep_best(sets, &nb, k, c);
             } else if (L >= 3) {
                 /* a space the run ends with follows the literal */
                 int flags = bounds(p, n, i, m, ctx, !cut) | (!cut && L < m - i ? LIT_TRAIL : 0);
-                c.w = 0;
-                c.n = 0;
-                c.mn = L > HM_LIT_MAX ? HM_LIT_MAX : L;
-                c.first = zero_width(p, i);
-                c.at = i;
-                c.lead = max_len(p, i, 0);
-                lit_add(c.s, &c.w, cap, &c.n, flags, p + i, L);
-                keep_best(sets, &nb, k, &c);
+                c->w = 0;
+                c->n = 0;
+                c->mn = L > HM_LIT_MAX ? HM_LIT_MAX : L;
+                c->first = zero_width(p, i);
+                c->at = i;
+                c->lead = max_len(p, i, 0);
+                lit_add(c->s, &c->w, cap, &c->n, flags, p + i, L);
+                keep_best(sets, &nb, k, c);
             }
             i = m - 1;
         }
@@ -760,7 +769,7 @@ static size_t max_len(const char *p, size_t n, int depth)
 }
 
 /* A pattern's prefilter: up to three literal sets from different mandatory
- * elements (a post must hold a literal of each), stored in re->lit with the
+ * elements (a post must hold a literal of each), appended to c->litsrc with the
  * set's number in bits 2-3 of each flags byte; a set whose literals start
  * every match goes first (re->lit_first), for the start offset.  Failing
  * that, the set whose element can start the fewest bytes after the match
@@ -768,11 +777,14 @@ static size_t max_len(const char *p, size_t n, int depth)
  * before the first occurrence of one of its literals.  re->after0: the sets
  * whose element comes after set 0's in the pattern's sequence, so in every
  * match. */
-static void pattern_literals(cat_regex *re, const char *p, size_t n)
+static int pattern_literals(hm_cats *c, cat_regex *re, const char *p, size_t n)
 {
-    litset sets[LIT_SETS_MAX];
+    if (!c->litwork && !(c->litwork = malloc(sizeof(litwork))))
+        return HM_ENOMEM;
+    litwork *lw = c->litwork;
+    litset *sets = lw->top;
     size_t lead[LIT_SETS_MAX];
-    int ns = required_sets(p, n, sets, LIT_SETS_MAX, 0, 0);
+    int ns = required_sets(lw, p, n, sets, LIT_SETS_MAX, 0, 0);
     for (int q = 0; q < ns; q++)
         lead[q] = sets[q].lead;
     int best = 0;
@@ -780,22 +792,22 @@ static void pattern_literals(cat_regex *re, const char *p, size_t n)
         if (sets[q].first ? !sets[best].first : (!sets[best].first && lead[q] < lead[best]))
             best = q;
     if (best) {
-        litset t = sets[0];
+        litset *t = &lw->lv[0].one; /* free again */
+        *t = sets[0];
         sets[0] = sets[best];
-        sets[best] = t;
+        sets[best] = *t;
         size_t tl = lead[0];
         lead[0] = lead[best];
         lead[best] = tl;
     }
-    size_t w = 0;
+    size_t w = 0, w0 = c->litsrc.len;
     int nl = 0, kept = 0, first = 0;
     size_t lead0 = LEAD_UNBOUNDED, at0 = NO_AT;
     re->after0 = 0;
+    if (hm_buf_reserve(&c->litsrc, (size_t)ns * LIT_SET))
+        return HM_ENOMEM;
     for (int q = 0; q < ns; q++) {
-        /* a set that does not fit is left out (fewer conditions: still
-         * sound); each kept set's flags bytes get its number */
-        if (w + sets[q].w > sizeof re->lit)
-            continue;
+        /* each kept set's flags bytes get its number */
         if (!kept) {
             first = sets[q].first;
             lead0 = lead[q];
@@ -803,7 +815,7 @@ static void pattern_literals(cat_regex *re, const char *p, size_t n)
         } else if (at0 != NO_AT && sets[q].at != NO_AT && sets[q].at > at0) {
             re->after0 |= (uint8_t)(1u << kept);
         }
-        char *d = re->lit + w;
+        char *d = c->litsrc.p + w0 + w;
         memcpy(d, sets[q].s, sets[q].w);
         for (size_t o = 0; o < sets[q].w; o += strlen(d + o) + 1)
             d[o] = (char)(d[o] | (kept << 2));
@@ -811,12 +823,20 @@ static void pattern_literals(cat_regex *re, const char *p, size_t n)
         nl += sets[q].n;
         kept++;
     }
-    re->nlit = (uint8_t)(nl > UINT8_MAX ? 0 : nl);
+    re->nlit = (uint16_t)(nl > UINT16_MAX ? 0 : nl);
     re->nsets = (uint8_t)(re->nlit ? kept : 0);
-    if (!re->nlit)
+    if (!re->nlit) {
         re->after0 = 0;
+        w = 0;
+    }
+    if (w0 + w > UINT32_MAX)
+        return HM_ENOMEM;
+    re->lit_off = (uint32_t)w0;
+    re->lit_len = (uint32_t)w;
+    c->litsrc.len = w0 + w;
     re->lit_first = (uint8_t)(re->nlit && first);
     re->lead = (uint16_t)(re->nlit && !first ? lead0 : LEAD_UNBOUNDED);
+    return 0;
 }
 
 _Static_assert(HM_LIT_MAX <= 8, "a prefilter literal fits in a 64-bit word");
@@ -1042,7 +1062,7 @@ static int build_literal_index(hm_cats *c)
      * and engine open spent its page faults zeroing and sweeping them */
     size_t per[3] = {0, 0, 0};
     for (size_t i = 0; i < c->nre; i++) {
-        const char *lit = c->re[i].lit;
+        const char *lit = c->litsrc.p + c->re[i].lit_off;
         for (int q = 0; q < c->re[i].nlit; q++, lit += strlen(lit) + 1) {
             size_t len = strlen(lit + 1);
             if (!(lit[1] >= 1 && lit[1] <= HM_PSEUDO_N))
@@ -1078,7 +1098,7 @@ static int build_literal_index(hm_cats *c)
             if (!re->nlit)
                 c->always[l][i >> 6] |= 1ULL << (i & 63);
         }
-        const char *lit = re->lit;
+        const char *lit = c->litsrc.p + re->lit_off;
         c->re[i].anch = (uint8_t)((re->lit_first ? HM_ANCH_AT : 0) | (re->nlit ? HM_ANCH_PLACES : 0));
         int digits0 = 0; /* set 0 holds "a digit" (seen so far) */
         c->need[i] = (uint8_t)((1u << re->nsets) - 1);
@@ -1645,7 +1665,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
                 c->recap = nc;
             }
             cat_regex *re = &c->re[c->nre];
-            memset(re, 0, sizeof *re); /* the unused tail of lit too: snapshots are reproducible */
+            memset(re, 0, sizeof *re);
             if (c->pat.len + fl[2] + 1 > UINT32_MAX || hm_buf_put(&c->pat, f[2], fl[2]) ||
                 hm_buf_putc(&c->pat, 0)) {
                 pcre2_code_free(code);
@@ -1658,9 +1678,10 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
             re->cat = (uint16_t)cat;
             re->lang = (uint8_t)lang;
             re->weight = (float)w;
-            pattern_literals(re, f[2], fl[2]);
-            c->nre++;
+            c->nre++; /* with no literals (zeroed) until they are read */
             c->npatterns++;
+            if (pattern_literals(c, re, f[2], fl[2]))
+                return HM_ENOMEM;
             continue;
         }
         int rc = hm_tokenize(tb, f[2], fl[2]);
@@ -1819,6 +1840,8 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
         rc = hm_categories_index(c, st);
     else if (rc == HM_ENOMEM)
         hm_set_status(st, rc, "out of memory");
+    free(c->litwork);
+    c->litwork = NULL;
     hm_stem_free(&sc);
     hm_textbuf_free(&tb);
     hm_buf_free(&key);
@@ -1898,6 +1921,8 @@ void hm_categories_free(hm_cats *c)
         free(c->always[l]);
     }
     hm_buf_free(&c->pat);
+    hm_buf_free(&c->litsrc);
+    free(c->litwork);
     for (int t = 0; t < 3; t++)
         free(c->lit_idx[t].slot);
     free(c->lit_bloom);

@@ -554,7 +554,7 @@ typedef struct cat_regex {
     float weight;
     /* what matching reads, in the first cache line with the above; the
      * literals, read when the index is built, after */
-    uint8_t nlit;        /* 0 = no prefilter */
+    uint16_t nlit;       /* 0 = no prefilter */
     uint8_t nsets;       /* the literals form this many sets (a post needs one of each) */
     uint8_t lit_first;   /* every match starts with one of the literals of set 0 */
     uint8_t anch;        /* HM_ANCH_AT: ... none of which is a pseudo-literal ("a
@@ -564,8 +564,8 @@ typedef struct cat_regex {
     uint8_t after0;      /* sets (bits) whose literal comes after set 0's in every match */
     uint16_t lead;       /* else matches start at most this many bytes before a literal
                           * of set 0 (LEAD_UNBOUNDED: not known) */
-    char lit[480];       /* literals (flags byte, bytes, NUL), in sets: every match
-                          * contains one of each set (LIT_SET in categories.c) */
+    uint32_t lit_off, lit_len; /* the literals (flags byte, bytes, NUL each) in
+                          * hm_cats.litsrc, in sets: every match contains one of each */
 } cat_regex;
 #define LEAD_UNBOUNDED 0xFFFFu
 #define HM_ANCH_AT 1u
@@ -644,6 +644,8 @@ typedef struct hm_cats {
     uint16_t *dup_slot;
     size_t ndup;
     hm_buf pat;               /* pattern sources */
+    hm_buf litsrc;            /* the patterns' prefilter literals (cat_regex.lit_off) */
+    void *litwork;            /* scratch of the literals' reading while files load */
     pcre2_match_context *mctx;
     size_t npatterns;
 } hm_cats;

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "HMSNAP\x01"
-#define SNAP_VERSION 10u
+#define SNAP_VERSION 11u
 #define SNAP_HEADER 24
 
 /* ---------- writing ---------- */
@@ -112,15 +112,15 @@ static int write_payload(hm_buf *b, const hm_engine *e)
         memcpy(&wbits, &q->weight, sizeof wbits);
         rc = rc || w64(b, q->cat) || w64(b, wbits) || w64(b, (uint64_t)(int64_t)q->next);
     }
-    rc = rc || w64(b, c->nre) || w64(b, c->npatterns) || wraw(b, c->pat.p, c->pat.len);
+    rc = rc || w64(b, c->nre) || w64(b, c->npatterns) || wraw(b, c->pat.p, c->pat.len) ||
+         wraw(b, c->litsrc.p, c->litsrc.len);
     for (size_t i = 0; i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
         uint32_t wbits;
         memcpy(&wbits, &re->weight, sizeof wbits);
         rc = rc || w64(b, re->pat_off) || w64(b, re->pat_len) || w64(b, re->cat) ||
              w64(b, re->lang) || w64(b, wbits) || w64(b, re->nlit) || w64(b, re->nsets) || w64(b, re->lit_first) ||
-             w64(b, re->lead) || w64(b, re->after0) ||
-             hm_buf_put(b, re->lit, sizeof re->lit);
+             w64(b, re->lead) || w64(b, re->after0) || w64(b, re->lit_off) || w64(b, re->lit_len);
     }
     /* the phrase filters, so that opening the engine need not hash every key */
     rc = rc || hm_buf_put(b, lx->phrase_bits, sizeof lx->phrase_bits) ||
@@ -369,15 +369,18 @@ static void check_payload(rd *r, const hm_engine *e)
             r->bad = 1;
     for (size_t i = 0; !r->bad && i < c->nre; i++) {
         const cat_regex *re = &c->re[i];
+        const char *lit = c->litsrc.p + re->lit_off; /* lit_len bytes (checked) */
         size_t o = 0;
         for (int q = 0; q < re->nlit && !r->bad; q++) {
-            size_t L = strlen(re->lit + o); /* lit ends with a NUL (checked) */
+            const char *z = o < re->lit_len ? memchr(lit + o, 0, re->lit_len - o) : NULL;
+            size_t L = z ? (size_t)(z - (lit + o)) : 0;
             /* a flag byte and 1..HM_LIT_MAX bytes: the index copies them into a word */
-            if (L < 2 || L > HM_LIT_MAX + 1 || o + L + 1 > sizeof re->lit ||
-                ((re->lit[o] >> 2) & 3) >= re->nsets)
+            if (L < 2 || L > HM_LIT_MAX + 1 || ((lit[o] >> 2) & 3) >= re->nsets)
                 r->bad = 1;
             o += L + 1;
         }
+        if (!r->bad && o != re->lit_len)
+            r->bad = 1;
         if ((re->nlit == 0) != (re->nsets == 0) || (re->after0 & ~(((1u << re->nsets) - 1) & ~1u)))
             r->bad = 1; /* after0: sets 1 to nsets - 1 */
     }
@@ -433,6 +436,10 @@ static void read_payload(rd *r, hm_engine *e)
     c->pat.p = rdup(r, plen);
     c->pat.len = plen;
     c->pat.cap = plen + 1;
+    uint64_t llen = rcount(r, UINT32_MAX);
+    c->litsrc.p = rdup(r, llen);
+    c->litsrc.len = llen;
+    c->litsrc.cap = llen + 1;
     c->re = calloc(nre + 1, sizeof *c->re);
     if (!c->re)
         r->bad = 1;
@@ -446,16 +453,13 @@ static void read_payload(rd *r, hm_engine *e)
         re->lang = (uint8_t)rcount(r, LANG_N - 1);
         uint32_t wbits = (uint32_t)rcount(r, UINT32_MAX);
         memcpy(&re->weight, &wbits, sizeof wbits);
-        re->nlit = (uint8_t)rcount(r, UINT8_MAX);
+        re->nlit = (uint16_t)rcount(r, UINT16_MAX);
         re->nsets = (uint8_t)rcount(r, 3);
         re->lit_first = (uint8_t)rcount(r, 1);
         re->lead = (uint16_t)rcount(r, LEAD_UNBOUNDED);
         re->after0 = (uint8_t)rcount(r, 7);
-        const void *lit = take(r, sizeof re->lit);
-        if (lit)
-            memcpy(re->lit, lit, sizeof re->lit);
-        if (re->lit[sizeof re->lit - 1])
-            r->bad = 1; /* the literal set ends with a NUL */
+        re->lit_off = (uint32_t)rcount(r, llen);
+        re->lit_len = (uint32_t)rcount(r, llen - re->lit_off);
         c->nre++;
     }
     c->recap = c->nre;

@@ -54,7 +54,7 @@ static hm_engine *crafted_open(char *dir, const char *const *pats, size_t n)
         SKIP("mkdtemp");
         return NULL;
     }
-    char p[512], body[4096];
+    char p[512], body[8192];
     snprintf(p, sizeof p, "%s/categories", dir);
     mkdir(p, 0755);
     size_t w = (size_t)snprintf(body, sizeof body, "kind\tlang\tpattern\tweight\n");
@@ -339,9 +339,9 @@ static void test_digit_counts(void)
 
 /* The flags byte's boundary bits (LIT_LEAD 1, LIT_TRAIL 2) of literal s of
  * pattern re, or -1 when it has no such literal. */
-static int lit_bounds(const cat_regex *re, const char *s)
+static int lit_bounds(const hm_cats *c, const cat_regex *re, const char *s)
 {
-    const char *l = re->lit;
+    const char *l = c->litsrc.p + re->lit_off;
     for (int q = 0; q < re->nlit; q++, l += strlen(l) + 1)
         if (!strcmp(l + 1, s))
             return l[0] & 3;
@@ -349,9 +349,9 @@ static int lit_bounds(const cat_regex *re, const char *s)
 }
 
 /* Does pattern re have the prefilter literal s (in any set)? */
-static int has_lit(const cat_regex *re, const char *s)
+static int has_lit(const hm_cats *c, const cat_regex *re, const char *s)
 {
-    return lit_bounds(re, s) >= 0;
+    return lit_bounds(c, re, s) >= 0;
 }
 
 /* A currency sign ("\$", "£", "€") is the pseudo-literal "a currency
@@ -386,7 +386,7 @@ static void test_currency(void)
     const hm_cats *c = &e->cats;
     static const char cur[2] = {HM_LIT_CUR, 0};
     for (size_t i = 0; i < c->nre && i < sizeof nsets / sizeof *nsets; i++)
-        CHECK(c->re[i].nsets == nsets[i] && has_lit(&c->re[i], cur) == (i < 3),
+        CHECK(c->re[i].nsets == nsets[i] && has_lit(c, &c->re[i], cur) == (i < 3),
               "currency pattern %zu: %d literal sets, expected %d", i, c->re[i].nsets, nsets[i]);
     crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "currency");
 }
@@ -450,12 +450,47 @@ static void test_run_and_group(void)
     if (!e)
         return;
     const hm_cats *c = &e->cats;
-    CHECK(c->nre == 4 && has_lit(&c->re[0], "pas eu") && has_lit(&c->re[0], "pas recu") &&
-              has_lit(&c->re[1], "en 24") && has_lit(&c->re[1], "en 48") &&
-              !has_lit(&c->re[2], "pas eu") && has_lit(&c->re[2], "pas") &&
-              !has_lit(&c->re[3], "pas eu") && has_lit(&c->re[3], "pas"),
+    CHECK(c->nre == 4 && has_lit(c, &c->re[0], "pas eu") && has_lit(c, &c->re[0], "pas recu") &&
+              has_lit(c, &c->re[1], "en 24") && has_lit(c, &c->re[1], "en 48") &&
+              !has_lit(c, &c->re[2], "pas eu") && has_lit(c, &c->re[2], "pas") &&
+              !has_lit(c, &c->re[3], "pas eu") && has_lit(c, &c->re[3], "pas"),
           "run and group: the literals");
     crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "run and group");
+}
+
+/* A long alternation (a cue file's list of 200 dishes or brands) keeps its
+ * literals, all of its sets too: the literals live in one pool, not in a
+ * fixed buffer per pattern (one of 480 bytes once left such a pattern
+ * without any, to run all along every post). */
+static void test_long_alternation(void)
+{
+    static char list[2][2400];
+    size_t w = 0;
+    w += (size_t)snprintf(list[0] + w, sizeof list[0] - w, "\\b(?:");
+    for (int i = 0; i < 200; i++)
+        w += (size_t)snprintf(list[0] + w, sizeof list[0] - w, "%squix%c%c", i ? "|" : "",
+                              'a' + i / 26, 'a' + i % 26);
+    snprintf(list[0] + w, sizeof list[0] - w, ")\\b");
+    snprintf(list[1], sizeof list[1], "%.*s glacial\\b", (int)(w + 3), list[0]);
+    const char *const pats[] = {list[0], list[1]};
+    static const run_case cases[] = {
+        {"un quixhb ici", 1, 1},
+        {"un quixhb glacial", 2, 2},
+        {"un quixzz glacial", 0, 0},
+        {"glacial tout seul", 0, 0},
+        {"rien du tout", 0, 0},
+    };
+    char dir[] = "/tmp/hm_preXXXXXX";
+    hm_engine *e = crafted_open(dir, pats, 2);
+    if (!e)
+        return;
+    const hm_cats *c = &e->cats;
+    CHECK(c->nre == 2 && c->re[0].nlit == 200 && c->re[0].nsets == 1 && c->re[1].nlit == 201 &&
+              c->re[1].nsets == 2 && has_lit(c, &c->re[0], "quixhb") &&
+              has_lit(c, &c->re[1], "quixgr") && has_lit(c, &c->re[1], "glacial"),
+          "a 200-word alternation: its literals (%u and %u)", c->nre ? c->re[0].nlit : 0,
+          c->nre > 1 ? c->re[1].nlit : 0);
+    crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "long alternation");
 }
 
 /* A literal has a word boundary before it (after it) when every way a match
@@ -490,11 +525,11 @@ static void test_boundaries(void)
     if (!e)
         return;
     const hm_cats *c = &e->cats;
-    CHECK(c->nre == 6 && lit_bounds(&c->re[0], "quixel") == 3 &&
-              lit_bounds(&c->re[1], "glorpex") == 1 && lit_bounds(&c->re[2], "t snerkl") == 0 &&
-              lit_bounds(&c->re[3], "frobnitz") == 3 && lit_bounds(&c->re[3], "plumbus") == 1 &&
-              lit_bounds(&c->re[4], "blorf") == 1 && lit_bounds(&c->re[4], "wuzzle") == 1 &&
-              lit_bounds(&c->re[5], "snorf") == 1,
+    CHECK(c->nre == 6 && lit_bounds(c, &c->re[0], "quixel") == 3 &&
+              lit_bounds(c, &c->re[1], "glorpex") == 1 && lit_bounds(c, &c->re[2], "t snerkl") == 0 &&
+              lit_bounds(c, &c->re[3], "frobnitz") == 3 && lit_bounds(c, &c->re[3], "plumbus") == 1 &&
+              lit_bounds(c, &c->re[4], "blorf") == 1 && lit_bounds(c, &c->re[4], "wuzzle") == 1 &&
+              lit_bounds(c, &c->re[5], "snorf") == 1,
           "boundaries: the literals' flags");
     crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "boundaries");
 }
@@ -566,6 +601,7 @@ int main(void)
     test_repeated_patterns();
     test_order();
     test_run_and_group();
+    test_long_alternation();
     test_boundaries();
     test_phrases();
     hm_status st;
