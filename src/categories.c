@@ -417,12 +417,13 @@ typedef struct litset {
 typedef struct litwork {
     litset top[LIT_SETS_MAX];
     struct {
-        litset alt[LIT_SETS_MAX]; /* a top-level alternation's unions */
-        litset grp[LIT_SETS_MAX]; /* a group's unions */
+        litset uni[LIT_SETS_MAX]; /* an alternation's unions (top level or a group's) */
         litset sub[LIT_SETS_MAX]; /* a branch's sets (union_add) */
         litset one;               /* a run or a pseudo-literal */
     } lv[LIT_DEPTH + 1];
 } litwork;
+/* a set's literals take 3 bytes or more each (flags, a byte, NUL) */
+_Static_assert(LIT_SETS_MAX * LIT_SET / 3 <= UINT16_MAX, "a pattern's literals fit cat_regex.nlit");
 #define NO_AT SIZE_MAX
 
 static size_t max_len(const char *p, size_t n, int depth);
@@ -533,6 +534,29 @@ static int union_add(litwork *lw, litset *u, int *nu, int k, const char *p, size
     return 1;
 }
 
+/* The unions of one required set of each branch of the alternation p[s..e)
+ * (branches split at each '|' outside groups, as many as there are) in
+ * u[0..*nu): 0 when a branch requires nothing or a union does not fit.  The
+ * branches are read side by side, at this depth: a long list of alternatives
+ * costs no nesting. */
+static int branches_union(litwork *lw, litset *u, int *nu, int k, const char *p, size_t n,
+                          size_t s, size_t e, int ctx, int depth)
+{
+    for (size_t bs = s, first = 1; bs <= e; first = 0) {
+        size_t be = bs, lvl = 0;
+        while (be < e && !(p[be] == '|' && lvl == 0)) {
+            lvl += (size_t)(p[be] == '(') - (size_t)(p[be] == ')');
+            be = next_atom(p, n, be);
+        }
+        if (be > e)
+            be = e;
+        if (!union_add(lw, u, nu, k, p + bs, be - bs, ctx, depth, (int)first))
+            return 0;
+        bs = be + 1;
+    }
+    return 1;
+}
+
 /* The literal sets every match of p[0..n) needs: up to k of them, each from
  * a different mandatory element, best first, in sets[].  Returns how many.
  * ctx: LIT_LEAD / LIT_TRAIL when what comes before / after p[0..n) in the
@@ -544,15 +568,11 @@ static int required_sets(litwork *lw, const char *p, size_t n, litset *sets, int
     if (depth > LIT_DEPTH)
         return 0;
     /* a top-level alternation: sets that are unions of one set of each branch */
-    size_t bar = top_level_bar(p, n);
-    if (bar < n) {
-        litset *u = lw->lv[depth].alt;
+    if (top_level_bar(p, n) < n) {
+        litset *u = lw->lv[depth].uni;
         int nu = 0;
-        size_t bounds[2][2] = {{0, bar}, {bar + 1, n}};
-        for (int bi = 0; bi < 2; bi++)
-            if (!union_add(lw, u, &nu, k, p + bounds[bi][0], bounds[bi][1] - bounds[bi][0], ctx,
-                           depth, bi == 0))
-                return 0;
+        if (!branches_union(lw, u, &nu, k, p, n, 0, n, ctx, depth))
+            return 0;
         int nb = 0;
         for (int q = 0; q < nu; q++) {
             u[q].at = NO_AT;
@@ -609,20 +629,11 @@ static int required_sets(litwork *lw, const char *p, size_t n, litset *sets, int
             size_t e = j - 1; /* the ')' */
             char q = j < n ? p[j] : 0;
             if (usable && d == 0 && !quantifier(q)) {
-                /* the union of what each branch needs, branch by branch
-                 * (as many as the group has) */
+                /* the union of what each branch needs */
                 int sctx = bounds(p, n, i, e + 1, ctx, 1);
-                litset *u = lw->lv[depth].grp;
-                int nu = 0, ok = 1;
-                for (size_t bs = s, bi = 0; ok && bs <= e; bi++) {
-                    size_t be = bs, bd = 0;
-                    while (be < e && !(p[be] == '|' && bd == 0)) {
-                        bd += (size_t)(p[be] == '(') - (size_t)(p[be] == ')');
-                        be = next_atom(p, n, be);
-                    }
-                    ok = union_add(lw, u, &nu, k, p + bs, be - bs, sctx, depth, bi == 0);
-                    bs = be + 1;
-                }
+                litset *u = lw->lv[depth].uni;
+                int nu = 0;
+                int ok = branches_union(lw, u, &nu, k, p, n, s, e, sctx, depth);
                 for (int ui = 0; ok && ui < nu; ui++) {
                     u[ui].first = u[ui].first && zero_width(p, i);
                     u[ui].at = i;
@@ -777,11 +788,8 @@ static size_t max_len(const char *p, size_t n, int depth)
  * before the first occurrence of one of its literals.  re->after0: the sets
  * whose element comes after set 0's in the pattern's sequence, so in every
  * match. */
-static int pattern_literals(hm_cats *c, cat_regex *re, const char *p, size_t n)
+static int pattern_literals(hm_cats *c, litwork *lw, cat_regex *re, const char *p, size_t n)
 {
-    if (!c->litwork && !(c->litwork = malloc(sizeof(litwork))))
-        return HM_ENOMEM;
-    litwork *lw = c->litwork;
     litset *sets = lw->top;
     size_t lead[LIT_SETS_MAX];
     int ns = required_sets(lw, p, n, sets, LIT_SETS_MAX, 0, 0);
@@ -792,7 +800,7 @@ static int pattern_literals(hm_cats *c, cat_regex *re, const char *p, size_t n)
         if (sets[q].first ? !sets[best].first : (!sets[best].first && lead[q] < lead[best]))
             best = q;
     if (best) {
-        litset *t = &lw->lv[0].one; /* free again */
+        litset *t = &lw->lv[0].one; /* scratch: the reading above is done with it */
         *t = sets[0];
         sets[0] = sets[best];
         sets[best] = *t;
@@ -823,7 +831,7 @@ static int pattern_literals(hm_cats *c, cat_regex *re, const char *p, size_t n)
         nl += sets[q].n;
         kept++;
     }
-    re->nlit = (uint16_t)(nl > UINT16_MAX ? 0 : nl);
+    re->nlit = (uint16_t)nl;
     re->nsets = (uint8_t)(re->nlit ? kept : 0);
     if (!re->nlit) {
         re->after0 = 0;
@@ -1556,7 +1564,7 @@ static pcre2_code *re_code(const hm_cats *c, const cat_regex *re, int anchored)
 }
 
 static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf *tb,
-                         hm_stemcache *sc, hm_buf *key, hm_status *st)
+                         hm_stemcache *sc, hm_buf *key, litwork *work, hm_status *st)
 {
     /* the id is the file name without folder and .tsv */
     const char *base = strrchr(src->name, '/');
@@ -1680,7 +1688,7 @@ static int load_cat_file(hm_cats *c, const hm_source *src, int lazy, hm_textbuf 
             re->weight = (float)w;
             c->nre++; /* with no literals (zeroed) until they are read */
             c->npatterns++;
-            if (pattern_literals(c, re, f[2], fl[2]))
+            if (pattern_literals(c, work, re, f[2], fl[2]))
                 return HM_ENOMEM;
             continue;
         }
@@ -1833,15 +1841,17 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
         hm_set_status(st, rc, "cannot create Snowball stemmers");
         return rc;
     }
+    litwork *lw = malloc(sizeof *lw); /* the pages a pattern's reading needs are touched */
+    if (!lw)
+        rc = HM_ENOMEM;
     for (size_t i = 0; !rc && src[i].name; i++)
         if (!strncmp(src[i].name, "categories/", 11))
-            rc = load_cat_file(c, &src[i], lazy, &tb, &sc, &key, st);
+            rc = load_cat_file(c, &src[i], lazy, &tb, &sc, &key, lw, st);
     if (!rc)
         rc = hm_categories_index(c, st);
     else if (rc == HM_ENOMEM)
         hm_set_status(st, rc, "out of memory");
-    free(c->litwork);
-    c->litwork = NULL;
+    free(lw);
     hm_stem_free(&sc);
     hm_textbuf_free(&tb);
     hm_buf_free(&key);
@@ -1922,7 +1932,6 @@ void hm_categories_free(hm_cats *c)
     }
     hm_buf_free(&c->pat);
     hm_buf_free(&c->litsrc);
-    free(c->litwork);
     for (int t = 0; t < 3; t++)
         free(c->lit_idx[t].slot);
     free(c->lit_bloom);

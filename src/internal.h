@@ -552,8 +552,7 @@ typedef struct cat_regex {
     uint16_t cat;
     uint8_t lang;        /* LANG_UND = both */
     float weight;
-    /* what matching reads, in the first cache line with the above; the
-     * literals, read when the index is built, after */
+    /* what matching reads, in the first cache line with the above */
     uint16_t nlit;       /* 0 = no prefilter */
     uint8_t nsets;       /* the literals form this many sets (a post needs one of each) */
     uint8_t lit_first;   /* every match starts with one of the literals of set 0 */
@@ -645,7 +644,6 @@ typedef struct hm_cats {
     size_t ndup;
     hm_buf pat;               /* pattern sources */
     hm_buf litsrc;            /* the patterns' prefilter literals (cat_regex.lit_off) */
-    void *litwork;            /* scratch of the literals' reading while files load */
     pcre2_match_context *mctx;
     size_t npatterns;
 } hm_cats;

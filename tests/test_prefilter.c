@@ -461,19 +461,26 @@ static void test_run_and_group(void)
 /* A long alternation (a cue file's list of 200 dishes or brands) keeps its
  * literals, all of its sets too: the literals live in one pool, not in a
  * fixed buffer per pattern (one of 480 bytes once left such a pattern
- * without any, to run all along every post). */
+ * without any, to run all along every post), and the branches of a group or
+ * of the whole pattern are read side by side (a group of more than 64, or a
+ * pattern of more than 9, once lost them too). */
 static void test_long_alternation(void)
 {
-    static char list[2][2400];
-    size_t w = 0;
+    static char list[3][2400];
+    size_t w = 0, t = 0;
     w += (size_t)snprintf(list[0] + w, sizeof list[0] - w, "\\b(?:");
-    for (int i = 0; i < 200; i++)
+    for (int i = 0; i < 200; i++) {
         w += (size_t)snprintf(list[0] + w, sizeof list[0] - w, "%squix%c%c", i ? "|" : "",
                               'a' + i / 26, 'a' + i % 26);
+        if (i < 30)
+            t += (size_t)snprintf(list[2] + t, sizeof list[2] - t, "%s\\bquix%c%c\\b",
+                                  i ? "|" : "", 'a' + i / 26, 'a' + i % 26);
+    }
     snprintf(list[0] + w, sizeof list[0] - w, ")\\b");
     snprintf(list[1], sizeof list[1], "%.*s glacial\\b", (int)(w + 3), list[0]);
-    const char *const pats[] = {list[0], list[1]};
+    const char *const pats[] = {list[0], list[1], list[2]};
     static const run_case cases[] = {
+        {"un quixab ici", 2, 1}, /* one span, one category: one match */
         {"un quixhb ici", 1, 1},
         {"un quixhb glacial", 2, 2},
         {"un quixzz glacial", 0, 0},
@@ -481,15 +488,16 @@ static void test_long_alternation(void)
         {"rien du tout", 0, 0},
     };
     char dir[] = "/tmp/hm_preXXXXXX";
-    hm_engine *e = crafted_open(dir, pats, 2);
+    hm_engine *e = crafted_open(dir, pats, 3);
     if (!e)
         return;
     const hm_cats *c = &e->cats;
-    CHECK(c->nre == 2 && c->re[0].nlit == 200 && c->re[0].nsets == 1 && c->re[1].nlit == 201 &&
-              c->re[1].nsets == 2 && has_lit(c, &c->re[0], "quixhb") &&
-              has_lit(c, &c->re[1], "quixgr") && has_lit(c, &c->re[1], "glacial"),
-          "a 200-word alternation: its literals (%u and %u)", c->nre ? c->re[0].nlit : 0,
-          c->nre > 1 ? c->re[1].nlit : 0);
+    CHECK(c->nre == 3 && c->re[0].nlit == 200 && c->re[0].nsets == 1 && c->re[1].nlit == 201 &&
+              c->re[1].nsets == 2 && c->re[2].nlit == 30 && has_lit(c, &c->re[0], "quixhb") &&
+              has_lit(c, &c->re[1], "quixgr") && has_lit(c, &c->re[1], "glacial") &&
+              has_lit(c, &c->re[2], "quixbd"),
+          "long alternations: their literals (%u, %u and %u)", c->nre ? c->re[0].nlit : 0,
+          c->nre > 1 ? c->re[1].nlit : 0, c->nre > 2 ? c->re[2].nlit : 0);
     crafted_runs(e, dir, cases, sizeof cases / sizeof *cases, "long alternation");
 }
 
