@@ -73,20 +73,22 @@ struct hm_trainer {
     uint64_t *keys;      /* kept features */
     float *W;            /* nkeep x HM_NOUT */
     float bias[HM_NOUT];
-    float cblend[HM_NCBLEND + 1];
-    uint32_t flags;
-    float info[8];
     uint32_t long_from;  /* 0: one domain */
-    float cthresh;
-    int nsrc;            /* polarity sources: per source a blend and decision biases */
-    float blend[HM_MAXSRC][3][HM_NBLEND + 1];
-    float dbias[HM_MAXSRC][3];
+    struct tuned {       /* the calibration and the dev figures (what a refit keeps) */
+        float cblend[HM_NCBLEND + 1];
+        uint32_t flags;
+        float info[8];
+        float cthresh;
+        int nsrc;        /* polarity sources: per source a blend and decision biases */
+        float blend[HM_MAXSRC][3][HM_NBLEND + 1];
+        float dbias[HM_MAXSRC][3];
+        double score[1024]; /* per source: its dev figure after the fit, NAN for none */
+    } cal;
     float rbias[HM_MAXSRC];
     size_t nrkeep;       /* the router's features */
     uint64_t *rkeys;
     float *RW;           /* nrkeep x nsrc */
     uint8_t metric[1024];   /* per source: HM_METRIC_* of its dev rows */
-    double score[1024];     /* per source: that figure after the fit, NAN for none */
 };
 
 hm_trainer *hm_trainer_new(const hm_engine *e, int lang, hm_status *st)
@@ -1152,7 +1154,7 @@ double hm_trainer_dev_score(const hm_trainer *t, int group)
 {
     if (!t || !t->fitted || group < 0 || group >= 1024)
         return NAN;
-    return t->score[group];
+    return t->cal.score[group];
 }
 
 /* Sources of very different sizes: each post's weight is the one it was added
@@ -1646,9 +1648,9 @@ static int fit_once(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep,
     memcpy(fc.b, best_b, sizeof best_b);
     r.dev_score = ndev ? best : 0;
     for (int g = 0; g < 1024; g++)
-        t->score[g] = NAN;
+        t->cal.score[g] = NAN;
     for (int k2 = 0; k2 < dv.ngrp; k2++)
-        t->score[dv.group[k2]] = bper[k2];
+        t->cal.score[dv.group[k2]] = bper[k2];
     mixture mx = {KB, &ro, (const float(*)[3][HM_NBLEND + 1])bblend, (const float(*)[3])bdbias};
     if (cmp_w[0] > 0 && cmp_w[1] > 0) {
         int ncl = o->complaint_lr > 0 || ncd == 0 ? 1 : 4;
@@ -1742,9 +1744,9 @@ static int fit_once(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep,
             t->nrkeep++;
         }
     }
-    t->nsrc = KB;
-    memcpy(t->blend, bblend, (size_t)KB * sizeof *bblend);
-    memcpy(t->dbias, bdbias, sizeof bdbias);
+    t->cal.nsrc = KB;
+    memcpy(t->cal.blend, bblend, (size_t)KB * sizeof *bblend);
+    memcpy(t->cal.dbias, bdbias, sizeof bdbias);
     for (int k = 0; k < KB; k++)
         t->rbias[k] = KR ? (float)ro.b[k] : 0;
     free(bblend);
@@ -1777,16 +1779,16 @@ static int fit_once(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep,
     r.nkept = nk;
     for (int c = 0; c < HM_NOUT; c++)
         t->bias[c] = (float)best_b[c];
-    memcpy(t->cblend, bcblend, sizeof bcblend);
-    t->cthresh = (float)bcthresh;
-    t->flags = (bhas_c ? HM_MF_COMPLAINT : 0) | HM_MF_NORM;
-    t->info[0] = (float)ntr;
-    t->info[1] = (float)ndev;
-    t->info[2] = (float)bds.acc;
-    t->info[3] = (float)bds.macro_f1;
-    t->info[4] = (float)best_l2;
-    t->info[5] = (float)best_lr;
-    t->info[6] = (float)r.dev_score;
+    memcpy(t->cal.cblend, bcblend, sizeof bcblend);
+    t->cal.cthresh = (float)bcthresh;
+    t->cal.flags = (bhas_c ? HM_MF_COMPLAINT : 0) | HM_MF_NORM;
+    t->cal.info[0] = (float)ntr;
+    t->cal.info[1] = (float)ndev;
+    t->cal.info[2] = (float)bds.acc;
+    t->cal.info[3] = (float)bds.macro_f1;
+    t->cal.info[4] = (float)best_l2;
+    t->cal.info[5] = (float)best_lr;
+    t->cal.info[6] = (float)r.dev_score;
     t->fitted = 1;
     free(best_w);
     free(kkeys);
@@ -1797,20 +1799,6 @@ static int fit_once(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep,
         *rep = r;
     return 0;
 }
-
-/* What a refit keeps of the fit that tuned it: the calibration and the dev
- * figures (the trainer's fields of these names). */
-#define TUNED(X) X(nsrc) X(blend) X(dbias) X(cblend) X(cthresh) X(flags) X(info) X(score)
-typedef struct tuned {
-    int nsrc;
-    float blend[HM_MAXSRC][3][HM_NBLEND + 1];
-    float dbias[HM_MAXSRC][3];
-    float cblend[HM_NCBLEND + 1];
-    float cthresh;
-    uint32_t flags;
-    float info[8];
-    double score[1024];
-} tuned;
 
 int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, hm_status *st)
 {
@@ -1828,14 +1816,12 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
      * the settings tuned on them; the blends, decision biases and complaint
      * threshold fitted on their out-of-sample scores stay.  The router and
      * the heads are fitted again. */
-    tuned *k = malloc(sizeof *k);
+    struct tuned *k = malloc(sizeof *k);
     if (!k) {
         hm_set_status(st, HM_ENOMEM, "out of memory");
         return HM_ENOMEM;
     }
-#define SAVE(f) memcpy(&k->f, &t->f, sizeof k->f);
-    TUNED(SAVE)
-#undef SAVE
+    *k = t->cal;
     hm_train_opts o2 = *o;
     o2.lr = r.lr;
     o2.l2 = r.l2;
@@ -1858,9 +1844,7 @@ int hm_trainer_fit(hm_trainer *t, const hm_train_opts *o, hm_train_report *rep, 
         rc = HM_EDATA;
     }
     if (!rc) {
-#define RESTORE(f) memcpy(&t->f, &k->f, sizeof k->f);
-        TUNED(RESTORE)
-#undef RESTORE
+        t->cal = *k;
         r.nfeatures = r2.nfeatures;
         r.nkept = r2.nkept;
         r.nrefit = nheld;
@@ -1934,7 +1918,7 @@ int hm_trainer_save(const hm_trainer *t, const char *path, hm_status *st)
         hm_set_status(st, HM_EINVAL, "nothing fitted to save");
         return HM_EINVAL;
     }
-    uint32_t cap = table_cap(t->nkeep), ns = (uint32_t)t->nsrc;
+    uint32_t cap = table_cap(t->nkeep), ns = (uint32_t)t->cal.nsrc;
     uint32_t rcap = ns > 1 ? table_cap(t->nrkeep) : 0;
     size_t main_sz = (size_t)cap * 4 + (size_t)cap * HM_NOUT * 2;
     size_t size = HM_MODEL_HEADER + main_sz + (size_t)rcap * 4 + (size_t)rcap * ns * 2;
@@ -1958,7 +1942,7 @@ int hm_trainer_save(const hm_trainer *t, const char *path, hm_status *st)
     put32(buf + 16, (uint32_t)t->lang);
     put32(buf + 20, HM_NOUT);
     put32(buf + 24, cap);
-    put32(buf + 28, t->flags);
+    put32(buf + 28, t->cal.flags);
     uint64_t sz = size;
     memcpy(buf + 32, &sz, 8);
     unsigned char *q = buf + 48;
@@ -1970,18 +1954,18 @@ int hm_trainer_save(const hm_trainer *t, const char *path, hm_status *st)
     put32(q + 4, rcap);
     putf(q + 8, rscale);
     put32(q + 12, t->long_from);
-    putf(q + 16, t->cthresh);
+    putf(q + 16, t->cal.cthresh);
     q += 20;
     for (int j = 0; j <= HM_NCBLEND; j++, q += 4)
-        putf(q, t->cblend[j]);
+        putf(q, t->cal.cblend[j]);
     for (int j = 0; j < 8; j++, q += 4)
-        putf(q, t->info[j]);
+        putf(q, t->cal.info[j]);
     for (uint32_t k = 0; k < ns; k++) {
         for (int c = 0; c < 3; c++)
             for (int j = 0; j <= HM_NBLEND; j++, q += 4)
-                putf(q, t->blend[k][c][j]);
+                putf(q, t->cal.blend[k][c][j]);
         for (int c = 0; c < 3; c++, q += 4)
-            putf(q, t->dbias[k][c]);
+            putf(q, t->cal.dbias[k][c]);
         putf(q, t->rbias[k]);
         q += 4;
     }
