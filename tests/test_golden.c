@@ -5,7 +5,8 @@
  *       must agree on at least 85% of them.
  *   tests/data/categories_{en,fr}.jsonl, the development fixtures
  *       categories_dev_{en,fr}.jsonl to categories_dev8_{en,fr}.jsonl, the French
- *       categories_dev9_fr.jsonl, the English categories_dev10_en.jsonl, and the held-out
+ *       categories_dev9_fr.jsonl, the English categories_dev10_en.jsonl,
+ *       categories_dev11_{en,fr}.jsonl, and the held-out
  *       categories_holdout_{en,fr}.jsonl and categories_holdout2_{en,fr}.jsonl:
  *       complaint and categories per post;
  *       per-category and micro P/R/F1 are printed; the test asserts regression
@@ -97,7 +98,13 @@ static hm_analyzer *A;
  * delivery, written before reading the cue files), measured 0.81 before the
  * cues generalized from its misses and 0.97 after (complaint accuracy 0.81 ->
  * 0.99; lowest category product_quality 0.82); the second held-out set's
- * English figure stayed at 0.85, every category unchanged. */
+ * English figure stayed at 0.85, every category unchanged.  The eleventh
+ * (categories_dev11_{en,fr}.jsonl, 140 posts per language weighted to the
+ * weakest held-out categories, a fifth hard negatives, written blind) measured
+ * 0.79 en / 0.83 fr before the cues generalized from its misses and 0.97 /
+ * 0.98 after (lowest category no_response 0.88 / 0.95; complaint accuracy
+ * 0.97 / 0.98); the second held-out set then read 0.85 en / 0.81 fr, as
+ * before the round (0.85 / 0.82). */
 typedef struct floors { double micro, category, complaint_acc; } floors;
 enum { EN = 1, FR = 2, BOTH = 3 };
 /* each fixture set (tests/data/categories_SET_LANG.jsonl) with its floors */
@@ -111,7 +118,7 @@ static const struct fixture_set {
     {"dev4", {0.62, 0.0, 0.68}, BOTH},     {"dev5", {0.86, 0.60, 0.90}, BOTH},
     {"dev6", {0.70, 0.0, 0.80}, BOTH},     {"dev7", {0.88, 0.75, 0.92}, BOTH},
     {"dev8", {0.90, 0.70, 0.94}, BOTH},    {"dev9", {0.92, 0.50, 0.94}, FR},
-    {"dev10", {0.94, 0.75, 0.95}, EN},
+    {"dev10", {0.94, 0.75, 0.95}, EN},    {"dev11", {0.94, 0.80, 0.95}, BOTH},
     {"holdout", {0.74, 0.45, 0.77}, BOTH}, {"holdout2", {0.80, 0.55, 0.80}, BOTH},
 };
 
