@@ -15,28 +15,35 @@ if len(sys.argv) < 4:
 H, LANG, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 D = sys.argv[5] if len(sys.argv) > 5 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'data')
 rows = []
+def gold_in(*labels):
+    """the gold polarity as humeur eval reads it (bench/lib/data.py) is one of labels"""
+    return lambda r: data.gold(r)[0] in labels
 def add(name, keep, limit=None):
     n = 0
     for r in data.rows(data.data_file(D, name)):
         if r['split'] != 'train' or not keep(r):
             continue
-        rows.append((name + ':' + r['id'], r['text'], r.get('lang', LANG)))
+        rows.append((name + ':' + r['id'], r['text']))
         n += 1
         if limit and n >= limit:
             break
 if LANG == 'en':
-    add('semeval17-4a-en', lambda r: r['polarity'] in ('positive', 'neutral'))
-    add('complaints-twitter', lambda r: not r['complaint'])
-    add('imdb-50k', lambda r: r['polarity'] == 'positive', 3000)
+    add('semeval17-4a-en', gold_in('positive', 'neutral'))
+    add('complaints-twitter', lambda r: r['complaint'] is False)
+    add('imdb-50k', gold_in('positive'), 3000)
 else:
-    add('trustpilot-fr', lambda r: r['rating'] >= 4)
-    add('insurance-reviews-fr', lambda r: r['rating'] >= 4)
-    add('umsab-fr', lambda r: r['polarity'] in ('positive', 'neutral'))
-inp = ''.join(json.dumps({'id': i, 'text': t, 'lang': l}) + '\n' for i, t, l in rows)
-out = subprocess.run([H, 'score', '--no-progress', '--threads', '2', '--lang', LANG], input=inp,
-                     capture_output=True, text=True).stdout.splitlines()
+    add('trustpilot-fr', gold_in('positive'))        # 4-5 stars
+    add('insurance-reviews-fr', gold_in('positive'))
+    add('umsab-fr', gold_in('positive', 'neutral'))
+inp = ''.join(json.dumps({'id': i, 'text': t}) + '\n' for i, t in rows)
+run = subprocess.run([H, 'score', '--no-progress', '--threads', '2', '--lang', LANG], input=inp,
+                     capture_output=True, text=True)
+out = run.stdout.splitlines()
+if run.returncode not in (0, 1) or len(out) != len(rows):
+    sys.exit(f'cue_firings.py: {H} score gave {len(out)} lines for {len(rows)} posts '
+             f'(exit {run.returncode}): {run.stderr.strip()[:200]}')
 fired = {}
-for (i, t, l), o in zip(rows, out):
+for (i, t), o in zip(rows, out):
     o = json.loads(o)
     cats = sorted(c['id'] for c in o.get('categories', []))
     if cats:
