@@ -1830,7 +1830,8 @@ int hm_categories_ready(hm_cats *c, hm_status *st)
     return 0;
 }
 
-int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st)
+int hm_categories_load(hm_cats *c, const hm_source *src, const hm_source *extra, int lazy,
+                       hm_status *st)
 {
     hm_textbuf tb;
     memset(&tb, 0, sizeof tb);
@@ -1847,6 +1848,8 @@ int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st
     for (size_t i = 0; !rc && src[i].name; i++)
         if (!strncmp(src[i].name, "categories/", 11))
             rc = load_cat_file(c, &src[i], lazy, &tb, &sc, &key, lw, st);
+    for (size_t i = 0; !rc && extra && extra[i].name; i++)
+        rc = load_cat_file(c, &extra[i], 0, &tb, &sc, &key, lw, st);
     if (!rc)
         rc = hm_categories_index(c, st);
     else if (rc == HM_ENOMEM)

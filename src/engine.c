@@ -236,6 +236,18 @@ static const char *const working_verbs[] = {
     "updating", "updated", "receive", "received", "deliver", "delivered", "fix", "fixed",
     "resolve", "resolved", "refunded", "processed", "called"};
 
+/* Does message m name a file of one of cfg's extra category folders? */
+static int names_extra(const char *m, const hm_config *cfg)
+{
+    for (size_t i = 0; i < cfg->ncategory_dirs; i++) {
+        const char *d = cfg->category_dirs[i];
+        size_t n = strlen(d);
+        if (!strncmp(m, d, n) && m[n] == '/')
+            return 1;
+    }
+    return 0;
+}
+
 hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
 {
     hm_config zero;
@@ -276,7 +288,23 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
         hm_engine_close(e);
         return NULL;
     }
-    if (cfg->lexicon_dir) {
+    /* the category files of the extra folders, read after the lexicons' own */
+    srclist ex = {0};
+    for (size_t i = 0; !rc && i < cfg->ncategory_dirs; i++) {
+        size_t n0 = ex.n;
+        const char *dir = cfg->category_dirs ? cfg->category_dirs[i] : NULL;
+        if (!dir) {
+            hm_set_status(st, HM_EINVAL, "category folder %zu is NULL", i);
+            rc = HM_EINVAL;
+        } else if (!(rc = add_dir(&ex, dir, "", st)) && ex.n == n0) {
+            hm_set_status(st, HM_EIO, "%s: no .tsv category file found", dir);
+            rc = HM_EIO;
+        }
+    }
+    const hm_source *extra = ex.n ? ex.v : NULL;
+    if (rc) {
+        /* reported above */
+    } else if (cfg->lexicon_dir) {
         srclist sl = {0};
         const char *subs[] = {"", "en", "fr", "categories"};
         for (int i = 0; i < 4 && !rc; i++)
@@ -301,8 +329,9 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
                 rel[sl.n].name = NULL;
                 rc = hm_lexicon_load(&e->lex, rel, e, st);
                 if (!rc)
-                    rc = hm_categories_load(&e->cats, rel, 0, st);
-                if (rc && st && st->message[0] && strncmp(st->message, cfg->lexicon_dir, rl)) {
+                    rc = hm_categories_load(&e->cats, rel, extra, 0, st);
+                if (rc && st && st->message[0] && strncmp(st->message, cfg->lexicon_dir, rl) &&
+                    !names_extra(st->message, cfg)) {
                     char tmp[sizeof st->message + 4096];
                     int k = snprintf(tmp, sizeof tmp, "%s/%s", cfg->lexicon_dir, st->message);
                     size_t m = k < 0 ? 0 : (size_t)k;
@@ -317,16 +346,21 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
         free_srclist(&sl);
     } else {
         /* the tables the build loaded from the embedded files; the files
-         * themselves if that snapshot does not fit */
+         * themselves if that snapshot does not fit.  Extra category files
+         * join the embedded ones, and the prefilter's index is built anew. */
         const hm_source *snap = &hm_embedded_snapshot[0];
         if (!snap->name || hm_snapshot_load(e, snap->data, snap->len, NULL)) {
             hm_lexicon_free(&e->lex);
             hm_categories_free(&e->cats);
             rc = hm_lexicon_load(&e->lex, hm_embedded_lexicons, e, st);
             if (!rc)
-                rc = hm_categories_load(&e->cats, hm_embedded_lexicons, 1, st);
+                rc = hm_categories_load(&e->cats, hm_embedded_lexicons, extra, 1, st);
+        } else if (extra) {
+            hm_categories_free(&e->cats);
+            rc = hm_categories_load(&e->cats, hm_embedded_lexicons, extra, 1, st);
         }
     }
+    free_srclist(&ex);
     if (!rc) {
         /* from the files (the embedded snapshot carries them) */
         if (!e->lex.phrase_indexed)

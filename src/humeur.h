@@ -83,6 +83,11 @@ typedef struct hm_config {
     size_t max_text_bytes;            /* longer texts are analysed on a prefix and flagged
                                          truncated; 0 = default (64 KiB) */
     int no_models;                    /* 1: load no model at all (lexicon scorer only) */
+    const char *const *category_dirs; /* NULL: none; else ncategory_dirs folders whose .tsv
+                                         category files are read after the lexicons' own (the
+                                         embedded ones or lexicon_dir's): a file named like a
+                                         category adds cues to it, another name adds a category */
+    size_t ncategory_dirs;
 } hm_config;
 
 /* One piece of evidence: a span of the input and what it did to a decision. */

@@ -713,9 +713,14 @@ typedef struct hm_cat_state {
     size_t nm, mcap;
 } hm_cat_state;
 
-/* lazy: compile the patterns on first use (the embedded defaults, known to be
- * valid); else every pattern is compiled now and a bad one is reported */
-int hm_categories_load(hm_cats *c, const hm_source *src, int lazy, hm_status *st);
+/* The category files of src (those named categories/<id>.tsv), then every file
+ * of extra (NULL or a list ending in a NULL name; named by their path, the id
+ * is the file name: an id already loaded gets more cues, another one is a new
+ * category).  lazy: compile src's patterns on first use (the embedded
+ * defaults, known to be valid); else every pattern is compiled now and a bad
+ * one is reported.  extra's patterns are always compiled now. */
+int hm_categories_load(hm_cats *c, const hm_source *src, const hm_source *extra, int lazy,
+                       hm_status *st);
 /* the prefilter index and match context of loaded patterns (the loader ends
  * with it) */
 int hm_categories_index(hm_cats *c, hm_status *st);

@@ -139,7 +139,7 @@ int hm_snapshot_build(const hm_source *src, hm_buf *out, hm_status *st)
     /* eager: a bad pattern fails the build with its file and line */
     int rc = hm_lexicon_load(&e->lex, src, e, st);
     if (!rc)
-        rc = hm_categories_load(&e->cats, src, 0, st);
+        rc = hm_categories_load(&e->cats, src, NULL, 0, st);
     if (!rc) {
         hm_lexicon_phrase_index(&e->lex);
         hm_categories_phrase_index(&e->cats);

@@ -419,6 +419,51 @@ else
     skip "category cue keys: no python3"
 fi
 
+echo "== user category files (--categories)"
+# tests/data/usercats: a new category (parking.tsv) and more cues for one humeur
+# has (wait_time.tsv), read on top of the embedded lexicons or of --lexicons
+U=$T/data/usercats
+UJ=$T/data/usercats.jsonl
+"$HUMEUR" score --no-progress --categories "$U" "$UJ" > "$TMP/u1" 2> "$TMP/err"; rc=$?
+if [ -n "$UPDATE" ]; then cp "$TMP/u1" "${UJ%.jsonl}.expected"; fi
+check "--categories: status 0 (got $rc)" test "$rc" -eq 0
+if diff -u "${UJ%.jsonl}.expected" "$TMP/u1" > "$TMP/diff"; then ok; else bad "usercats golden differs:"; head -30 "$TMP/diff" >&2; fi
+"$HUMEUR" score --no-progress "$UJ" > "$TMP/u0"
+check "without --categories no post is filed under parking" sh -c "! grep -q '\"id\":\"parking\"' '$TMP/u0'"
+check "the new category fires, with its evidence: p1 (3 cues), p3 (a regex), w3 (a stem)" \
+    sh -c "grep '^{\"id\":\"p1\"' '$TMP/u1' | grep -q '{\"id\":\"parking\",.*\"text\":\"nowhere to park\"' &&
+           grep '^{\"id\":\"p3\"' '$TMP/u1' | grep -q '\"text\":\"20 minutes pour trouver une place\"' &&
+           grep '^{\"id\":\"w3\"' '$TMP/u1' | grep -q '{\"id\":\"parking\",.*\"text\":\"stationnement\"'"
+check "praise of parking and a question are not parking complaints (p2, p4, p6)" \
+    sh -c "! grep -E '^\{\"id\":\"p[246]\"' '$TMP/u1' | grep -q '\"id\":\"parking\"'"
+check "an added cue joins its category: wait_time on w1, w2 only with --categories" \
+    sh -c "grep -E '^\{\"id\":\"w[12]\"' '$TMP/u1' | grep -c '{\"id\":\"wait_time\",.*\"text\":\"\(grew roots\|pris racine\)\"' | grep -qx 2 &&
+           ! grep -E '^\{\"id\":\"w[12]\"' '$TMP/u0' | grep -q '\"id\":\"wait_time\"'"
+check "posts that name no user cue read as without --categories (n1)" \
+    sh -c "test \"\$(grep '^{\"id\":\"n1\"' '$TMP/u1')\" = \"\$(grep '^{\"id\":\"n1\"' '$TMP/u0')\""
+"$HUMEUR" score --no-progress --lexicons lexicons --categories "$U" "$UJ" > "$TMP/u2" 2>&1
+check "--lexicons lexicons --categories: the output of the embedded lexicons with --categories" cmp -s "$TMP/u1" "$TMP/u2"
+"$HUMEUR" score --no-progress --threads 2 --categories "$U" "$UJ" > "$TMP/u2" 2>&1
+check "--categories with 2 threads: the same output" cmp -s "$TMP/u1" "$TMP/u2"
+printf '%s\n' '{"text":"Nowhere to park, a disaster.","complaint":true,"categories":["parking"]}' \
+    '{"text":"Plenty of parking, lovely staff.","complaint":false,"categories":[]}' > "$TMP/ugold.jsonl"
+"$HUMEUR" eval --task categories --categories "$U" "$TMP/ugold.jsonl" > "$TMP/out" 2>&1; rc=$?
+check "eval --categories: the user category has its row (status $rc)" \
+    sh -c "test $rc -eq 0 && grep -Eq '^  parking +1.000 +1.000 +1.000 +1 +0 +0' '$TMP/out'"
+mkdir -p "$TMP/ubad"
+printf 'kind\tlang\tpattern\tweight\nphrase\ten\tnowhere to park\t1\nregex\t*\t(unclosed\t1\n' > "$TMP/ubad/parking.tsv"
+for lx in "" "--lexicons lexicons"; do
+    # shellcheck disable=SC2086
+    "$HUMEUR" $lx --categories "$TMP/ubad" "x" > /dev/null 2> "$TMP/err"; rc=$?
+    check "a bad pattern in a --categories file ${lx:+($lx) }: exit 3, the file's path, line and PCRE2's message (got $rc)" \
+        sh -c "test $rc -eq 3 && grep -q '^humeur: $TMP/ubad/parking.tsv:3: pattern error at offset 9: missing closing parenthesis' '$TMP/err'"
+done
+"$HUMEUR" --categories /nonexistent/cats "x" > /dev/null 2> "$TMP/err"; rc=$?
+check "a missing --categories folder: exit 3, named (got $rc)" sh -c "test $rc -eq 3 && grep -q '/nonexistent/cats' '$TMP/err'"
+mkdir -p "$TMP/uempty"
+"$HUMEUR" --categories "$TMP/uempty" "x" > /dev/null 2> "$TMP/err"; rc=$?
+check "a --categories folder without .tsv files: exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'no .tsv category file' '$TMP/err'"
+
 echo "== humeur eval"
 # categories: a category counts as missed in a post not judged a complaint (the
 # complaint decision's share of the misses) or in a complaint (the cues' share)

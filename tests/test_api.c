@@ -384,6 +384,76 @@ static void test_lexicon_dir(void)
         fprintf(stderr, "warning: could not remove %s\n", dir);
 }
 
+/* hm_config.category_dirs: category files read on top of the embedded ones */
+static void test_category_dirs(void)
+{
+    char dir[] = "/tmp/hm_catXXXXXX";
+    if (!mkdtemp(dir)) {
+        SKIP("mkdtemp");
+        return;
+    }
+    char p[512];
+    snprintf(p, sizeof p, "%s/parking.tsv", dir);
+    tap_write_file(p, "kind\tlang\tpattern\tweight\nphrase\ten\tnowhere to park\t1.0\n"
+                      "regex\t*\t\\bzorg\\w{0,5}\t1.5\n");
+    snprintf(p, sizeof p, "%s/wait_time.tsv", dir);
+    tap_write_file(p, "kind\tlang\tpattern\tweight\nphrase\ten\tgrew roots\t1.0\n");
+    snprintf(p, sizeof p, "%s/notes.txt", dir); /* not a .tsv: not read */
+    tap_write_file(p, "kind\tlang\n");
+    const char *const *ids;
+    size_t n0 = hm_engine_categories(E, &ids);
+    const char *dirs[] = {dir};
+    hm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.category_dirs = dirs;
+    cfg.ncategory_dirs = 1;
+    hm_status st;
+    hm_engine *e = hm_engine_open(&cfg, &st);
+    CHECK(e != NULL, "engine with a category folder: %s", e ? "" : st.message);
+    if (e) {
+        size_t nc = hm_engine_categories(e, &ids);
+        CHECK(nc == n0 + 1 && !strcmp(ids[nc - 1], "parking"),
+              "one category added, last: %zu of %zu, %s", nc, n0, nc ? ids[nc - 1] : "");
+        hm_analyzer *a = hm_analyzer_new(e, &st);
+        hm_result r;
+        const char *t1 = "Nowhere to park and the staff did not care, awful.";
+        hm_analyze_ex(a, t1, strlen(t1), &(hm_options){HM_LANG_EN, 0}, &r);
+        int found = 0;
+        for (size_t i = 0; i < r.ncategories; i++)
+            if (!strcmp(r.categories[i].id, "parking") && r.categories[i].nevidence &&
+                !strcmp(r.categories[i].evidence[0].text, "Nowhere to park"))
+                found = 1;
+        CHECK(r.complaint && found, "the added category fires with its evidence");
+        const char *t2 = "We grew roots in the lobby, awful.";
+        hm_analyze_ex(a, t2, strlen(t2), &(hm_options){HM_LANG_EN, 0}, &r);
+        CHECK(r.ncategories == 1 && !strcmp(r.categories[0].id, "wait_time"),
+              "an added cue joins its category (%zu)", r.ncategories);
+        hm_analyzer_free(a);
+        hm_engine_close(e);
+    }
+    /* errors: the file, its line and PCRE2's message; a NULL or missing folder */
+    snprintf(p, sizeof p, "%s/bad.tsv", dir);
+    tap_write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t(unclosed\t1\n");
+    e = hm_engine_open(&cfg, &st);
+    snprintf(p, sizeof p, "%s/bad.tsv:2: pattern error", dir);
+    CHECK(e == NULL && st.code == HM_EPATTERN && !strncmp(st.message, p, strlen(p)),
+          "bad pattern in a category folder: %s", st.message);
+    hm_engine_close(e);
+    dirs[0] = NULL;
+    e = hm_engine_open(&cfg, &st);
+    CHECK(e == NULL && st.code == HM_EINVAL, "a NULL category folder refused (%d)", st.code);
+    hm_engine_close(e);
+    dirs[0] = "/nonexistent/humeur-cats";
+    e = hm_engine_open(&cfg, &st);
+    CHECK(e == NULL && st.code == HM_EIO && strstr(st.message, "/nonexistent/humeur-cats"),
+          "a missing category folder refused: %s", st.message);
+    hm_engine_close(e);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
 /* Thread safety: the same posts from several threads give the same JSON. */
 static const char *const posts[] = {
     "Service client nul, 3 semaines pour un remboursement 😡",
@@ -606,6 +676,7 @@ int main(void)
     test_complaints(a);
     test_cues(a);
     test_lexicon_dir();
+    test_category_dirs();
     test_threads();
     test_token_cache();
     test_trainer_add();

@@ -32,6 +32,8 @@ typedef struct evo {
     int scorer;
     const char *lexdir;
     const char *models[16];
+    const char *catdirs[16];
+    size_t ncatdirs;
     size_t nmodels;
     int no_models;
     long limit;
@@ -194,7 +196,8 @@ static const char eval_usage[] =
     "  --split S            only rows whose \"split\" is S (train, dev, test)\n"
     "  --where FIELD=VALUE  only rows whose FIELD is VALUE (e.g. domain=tweets)\n"
     "  --text-field F       text field (default text)\n"
-    "  --scorer S, --lang L, --lexicons DIR, --model FILE, --no-models   as for humeur\n"
+    "  --scorer S, --lang L, --lexicons DIR, --categories DIR, --model FILE, --no-models\n"
+    "                     as for humeur\n"
     "  --limit N            at most N rows\n"
     "  --score-threshold T  predict from the score: >= T positive, <= -T negative, else\n"
     "                       neutral (the protocol of VADER's paper uses 0.05)\n"
@@ -251,6 +254,10 @@ int cmd_eval(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--lexicons")) {
             o.lexdir = v; i++;
+        } else if (!strcmp(a, "--categories")) {
+            if (o.ncatdirs >= 16) { fprintf(stderr, "humeur eval: too many --categories\n"); return EXIT_USAGE; }
+            o.catdirs[o.ncatdirs++] = v;
+            i++;
         } else if (!strcmp(a, "--model")) {
             if (o.nmodels < 16) o.models[o.nmodels++] = v;
             i++;
@@ -276,6 +283,8 @@ int cmd_eval(int argc, char **argv)
     cfg.lexicon_dir = o.lexdir;
     cfg.model_files = o.nmodels ? o.models : NULL;
     cfg.nmodel_files = o.nmodels;
+    cfg.category_dirs = o.ncatdirs ? o.catdirs : NULL;
+    cfg.ncategory_dirs = o.ncatdirs;
     cfg.no_models = o.no_models;
     cfg.scorer = o.scorer;
     hm_status st;

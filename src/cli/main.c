@@ -39,6 +39,8 @@ static const char usage[] =
     "  --lang auto|fr|en      force the language (default: detect)\n"
     "  --scorer S             lexicon, nb or blend (default: blend when models exist)\n"
     "  --lexicons DIR         load lexicons from DIR instead of the embedded ones\n"
+    "  --categories DIR       also read the category files DIR/*.tsv (repeatable): a file\n"
+    "                         named like a category adds cues to it, another adds a category\n"
     "  --model FILE           load a model file instead of the embedded ones (repeatable)\n"
     "  --no-models            lexicon and rules only\n"
     "  --max-text N           analyse at most N bytes of a text (default 65536)\n"
@@ -60,6 +62,7 @@ static const char usage[] =
 typedef struct cli {
     hm_config cfg;
     const char *models[16];
+    const char *catdirs[16];
     int json;
     int lang;
     int scorer;
@@ -123,6 +126,11 @@ static int parse_opts(cli *c, int argc, char **argv, int batch)
             i++;
         } else if (!strcmp(a, "--lexicons")) {
             c->cfg.lexicon_dir = v;
+            i++;
+        } else if (!strcmp(a, "--categories")) {
+            if (c->cfg.ncategory_dirs >= 16) { fprintf(stderr, "humeur: too many --categories\n"); return -1; }
+            c->catdirs[c->cfg.ncategory_dirs++] = v;
+            c->cfg.category_dirs = c->catdirs;
             i++;
         } else if (!strcmp(a, "--model")) {
             if (c->cfg.nmodel_files >= 16) { fprintf(stderr, "humeur: too many --model\n"); return -1; }
