@@ -210,6 +210,18 @@ check "train a tiny model (status $rc)" test "$rc" -eq 0
 check "training is deterministic (byte-identical models)" cmp -s "$TMP/m1.hmm" "$TMP/m2.hmm"
 "$HUMEUR" train --seed 7 --lang en --out "$TMP/m3.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> /dev/null
 check "another seed gives another model" sh -c "! cmp -s '$TMP/m1.hmm' '$TMP/m3.hmm'"
+# --categories: the blend reads the cues of user category files too; cues that
+# match no training post leave the model as it was
+"$HUMEUR" train --categories "$T/data/usercats" --lang en --out "$TMP/mu.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> /dev/null; rc=$?
+check "train --categories tests/data/usercats (no training post names their cues): the same model (status $rc)" \
+    sh -c "test $rc -eq 0 && cmp -s '$TMP/m1.hmm' '$TMP/mu.hmm'"
+mkdir -p "$TMP/uc2"
+printf 'kind\tlang\tpattern\tweight\nstem\ten\tfood\t1.0\nstem\ten\troom\t1.0\nstem\ten\tstaff\t1.0\n' > "$TMP/uc2/hospitality.tsv"
+"$HUMEUR" train --categories "$TMP/uc2" --lang en --out "$TMP/mu.hmm" --train "$TINY@train" --dev "$TINY@dev" 2> /dev/null; rc=$?
+check "train --categories with cues on words of the training posts: another model (status $rc)" \
+    sh -c "test $rc -eq 0 && ! cmp -s '$TMP/m1.hmm' '$TMP/mu.hmm'"
+"$HUMEUR" train --categories /nonexistent/cats --lang en --out "$TMP/mu.hmm" --train "$TINY@train" 2> "$TMP/err"; rc=$?
+check "train --categories with a missing folder: exit 3, named (got $rc)" sh -c "test $rc -eq 3 && grep -q /nonexistent/cats '$TMP/err'"
 "$HUMEUR" --model "$TMP/m1.hmm" "great, I love it" > "$TMP/out" 2>&1; rc=$?
 check "a trained model loads and the blend scores with it (status $rc)" sh -c "test $rc -eq 0 && grep -q 'positive .*; blend)' '$TMP/out'"
 size=$(wc -c < "$TMP/m1.hmm")

@@ -221,13 +221,17 @@ static const char train_usage[] =
     "                   biases and threshold fitted on them stay; dev figures are\n"
     "                   those of the tuning fit)\n"
     "  --verbose        also list the settings tried and their dev figures\n"
-    "  --text-field F   (text)                  --lexicons DIR lexicons to read posts with\n";
+    "  --text-field F   (text)                  --lexicons DIR lexicons to read posts with\n"
+    "  --categories DIR also read the category files DIR/*.tsv (repeatable, as for humeur):\n"
+    "                   the blend reads their cues, so train with those you analyse with\n";
 
 int cmd_train(int argc, char **argv)
 {
     spec specs[64];
     int nspec = 0;
     const char *out = NULL, *lexdir = NULL, *text_field = "text";
+    const char *catdirs[16];
+    size_t ncatdirs = 0;
     int lang = 0, verbose = 0;
     hm_train_opts o;
     memset(&o, 0, sizeof o);
@@ -256,7 +260,13 @@ int cmd_train(int argc, char **argv)
             out = v;
         else if (!strcmp(a, "--lexicons"))
             lexdir = v;
-        else if (!strcmp(a, "--text-field"))
+        else if (!strcmp(a, "--categories")) {
+            if (ncatdirs >= 16) {
+                fprintf(stderr, "humeur train: too many --categories\n");
+                return EXIT_USAGE;
+            }
+            catdirs[ncatdirs++] = v;
+        } else if (!strcmp(a, "--text-field"))
             text_field = v;
         else if (!strcmp(a, "--seed"))
             o.seed = (unsigned)strtoul(v, NULL, 10);
@@ -304,6 +314,8 @@ int cmd_train(int argc, char **argv)
     hm_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.lexicon_dir = lexdir;
+    cfg.category_dirs = ncatdirs ? catdirs : NULL;
+    cfg.ncategory_dirs = ncatdirs;
     cfg.no_models = 1;
     hm_status st;
     hm_engine *e = cli_engine(&cfg);
