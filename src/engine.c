@@ -236,13 +236,12 @@ static const char *const working_verbs[] = {
     "updating", "updated", "receive", "received", "deliver", "delivered", "fix", "fixed",
     "resolve", "resolved", "refunded", "processed", "called"};
 
-/* Does message m name a file of one of cfg's extra category folders? */
-static int names_extra(const char *m, const hm_config *cfg)
+/* Is message m about one of the files of ex ("NAME:LINE: ...")? */
+static int names_source(const char *m, const srclist *ex)
 {
-    for (size_t i = 0; i < cfg->ncategory_dirs; i++) {
-        const char *d = cfg->category_dirs[i];
-        size_t n = strlen(d);
-        if (!strncmp(m, d, n) && m[n] == '/')
+    for (size_t i = 0; i < ex->n; i++) {
+        size_t n = strlen(ex->v[i].name);
+        if (!strncmp(m, ex->v[i].name, n) && m[n] == ':')
             return 1;
     }
     return 0;
@@ -331,7 +330,7 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
                 if (!rc)
                     rc = hm_categories_load(&e->cats, rel, extra, 0, st);
                 if (rc && st && st->message[0] && strncmp(st->message, cfg->lexicon_dir, rl) &&
-                    !names_extra(st->message, cfg)) {
+                    !names_source(st->message, &ex)) {
                     char tmp[sizeof st->message + 4096];
                     int k = snprintf(tmp, sizeof tmp, "%s/%s", cfg->lexicon_dir, st->message);
                     size_t m = k < 0 ? 0 : (size_t)k;
