@@ -462,6 +462,11 @@ printf '%s\n' '{"text":"Nowhere to park, a disaster.","complaint":true,"categori
 "$HUMEUR" eval --task categories --categories "$U" "$TMP/ugold.jsonl" > "$TMP/out" 2>&1; rc=$?
 check "eval --categories: the user category has its row (status $rc)" \
     sh -c "test $rc -eq 0 && grep -Eq '^  parking +1.000 +1.000 +1.000 +1 +0 +0' '$TMP/out'"
+"$HUMEUR" eval --task categories "$TMP/ugold.jsonl" > "$TMP/out" 2> "$TMP/err"; rc=$?
+check "eval without --categories: a gold category the engine lacks is named on stderr (status $rc)" \
+    sh -c "test $rc -eq 0 && grep -q \"gold category 'parking' is not one of the engine's\" '$TMP/err'"
+"$HUMEUR" eval --task categories --categories "$U" "$TMP/ugold.jsonl" > /dev/null 2> "$TMP/err"
+check "eval with --categories: no such warning" test ! -s "$TMP/err"
 mkdir -p "$TMP/ubad"
 printf 'kind\tlang\tpattern\tweight\nphrase\ten\tnowhere to park\t1\nregex\t*\t(unclosed\t1\n' > "$TMP/ubad/parking.tsv"
 for lx in "" "--lexicons lexicons"; do

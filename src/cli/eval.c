@@ -519,6 +519,17 @@ int cmd_eval(int argc, char **argv)
                    "  tp %ld  fp %ld  fn %ld  tn %ld\n",
                    n, acc, P, R, f1(P, R), (f1(P, R) + f1(P0, R0)) / 2, cm_tp, cm_fp, cm_fn, cm_tn);
     } else if (status == EXIT_OK) {
+        /* a gold category the engine does not have can only be missed */
+        const char *const *ids;
+        size_t nids = hm_engine_categories(e, &ids);
+        for (int c = 0; c < cs->ncat; c++) {
+            size_t k = 0;
+            while (k < nids && strcmp(ids[k], cs->names[c]))
+                k++;
+            if (k == nids)
+                fprintf(stderr, "humeur eval: gold category '%s' is not one of the engine's "
+                                "(add its cues with --categories DIR)\n", cs->names[c]);
+        }
         long TP = 0, FP = 0, FN = 0;
         double macro = 0;
         int nm = 0;
