@@ -301,9 +301,7 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
         }
     }
     const hm_source *extra = ex.n ? ex.v : NULL;
-    if (rc) {
-        /* reported above */
-    } else if (cfg->lexicon_dir) {
+    if (!rc && cfg->lexicon_dir) {
         srclist sl = {0};
         const char *subs[] = {"", "en", "fr", "categories"};
         for (int i = 0; i < 4 && !rc; i++)
@@ -343,7 +341,7 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
             }
         }
         free_srclist(&sl);
-    } else {
+    } else if (!rc) {
         /* the tables the build loaded from the embedded files; the files
          * themselves if that snapshot does not fit.  Extra category files
          * join the embedded ones, and the prefilter's index is built anew. */

@@ -467,6 +467,13 @@ check "eval without --categories: a gold category the engine lacks is named on s
     sh -c "test $rc -eq 0 && grep -q \"gold category 'parking' is not one of the engine's\" '$TMP/err'"
 "$HUMEUR" eval --task categories --categories "$U" "$TMP/ugold.jsonl" > /dev/null 2> "$TMP/err"
 check "eval with --categories: no such warning" test ! -s "$TMP/err"
+many=$(for i in $(seq 17); do printf -- '--categories %s ' "$U"; done)
+for sub in "" "eval --task categories" "train --lang en --out $TMP/mu.hmm"; do
+    # shellcheck disable=SC2086
+    "$HUMEUR" $sub $many "$UJ" > /dev/null 2> "$TMP/err"; rc=$?
+    check "humeur ${sub%% *} with 17 --categories: usage error (got $rc)" \
+        sh -c "test $rc -eq 2 && grep -q 'too many --categories (at most 16)' '$TMP/err'"
+done
 mkdir -p "$TMP/ubad"
 printf 'kind\tlang\tpattern\tweight\nphrase\ten\tnowhere to park\t1\nregex\t*\t(unclosed\t1\n' > "$TMP/ubad/parking.tsv"
 for lx in "" "--lexicons lexicons"; do

@@ -20,6 +20,12 @@ enum { FMT_JSONL = 0, FMT_TSV = 1, FMT_LINES = 2 };
 /* hm_engine_open, its error (if any) printed on stderr (main.c). */
 hm_engine *cli_engine(const hm_config *cfg);
 
+/* --categories DIR (main.c): dir appended to dirs (room for CLI_MAX_DIRS), which
+ * cfg then reads; -1 with a message naming cmd ("humeur", "humeur eval"...)
+ * when there are too many. */
+#define CLI_MAX_DIRS 16
+int cli_category_dir(hm_config *cfg, const char **dirs, const char *dir, const char *cmd);
+
 typedef struct batch_opts {
     int threads;
     int format;

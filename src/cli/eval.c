@@ -32,8 +32,7 @@ typedef struct evo {
     int scorer;
     const char *lexdir;
     const char *models[16];
-    const char *catdirs[16];
-    size_t ncatdirs;
+    const char *catdirs[CLI_MAX_DIRS];
     size_t nmodels;
     int no_models;
     long limit;
@@ -209,6 +208,8 @@ int cmd_eval(int argc, char **argv)
     evo o;
     memset(&o, 0, sizeof o);
     o.text_field = "text";
+    hm_config cfg; /* --categories now, the rest once the options are read */
+    memset(&cfg, 0, sizeof cfg);
     const char *files[64];
     int nfiles = 0;
     for (int i = 0; i < argc; i++) {
@@ -255,8 +256,8 @@ int cmd_eval(int argc, char **argv)
         } else if (!strcmp(a, "--lexicons")) {
             o.lexdir = v; i++;
         } else if (!strcmp(a, "--categories")) {
-            if (o.ncatdirs >= 16) { fprintf(stderr, "humeur eval: too many --categories\n"); return EXIT_USAGE; }
-            o.catdirs[o.ncatdirs++] = v;
+            if (cli_category_dir(&cfg, o.catdirs, v, "humeur eval"))
+                return EXIT_USAGE;
             i++;
         } else if (!strcmp(a, "--model")) {
             if (o.nmodels < 16) o.models[o.nmodels++] = v;
@@ -278,13 +279,9 @@ int cmd_eval(int argc, char **argv)
         fputs(eval_usage, stderr);
         return EXIT_USAGE;
     }
-    hm_config cfg;
-    memset(&cfg, 0, sizeof cfg);
     cfg.lexicon_dir = o.lexdir;
     cfg.model_files = o.nmodels ? o.models : NULL;
     cfg.nmodel_files = o.nmodels;
-    cfg.category_dirs = o.ncatdirs ? o.catdirs : NULL;
-    cfg.ncategory_dirs = o.ncatdirs;
     cfg.no_models = o.no_models;
     cfg.scorer = o.scorer;
     hm_status st;

@@ -62,7 +62,7 @@ static const char usage[] =
 typedef struct cli {
     hm_config cfg;
     const char *models[16];
-    const char *catdirs[16];
+    const char *catdirs[CLI_MAX_DIRS];
     int json;
     int lang;
     int scorer;
@@ -128,9 +128,8 @@ static int parse_opts(cli *c, int argc, char **argv, int batch)
             c->cfg.lexicon_dir = v;
             i++;
         } else if (!strcmp(a, "--categories")) {
-            if (c->cfg.ncategory_dirs >= 16) { fprintf(stderr, "humeur: too many --categories\n"); return -1; }
-            c->catdirs[c->cfg.ncategory_dirs++] = v;
-            c->cfg.category_dirs = c->catdirs;
+            if (cli_category_dir(&c->cfg, c->catdirs, v, "humeur"))
+                return -1;
             i++;
         } else if (!strcmp(a, "--model")) {
             if (c->cfg.nmodel_files >= 16) { fprintf(stderr, "humeur: too many --model\n"); return -1; }
@@ -177,6 +176,17 @@ static int parse_opts(cli *c, int argc, char **argv, int batch)
         }
     }
     return np;
+}
+
+int cli_category_dir(hm_config *cfg, const char **dirs, const char *dir, const char *cmd)
+{
+    if (cfg->ncategory_dirs >= CLI_MAX_DIRS) {
+        fprintf(stderr, "%s: too many --categories (at most %d)\n", cmd, CLI_MAX_DIRS);
+        return -1;
+    }
+    dirs[cfg->ncategory_dirs++] = dir;
+    cfg->category_dirs = dirs;
+    return 0;
 }
 
 hm_engine *cli_engine(const hm_config *cfg)

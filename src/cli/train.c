@@ -230,8 +230,9 @@ int cmd_train(int argc, char **argv)
     spec specs[64];
     int nspec = 0;
     const char *out = NULL, *lexdir = NULL, *text_field = "text";
-    const char *catdirs[16];
-    size_t ncatdirs = 0;
+    const char *catdirs[CLI_MAX_DIRS];
+    hm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     int lang = 0, verbose = 0;
     hm_train_opts o;
     memset(&o, 0, sizeof o);
@@ -261,11 +262,8 @@ int cmd_train(int argc, char **argv)
         else if (!strcmp(a, "--lexicons"))
             lexdir = v;
         else if (!strcmp(a, "--categories")) {
-            if (ncatdirs >= 16) {
-                fprintf(stderr, "humeur train: too many --categories\n");
+            if (cli_category_dir(&cfg, catdirs, v, "humeur train"))
                 return EXIT_USAGE;
-            }
-            catdirs[ncatdirs++] = v;
         } else if (!strcmp(a, "--text-field"))
             text_field = v;
         else if (!strcmp(a, "--seed"))
@@ -311,11 +309,7 @@ int cmd_train(int argc, char **argv)
         fputs(train_usage, stderr);
         return EXIT_USAGE;
     }
-    hm_config cfg;
-    memset(&cfg, 0, sizeof cfg);
     cfg.lexicon_dir = lexdir;
-    cfg.category_dirs = ncatdirs ? catdirs : NULL;
-    cfg.ncategory_dirs = ncatdirs;
     cfg.no_models = 1;
     hm_status st;
     hm_engine *e = cli_engine(&cfg);
