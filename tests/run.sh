@@ -489,6 +489,39 @@ mkdir -p "$TMP/uempty"
 check "a --categories folder without .tsv files: exit 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'no .tsv category file' '$TMP/err'"
 
 echo "== humeur eval"
+# polarity: each language's line has its own calibration error and Pearson r,
+# the figures recomputed here from the rows of --dump (ten bins of the largest
+# probability, as for the whole set)
+cat > "$TMP/pgold.jsonl" <<'EOF2'
+{"text": "Service impeccable, je recommande vivement", "score": 3.1}
+{"text": "Livraison en retard et colis abime, tres decu", "score": -2.8}
+{"text": "Le magasin ouvre a 9h", "score": 0.2}
+{"text": "Great staff, super fast, loved it", "score": 3.0}
+{"text": "Worst support ever, nobody answers", "score": -3.2}
+{"text": "The store opens at 9am", "score": 0.1}
+{"text": "Not bad at all, but the wait was long", "score": 0.4}
+EOF2
+"$HUMEUR" eval --json --dump "$TMP/pdump.jsonl" "$TMP/pgold.jsonl" > "$TMP/out" 2>&1; rc=$?
+python3 - "$TMP/pdump.jsonl" "$TMP/out" > "$TMP/out2" 2>&1 <<'EOF2'
+import json, math, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+res = json.load(open(sys.argv[2]))
+bad = 0
+for lang in ("fr", "en"):
+    r = [x for x in rows if x["lang"] == lang]
+    bins = {}
+    for x in r:
+        pm = max(x["probs"]); b = min(int(pm * 10), 9)
+        c = bins.setdefault(b, [0.0, 0.0]); c[0] += pm; c[1] += x["pred"] == x["gold"]
+    ece = sum(abs(a - c) for c, a in bins.values()) / len(r)
+    got = res[lang]
+    if abs(got["ece"] - ece) > 2e-4 or got["n"] != len(r) or "pearson_r" not in got:
+        bad += 1
+        print(lang, got, ece)
+print("bad", bad)
+EOF2
+check "eval: per-language ECE equals the one recomputed from --dump, with Pearson r (status $rc)" \
+    sh -c "test $rc -eq 0 && grep -q '^bad 0$' '$TMP/out2'"
 # categories: a category counts as missed in a post not judged a complaint (the
 # complaint decision's share of the misses) or in a complaint (the cues' share)
 cat > "$TMP/gold.jsonl" <<'EOF2'

@@ -119,6 +119,31 @@ static void add_err(cstats *c, const char *key)
     }
 }
 
+/* one polarity prediction: gold and predicted class, language (0 fr, 1 en,
+ * 2 und), score and the largest probability */
+typedef struct pr { int gold, pred, lang; double score, pmax; } pr;
+
+/* a prediction counted as class pd: confusion and calibration bins */
+static void tally(pstats *s, const pr *p, int pd)
+{
+    s->conf[p->gold][pd]++;
+    s->n++;
+    int b = (int)(p->pmax * 10);
+    if (b > 9) b = 9;
+    if (b < 0) b = 0;
+    s->ece_n[b]++;
+    s->ece_conf[b] += p->pmax;
+    s->ece_acc[b] += pd == p->gold;
+}
+
+/* a score x beside the gold's human score y (Pearson r) */
+static void score_add(pstats *s, double x, double y)
+{
+    s->nscore++;
+    s->sx += x; s->sy += y;
+    s->sxx += x * x; s->syy += y * y; s->sxy += x * y;
+}
+
 static void print_polarity(const char *title, pstats *s, int binary, int json, int first)
 {
     static const char *const cn[3] = {"negative", "neutral", "positive"};
@@ -300,7 +325,6 @@ int cmd_eval(int argc, char **argv)
     char *line = NULL;
     size_t cap = 0;
     /* pass 1 is needed to know whether the gold has a neutral class; keep rows' predictions */
-    typedef struct pr { int gold, pred, lang; double score, pmax; } pr;
     pr *preds = NULL;
     size_t np = 0, pcap = 0;
     int status = EXIT_OK;
@@ -380,9 +404,8 @@ int cmd_eval(int argc, char **argv)
                         pm = r.probs[c];
                 p->pmax = pm;
                 if (hs) {
-                    all.nscore++;
-                    all.sx += r.score; all.sy += gs;
-                    all.sxx += r.score * r.score; all.syy += gs * gs; all.sxy += r.score * gs;
+                    score_add(&all, r.score, gs);
+                    score_add(&per[p->lang], r.score, gs);
                 }
                 if (dump) {
                     json_t *id = json_object_get(root, "id");
@@ -478,16 +501,8 @@ int cmd_eval(int argc, char **argv)
                 pd = p->score > 0 ? 2 : 0; /* the sign of the score decides */
             if (binary && p->score == 0 && p->pred == 1)
                 pd = 2; /* exact zero: count as positive, as peers' >= 0 rule */
-            all.conf[p->gold][pd]++;
-            all.n++;
-            per[p->lang].conf[p->gold][pd]++;
-            per[p->lang].n++;
-            int b = (int)(p->pmax * 10);
-            if (b > 9) b = 9;
-            if (b < 0) b = 0;
-            all.ece_n[b]++;
-            all.ece_conf[b] += p->pmax;
-            all.ece_acc[b] += pd == p->gold;
+            tally(&all, p, pd);
+            tally(&per[p->lang], p, pd);
         }
         if (o.json)
             printf("{");
