@@ -1798,6 +1798,48 @@ static int dup_patterns(hm_cats *c)
     return 0;
 }
 
+/* Free what hm_categories_index and hm_categories_ready built (the prefilter's
+ * index, the pattern repeats, the match context), leaving the cues and
+ * patterns themselves. */
+static void index_free(hm_cats *c)
+{
+    free(c->lits);
+    free(c->tgts);
+    for (int d = 0; d < HM_PSEUDO_N; d++) {
+        free(c->pseudo[d].re);
+        free(c->pseudo[d].sets);
+        free(c->pseudo[d].one);
+        for (int k = 0; k < 3; k++)
+            free(c->pseudo[d].in[k]);
+    }
+    memset(c->pseudo, 0, sizeof c->pseudo);
+    free(c->need);
+    free(c->dup_slot);
+    free(c->nsets1);
+    free(c->nsets2);
+    for (int l = 0; l < LANG_N; l++) {
+        free(c->langok[l]);
+        free(c->always[l]);
+        c->langok[l] = c->always[l] = NULL;
+    }
+    for (int t = 0; t < 3; t++)
+        free(c->lit_idx[t].slot);
+    memset(c->lit_idx, 0, sizeof c->lit_idx);
+    free(c->lit_bloom);
+    free(c->lit_tri);
+    if (c->mctx)
+        pcre2_match_context_free(c->mctx);
+    c->lits = NULL;
+    c->tgts = NULL;
+    c->need = NULL;
+    c->dup_slot = NULL;
+    c->nsets1 = c->nsets2 = NULL;
+    c->lit_bloom = NULL;
+    c->lit_tri = NULL;
+    c->mctx = NULL;
+    c->nlits = c->ntgts = c->ndup = c->nwords = 0;
+}
+
 int hm_categories_index(hm_cats *c, hm_status *st)
 {
     memset(c->stem_bits, 0, sizeof c->stem_bits);
@@ -1845,7 +1887,7 @@ int hm_categories_load(hm_cats *c, const hm_source *src, const hm_source *extra,
     litwork *lw = malloc(sizeof *lw); /* the pages a pattern's reading needs are touched */
     if (!lw)
         rc = HM_ENOMEM;
-    for (size_t i = 0; !rc && src[i].name; i++)
+    for (size_t i = 0; !rc && src && src[i].name; i++)
         if (!strncmp(src[i].name, "categories/", 11))
             rc = load_cat_file(c, &src[i], lazy, &tb, &sc, &key, lw, st);
     for (size_t i = 0; !rc && extra && extra[i].name; i++)
@@ -1859,6 +1901,13 @@ int hm_categories_load(hm_cats *c, const hm_source *src, const hm_source *extra,
     hm_textbuf_free(&tb);
     hm_buf_free(&key);
     return rc;
+}
+
+int hm_categories_extend(hm_cats *c, const hm_source *extra, hm_status *st)
+{
+    index_free(c);
+    c->phrase_indexed = 0;
+    return hm_categories_load(c, NULL, extra, 0, st);
 }
 
 /* A post matches phrase key k (its words joined by single spaces) at token i
@@ -1916,31 +1965,9 @@ void hm_categories_free(hm_cats *c)
         pcre2_code_free(atomic_load(&c->re[i].acode));
     }
     free(c->re);
-    free(c->lits);
-    free(c->tgts);
-    for (int d = 0; d < HM_PSEUDO_N; d++) {
-        free(c->pseudo[d].re);
-        free(c->pseudo[d].sets);
-        free(c->pseudo[d].one);
-        for (int k = 0; k < 3; k++)
-            free(c->pseudo[d].in[k]);
-    }
-    free(c->need);
-    free(c->dup_slot);
-    free(c->nsets1);
-    free(c->nsets2);
-    for (int l = 0; l < LANG_N; l++) {
-        free(c->langok[l]);
-        free(c->always[l]);
-    }
+    index_free(c);
     hm_buf_free(&c->pat);
     hm_buf_free(&c->litsrc);
-    for (int t = 0; t < 3; t++)
-        free(c->lit_idx[t].slot);
-    free(c->lit_bloom);
-    free(c->lit_tri);
-    if (c->mctx)
-        pcre2_match_context_free(c->mctx);
     memset(c, 0, sizeof *c);
 }
 

@@ -344,7 +344,7 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
     } else if (!rc) {
         /* the tables the build loaded from the embedded files; the files
          * themselves if that snapshot does not fit.  Extra category files
-         * join the embedded ones, and the prefilter's index is built anew. */
+         * join the snapshot's, and the prefilter's index is built anew. */
         const hm_source *snap = &hm_embedded_snapshot[0];
         if (!snap->name || hm_snapshot_load(e, snap->data, snap->len, NULL)) {
             hm_lexicon_free(&e->lex);
@@ -353,8 +353,7 @@ hm_engine *hm_engine_open(const hm_config *cfg, hm_status *st)
             if (!rc)
                 rc = hm_categories_load(&e->cats, hm_embedded_lexicons, extra, 1, st);
         } else if (extra) {
-            hm_categories_free(&e->cats);
-            rc = hm_categories_load(&e->cats, hm_embedded_lexicons, extra, 1, st);
+            rc = hm_categories_extend(&e->cats, extra, st);
         }
     }
     free_srclist(&ex);

@@ -718,9 +718,14 @@ typedef struct hm_cat_state {
  * is the file name: an id already loaded gets more cues, another one is a new
  * category).  lazy: compile src's patterns on first use (the embedded
  * defaults, known to be valid); else every pattern is compiled now and a bad
- * one is reported.  extra's patterns are always compiled now. */
+ * one is reported.  extra's patterns are always compiled now.  src may be
+ * NULL: the files of extra join what c holds. */
 int hm_categories_load(hm_cats *c, const hm_source *src, const hm_source *extra, int lazy,
                        hm_status *st);
+/* The files of extra join the categories c holds (read from a snapshot or
+ * loaded): the index is built anew, and the phrase index must be too
+ * (hm_categories_phrase_index). */
+int hm_categories_extend(hm_cats *c, const hm_source *extra, hm_status *st);
 /* the prefilter index and match context of loaded patterns (the loader ends
  * with it) */
 int hm_categories_index(hm_cats *c, hm_status *st);
