@@ -491,7 +491,7 @@ check "a --categories folder without .tsv files: exit 3 (got $rc)" sh -c "test $
 echo "== humeur eval"
 # polarity: each language's line has its own calibration error and Pearson r,
 # the figures recomputed here from the rows of --dump (ten bins of the largest
-# probability, as for the whole set)
+# probability, as for the whole set) and the gold's scores
 cat > "$TMP/pgold.jsonl" <<'EOF2'
 {"text": "Service impeccable, je recommande vivement", "score": 3.1}
 {"text": "Livraison en retard et colis abime, tres decu", "score": -2.8}
@@ -501,27 +501,37 @@ cat > "$TMP/pgold.jsonl" <<'EOF2'
 {"text": "The store opens at 9am", "score": 0.1}
 {"text": "Not bad at all, but the wait was long", "score": 0.4}
 EOF2
-"$HUMEUR" eval --json --dump "$TMP/pdump.jsonl" "$TMP/pgold.jsonl" > "$TMP/out" 2>&1; rc=$?
-python3 - "$TMP/pdump.jsonl" "$TMP/out" > "$TMP/out2" 2>&1 <<'EOF2'
-import json, math, sys
+if command -v python3 > /dev/null 2>&1; then
+    "$HUMEUR" eval --json --dump "$TMP/pdump.jsonl" "$TMP/pgold.jsonl" > "$TMP/out" 2>&1; rc=$?
+    python3 - "$TMP/pdump.jsonl" "$TMP/out" "$TMP/pgold.jsonl" > "$TMP/out2" 2>&1 <<'EOF2'
+import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 res = json.load(open(sys.argv[2]))
+gold = [json.loads(l)["score"] for l in open(sys.argv[3])]
 bad = 0
 for lang in ("fr", "en"):
-    r = [x for x in rows if x["lang"] == lang]
+    r = [(x, g) for x, g in zip(rows, gold) if x["lang"] == lang]
     bins = {}
-    for x in r:
+    for x, _ in r:
         pm = max(x["probs"]); b = min(int(pm * 10), 9)
         c = bins.setdefault(b, [0.0, 0.0]); c[0] += pm; c[1] += x["pred"] == x["gold"]
     ece = sum(abs(a - c) for c, a in bins.values()) / len(r)
+    xs = [x["score"] for x, _ in r]; ys = [g for _, g in r]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    cov = sum((a - mx) * (b - my) for a, b in zip(xs, ys))
+    vx = sum((a - mx) ** 2 for a in xs); vy = sum((b - my) ** 2 for b in ys)
+    pr = cov / (vx * vy) ** 0.5
     got = res[lang]
-    if abs(got["ece"] - ece) > 2e-4 or got["n"] != len(r) or "pearson_r" not in got:
+    if abs(got["ece"] - ece) > 2e-4 or got["n"] != len(r) or abs(got.get("pearson_r", 9) - pr) > 2e-3:
         bad += 1
-        print(lang, got, ece)
+        print(lang, got, ece, pr)
 print("bad", bad)
 EOF2
-check "eval: per-language ECE equals the one recomputed from --dump, with Pearson r (status $rc)" \
-    sh -c "test $rc -eq 0 && grep -q '^bad 0$' '$TMP/out2'"
+    check "eval: per-language ECE and Pearson r equal those recomputed from --dump and the gold (status $rc)" \
+        sh -c "test $rc -eq 0 && grep -q '^bad 0$' '$TMP/out2'"
+else
+    skip "eval per-language figures: no python3"
+fi
 # categories: a category counts as missed in a post not judged a complaint (the
 # complaint decision's share of the misses) or in a complaint (the cues' share)
 cat > "$TMP/gold.jsonl" <<'EOF2'

@@ -3,6 +3,7 @@
 #ifndef HM_TAP_H
 #define HM_TAP_H
 #include <stdio.h>
+#include <stdlib.h>
 
 static int t_pass, t_fail, t_skip;
 
@@ -35,6 +36,25 @@ static inline void tap_write_file(const char *path, const char *s)
         fputs(s, f);
         fclose(f);
     }
+}
+
+/* Write s to the file name in folder dir (name may hold a subfolder that
+ * exists). */
+static inline void tap_write_in(const char *dir, const char *name, const char *s)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    tap_write_file(p, s);
+}
+
+/* Remove folder dir (a mkdtemp one) and everything in it; a failure is
+ * only warned about. */
+static inline void tap_remove_dir(const char *dir)
+{
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", dir);
 }
 
 static int tap_done(const char *name)

@@ -294,10 +294,8 @@ static void test_lexicon_dir(void)
     char p[512];
     snprintf(p, sizeof p, "%s/en", dir);
     mkdir(p, 0755);
-    snprintf(p, sizeof p, "%s/en/valence.tsv", dir);
-    tap_write_file(p, "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\n");
-    snprintf(p, sizeof p, "%s/en/modifiers.tsv", dir);
-    tap_write_file(p, "term\ttype\tvalue\nnot\tnegator\t0\nvery\tbooster\t0.3\n");
+    tap_write_in(dir, "en/valence.tsv", "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\n");
+    tap_write_in(dir, "en/modifiers.tsv", "term\ttype\tvalue\nnot\tnegator\t0\nvery\tbooster\t0.3\n");
     hm_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.lexicon_dir = dir;
@@ -322,10 +320,8 @@ static void test_lexicon_dir(void)
     }
     /* induced.tsv: read after the hand-written files, which win on a term both
      * hold; its words match their own form only; its evidence says "induced" */
-    snprintf(p, sizeof p, "%s/en/induced.tsv", dir);
-    tap_write_file(p, "term\tvalence\nzorglub\t-2.0\nblorp\t1.5\nxyzzy\t0.8\n");
-    snprintf(p, sizeof p, "%s/en/valence.tsv", dir);
-    tap_write_file(p, "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\nxyzzies\t-1.0\n");
+    tap_write_in(dir, "en/induced.tsv", "term\tvalence\nzorglub\t-2.0\nblorp\t1.5\nxyzzy\t0.8\n");
+    tap_write_in(dir, "en/valence.tsv", "# test\nterm\tvalence\nzorglub\t3.0\nnot bad\t1.5\nxyzzies\t-1.0\n");
     e = hm_engine_open(&cfg, &st);
     CHECK(e != NULL, "engine with an induced file: %s", e ? "" : st.message);
     if (e) {
@@ -360,13 +356,12 @@ static void test_lexicon_dir(void)
     tap_write_file(p, "term\ttype\tvalue\nnot\tnegator\t0\n");
     snprintf(p, sizeof p, "%s/categories", dir);
     mkdir(p, 0755);
-    snprintf(p, sizeof p, "%s/categories/bad.tsv", dir);
-    tap_write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t(unclosed\t1\n");
+    tap_write_in(dir, "categories/bad.tsv", "kind\tlang\tpattern\tweight\nregex\t*\t(unclosed\t1\n");
     e = hm_engine_open(&cfg, &st);
     CHECK(e == NULL && st.code == HM_EPATTERN, "bad regex refused (%d)", st.code);
     CHECK(strstr(st.message, "bad.tsv:2") && strstr(st.message, "offset"), "pattern error located: %s", st.message);
     hm_engine_close(e);
-    tap_write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t\\bzorg\\w{0,5}\t1.5\nphrase\ten\tno zorg\t-2\n");
+    tap_write_in(dir, "categories/bad.tsv", "kind\tlang\tpattern\tweight\nregex\t*\t\\bzorg\\w{0,5}\t1.5\nphrase\ten\tno zorg\t-2\n");
     e = hm_engine_open(&cfg, &st);
     CHECK(e != NULL, "user category loads: %s", e ? "" : st.message);
     if (e) {
@@ -378,10 +373,7 @@ static void test_lexicon_dir(void)
     cfg.lexicon_dir = "/nonexistent/humeur";
     e = hm_engine_open(&cfg, &st);
     CHECK(e == NULL && st.code == HM_EIO, "missing dir refused");
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", dir);
+    tap_remove_dir(dir);
 }
 
 /* hm_config.category_dirs: category files read on top of the embedded ones */
@@ -393,13 +385,10 @@ static void test_category_dirs(void)
         return;
     }
     char p[512];
-    snprintf(p, sizeof p, "%s/parking.tsv", dir);
-    tap_write_file(p, "kind\tlang\tpattern\tweight\nphrase\ten\tnowhere to park\t1.0\n"
-                      "regex\t*\t\\bzorg\\w{0,5}\t1.5\n");
-    snprintf(p, sizeof p, "%s/wait_time.tsv", dir);
-    tap_write_file(p, "kind\tlang\tpattern\tweight\nphrase\ten\tgrew roots\t1.0\n");
-    snprintf(p, sizeof p, "%s/notes.txt", dir); /* not a .tsv: not read */
-    tap_write_file(p, "kind\tlang\n");
+    tap_write_in(dir, "parking.tsv", "kind\tlang\tpattern\tweight\nphrase\ten\tnowhere to park\t1.0\n"
+                                     "regex\t*\t\\bzorg\\w{0,5}\t1.5\n");
+    tap_write_in(dir, "wait_time.tsv", "kind\tlang\tpattern\tweight\nphrase\ten\tgrew roots\t1.0\n");
+    tap_write_in(dir, "notes.txt", "kind\tlang\n"); /* not a .tsv: not read */
     const char *const *ids;
     size_t n0 = hm_engine_categories(E, &ids);
     const char *dirs[] = {dir};
@@ -432,8 +421,7 @@ static void test_category_dirs(void)
         hm_engine_close(e);
     }
     /* errors: the file, its line and PCRE2's message; a NULL or missing folder */
-    snprintf(p, sizeof p, "%s/bad.tsv", dir);
-    tap_write_file(p, "kind\tlang\tpattern\tweight\nregex\t*\t(unclosed\t1\n");
+    tap_write_in(dir, "bad.tsv", "kind\tlang\tpattern\tweight\nregex\t*\t(unclosed\t1\n");
     e = hm_engine_open(&cfg, &st);
     snprintf(p, sizeof p, "%s/bad.tsv:2: pattern error", dir);
     CHECK(e == NULL && st.code == HM_EPATTERN && !strncmp(st.message, p, strlen(p)),
@@ -448,10 +436,7 @@ static void test_category_dirs(void)
     CHECK(e == NULL && st.code == HM_EIO && strstr(st.message, "/nonexistent/humeur-cats"),
           "a missing category folder refused: %s", st.message);
     hm_engine_close(e);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", dir);
+    tap_remove_dir(dir);
 }
 
 /* Thread safety: the same posts from several threads give the same JSON. */
